@@ -1,0 +1,123 @@
+"""The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import configure_logging
+from commands.core.clock import Clock, FixedClock, SystemClock
+
+log = logging.getLogger("samverkan-bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samverkan-bot",
+        description="Chat bot for the regional crisis-collaboration forums (Samverkan "
+        "Stockholmsregionen).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", help="a TOML configuration file (or SAMVERKAN_CONFIG)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="start every configured door; the terminal chat when none is")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
+    console.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
+    console.add_argument("--lang", choices=("sv", "en"), help="default language")
+    sub.add_parser("migrate", help="bring the database schema up to date, and seed it if new")
+    return parser
+
+
+def _pinned_clock(value: str, timezone: str) -> FixedClock:
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            naive = datetime.strptime(value.strip(), pattern)
+        except ValueError:
+            continue
+        return FixedClock(naive.replace(tzinfo=ZoneInfo(timezone)))
+    raise ConfigError(f'--now takes a local time like "2026-11-26 15:00", not {value!r}')
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        overrides: dict[str, str] = {}
+        if command == "console":
+            if args.db:
+                overrides["database_url"] = f"sqlite:///{args.db}"
+            if args.lang:
+                overrides["default_language"] = args.lang
+        settings = load_settings(args.config, **overrides)
+        clock: Clock = SystemClock()
+        if command == "console" and args.now:
+            clock = _pinned_clock(args.now, settings.timezone)
+    except ConfigError as error:
+        print(f"samverkan-bot: {error}", file=sys.stderr)
+        return 2
+
+    if command == "migrate":
+        configure_logging(settings.log_level)
+        return _migrate(settings)
+    if command == "console":
+        return _console(settings, clock)
+    return _run(settings)
+
+
+def _migrate(settings: Settings) -> int:
+    from storage import Database
+
+    database = Database(settings.database_url)
+    database.prepare(SystemClock().now())
+    log.info("database is up to date: %s", database.engine.url.render_as_string())
+    database.dispose()
+    return 0
+
+
+def _console(settings: Settings, clock: Clock) -> int:
+    # The terminal is the chat: only warnings go to standard error, unless asked for more.
+    import os
+
+    configure_logging(settings.log_level if "LOG_LEVEL" in os.environ else "WARNING")
+    from bot.app import build_app
+    from bot.console.door import ConsoleDoor
+
+    app = build_app(settings, clock)
+    door = ConsoleDoor(app.hub, language=settings.default_language)
+    app.hub.attach(door)
+    try:
+        asyncio.run(door.run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    unavailable = []
+    if settings.matrix_configured:
+        unavailable.append("Matrix")
+    if settings.slack_configured:
+        unavailable.append("Slack")
+    if unavailable:
+        configure_logging(settings.log_level)
+        log.error(
+            "%s credentials are set, but this version has no %s door yet",
+            " and ".join(unavailable),
+            " or ".join(unavailable),
+        )
+        return 2
+    return _console(settings, SystemClock())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

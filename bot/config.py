@@ -1,0 +1,135 @@
+"""Configuration: environment variables, optionally a TOML file (``--config`` or
+``SAMVERKAN_CONFIG``). Environment variables win over the file. Secrets are secret fields, so
+they never show in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from commands.core.request import CoreConfig
+
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("config_file", default=None)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    database_url: str = "sqlite:///samverkan.db"
+    default_language: Literal["sv", "en"] = "sv"
+    timezone: str = "Europe/Stockholm"
+    bot_admins: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    command_prefix: str = "!"
+    max_message_length: int = Field(default=4000, ge=100, le=100_000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    matrix_homeserver: str | None = None
+    matrix_user_id: str | None = None
+    matrix_password: SecretStr | None = None
+    matrix_access_token: SecretStr | None = None
+    matrix_device_id: str | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_port: int = 3000
+    slack_api_url: str | None = None
+
+    @field_validator("bot_admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(
+                part.strip() for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("command_prefix")
+    @classmethod
+    def _short_prefix(cls, value: str) -> str:
+        if not value or len(value) > 3 or any(c.isspace() for c in value):
+            raise ValueError("the command prefix is one to three characters, no spaces")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _CONFIG_FILE.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def matrix_configured(self) -> bool:
+        return bool(
+            self.matrix_homeserver
+            and self.matrix_user_id
+            and (self.matrix_password or self.matrix_access_token)
+        )
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))
+
+    def core(self) -> CoreConfig:
+        return CoreConfig(
+            default_language=self.default_language,
+            timezone=self.timezone,
+            bot_admins=self.bot_admins,
+            prefix=self.command_prefix,
+            max_message_length=self.max_message_length,
+        )
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment and the TOML file, if one is named."""
+    from pydantic import ValidationError
+
+    named = config_file or os.environ.get("SAMVERKAN_CONFIG")
+    path = Path(named) if named else None
+    if path is not None and not path.is_file():
+        raise ConfigError(f"configuration file not found: {path}")
+    token = _CONFIG_FILE.set(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from error
+    finally:
+        _CONFIG_FILE.reset(token)

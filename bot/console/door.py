@@ -1,0 +1,112 @@
+"""``samverkan-bot console``: one message a line in, every bot message out.
+
+Interactive with a prompt on a terminal; line by line, exiting at the end of input, when piped.
+A line may start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. A line with
+only that prefix switches the channel and/or person for the lines after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.console.lines import mentions_in, parse_line
+from bot.hub import Hub
+from bot.render.text import render_text
+from commands.core.document import Document
+from commands.core.i18n import t
+from commands.core.request import Incoming, MentionRef, Speaker
+
+PLATFORM = "console"
+DEFAULT_CHANNEL = "konsol"
+OPERATOR = "operator"
+
+
+class ConsoleDoor:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        language: str = "sv",
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+    ) -> None:
+        self.hub = hub
+        self.language = language
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.channel = DEFAULT_CHANNEL
+        self.person = OPERATOR
+        self.organisation: str | None = None
+        self._sequence = 0
+
+    async def deliver(self, channel_id: str, document: Document) -> None:
+        self._print(channel_id, render_text(document))
+
+    def _print(self, channel_id: str, text: str) -> None:
+        self.stdout.write(f"── #{channel_id} ──\n{text}\n\n")
+        self.stdout.flush()
+
+    def _read(self) -> str | None:
+        if self.interactive:
+            try:
+                return input(f"#{self.channel} @{self.person}> ")
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        return line if line else None
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.interactive:
+            self.stdout.write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
+        while True:
+            line = await loop.run_in_executor(None, self._read)
+            if line is None:
+                break
+            await self.handle_line(line)
+        if self.interactive:
+            self.stdout.write("\n")
+
+    @property
+    def prefix(self) -> str:
+        return self.hub.dispatcher.config.prefix
+
+    async def handle_line(self, line: str) -> None:
+        parsed = parse_line(line)
+        channel = parsed.channel or self.channel
+        person = parsed.person or self.person
+        organisation = parsed.organisation
+        if parsed.person is None:
+            organisation = self.organisation
+        if not parsed.text:
+            # A bare prefix switches who speaks where, for the lines that follow.
+            if parsed.channel or parsed.person:
+                self.channel, self.person, self.organisation = channel, person, organisation
+            return
+        self._sequence += 1
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel_id=channel,
+            speaker=Speaker(
+                platform=PLATFORM,
+                user_id=person,
+                display_name=person,
+                platform_moderator=person == OPERATOR,
+                organisation_hint=organisation,
+            ),
+            text=parsed.text,
+            event_id=f"console-{self._sequence}",
+            channel_name=channel,
+            mentions={f"@{name}": MentionRef(name, name) for name in mentions_in(parsed.text)},
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is not None:
+            self._print(channel, render_text(reply.document))
+        elif self.interactive:
+            self.stdout.write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")

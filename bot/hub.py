@@ -1,0 +1,69 @@
+"""The hub between the doors and the core.
+
+A door hands an :class:`Incoming` to :meth:`Hub.handle`; the hub runs the dispatcher in one
+worker thread (database work is synchronous, one message at a time), returns the reply for the
+door to show where the message came from, and delivers the reply's posts to the doors of their
+platforms (a call-out reaches Slack and Matrix channels of the same forum).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from commands.core.dispatcher import Dispatcher
+from commands.core.document import Document
+from commands.core.request import Incoming, Post, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Door(Protocol):
+    """A platform the bot lives on."""
+
+    platform: str
+
+    async def deliver(self, channel_id: str, document: Document) -> None:
+        """Post ``document`` in ``channel_id`` on this platform."""
+        ...
+
+    async def run(self) -> None:
+        """Serve until stopped (or, for the console, until the input ends)."""
+        ...
+
+
+class Hub:
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.doors: dict[str, Door] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
+
+    def attach(self, door: Door) -> None:
+        self.doors[door.platform] = door
+
+    async def handle(self, incoming: Incoming) -> Reply | None:
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._worker, self.dispatcher.handle, incoming)
+        if reply is not None and reply.posts:
+            await self.deliver(reply.posts)
+        return reply
+
+    async def deliver(self, posts: list[Post]) -> None:
+        for post in posts:
+            door = self.doors.get(post.platform)
+            if door is None:
+                log.warning(
+                    "no %s door running; a post to %s was not delivered",
+                    post.platform,
+                    post.channel_id,
+                )
+                continue
+            try:
+                await door.deliver(post.channel_id, post.document)
+            except Exception:
+                log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)

@@ -1,0 +1,17 @@
+"""Every use case of the bot, written once, knowing nothing of Slack, Matrix or the terminal.
+
+Each module registers its commands in :data:`commands.core.registry.REGISTRY`; importing this
+package registers them all. A command lives in the module named after what it is about:
+
+- ``help``: ``!hjälp``
+- ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``
+- ``actor``: ``!aktör``, ``!aktör ny``, ``!aktörer``
+- ``role``: ``!roll``
+- ``activation``: ``!begär aktivering``, ``!aktivera``, ``!kvittera``, ``!status``, ``!avaktivera``
+"""
+
+from commands import activation, actor, forum, help, role  # noqa: F401  (registers commands)
+from commands.core.dispatcher import Dispatcher
+from commands.core.registry import REGISTRY
+
+__all__ = ["REGISTRY", "Dispatcher"]

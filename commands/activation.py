@@ -1,0 +1,365 @@
+"""Activation: the green button, the call-out, acknowledgements, status and stand-down."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.registry import Arg, ArgKind, command
+from commands.core.request import CommandError, Post, Reply, Request
+from commands.core.roles import is_admin_id
+from commands.core.timefmt import format_clock, format_duration, format_time
+from storage.models import Activation, Forum, Mode, Organisation, Person, Role
+
+MAX_REASON = 1000
+
+
+def forum_wide(req: Request, forum: Forum, document: Document) -> list[Post]:
+    """Posts of ``document`` to every channel bound to ``forum`` but the one asked in."""
+    here = (req.incoming.platform, req.incoming.channel_id)
+    return [
+        Post(binding.platform, binding.channel_id, document)
+        for binding in req.store.forums.channels(forum)
+        if (binding.platform, binding.channel_id) != here
+    ]
+
+
+def checked_reason(req: Request, name: str) -> str:
+    reason = req.arg(name).strip()
+    if len(reason) > MAX_REASON:
+        raise CommandError("error.text_too_long", hint_key=None, limit=MAX_REASON)
+    return reason
+
+
+def coordinators(req: Request, forum: Forum) -> list[Person]:
+    """Coordinators known to the bot for ``forum``: those given the role, and the admins."""
+    people = req.store.people.with_role(forum, Role.COORDINATOR)
+    entries = req.config.bot_admins
+    candidates = sorted(entries | {entry.split(":", 1)[1] for entry in entries if ":" in entry})
+    seen = {p.id for p in people}
+    for person in req.store.people.with_user_ids(candidates):
+        if is_admin_id(person.platform, person.user_id, req.config) and person.id not in seen:
+            people.append(person)
+            seen.add(person.id)
+    return people
+
+
+def my_organisation(req: Request) -> Organisation:
+    if req.me.organisation_id is None:
+        raise CommandError("error.no_organisation", hint_key="hint.organisation")
+    organisation = req.store.organisations.get(req.me.organisation_id)
+    assert organisation is not None
+    return organisation
+
+
+def current_activation(req: Request, forum: Forum) -> Activation:
+    activation = req.store.activations.current(forum)
+    if activation is None:
+        raise CommandError("error.not_activated", hint_key="hint.activate", forum=forum.name)
+    return activation
+
+
+@command(
+    "activation.request",
+    "begär aktivering",
+    aliases=("request activation", "begär"),
+    args=(Arg("reason", ArgKind.TEXT),),
+    role=Role.ACTOR,
+    needs_forum=True,
+)
+def request_activation(req: Request) -> Reply:
+    forum = req.require_forum()
+    reason = checked_reason(req, "reason")
+    if req.store.activations.current(forum) is not None:
+        raise CommandError("error.already_activated", hint_key="hint.status", forum=forum.name)
+    organisation = (
+        req.store.organisations.get(req.me.organisation_id) if req.me.organisation_id else None
+    )
+    req.store.activations.request(forum, reason, req.me, organisation)
+    who = req.me.display_name + (f" ({organisation.name})" if organisation else "")
+    doc = req.document().heading(req.t("activation.request_title", forum=forum.name))
+    doc.paragraph(req.t("activation.request_by", who=who, time=format_time(req.now, req.zone)))
+    doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
+    people = coordinators(req, forum)
+    if people:
+        parts: list[Part] = [req.t("activation.request_coordinators") + " "]
+        for index, person in enumerate(people):
+            parts.extend([", "] if index else [])
+            parts.append(req.mention(person))
+        doc.paragraph(*parts)
+    else:
+        doc.paragraph(req.t("activation.request_no_coordinators"))
+    doc.paragraph(req.t("activation.request_next", prefix=req.config.prefix))
+    return Reply(doc, posts=forum_wide(req, forum, doc))
+
+
+@command(
+    "activation.activate",
+    "aktivera",
+    aliases=("activate",),
+    args=(Arg("reason", ArgKind.TEXT),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def activate(req: Request) -> Reply:
+    forum = req.require_forum()
+    reason = checked_reason(req, "reason")
+    current = req.store.activations.current(forum)
+    if current is not None:
+        raise CommandError(
+            "error.already_activated_since",
+            hint_key="hint.status",
+            forum=forum.name,
+            since=format_time(current.activated_at, req.zone),
+        )
+    participants = req.store.forums.participants(forum)
+    representatives = req.store.organisations.representatives(
+        [org.id for org in participants if org.id is not None]
+    )
+    by_org: dict[int, list[Person]] = {}
+    for person in representatives:
+        if person.organisation_id is not None:
+            by_org.setdefault(person.organisation_id, []).append(person)
+    called = [org for org in participants if org.id in by_org]
+    req.store.forums.set_mode(forum, Mode.ACTIVATED)
+    req.store.activations.start(forum, reason, req.me, called)
+
+    doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
+    doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
+    doc.paragraph(
+        req.t(
+            "activation.activated_by", who=req.me.display_name, time=format_time(req.now, req.zone)
+        )
+    )
+    if called:
+        items: list[list[Part]] = []
+        for org in called:
+            line: list[Part] = [Strong(org.name), ": "]
+            for index, person in enumerate(by_org[org.id or 0]):
+                line.extend([" "] if index else [])
+                line.append(Mention(person.platform, person.user_id, person.display_name))
+            items.append(line)
+        doc.paragraph(req.t("activation.callout_who", count=len(called)))
+        doc.bullets(items)
+        doc.paragraph(req.t("activation.callout_ack", prefix=req.config.prefix))
+        doc.actions(
+            Button(
+                req.t("activation.ack_button"),
+                "kvittera",
+                req.t("activation.ack_hint", prefix=req.config.prefix),
+            )
+        )
+    else:
+        doc.paragraph(req.t("activation.callout_nobody", prefix=req.config.prefix))
+    missing = len(participants) - len(called)
+    if missing:
+        doc.paragraph(req.t("activation.callout_unreachable", count=missing))
+    return Reply(doc, posts=forum_wide(req, forum, doc))
+
+
+@command(
+    "activation.ack",
+    "kvittera",
+    aliases=("ack", "acknowledge"),
+    role=Role.ACTOR,
+    needs_forum=True,
+)
+def acknowledge(req: Request) -> Reply:
+    forum = req.require_forum()
+    activation = current_activation(req, forum)
+    organisation = my_organisation(req)
+    earlier = req.store.activations.acknowledgement(activation, organisation)
+    if earlier is not None:
+        by = req.store.people.get(earlier.person_id)
+        return Reply(
+            req.document().paragraph(
+                req.t(
+                    "activation.ack_already",
+                    organisation=organisation.name,
+                    who=by.display_name if by else "?",
+                    time=format_clock(earlier.at, req.zone),
+                )
+            )
+        )
+    was_called = organisation.id in activation.called_out
+    req.store.activations.acknowledge(activation, organisation, req.me)
+    acked = {ack.organisation_id for ack in req.store.activations.acknowledgements(activation)}
+    called = set(activation.called_out)
+    doc = req.document().paragraph(
+        req.t(
+            "activation.ack_done",
+            organisation=organisation.name,
+            who=req.me.display_name,
+            time=format_clock(req.now, req.zone),
+            after=format_duration(req.now - activation.activated_at, req.language),
+        )
+    )
+    if not was_called:
+        doc.paragraph(req.t("activation.ack_not_called", organisation=organisation.name))
+    doc.paragraph(req.t("activation.ack_progress", acked=len(acked & called), called=len(called)))
+    if called and called <= acked:
+        doc.paragraph(
+            Strong(
+                req.t(
+                    "activation.all_acked",
+                    after=format_duration(req.now - activation.activated_at, req.language),
+                )
+            )
+        )
+    return Reply(doc)
+
+
+def _convene_lines(req: Request, activation: Activation, until: datetime) -> list[str]:
+    """How long it took (or is taking) to convene: first and last acknowledgement."""
+    acks = req.store.activations.acknowledgements(activation)
+    called = set(activation.called_out)
+    lines = []
+    if acks:
+        lines.append(
+            req.t(
+                "activation.first_ack_after",
+                after=format_duration(acks[0].at - activation.activated_at, req.language),
+            )
+        )
+    acked_called = [ack for ack in acks if ack.organisation_id in called]
+    if called and len({a.organisation_id for a in acked_called}) == len(called):
+        lines.append(
+            req.t(
+                "activation.convened_after",
+                after=format_duration(acked_called[-1].at - activation.activated_at, req.language),
+            )
+        )
+    else:
+        lines.append(
+            req.t(
+                "activation.convening",
+                acked=len(acked_called),
+                called=len(called),
+                after=format_duration(until - activation.activated_at, req.language),
+            )
+        )
+    return lines
+
+
+@command("activation.status", "status", aliases=("läge?",))
+def status(req: Request) -> Reply:
+    forum = req.forum
+    if forum is None:
+        raise CommandError("error.no_forum", hint_key="hint.bind_forum")
+    activation = req.store.activations.current(forum)
+    doc = req.document().heading(req.t("activation.status_title", forum=forum.name))
+    if activation is None:
+        doc.paragraph(
+            req.t("activation.status_ordinary", since=format_time(forum.mode_since, req.zone))
+        )
+        latest = req.store.activations.latest(forum)
+        if latest is not None and latest.stood_down_at is not None:
+            doc.paragraph(
+                req.t(
+                    "activation.status_latest",
+                    reason=latest.reason,
+                    start=format_time(latest.activated_at, req.zone),
+                    end=format_time(latest.stood_down_at, req.zone),
+                )
+            )
+        return Reply(doc)
+    by = req.store.people.get(activation.activated_by_id)
+    doc.fields(
+        [
+            (req.t("activation.mode"), Strong(req.t("mode.activated"))),
+            (req.t("activation.reason"), activation.reason),
+            (req.t("activation.by"), by.display_name if by else "?"),
+            (
+                req.t("activation.since"),
+                req.t(
+                    "activation.since_value",
+                    time=format_time(activation.activated_at, req.zone),
+                    elapsed=format_duration(req.now - activation.activated_at, req.language),
+                ),
+            ),
+        ]
+    )
+    acks = req.store.activations.acknowledgements(activation)
+    acked_ids = {ack.organisation_id for ack in acks}
+    if acks:
+        doc.heading(req.t("activation.acked_title", count=len(acks)), level=2)
+        items: list[list[Part]] = []
+        for ack in acks:
+            org = req.store.organisations.get(ack.organisation_id)
+            person = req.store.people.get(ack.person_id)
+            items.append(
+                [
+                    Strong(org.name if org else "?"),
+                    req.t(
+                        "activation.acked_line",
+                        who=person.display_name if person else "?",
+                        time=format_clock(ack.at, req.zone),
+                        after=format_duration(ack.at - activation.activated_at, req.language),
+                    ),
+                ]
+            )
+        doc.bullets(items)
+    waiting = [oid for oid in activation.called_out if oid not in acked_ids]
+    if waiting:
+        doc.heading(req.t("activation.waiting_title", count=len(waiting)), level=2)
+        names = []
+        for oid in waiting:
+            org = req.store.organisations.get(oid)
+            names.append(org.name if org else "?")
+        doc.bullets(sorted(names))
+    for line in _convene_lines(req, activation, req.now):
+        doc.paragraph(line)
+    return Reply(doc)
+
+
+@command(
+    "activation.stand_down",
+    "avaktivera",
+    aliases=("stand down", "standdown", "deactivate"),
+    args=(Arg("summary", ArgKind.TEXT, required=False),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def stand_down(req: Request) -> Reply:
+    forum = req.require_forum()
+    activation = current_activation(req, forum)
+    summary = checked_reason(req, "summary") if req.args.get("summary") else None
+    req.store.activations.stand_down(activation, req.me, summary)
+    req.store.forums.set_mode(forum, Mode.ORDINARY)
+    acks = req.store.activations.acknowledgements(activation)
+    doc = req.document().heading(req.t("activation.stood_down_title", forum=forum.name))
+    doc.fields(
+        [
+            (req.t("activation.reason"), activation.reason),
+            (
+                req.t("activation.duration"),
+                req.t(
+                    "activation.duration_value",
+                    start=format_time(activation.activated_at, req.zone),
+                    end=format_time(req.now, req.zone),
+                    duration=format_duration(req.now - activation.activated_at, req.language),
+                ),
+            ),
+            (
+                req.t("activation.acknowledgements"),
+                req.t(
+                    "activation.ack_count",
+                    acked=len(
+                        {
+                            a.organisation_id
+                            for a in acks
+                            if a.organisation_id in activation.called_out
+                        }
+                    ),
+                    called=len(activation.called_out),
+                ),
+            ),
+            (req.t("activation.stood_down_by"), req.me.display_name),
+        ]
+    )
+    for line in _convene_lines(req, activation, req.now):
+        doc.paragraph(line)
+    if summary:
+        doc.paragraph(Strong(req.t("activation.summary")), ": ", summary)
+    doc.paragraph(req.t("activation.back_to_ordinary"))
+    return Reply(doc, posts=forum_wide(req, forum, doc))

@@ -1,0 +1,111 @@
+"""``!aktör``: which organisation a person represents; adding organisations; who takes part."""
+
+from __future__ import annotations
+
+from commands.core.document import Part, Strong
+from commands.core.lookup import find_choice, find_organisation
+from commands.core.registry import Arg, ArgKind, command
+from commands.core.request import CommandError, Reply, Request
+from commands.core.text import fold
+from storage.models import Category, Role
+
+CATEGORY_WORDS: dict[str, Category] = {
+    fold(word): category
+    for category, words in {
+        Category.MUNICIPAL: ("kommun", "kommuner", "municipal", "municipality"),
+        Category.EMERGENCY: ("blåljus", "blaljus", "emergency", "räddning"),
+        Category.TRANSPORT: ("trafik", "transport", "traffic"),
+        Category.OTHER: ("övrig", "övriga", "ovrig", "other"),
+    }.items()
+    for word in words
+}
+MAX_ORGANISATION_NAME = 120
+
+
+@command("actor.set", "aktör", aliases=("actor",), args=(Arg("organisation", ArgKind.TEXT, False),))
+def set_actor(req: Request) -> Reply:
+    wanted = req.args.get("organisation")
+    me = req.me
+    if not wanted:
+        if me.organisation_id is None:
+            doc = req.document().paragraph(req.t("actor.none"))
+            doc.paragraph(req.t("hint.organisation", prefix=req.config.prefix))
+            return Reply(doc)
+        organisation = req.store.organisations.get(me.organisation_id)
+        assert organisation is not None
+        return Reply(
+            req.document().paragraph(req.t("actor.current", organisation=organisation.name))
+        )
+    organisation = find_organisation(req, wanted)
+    doc = req.document()
+    if me.organisation_id == organisation.id:
+        doc.paragraph(req.t("actor.already", organisation=organisation.name))
+    else:
+        req.store.people.set_organisation(me, organisation)
+        doc.paragraph(req.t("actor.registered", organisation=organisation.name))
+    if req.forum is not None and req.store.forums.add_participant(req.forum, organisation):
+        doc.paragraph(
+            req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
+        )
+    return Reply(doc)
+
+
+@command(
+    "actor.new",
+    "aktör ny",
+    aliases=("actor new",),
+    args=(Arg("name", ArgKind.TEXT), Arg("category")),
+    role=Role.COORDINATOR,
+)
+def new_actor(req: Request) -> Reply:
+    name = " ".join(req.arg("name").split())
+    category = find_choice(
+        req.arg("category"), CATEGORY_WORDS, "error.unknown_category", "hint.category"
+    )
+    if len(name) > MAX_ORGANISATION_NAME:
+        raise CommandError(
+            "error.name_too_long", hint_key="hint.actor_new", limit=MAX_ORGANISATION_NAME
+        )
+    for existing in req.store.organisations.all():
+        if fold(name) in (fold(n) for n in (existing.name, *existing.aliases)):
+            raise CommandError("error.organisation_exists", hint_key=None, name=existing.name)
+    organisation = req.store.organisations.create(name, category)
+    doc = req.document().paragraph(
+        req.t("actor.created", organisation=name, category=req.t(f"category.{category.value}"))
+    )
+    if req.forum is not None:
+        req.store.forums.add_participant(req.forum, organisation)
+        doc.paragraph(req.t("actor.joined_forum", organisation=name, forum=req.forum.name))
+    return Reply(doc)
+
+
+@command("actor.list", "aktörer", aliases=("actors",), needs_forum=True)
+def list_actors(req: Request) -> Reply:
+    forum = req.require_forum()
+    participants = req.store.forums.participants(forum)
+    representatives = req.store.organisations.representatives(
+        [org.id for org in participants if org.id is not None]
+    )
+    by_org: dict[int, list[str]] = {}
+    for person in representatives:
+        if person.organisation_id is not None:
+            by_org.setdefault(person.organisation_id, []).append(person.display_name)
+    doc = req.document().heading(
+        req.t("actor.list_title", forum=forum.name, count=len(participants))
+    )
+    for category in Category:
+        members = [org for org in participants if org.category == category]
+        if not members:
+            continue
+        doc.heading(req.t(f"category.{category.value}").capitalize(), level=2)
+        items: list[list[Part]] = []
+        for org in members:
+            names = by_org.get(org.id or 0, [])
+            items.append(
+                [
+                    Strong(org.name),
+                    ": " + (", ".join(names) if names else req.t("actor.no_representative")),
+                ]
+            )
+        doc.bullets(items)
+    return Reply(doc)

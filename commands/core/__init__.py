@@ -1,0 +1,1 @@
+"""The platform-neutral core: request/reply model, registry, dispatcher, catalogue, roles."""

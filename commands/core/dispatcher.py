@@ -1,0 +1,220 @@
+"""From a message to a command call, and from bad input to a helpful reply.
+
+One message is one unit of work: the handler's changes are committed together with their
+audit events, or, when anything is refused or fails, rolled back entirely.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from commands.core import lookup
+from commands.core.clock import Clock
+from commands.core.document import Document
+from commands.core.i18n import normalise_language, t
+from commands.core.registry import REGISTRY, ArgKind, Command, Registry
+from commands.core.request import CommandError, CoreConfig, Incoming, Reply, Request
+from commands.core.roles import allows, resolve_role
+from commands.core.text import Token, bad_character, fold, span_text, tokenize
+from storage import AuditContext, Database, Store
+from storage.models import Forum
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    args: dict[str, str | None]
+
+
+class Dispatcher:
+    """Turns :class:`Incoming` messages into replies. Safe to call from one thread at a time."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        config: CoreConfig,
+        registry: Registry = REGISTRY,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.config = config
+        self.registry = registry
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def handle(self, incoming: Incoming) -> Reply | None:
+        """The reply to ``incoming``, or None when it is not meant for the bot."""
+        text = incoming.text.strip()
+        if not text.startswith(self.config.prefix):
+            return None
+        now = self.clock.now()
+        context = AuditContext(
+            platform=incoming.platform,
+            channel_id=incoming.channel_id,
+            user_id=incoming.speaker.user_id,
+            display_name=incoming.speaker.display_name,
+            at=now,
+        )
+        language = self.config.default_language
+        try:
+            with self.database.unit_of_work(context) as store:
+                forum = store.forums.for_channel(incoming.platform, incoming.channel_id)
+                language = normalise_language(forum.language if forum else language)
+                reply = self._run(store, incoming, text, forum, language)
+                if not reply.ok:
+                    raise _Refused(reply)
+                return reply
+        except _Refused as refused:
+            return refused.reply
+        except CommandError as error:
+            return self.error_reply(error, language)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception(
+                "error %s handling %r from %s:%s in %s",
+                error_id,
+                text[:200],
+                incoming.platform,
+                incoming.speaker.user_id,
+                incoming.channel_id,
+            )
+            return Reply(Document().paragraph(t(language, "error.internal", id=error_id)), ok=False)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _run(
+        self, store: Store, incoming: Incoming, text: str, forum: Forum | None, language: str
+    ) -> Reply:
+        self._check_text(text)
+        parsed = self.parse(text[len(self.config.prefix) :], language)
+        role = resolve_role(store, forum, incoming.speaker, self.config)
+        request = Request(
+            incoming=incoming,
+            command=parsed.command,
+            args=parsed.args,
+            role=role,
+            forum=forum,
+            language=language,
+            now=store.audit.context.at,
+            store=store,
+            config=self.config,
+        )
+        self._apply_organisation_hint(request)
+        if not allows(request.role, parsed.command.role):
+            raise CommandError(
+                "error.not_allowed",
+                hint_key="hint.ask_coordinator",
+                command=parsed.command.usage(language, self.config.prefix),
+                required=t(language, f"role.{parsed.command.role.value}"),
+                role=t(language, f"role.{request.role.value}"),
+            )
+        if parsed.command.needs_forum:
+            request.require_forum()
+        return parsed.command.handler(request)
+
+    def _check_text(self, text: str) -> None:
+        limit = self.config.max_message_length
+        if len(text) > limit:
+            raise CommandError(
+                "error.too_long", hint_key="hint.help", length=len(text), limit=limit
+            )
+        char = bad_character(text)
+        if char is not None:
+            raise CommandError(
+                "error.control_character", hint_key="hint.help", code=f"U+{ord(char):04X}"
+            )
+
+    def _apply_organisation_hint(self, request: Request) -> None:
+        """The door says who the speaker represents (console ``@anna/Polisen:``)."""
+        hint = request.incoming.speaker.organisation_hint
+        if not hint:
+            return
+        organisation = lookup.find_organisation(request, hint)
+        me = request.me
+        if me.organisation_id != organisation.id:
+            request.store.people.set_organisation(me, organisation)
+            if request.forum is not None:
+                request.store.forums.add_participant(request.forum, organisation)
+            request.role = resolve_role(
+                request.store, request.forum, request.incoming.speaker, self.config
+            )
+
+    def parse(self, line: str, language: str) -> Parsed:
+        tokens = tokenize(line)
+        if not tokens:
+            raise CommandError("error.empty_command", hint_key="hint.help")
+        found = self.registry.match([tok.value for tok in tokens])
+        if found is None:
+            raise self._unknown(tokens[0].value, language)
+        cmd, size = found
+        args = self._bind_args(cmd, line, tokens[size:], language)
+        return Parsed(cmd, args)
+
+    def _bind_args(
+        self, cmd: Command, line: str, tokens: list[Token], language: str
+    ) -> dict[str, str | None]:
+        args: dict[str, str | None] = {}
+        rest = list(tokens)
+        for position, arg in enumerate(cmd.args):
+            after = cmd.args[position + 1 :]
+            if arg.kind is ArgKind.TEXT:
+                keep = sum(1 for a in after if a.required)
+                taken = rest[: max(0, len(rest) - keep)]
+                rest = rest[len(taken) :]
+                value = span_text(line, taken)
+            else:
+                value = rest.pop(0).value.strip() if rest else ""
+            if not value:
+                if arg.required:
+                    raise CommandError(
+                        "error.missing_argument",
+                        hint_key=None,
+                        argument=t(language, f"arg.{arg.name}"),
+                        usage=cmd.usage(language, self.config.prefix),
+                        example=cmd.example(language, self.config.prefix),
+                    )
+                args[arg.name] = None
+            else:
+                args[arg.name] = value
+        if rest:
+            raise CommandError(
+                "error.too_many_arguments",
+                usage=cmd.usage(language, self.config.prefix),
+                example=cmd.example(language, self.config.prefix),
+                extra=span_text(line, rest)[:80],
+            )
+        return args
+
+    def _unknown(self, word: str, language: str) -> CommandError:
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(fold(word), self.registry.all_names(), scorer=fuzz.ratio)
+        if best is not None and best[1] >= 70:
+            cmd = self.registry.by_name(best[0])
+            assert cmd is not None
+            return CommandError(
+                "error.unknown_command_suggest",
+                word=word[:60],
+                suggestion=cmd.usage(language, self.config.prefix),
+            )
+        return CommandError("error.unknown_command", hint_key="hint.help", word=word[:60])
+
+    def error_reply(self, error: CommandError, language: str) -> Reply:
+        params = {**error.params, "prefix": self.config.prefix}
+        doc = Document().paragraph(t(language, error.key, **params))
+        if error.hint_key:
+            doc.paragraph(t(language, error.hint_key, **params))
+        return Reply(doc, ok=False)
+
+
+class _Refused(Exception):
+    """Carries a reply that says no out of the unit of work, rolling it back."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("refused")
+        self.reply = reply

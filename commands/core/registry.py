@@ -1,0 +1,136 @@
+"""The command registry: each command declares its names, arguments, role and help.
+
+Help, usage lines and the dispatcher's lookup are all generated from these declarations, so
+there is one source of truth. Commands register with :func:`command` at import time of their
+module in ``commands/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from commands.core.i18n import t
+from commands.core.text import fold
+from storage.models import Role
+
+if TYPE_CHECKING:
+    from commands.core.request import Reply, Request
+
+Handler = Callable[["Request"], "Reply"]
+
+
+class ArgKind(Enum):
+    WORD = "word"  # one word (or a "quoted phrase")
+    TEXT = "text"  # the rest of the line, as typed
+
+
+@dataclass(frozen=True)
+class Arg:
+    """An argument. ``name`` is a catalogue key under ``arg.`` (its display name)."""
+
+    name: str
+    kind: ArgKind = ArgKind.WORD
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command. ``key`` names its help texts: ``cmd.<key>.summary`` and ``.example``."""
+
+    key: str
+    name: str  # Swedish, may be several words: "forum koppla"
+    aliases: tuple[str, ...]
+    handler: Handler
+    args: tuple[Arg, ...] = ()
+    role: Role = Role.NONE
+    needs_forum: bool = False
+
+    def names(self, language: str) -> list[str]:
+        """Every name; the language's own first (English aliases first for English)."""
+        if language == "en" and self.aliases:
+            return [*self.aliases, self.name]
+        return [self.name, *self.aliases]
+
+    def display_name(self, language: str) -> str:
+        return self.names(language)[0]
+
+    def usage(self, language: str, prefix: str = "!") -> str:
+        parts = [f"{prefix}{self.display_name(language)}"]
+        for arg in self.args:
+            label = t(language, f"arg.{arg.name}")
+            parts.append(f"<{label}>" if arg.required else f"[{label}]")
+        return " ".join(parts)
+
+    def summary(self, language: str) -> str:
+        return t(language, f"cmd.{self.key}.summary")
+
+    def example(self, language: str, prefix: str = "!") -> str:
+        return prefix + t(language, f"cmd.{self.key}.example")
+
+
+@dataclass
+class Registry:
+    commands: list[Command] = field(default_factory=list)
+    _index: dict[tuple[str, ...], Command] = field(default_factory=dict)
+
+    def add(self, cmd: Command) -> None:
+        for name in (cmd.name, *cmd.aliases):
+            words = tuple(fold(name).split())
+            if words in self._index:
+                raise ValueError(f"command name {name!r} registered twice")
+            self._index[words] = cmd
+        self.commands.append(cmd)
+
+    @property
+    def longest_name(self) -> int:
+        return max((len(words) for words in self._index), default=1)
+
+    def match(self, words: list[str]) -> tuple[Command, int] | None:
+        """The command whose name is the longest prefix of ``words``, and its word count."""
+        folded = [fold(w) for w in words[: self.longest_name]]
+        for size in range(len(folded), 0, -1):
+            cmd = self._index.get(tuple(folded[:size]))
+            if cmd is not None:
+                return cmd, size
+        return None
+
+    def all_names(self) -> list[str]:
+        return [" ".join(words) for words in self._index]
+
+    def by_name(self, folded_name: str) -> Command | None:
+        return self._index.get(tuple(folded_name.split()))
+
+
+REGISTRY = Registry()
+
+
+def command(
+    key: str,
+    name: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    args: tuple[Arg, ...] = (),
+    role: Role = Role.NONE,
+    needs_forum: bool = False,
+    registry: Registry = REGISTRY,
+) -> Callable[[Handler], Handler]:
+    """Register the decorated function as a command."""
+
+    def register(handler: Handler) -> Handler:
+        registry.add(
+            Command(
+                key=key,
+                name=name,
+                aliases=aliases,
+                handler=handler,
+                args=args,
+                role=role,
+                needs_forum=needs_forum,
+            )
+        )
+        return handler
+
+    return register

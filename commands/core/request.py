@@ -1,0 +1,135 @@
+"""What a door hands to the core, and what the core hands back.
+
+:class:`Incoming` is a message as a door saw it. The dispatcher turns it into a
+:class:`Request` (who, where, which forum, with what role, parsed arguments, the clock) for a
+handler, which returns a :class:`Reply`: a document for the channel it came from, and posts for
+other channels (a forum-wide call-out goes to every channel bound to the forum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from commands.core.document import Document, Mention
+from commands.core.i18n import t
+from commands.core.registry import Command
+from storage import Store
+from storage.models import Forum, Person, Role
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """The part of the configuration the core needs (built by ``bot.config``)."""
+
+    default_language: str = "sv"
+    timezone: str = "Europe/Stockholm"
+    bot_admins: frozenset[str] = frozenset()
+    prefix: str = "!"
+    max_message_length: int = 4000
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who wrote a message, as the door knows them."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    # The platform says this person moderates the channel (Matrix power level, Slack admin,
+    # the terminal's local operator): a coordinator there.
+    platform_moderator: bool = False
+    # The door says which organisation the person speaks for (console ``@anna/Polisen:``).
+    organisation_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str
+    channel_id: str
+    speaker: Speaker
+    text: str
+    event_id: str | None = None
+    channel_name: str | None = None
+    # Mentions the door found in ``text``: the token as written -> the person meant.
+    mentions: Mapping[str, MentionRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A document for a channel other than the one the command came from."""
+
+    platform: str
+    channel_id: str
+    document: Document
+
+
+@dataclass
+class Reply:
+    document: Document
+    ok: bool = True
+    posts: list[Post] = field(default_factory=list)
+
+
+class CommandError(Exception):
+    """Bad input or a refused action: the user gets the text, nothing is changed.
+
+    ``key`` is a catalogue key; ``params`` fill it in. ``hint_key`` adds a second paragraph,
+    typically an example that works.
+    """
+
+    def __init__(self, key: str, hint_key: str | None = None, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.hint_key = hint_key
+        self.params = params
+
+
+@dataclass
+class Request:
+    incoming: Incoming
+    command: Command
+    args: dict[str, str | None]
+    role: Role
+    forum: Forum | None
+    language: str
+    now: datetime
+    store: Store
+    config: CoreConfig
+
+    def t(self, key: str, **params: Any) -> str:
+        return t(self.language, key, **params)
+
+    @property
+    def me(self) -> Person:
+        return self.store.me
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.forum.timezone if self.forum else self.config.timezone)
+
+    def arg(self, name: str) -> str:
+        value = self.args.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def require_forum(self) -> Forum:
+        if self.forum is None:
+            raise CommandError("error.no_forum", hint_key="hint.bind_forum")
+        return self.forum
+
+    def mention(self, person: Person) -> Mention:
+        return Mention(person.platform, person.user_id, person.display_name)
+
+    def document(self) -> Document:
+        return Document()

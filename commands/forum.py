@@ -1,0 +1,188 @@
+"""``!forum``: which forum a channel serves; listing, binding, creating forums."""
+
+from __future__ import annotations
+
+from commands.core.document import Part, Strong
+from commands.core.i18n import LANGUAGES
+from commands.core.lookup import find_choice, find_forum
+from commands.core.registry import Arg, ArgKind, command
+from commands.core.request import CommandError, Reply, Request
+from commands.core.schedule import next_meetings
+from commands.core.text import fold, slugify
+from commands.core.timefmt import format_time, format_time_with_weekday
+from storage.models import Forum, ForumKind, Level, Mode, Role
+
+LEVEL_WORDS: dict[str, Level] = {
+    fold(word): level
+    for level, words in {
+        Level.STRATEGIC: ("inriktande", "strategisk", "strategic", "regionalt inriktande"),
+        Level.COORDINATING: ("samordnande", "samordning", "coordinating", "regionalt samordnande"),
+        Level.OPERATIONAL: ("verkställande", "operativ", "operational", "executive"),
+    }.items()
+    for word in words
+}
+MAX_FORUM_NAME = 120
+
+
+def describe_mode(req: Request, forum: Forum) -> str:
+    return req.t(
+        "forum.mode_since",
+        mode=req.t(f"mode.{forum.mode.value}"),
+        since=format_time(forum.mode_since, req.zone),
+    )
+
+
+def host_name(req: Request, forum: Forum) -> str:
+    if forum.host_organisation_id is None:
+        return req.t("forum.no_host")
+    host = req.store.organisations.get(forum.host_organisation_id)
+    return host.name if host else req.t("forum.no_host")
+
+
+def next_meeting_text(req: Request, forum: Forum) -> str:
+    upcoming = next_meetings(forum, req.now, 1)
+    if not upcoming:
+        return req.t("forum.no_schedule")
+    return format_time_with_weekday(upcoming[0], req.zone, req.language)
+
+
+@command("forum.show", "forum")
+def show(req: Request) -> Reply:
+    forum = req.forum
+    if forum is None:
+        doc = req.document().paragraph(req.t("forum.unbound"))
+        doc.paragraph(req.t("hint.bind_forum", prefix=req.config.prefix))
+        return Reply(doc)
+    channels = req.store.forums.channels(forum)
+    doc = req.document().heading(forum.name)
+    doc.fields(
+        [
+            (req.t("forum.level"), req.t(f"level.{forum.level.value}")),
+            (req.t("forum.mode"), describe_mode(req, forum)),
+            (req.t("forum.host"), host_name(req, forum)),
+            (req.t("forum.next_meeting"), next_meeting_text(req, forum)),
+            (req.t("forum.channels"), req.t("forum.channel_count", count=len(channels))),
+            (req.t("forum.language"), req.t(f"language.{forum.language}")),
+        ]
+    )
+    if forum.mode is Mode.ACTIVATED:
+        doc.paragraph(req.t("forum.see_status", prefix=req.config.prefix))
+    return Reply(doc)
+
+
+@command("forum.list", "forum lista", aliases=("forum list", "forums"))
+def list_forums(req: Request) -> Reply:
+    doc = req.document().heading(req.t("forum.list_title"))
+    items: list[list[Part]] = []
+    for forum in req.store.forums.all():
+        line: list[Part] = [
+            Strong(forum.name),
+            req.t(
+                "forum.list_line",
+                level=req.t(f"level.{forum.level.value}"),
+                mode=req.t(f"mode.{forum.mode.value}"),
+            ),
+        ]
+        if req.forum is not None and forum.id == req.forum.id:
+            line.append(req.t("forum.list_this_channel"))
+        items.append(line)
+    doc.bullets(items, numbered=True)
+    doc.paragraph(req.t("forum.list_footer", prefix=req.config.prefix))
+    return Reply(doc)
+
+
+@command(
+    "forum.bind",
+    "forum koppla",
+    aliases=("forum bind",),
+    args=(Arg("forum", ArgKind.TEXT),),
+    role=Role.COORDINATOR,
+)
+def bind(req: Request) -> Reply:
+    forum = find_forum(req, req.arg("forum"))
+    if req.forum is not None and req.forum.id == forum.id:
+        return Reply(req.document().paragraph(req.t("forum.already_bound", forum=forum.name)))
+    previous = req.store.forums.bind(forum, req.incoming.platform, req.incoming.channel_id, req.me)
+    doc = req.document().paragraph(req.t("forum.bound", forum=forum.name))
+    if previous is not None:
+        doc.paragraph(req.t("forum.bound_instead", previous=previous.name))
+    doc.paragraph(req.t("forum.bound_next", prefix=req.config.prefix))
+    return Reply(doc)
+
+
+@command(
+    "forum.unbind",
+    "forum lossa",
+    aliases=("forum unbind",),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def unbind(req: Request) -> Reply:
+    forum = req.require_forum()
+    req.store.forums.unbind(forum, req.incoming.platform, req.incoming.channel_id)
+    return Reply(req.document().paragraph(req.t("forum.unbound_now", forum=forum.name)))
+
+
+@command(
+    "forum.create",
+    "forum skapa",
+    aliases=("forum create",),
+    args=(Arg("name", ArgKind.TEXT), Arg("level")),
+    role=Role.COORDINATOR,
+)
+def create(req: Request) -> Reply:
+    name = " ".join(req.arg("name").split())
+    level = find_choice(req.arg("level"), LEVEL_WORDS, "error.unknown_level", "hint.level")
+    if len(name) > MAX_FORUM_NAME:
+        raise CommandError(
+            "error.name_too_long", hint_key="hint.forum_create", limit=MAX_FORUM_NAME
+        )
+    existing = req.store.forums.all()
+    slug = slugify(name)
+    for forum in existing:
+        if fold(forum.name) == fold(name) or forum.slug == slug:
+            raise CommandError("error.forum_exists", hint_key="hint.forum_list", name=forum.name)
+    host = None
+    if req.me.organisation_id is not None:
+        host = req.store.organisations.get(req.me.organisation_id)
+    forum = req.store.forums.create(
+        name=name,
+        slug=slug,
+        level=level,
+        kind=ForumKind.BOTH,
+        language=req.language,
+        timezone=req.config.timezone,
+        host=host,
+    )
+    doc = req.document().paragraph(
+        req.t("forum.created", forum=forum.name, level=req.t(f"level.{level.value}"))
+    )
+    doc.paragraph(req.t("forum.created_next", prefix=req.config.prefix, forum=forum.name))
+    return Reply(doc)
+
+
+@command(
+    "forum.language",
+    "forum språk",
+    aliases=("forum language",),
+    args=(Arg("language"),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def set_language(req: Request) -> Reply:
+    forum = req.require_forum()
+    words = {
+        "sv": "sv",
+        "svenska": "sv",
+        "swedish": "sv",
+        "en": "en",
+        "engelska": "en",
+        "english": "en",
+    }
+    language = find_choice(req.arg("language"), words, "error.unknown_language", "hint.language")
+    assert language in LANGUAGES
+    if forum.language != language:
+        req.store.forums.set_language(forum, language)
+    # Answer in the new language: that is what the forum will see from now on.
+    req.language = language
+    return Reply(req.document().paragraph(req.t("forum.language_set", forum=forum.name)))

@@ -1,0 +1,95 @@
+"""The engine and the unit of work. The only place that opens connections."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from storage.store import AuditContext, Store
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if database in ("", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """The bot's database: migrate, seed, and hand out units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    def migrate(self) -> None:
+        from storage.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def seed(self, now: datetime) -> bool:
+        """Fill an empty database with the model's forums and actors; False if not empty."""
+        from storage.seed import seed
+
+        with Session(self.engine) as session:
+            seeded = seed(session, now)
+            session.commit()
+        return seeded
+
+    def prepare(self, now: datetime) -> None:
+        """What every start does: migrate to the newest schema, seed on first start."""
+        self.migrate()
+        if self.seed(now):
+            log.info("seeded a new database with the model's forums and actors")
+
+    @contextmanager
+    def unit_of_work(self, context: AuditContext) -> Iterator[Store]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield Store(session, context)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self, context: AuditContext) -> Iterator[Store]:
+        """A unit of work whose changes are always thrown away."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield Store(session, context)
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

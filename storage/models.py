@@ -1,0 +1,196 @@
+"""The tables. Codes are stored in English; every label a person sees comes from the catalogue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Level(StrEnum):
+    """Samverkansnivå."""
+
+    STRATEGIC = "strategic"  # regionalt inriktande
+    COORDINATING = "coordinating"  # regionalt samordnande
+    OPERATIONAL = "operational"  # verkställande
+
+
+class Mode(StrEnum):
+    """Läge: the forum's current mode."""
+
+    ORDINARY = "ordinary"
+    ACTIVATED = "activated"
+
+
+class ForumKind(StrEnum):
+    """Which modes a forum works in (the model's "mode" column)."""
+
+    ORDINARY = "ordinary"
+    ACTIVATED = "activated"
+    BOTH = "both"
+
+
+class Category(StrEnum):
+    """The agreement's actor categories."""
+
+    MUNICIPAL = "municipal"  # kommun
+    EMERGENCY = "emergency"  # blåljus
+    TRANSPORT = "transport"  # trafik
+    OTHER = "other"  # övrig
+
+
+class Role(StrEnum):
+    """A person's role in a forum. ``NONE`` is never stored."""
+
+    NONE = "none"
+    OBSERVER = "observer"
+    ACTOR = "actor"
+    COORDINATOR = "coordinator"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+
+_ROLE_RANK = {Role.NONE: 0, Role.OBSERVER: 1, Role.ACTOR: 2, Role.COORDINATOR: 3}
+
+
+def _enum(enum: type[StrEnum], default: StrEnum | None = None) -> Any:
+    """An enum stored as its value in a plain string column (no database enum type)."""
+    column_type = SAEnum(
+        enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+    return Field(default=default, sa_column=Column(column_type, nullable=False))
+
+
+def _when() -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _when_optional() -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Forum(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=80)
+    name: str = Field(unique=True, max_length=120)
+    level: Level = _enum(Level)
+    kind: ForumKind = _enum(ForumKind, ForumKind.BOTH)
+    mode: Mode = _enum(Mode, Mode.ORDINARY)
+    mode_since: datetime = _when()
+    host_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    language: str = Field(default="sv", max_length=8)
+    timezone: str = Field(default="Europe/Stockholm", max_length=64)
+    # A recurrence rule in wall-clock time (RFC 5545 RRULE), expanded in ``timezone``.
+    schedule_rule: str | None = Field(default=None, max_length=200)
+    schedule_start: date | None = None
+    created_at: datetime = _when()
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    category: Category = _enum(Category)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when()
+
+
+class ForumParticipant(SQLModel, table=True):
+    """An organisation that takes part in a forum."""
+
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+
+
+class Person(SQLModel, table=True):
+    """A platform identity (a Slack user, a Matrix user, a console name)."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    user_id: str = Field(max_length=255)
+    display_name: str = Field(max_length=255)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    created_at: datetime = _when()
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role given explicitly to a person in one forum with ``!roll``."""
+
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    role: Role = _enum(Role)
+    granted_at: datetime = _when()
+    granted_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ChannelBinding(SQLModel, table=True):
+    """A channel on some platform that serves a forum."""
+
+    __table_args__ = (UniqueConstraint("platform", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=255)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    bound_at: datetime = _when()
+    bound_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Activation(SQLModel, table=True):
+    """One activation of a forum, from call-out to stand-down."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    reason: str = Field(max_length=2000)
+    activated_at: datetime = _when()
+    activated_by_id: int = Field(foreign_key="person.id")
+    called_out: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    stood_down_at: datetime | None = _when_optional()
+    stood_down_by_id: int | None = Field(default=None, foreign_key="person.id")
+    summary: str | None = Field(default=None, max_length=2000)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """An organisation's kvittens of a call-out; the first one per organisation counts."""
+
+    __table_args__ = (UniqueConstraint("activation_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activation_id: int = Field(foreign_key="activation.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    person_id: int = Field(foreign_key="person.id")
+    at: datetime = _when()
+
+
+class ActivationRequest(SQLModel, table=True):
+    """An actor pressing "the green button"."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    reason: str = Field(max_length=2000)
+    requested_by_id: int = Field(foreign_key="person.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    at: datetime = _when()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when and where. Written by every state change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when()
+    action: str = Field(max_length=60, index=True)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=255)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    actor: str = Field(max_length=255)
+    forum_id: int | None = Field(default=None, foreign_key="forum.id", index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

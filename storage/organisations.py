@@ -1,0 +1,45 @@
+"""The actor organisations."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.audit import AuditLog
+from storage.models import Category, Organisation, Person
+
+
+class Organisations:
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self._session = session
+        self._audit = audit
+
+    def all(self) -> list[Organisation]:
+        return list(self._session.exec(select(Organisation).order_by(col(Organisation.name))))
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        return self._session.get(Organisation, organisation_id)
+
+    def create(
+        self, name: str, category: Category, aliases: list[str] | None = None
+    ) -> Organisation:
+        organisation = Organisation(
+            name=name,
+            category=category,
+            aliases=aliases or [],
+            created_at=self._audit.context.at,
+        )
+        self._session.add(organisation)
+        self._session.flush()
+        self._audit.record("organisation.create", name=name, category=category.value)
+        return organisation
+
+    def representatives(self, organisation_ids: list[int]) -> list[Person]:
+        """People registered as representing any of these organisations."""
+        if not organisation_ids:
+            return []
+        query = (
+            select(Person)
+            .where(col(Person.organisation_id).in_(organisation_ids))
+            .order_by(col(Person.display_name))
+        )
+        return list(self._session.exec(query))

@@ -1,0 +1,63 @@
+"""Seed data for a new database, read from ``seed.toml`` beside this file."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.models import Category, Forum, ForumKind, ForumParticipant, Level, Mode, Organisation
+
+SEED_FILE = Path(__file__).with_name("seed.toml")
+
+
+def seed_data() -> dict[str, Any]:
+    with SEED_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def seed(session: Session, now: datetime) -> bool:
+    """Insert the model's organisations and forums into an empty database.
+
+    Returns False, changing nothing, when there is a forum already.
+    """
+    if session.exec(select(Forum)).first() is not None:
+        return False
+    data = seed_data()
+    organisations: dict[str, Organisation] = {}
+
+    def add(name: str, category: Category, aliases: list[str]) -> None:
+        org = Organisation(name=name, category=category, aliases=aliases, created_at=now)
+        session.add(org)
+        organisations[name] = org
+
+    for entry in data["organisation"]:
+        add(entry["name"], Category(entry["category"]), list(entry.get("aliases", [])))
+    for name in data["municipalities"]["names"]:
+        add(f"{name} kommun", Category.MUNICIPAL, [name])
+    for name in data["municipalities"]["cities"]:
+        add(name, Category.MUNICIPAL, [])
+    session.flush()
+
+    for entry in data["forum"]:
+        host = organisations[entry["host"]] if "host" in entry else None
+        forum = Forum(
+            slug=entry["slug"],
+            name=entry["name"],
+            level=Level(entry["level"]),
+            kind=ForumKind(entry["kind"]),
+            mode=Mode.ORDINARY,
+            mode_since=now,
+            host_organisation_id=host.id if host else None,
+            schedule_rule=entry.get("schedule_rule"),
+            schedule_start=entry.get("schedule_start"),
+            created_at=now,
+        )
+        session.add(forum)
+        session.flush()
+        for org in organisations.values():
+            session.add(ForumParticipant(forum_id=forum.id, organisation_id=org.id))  # type: ignore[arg-type]
+    return True

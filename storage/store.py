@@ -1,0 +1,36 @@
+"""One unit of work: the repositories over a single session, with the acting person known."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from storage.activations import Activations
+from storage.audit import AuditContext, AuditLog
+from storage.forums import Forums
+from storage.models import Person
+from storage.organisations import Organisations
+from storage.people import People
+
+__all__ = ["AuditContext", "Store"]
+
+
+class Store:
+    """What a command handler may read and change, all inside one transaction."""
+
+    def __init__(self, session: Session, context: AuditContext) -> None:
+        self.session = session
+        self.audit = AuditLog(session, context)
+        self.forums = Forums(session, self.audit)
+        self.organisations = Organisations(session, self.audit)
+        self.people = People(session, self.audit)
+        self.activations = Activations(session, self.audit)
+        self._me: Person | None = None
+
+    @property
+    def me(self) -> Person:
+        """The person acting in this unit of work, created on first sight."""
+        if self._me is None:
+            ctx = self.audit.context
+            self._me = self.people.ensure(ctx.platform, ctx.user_id, ctx.display_name)
+            self.audit.attach_person(self._me)
+        return self._me
