@@ -1,0 +1,57 @@
+"""Shared fixtures: a migrated and seeded SQLite template copied per test, and a chat."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commands.core.clock import FixedClock
+from storage import Database
+from tests.support.chat import Chat
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Thursday 26 November 2026, an hour before the samverkanskonferens.
+THURSDAY_1500 = datetime(2026, 11, 26, 15, 0, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.prepare(datetime(2026, 11, 1, 9, 0, tzinfo=STOCKHOLM))
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def database(template_db: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "bot.db"
+    shutil.copyfile(template_db, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(THURSDAY_1500)
+
+
+@pytest.fixture
+def chat(database: Database, clock: FixedClock) -> Chat:
+    return Chat(database, clock)
+
+
+@pytest.fixture
+def forum_chat(chat: Chat) -> Chat:
+    """A chat whose channel ``stab`` is bound to the samverkanskonferens."""
+    said = chat.say("!forum koppla samverkanskonferens")
+    assert said.ok, said.text
+    return chat

@@ -1,0 +1,77 @@
+"""An in-memory chat for command tests: messages in, rendered replies out, no door involved.
+
+chat = Chat(database, clock)
+chat.say("!forum koppla samverkanskonferens")
+reply = chat.say("!kvittera", person="anna", organisation="Polisen")
+assert "Kvittens från Polisen Region Stockholm" in reply.text
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.render.text import render_text
+from commands import Dispatcher
+from commands.core.clock import FixedClock
+from commands.core.request import CoreConfig, Incoming, MentionRef, Post, Reply, Speaker
+from storage import Database
+
+OPERATOR = "operator"
+
+
+@dataclass
+class Said:
+    """What the bot answered to one message."""
+
+    reply: Reply | None
+    text: str
+    posts: list[Post] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.reply is not None and self.reply.ok
+
+    def post_text(self, channel: str) -> str:
+        return "\n".join(render_text(p.document) for p in self.posts if p.channel_id == channel)
+
+
+class Chat:
+    def __init__(
+        self,
+        database: Database,
+        clock: FixedClock,
+        config: CoreConfig | None = None,
+        platform: str = "test",
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.platform = platform
+        self.dispatcher = Dispatcher(database, clock, config or CoreConfig())
+
+    def say(
+        self,
+        text: str,
+        *,
+        person: str = OPERATOR,
+        organisation: str | None = None,
+        channel: str = "stab",
+        moderator: bool | None = None,
+    ) -> Said:
+        speaker = Speaker(
+            platform=self.platform,
+            user_id=person,
+            display_name=person,
+            platform_moderator=(person == OPERATOR) if moderator is None else moderator,
+            organisation_hint=organisation,
+        )
+        mentions = {f"@{name}": MentionRef(name, name) for name in re.findall(r"@([\w.\-]+)", text)}
+        incoming = Incoming(self.platform, channel, speaker, text, mentions=mentions)
+        reply = self.dispatcher.handle(incoming)
+        rendered = render_text(reply.document) if reply else ""
+        return Said(reply, rendered, list(reply.posts) if reply else [])
+
+    def advance(self, **delta: float) -> datetime:
+        self.clock.set(self.clock.now() + timedelta(**delta))
+        return self.clock.now()
