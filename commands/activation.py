@@ -241,7 +241,7 @@ def _convene_lines(req: Request, activation: Activation, until: datetime) -> lis
     return lines
 
 
-@command("activation.status", "status", aliases=("läge?",))
+@command("activation.status", "status")
 def status(req: Request) -> Reply:
     forum = req.forum
     if forum is None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from commands.core.document import Code, Document
-from commands.core.registry import REGISTRY, Arg, Command, command
+from commands.core.registry import REGISTRY, Arg, ArgKind, Command, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
 from commands.core.text import tokenize
 
 
-@command("help", "hjälp", aliases=("help", "?"), args=(Arg("command", required=False),))
+@command(
+    "help", "hjälp", aliases=("help", "?"), args=(Arg("command", ArgKind.TEXT, required=False),)
+)
 def help_command(req: Request) -> Reply:
     wanted = req.args.get("command")
     if wanted:

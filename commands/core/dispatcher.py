@@ -91,13 +91,13 @@ class Dispatcher:
         self, store: Store, incoming: Incoming, text: str, forum: Forum | None, language: str
     ) -> Reply:
         self._check_text(text)
-        parsed = self.parse(text[len(self.config.prefix) :], language)
-        role = resolve_role(store, forum, incoming.speaker, self.config)
+        line = text[len(self.config.prefix) :]
+        cmd, rest = self.find_command(line, language)
         request = Request(
             incoming=incoming,
-            command=parsed.command,
-            args=parsed.args,
-            role=role,
+            command=cmd,
+            args={},
+            role=resolve_role(store, forum, incoming.speaker, self.config),
             forum=forum,
             language=language,
             now=store.audit.context.at,
@@ -105,17 +105,18 @@ class Dispatcher:
             config=self.config,
         )
         self._apply_organisation_hint(request)
-        if not allows(request.role, parsed.command.role):
+        if not allows(request.role, cmd.role):
             raise CommandError(
                 "error.not_allowed",
                 hint_key="hint.ask_coordinator",
-                command=parsed.command.usage(language, self.config.prefix),
-                required=t(language, f"role.{parsed.command.role.value}"),
+                command=cmd.usage(language, self.config.prefix),
+                required=t(language, f"role.{cmd.role.value}"),
                 role=t(language, f"role.{request.role.value}"),
             )
-        if parsed.command.needs_forum:
+        if cmd.needs_forum:
             request.require_forum()
-        return parsed.command.handler(request)
+        request.args = self._bind_args(cmd, line, rest, language)
+        return cmd.handler(request)
 
     def _check_text(self, text: str) -> None:
         limit = self.config.max_message_length
@@ -144,7 +145,8 @@ class Dispatcher:
                 request.store, request.forum, request.incoming.speaker, self.config
             )
 
-    def parse(self, line: str, language: str) -> Parsed:
+    def find_command(self, line: str, language: str) -> tuple[Command, list[Token]]:
+        """The command a line names, and the tokens after its name."""
         tokens = tokenize(line)
         if not tokens:
             raise CommandError("error.empty_command", hint_key="hint.help")
@@ -152,8 +154,12 @@ class Dispatcher:
         if found is None:
             raise self._unknown(tokens[0].value, language)
         cmd, size = found
-        args = self._bind_args(cmd, line, tokens[size:], language)
-        return Parsed(cmd, args)
+        return cmd, tokens[size:]
+
+    def parse(self, line: str, language: str) -> Parsed:
+        """The command and its arguments (no role or forum checks)."""
+        cmd, rest = self.find_command(line, language)
+        return Parsed(cmd, self._bind_args(cmd, line, rest, language))
 
     def _bind_args(
         self, cmd: Command, line: str, tokens: list[Token], language: str

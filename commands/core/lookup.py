@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 CLEAR_WINNER = 88.0
 MARGIN = 8.0
-SUGGEST = 55.0
+SUGGEST = 70.0
 
 
 def _find(

@@ -1,0 +1,270 @@
+"""Activation: the green button, call-out, acknowledgements, status and stand-down."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from commands.core.document import Mention
+from storage import Database
+from storage.models import Acknowledgement, Activation, AuditEvent, Forum, Mode
+from tests.support.chat import Chat
+
+
+def _register(chat: Chat, **people: str) -> None:
+    for person, organisation in people.items():
+        said = chat.say(f"!aktör {organisation}", person=person)
+        assert said.ok, said.text
+
+
+def _forum(database: Database) -> Forum:
+    with Session(database.engine) as session:
+        return session.exec(select(Forum).where(Forum.slug == "samverkanskonferens")).one()
+
+
+def _mentions(said_document_blocks: object) -> set[str]:
+    found = set()
+    for block in getattr(said_document_blocks, "blocks", []):
+        rows = getattr(block, "items", None) or [getattr(block, "parts", ())]
+        for row in rows:
+            for part in row:
+                if isinstance(part, Mention):
+                    found.add(part.user_id)
+    return found
+
+
+def test_activation_calls_out_every_registered_representative(
+    forum_chat: Chat, database: Database
+) -> None:
+    _register(forum_chat, anna="Polisen", bo="SOS Alarm", cia="Polisen", dan="Nacka")
+    said = forum_chat.say("!aktivera Storm Dagmar, elavbrott i norra länet")
+    assert said.ok, said.text
+    assert "INKALLNING — Regional samverkanskonferens är aktiverat" in said.text
+    assert "Anledning: Storm Dagmar, elavbrott i norra länet" in said.text
+    assert "Aktiverat av operator 2026-11-26 15:00" in said.text
+    assert "Inkallade (3 organisationer)" in said.text
+    assert "Polisen Region Stockholm: @anna @cia" in said.text or (
+        "Polisen Region Stockholm: @cia @anna" in said.text
+    )
+    assert "SOS Alarm: @bo" in said.text
+    assert "!kvittera" in said.text
+    assert "34 deltagande organisationer har ingen registrerad företrädare" in said.text
+    assert said.reply is not None
+    assert _mentions(said.reply.document) == {"anna", "bo", "cia", "dan"}
+    assert _forum(database).mode == Mode.ACTIVATED
+    assert "aktiverat läge" in forum_chat.say("!forum").text
+
+
+def test_the_call_out_reaches_every_channel_of_the_forum(forum_chat: Chat) -> None:
+    forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
+    forum_chat.say("!forum koppla samordningsgrupp", channel="annat")
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!aktivera Storm")
+    assert {(p.platform, p.channel_id) for p in said.posts} == {("test", "ledning")}
+    assert "INKALLNING" in said.post_text("ledning")
+    assert "@anna" in said.post_text("ledning")
+
+
+def test_one_acknowledgement_per_organisation_is_enough(
+    forum_chat: Chat, database: Database
+) -> None:
+    _register(forum_chat, anna="Polisen", cia="Polisen", bo="SOS")
+    forum_chat.say("!aktivera Storm")
+    forum_chat.advance(minutes=4)
+    said = forum_chat.say("!kvittera", person="anna")
+    assert said.ok
+    assert (
+        "Kvittens från Polisen Region Stockholm (anna) 15:04, 4 min efter aktiveringen" in said.text
+    )
+    assert "1 av 2 inkallade organisationer har kvitterat" in said.text
+    forum_chat.advance(minutes=1)
+    again = forum_chat.say("!ack", person="cia")
+    assert again.ok
+    assert "Polisen Region Stockholm har redan kvitterat (anna 15:04)" in again.text
+    forum_chat.advance(minutes=2)
+    last = forum_chat.say("!kvittera", person="bo")
+    assert "2 av 2" in last.text
+    assert "Alla inkallade har kvitterat, efter 7 min" in last.text
+    with Session(database.engine) as session:
+        assert len(session.exec(select(Acknowledgement)).all()) == 2
+
+
+def test_status_shows_who_has_and_has_not_acknowledged(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen", bo="SOS", dan="Trafikverket")
+    forum_chat.say("!aktivera Storm Dagmar")
+    forum_chat.advance(minutes=3)
+    forum_chat.say("!kvittera", person="bo")
+    forum_chat.advance(minutes=9)
+    said = forum_chat.say("!status", person="eve")  # anyone may read
+    assert said.ok
+    assert "Läge: aktiverat läge" in said.text
+    assert "Anledning: Storm Dagmar" in said.text
+    assert "Aktiverat av: operator" in said.text
+    assert "Sedan: 2026-11-26 15:00 (12 min)" in said.text
+    assert "Har kvitterat (1)" in said.text
+    assert "SOS Alarm — bo 15:03 (+3 min)" in said.text
+    assert "Har inte kvitterat (2)" in said.text
+    assert "Polisen Region Stockholm" in said.text
+    assert "Trafikverket" in said.text
+    assert "Första kvittensen kom efter 3 min" in said.text
+    assert "1 av 3 inkallade har kvitterat efter 12 min" in said.text
+
+
+def test_status_reports_time_to_convene_once_everyone_has_acknowledged(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen", bo="SOS")
+    forum_chat.say("!aktivera Storm")
+    forum_chat.advance(minutes=2)
+    forum_chat.say("!kvittera", person="anna")
+    forum_chat.advance(minutes=6)
+    forum_chat.say("!kvittera", person="bo")
+    forum_chat.advance(minutes=30)
+    said = forum_chat.say("!status")
+    assert "Samlat: alla inkallade hade kvitterat efter 8 min" in said.text
+
+
+def test_stand_down_summarises_and_returns_to_ordinary(
+    forum_chat: Chat, database: Database
+) -> None:
+    forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
+    _register(forum_chat, anna="Polisen", bo="SOS")
+    forum_chat.say("!aktivera Storm Dagmar")
+    forum_chat.advance(minutes=5)
+    forum_chat.say("!kvittera", person="anna")
+    forum_chat.advance(hours=2, minutes=10)
+    said = forum_chat.say("!avaktivera Elen åter i hela länet")
+    assert said.ok, said.text
+    assert "Regional samverkanskonferens är avaktiverat" in said.text
+    assert "Varaktighet: 2026-11-26 15:00 – 2026-11-26 17:15 (2 h 15 min)" in said.text
+    assert "Kvittenser: 1 av 2 inkallade" in said.text
+    assert "Sammanfattning: Elen åter i hela länet" in said.text
+    assert "tillbaka i ordinarie läge" in said.text
+    assert "avaktiverat" in said.post_text("ledning")
+    assert _forum(database).mode == Mode.ORDINARY
+    status = forum_chat.say("!status")
+    assert "Ordinarie läge sedan 2026-11-26 17:15" in status.text
+    assert "Senaste aktiveringen: Storm Dagmar (2026-11-26 15:00 – 2026-11-26 17:15)" in status.text
+    with Session(database.engine) as session:
+        activation = session.exec(select(Activation)).one()
+    assert activation.summary == "Elen åter i hela länet"
+
+
+def test_stand_down_without_summary_and_english_alias(forum_chat: Chat) -> None:
+    forum_chat.say("!aktivera Övning")
+    said = forum_chat.say("!stand down")
+    assert said.ok, said.text
+    assert "Sammanfattning" not in said.text
+
+
+def test_activate_twice_is_refused(forum_chat: Chat, database: Database) -> None:
+    forum_chat.say("!aktivera Storm")
+    forum_chat.advance(minutes=1)
+    said = forum_chat.say("!aktivera Storm igen")
+    assert not said.ok
+    assert "redan aktiverat sedan 2026-11-26 15:00" in said.text
+    with Session(database.engine) as session:
+        assert len(session.exec(select(Activation)).all()) == 1
+
+
+def test_ack_and_stand_down_without_activation_are_refused(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!kvittera", person="anna")
+    assert not said.ok
+    assert "inte aktiverat just nu" in said.text
+    said = forum_chat.say("!avaktivera")
+    assert not said.ok
+    assert "inte aktiverat just nu" in said.text
+
+
+def test_ack_without_organisation_says_how_to_set_one(forum_chat: Chat) -> None:
+    forum_chat.say("!roll @kim aktör")
+    forum_chat.say("!aktivera Storm")
+    said = forum_chat.say("!kvittera", person="kim")
+    assert not said.ok
+    assert "inte sagt vilken organisation du företräder" in said.text
+    assert "!aktör <organisation>" in said.text
+
+
+def test_late_registrant_can_acknowledge_and_counts(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen")
+    forum_chat.say("!aktivera Storm")
+    said = forum_chat.say("!kvittera", person="sara", organisation="Region Stockholm")
+    assert said.ok, said.text
+    assert "Region Stockholm var inte inkallad men är nu med" in said.text
+    assert "1 av 2 inkallade" in said.text
+
+
+def test_activation_needs_a_reason_and_a_forum(chat: Chat) -> None:
+    said = chat.say("!aktivera")
+    assert not said.ok
+    # The missing forum is the first thing to fix; the reason comes after.
+    assert "inte kopplad till något forum" in said.text
+    chat.say("!forum koppla 4")
+    said = chat.say("!aktivera")
+    assert "Det saknas anledning" in said.text
+    assert "!aktivera Storm Dagmar" in said.text
+
+
+def test_request_activation_mentions_coordinators_everywhere(
+    forum_chat: Chat, database: Database
+) -> None:
+    forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
+    forum_chat.say("!roll @rsk koordinator")
+    forum_chat.say("!aktör Länsstyrelsen", person="rsk")
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!begär aktivering Stormvarning klass 2", person="anna")
+    assert said.ok, said.text
+    assert "Begäran om aktivering av Regional samverkanskonferens" in said.text
+    assert "Begärd av anna (Polisen Region Stockholm) 2026-11-26 15:00" in said.text
+    assert "Anledning: Stormvarning klass 2" in said.text
+    assert "Koordinatorer: @rsk" in said.text
+    assert "Koordinatorer: @rsk" in said.post_text("ledning")
+    with Session(database.engine) as session:
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "activation.request")
+        ).all()
+    assert len(events) == 1
+    assert events[0].details["organisation"] == "Polisen Region Stockholm"
+
+
+def test_request_when_no_coordinators_are_known_says_whom_to_call(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!request activation Storm", person="anna")
+    assert "Inga koordinatorer är registrerade" in said.text
+
+
+def test_request_while_activated_is_refused(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen")
+    forum_chat.say("!aktivera Storm")
+    said = forum_chat.say("!begär aktivering Storm", person="anna")
+    assert not said.ok
+    assert "redan aktiverat" in said.text
+
+
+def test_every_state_change_is_audited(forum_chat: Chat, database: Database) -> None:
+    _register(forum_chat, anna="Polisen")
+    forum_chat.say("!aktivera Storm")
+    forum_chat.say("!kvittera", person="anna")
+    forum_chat.say("!avaktivera")
+    with Session(database.engine) as session:
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+    actions = [e.action for e in events]
+    assert actions == [
+        "forum.bind",
+        "person.organisation",
+        "forum.mode",
+        "activation.start",
+        "activation.ack",
+        "activation.stand_down",
+        "forum.mode",
+    ]
+    ack = events[4]
+    assert ack.actor == "anna (test:anna)"
+    assert ack.platform == "test"
+    assert ack.channel_id == "stab"
+    assert ack.forum_id == _forum(database).id
+    assert ack.at.isoformat() == "2026-11-26T14:00:00+00:00"
+
+
+def test_long_reason_is_refused(forum_chat: Chat) -> None:
+    said = forum_chat.say("!aktivera " + "storm " * 300)
+    assert not said.ok
+    assert "Texten är för lång" in said.text
