@@ -14,8 +14,12 @@ from commands.core.document import (
 )
 
 
+def _mention(mention: Mention) -> str:
+    return mention.user_id if mention.user_id.startswith("@") else f"@{mention.user_id}"
+
+
 def _inlines(parts: tuple[Inline, ...]) -> str:
-    return "".join(f"@{p.user_id}" if isinstance(p, Mention) else p.text for p in parts)
+    return "".join(_mention(p) if isinstance(p, Mention) else p.text for p in parts)
 
 
 def render_text(document: Document) -> str:
