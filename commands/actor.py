@@ -26,24 +26,30 @@ MAX_ORGANISATION_NAME = 120
 def set_actor(req: Request) -> Reply:
     wanted = req.args.get("organisation")
     me = req.me
-    if not wanted:
+    if not wanted and not req.hint_registered:
         if me.organisation_id is None:
             doc = req.document().paragraph(req.t("actor.none"))
             doc.paragraph(req.t("hint.organisation", prefix=req.config.prefix))
             return Reply(doc)
-        organisation = req.store.organisations.get(me.organisation_id)
-        assert organisation is not None
-        return Reply(
-            req.document().paragraph(req.t("actor.current", organisation=organisation.name))
-        )
-    organisation = find_organisation(req, wanted)
+        current = req.store.organisations.get(me.organisation_id)
+        assert current is not None
+        return Reply(req.document().paragraph(req.t("actor.current", organisation=current.name)))
+    if wanted:
+        organisation = find_organisation(req, wanted)
+    else:  # just registered through the door's hint: confirm it
+        assert me.organisation_id is not None
+        found = req.store.organisations.get(me.organisation_id)
+        assert found is not None
+        organisation = found
     doc = req.document()
-    if me.organisation_id == organisation.id:
+    if me.organisation_id == organisation.id and not req.hint_registered:
         doc.paragraph(req.t("actor.already", organisation=organisation.name))
     else:
-        req.store.people.set_organisation(me, organisation)
+        if me.organisation_id != organisation.id:
+            req.store.people.set_organisation(me, organisation)
         doc.paragraph(req.t("actor.registered", organisation=organisation.name))
-    if req.forum is not None and req.store.forums.add_participant(req.forum, organisation):
+    joined = req.forum is not None and req.store.forums.add_participant(req.forum, organisation)
+    if req.forum is not None and (joined or req.hint_joined_forum):
         doc.paragraph(
             req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,23 +24,23 @@ class AuditContext:
 
 
 class AuditLog:
-    def __init__(self, session: Session, context: AuditContext) -> None:
+    def __init__(
+        self, session: Session, context: AuditContext, acting_person: Callable[[], Person]
+    ) -> None:
         self._session = session
         self.context = context
-        self._person: Person | None = None
-
-    def attach_person(self, person: Person) -> None:
-        self._person = person
+        self._acting_person = acting_person
 
     def record(self, action: str, forum_id: int | None = None, **details: Any) -> AuditEvent:
         ctx = self.context
+        person = self._acting_person()
         event = AuditEvent(
             at=ctx.at,
             action=action,
             platform=ctx.platform,
             channel_id=ctx.channel_id,
-            person_id=self._person.id if self._person else None,
-            actor=f"{ctx.display_name} ({ctx.platform}:{ctx.user_id})",
+            person_id=person.id,
+            actor=f"{person.display_name} ({ctx.platform}:{ctx.user_id})",
             forum_id=forum_id,
             details=details,
         )

@@ -14,7 +14,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The engine itself is handed over in ``attributes``; the URL is only for alembic's own
+    # messages. ConfigParser treats "%" as interpolation, and URL-encoded passwords have them.
+    url = engine.url.render_as_string(hide_password=True)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["engine"] = engine
     return config
 

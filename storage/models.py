@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -148,6 +148,17 @@ class ChannelBinding(SQLModel, table=True):
 class Activation(SQLModel, table=True):
     """One activation of a forum, from call-out to stand-down."""
 
+    # At most one activation of a forum is open (not stood down), even with several replicas.
+    __table_args__ = (
+        Index(
+            "uq_activation_open_per_forum",
+            "forum_id",
+            unique=True,
+            sqlite_where=text("stood_down_at IS NULL"),
+            postgresql_where=text("stood_down_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
     reason: str = Field(max_length=2000)
@@ -191,6 +202,6 @@ class AuditEvent(SQLModel, table=True):
     platform: str = Field(max_length=20)
     channel_id: str = Field(max_length=255)
     person_id: int | None = Field(default=None, foreign_key="person.id")
-    actor: str = Field(max_length=255)
+    actor: str = Field(sa_column=Column(Text, nullable=False))
     forum_id: int | None = Field(default=None, foreign_key="forum.id", index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -8,6 +8,9 @@ from storage.audit import AuditLog
 from storage.models import Forum, Organisation, Person, Role, RoleGrant
 
 
+MAX_NAME = 255  # the column's width; platforms allow about as much
+
+
 class People:
     def __init__(self, session: Session, audit: AuditLog) -> None:
         self._session = session
@@ -23,6 +26,7 @@ class People:
 
     def ensure(self, platform: str, user_id: str, display_name: str) -> Person:
         """The person with this platform identity, created on first sight."""
+        display_name = display_name[:MAX_NAME]
         person = self.lookup(platform, user_id)
         if person is None:
             person = Person(

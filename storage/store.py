@@ -19,7 +19,7 @@ class Store:
 
     def __init__(self, session: Session, context: AuditContext) -> None:
         self.session = session
-        self.audit = AuditLog(session, context)
+        self.audit = AuditLog(session, context, lambda: self.me)
         self.forums = Forums(session, self.audit)
         self.organisations = Organisations(session, self.audit)
         self.people = People(session, self.audit)
@@ -32,5 +32,4 @@ class Store:
         if self._me is None:
             ctx = self.audit.context
             self._me = self.people.ensure(ctx.platform, ctx.user_id, ctx.display_name)
-            self.audit.attach_person(self._me)
         return self._me

@@ -139,8 +139,11 @@ class Dispatcher:
         me = request.me
         if me.organisation_id != organisation.id:
             request.store.people.set_organisation(me, organisation)
+            request.hint_registered = True
             if request.forum is not None:
-                request.store.forums.add_participant(request.forum, organisation)
+                request.hint_joined_forum = request.store.forums.add_participant(
+                    request.forum, organisation
+                )
             request.role = resolve_role(
                 request.store, request.forum, request.incoming.speaker, self.config
             )

@@ -105,6 +105,10 @@ class Request:
     now: datetime
     store: Store
     config: CoreConfig
+    # What the door's organisation hint did in this unit of work (console ``@anna/Polisen:``),
+    # so that ``!aktör`` can tell a first registration from a repeat.
+    hint_registered: bool = False
+    hint_joined_forum: bool = False
 
     def t(self, key: str, **params: Any) -> str:
         return t(self.language, key, **params)

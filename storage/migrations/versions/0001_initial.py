@@ -130,6 +130,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("activation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_activation_forum_id"), ["forum_id"], unique=False)
+        batch_op.create_index(
+            "uq_activation_open_per_forum",
+            ["forum_id"],
+            unique=True,
+            sqlite_where=sa.text("stood_down_at IS NULL"),
+            postgresql_where=sa.text("stood_down_at IS NULL"),
+        )
 
     op.create_table(
         "activationrequest",
@@ -166,7 +173,7 @@ def upgrade() -> None:
         sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("actor", sa.Text(), nullable=False),
         sa.Column("forum_id", sa.Integer(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -301,6 +308,7 @@ def downgrade() -> None:
 
     op.drop_table("activationrequest")
     with op.batch_alter_table("activation", schema=None) as batch_op:
+        batch_op.drop_index("uq_activation_open_per_forum")
         batch_op.drop_index(batch_op.f("ix_activation_forum_id"))
 
     op.drop_table("activation")
