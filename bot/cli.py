@@ -116,6 +116,33 @@ def _run(settings: Settings) -> int:
             " or ".join(unavailable),
         )
         return 2
+    partial = [
+        name
+        for name, configured, values in (
+            (
+                "Matrix",
+                settings.matrix_configured,
+                (
+                    settings.matrix_homeserver,
+                    settings.matrix_user_id,
+                    settings.matrix_password,
+                    settings.matrix_access_token,
+                ),
+            ),
+            (
+                "Slack",
+                settings.slack_configured,
+                (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret),
+            ),
+        )
+        if not configured and any(values)
+    ]
+    if partial:
+        configure_logging(settings.log_level)
+        log.warning(
+            "%s settings are incomplete, so that door does not start; see the README",
+            " and ".join(partial),
+        )
     return _console(settings, SystemClock())
 
 

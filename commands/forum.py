@@ -61,7 +61,14 @@ def show(req: Request) -> Reply:
             (req.t("forum.mode"), describe_mode(req, forum)),
             (req.t("forum.host"), host_name(req, forum)),
             (req.t("forum.next_meeting"), next_meeting_text(req, forum)),
-            (req.t("forum.channels"), req.t("forum.channel_count", count=len(channels))),
+            (
+                req.t("forum.channels"),
+                req.t(
+                    "forum.channel_count",
+                    count=len(channels),
+                    channels=", ".join(f"{c.platform}:{c.channel_id}" for c in channels),
+                ),
+            ),
             (req.t("forum.language"), req.t(f"language.{forum.language}")),
         ]
     )

@@ -73,7 +73,7 @@ def test_only_coordinators_add_organisations(forum_chat: Chat) -> None:
     forum_chat.say("!aktör Polisen", person="anna")
     said = forum_chat.say("!aktör ny Norrvatten övrig", person="anna")
     assert not said.ok
-    assert "kräver rollen koordinator; du har rollen aktör" in said.text
+    assert "kräver rollen koordinator; din roll här: aktör" in said.text
 
 
 def test_actor_list_groups_by_category(forum_chat: Chat) -> None:
@@ -106,7 +106,7 @@ def test_observer_cannot_change_anything_even_with_an_organisation(forum_chat: C
     forum_chat.say("!aktivera Storm")
     said = forum_chat.say("!kvittera", person="olle")
     assert not said.ok
-    assert "kräver rollen aktör; du har rollen observatör" in said.text
+    assert "kräver rollen aktör; din roll här: observatör" in said.text
     assert forum_chat.say("!status", person="olle").ok
 
 

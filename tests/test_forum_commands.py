@@ -106,7 +106,7 @@ def test_only_coordinators_bind(chat: Chat, database: Database) -> None:
 
 def test_a_forum_may_serve_several_channels(forum_chat: Chat) -> None:
     forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
-    assert "2 kopplade kanaler" in forum_chat.say("!forum").text
+    assert "Kanaler: 2 (test:stab, test:ledning)" in forum_chat.say("!forum").text
 
 
 def test_unbind(forum_chat: Chat) -> None:

@@ -38,7 +38,7 @@ def test_help_on_one_command(forum_chat: Chat) -> None:
     assert "!forum koppla <forum>" in two_words.text
     with_prefix = forum_chat.say("!help !kvittera", person="eve")
     assert "!kvittera" in with_prefix.text
-    assert "Du har rollen ingen roll här och kan inte använda kommandot." in with_prefix.text
+    assert "Din roll här: ingen roll. Du kan inte använda kommandot." in with_prefix.text
 
 
 def test_help_on_unknown_command(forum_chat: Chat) -> None:

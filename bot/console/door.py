@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import TextIO
 
 from bot.console.lines import mentions_in, parse_line
@@ -62,16 +63,34 @@ class ConsoleDoor:
         return line if line else None
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
         if self.interactive:
+            import readline  # noqa: F401  (line editing; input() then prompts on stdout)
+
             self.stdout.write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
         while True:
-            line = await loop.run_in_executor(None, self._read)
+            line = await self._read_in_background()
             if line is None:
                 break
             await self.handle_line(line)
         if self.interactive:
             self.stdout.write("\n")
+
+    async def _read_in_background(self) -> str | None:
+        """Read a line in a daemon thread, so Ctrl-C ends the console at once even while a
+        read is waiting (the event loop's default executor would wait for it)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            try:
+                line = self._read()
+            except BaseException as error:
+                loop.call_soon_threadsafe(_settle_error, future, error)
+            else:
+                loop.call_soon_threadsafe(_settle, future, line)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return await future
 
     @property
     def prefix(self) -> str:
@@ -110,3 +129,13 @@ class ConsoleDoor:
             self._print(channel, render_text(reply.document))
         elif self.interactive:
             self.stdout.write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
+
+
+def _settle_error(future: asyncio.Future[str | None], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)

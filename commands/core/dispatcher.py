@@ -62,6 +62,7 @@ class Dispatcher:
         )
         language = self.config.default_language
         try:
+            self._check_identity(incoming)
             with self.database.unit_of_work(context) as store:
                 forum = store.forums.for_channel(incoming.platform, incoming.channel_id)
                 language = normalise_language(forum.language if forum else language)
@@ -130,11 +131,33 @@ class Dispatcher:
                 "error.control_character", hint_key="hint.help", code=f"U+{ord(char):04X}"
             )
 
+    def _check_identity(self, incoming: Incoming) -> None:
+        """Names a door passes on (channel, user, organisation) must be readable text too."""
+        speaker = incoming.speaker
+        for value in (
+            incoming.channel_id,
+            speaker.user_id,
+            speaker.display_name,
+            speaker.organisation_hint or "",
+        ):
+            char = bad_character(value)
+            if char is not None:
+                raise CommandError(
+                    "error.control_character", hint_key="hint.help", code=f"U+{ord(char):04X}"
+                )
+
     def _apply_organisation_hint(self, request: Request) -> None:
         """The door says who the speaker represents (console ``@anna/Polisen:``)."""
         hint = request.incoming.speaker.organisation_hint
         if not hint:
             return
+        known = request.store.known_me()
+        if known is not None and known.organisation_id is not None:
+            current = request.store.organisations.get(known.organisation_id)
+            if current is not None and fold(hint) in (
+                fold(name) for name in (current.name, *current.aliases)
+            ):
+                return  # already represents it: the common case, no search needed
         organisation = lookup.find_organisation(request, hint)
         me = request.me
         if me.organisation_id != organisation.id:
