@@ -9,7 +9,7 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Post, Reply, Request
 from commands.core.roles import is_admin_id
 from commands.core.timefmt import format_clock, format_duration, format_time
-from storage.models import Activation, Forum, Mode, Organisation, Person, Role
+from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
 MAX_REASON = 1000
 
@@ -209,9 +209,10 @@ def acknowledge(req: Request) -> Reply:
     return Reply(doc)
 
 
-def _convene_lines(req: Request, activation: Activation, until: datetime) -> list[str]:
+def _convene_lines(
+    req: Request, activation: Activation, acks: list[Acknowledgement], until: datetime
+) -> list[str]:
     """How long it took (or is taking) to convene: first and last acknowledgement."""
-    acks = req.store.activations.acknowledgements(activation)
     called = set(activation.called_out)
     lines = []
     if acks:
@@ -263,7 +264,12 @@ def status(req: Request) -> Reply:
                 )
             )
         return Reply(doc)
-    by = req.store.people.get(activation.activated_by_id)
+    acks = req.store.activations.acknowledgements(activation)
+    organisations = req.store.organisations.by_ids(
+        [*activation.called_out, *(ack.organisation_id for ack in acks)]
+    )
+    people = req.store.people.by_ids([activation.activated_by_id, *(ack.person_id for ack in acks)])
+    by = people.get(activation.activated_by_id)
     doc.fields(
         [
             (req.t("activation.mode"), Strong(req.t("mode.activated"))),
@@ -279,14 +285,12 @@ def status(req: Request) -> Reply:
             ),
         ]
     )
-    acks = req.store.activations.acknowledgements(activation)
-    acked_ids = {ack.organisation_id for ack in acks}
     if acks:
         doc.heading(req.t("activation.acked_title", count=len(acks)), level=2)
         items: list[list[Part]] = []
         for ack in acks:
-            org = req.store.organisations.get(ack.organisation_id)
-            person = req.store.people.get(ack.person_id)
+            org = organisations.get(ack.organisation_id)
+            person = people.get(ack.person_id)
             items.append(
                 [
                     Strong(org.name if org else "?"),
@@ -299,15 +303,14 @@ def status(req: Request) -> Reply:
                 ]
             )
         doc.bullets(items)
+    acked_ids = {ack.organisation_id for ack in acks}
     waiting = [oid for oid in activation.called_out if oid not in acked_ids]
     if waiting:
         doc.heading(req.t("activation.waiting_title", count=len(waiting)), level=2)
-        names = []
-        for oid in waiting:
-            org = req.store.organisations.get(oid)
-            names.append(org.name if org else "?")
-        doc.bullets(sorted(names))
-    for line in _convene_lines(req, activation, req.now):
+        doc.bullets(
+            sorted(organisations[oid].name if oid in organisations else "?" for oid in waiting)
+        )
+    for line in _convene_lines(req, activation, acks, req.now):
         doc.paragraph(line)
     return Reply(doc)
 
@@ -357,7 +360,7 @@ def stand_down(req: Request) -> Reply:
             (req.t("activation.stood_down_by"), req.me.display_name),
         ]
     )
-    for line in _convene_lines(req, activation, req.now):
+    for line in _convene_lines(req, activation, acks, req.now):
         doc.paragraph(line)
     if summary:
         doc.paragraph(Strong(req.t("activation.summary")), ": ", summary)

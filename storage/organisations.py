@@ -19,6 +19,12 @@ class Organisations:
     def get(self, organisation_id: int) -> Organisation | None:
         return self._session.get(Organisation, organisation_id)
 
+    def by_ids(self, organisation_ids: list[int]) -> dict[int, Organisation]:
+        if not organisation_ids:
+            return {}
+        query = select(Organisation).where(col(Organisation.id).in_(set(organisation_ids)))
+        return {o.id: o for o in self._session.exec(query) if o.id is not None}
+
     def create(
         self, name: str, category: Category, aliases: list[str] | None = None
     ) -> Organisation:

@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 from storage.audit import AuditLog
 from storage.models import Forum, Organisation, Person, Role, RoleGrant
 
-
 MAX_NAME = 255  # the column's width; platforms allow about as much
 
 
@@ -23,6 +22,12 @@ class People:
         return self._session.exec(
             select(Person).where(Person.platform == platform, Person.user_id == user_id)
         ).first()
+
+    def by_ids(self, person_ids: list[int]) -> dict[int, Person]:
+        if not person_ids:
+            return {}
+        query = select(Person).where(col(Person.id).in_(set(person_ids)))
+        return {p.id: p for p in self._session.exec(query) if p.id is not None}
 
     def ensure(self, platform: str, user_id: str, display_name: str) -> Person:
         """The person with this platform identity, created on first sight."""

@@ -25,6 +25,7 @@ class Store:
         self.people = People(session, self.audit)
         self.activations = Activations(session, self.audit)
         self._me: Person | None = None
+        self._looked_up = False
 
     @property
     def me(self) -> Person:
@@ -32,4 +33,12 @@ class Store:
         if self._me is None:
             ctx = self.audit.context
             self._me = self.people.ensure(ctx.platform, ctx.user_id, ctx.display_name)
+        return self._me
+
+    def known_me(self) -> Person | None:
+        """The acting person if the bot has met them before; creates nothing."""
+        if self._me is None and not self._looked_up:
+            ctx = self.audit.context
+            self._me = self.people.lookup(ctx.platform, ctx.user_id)
+            self._looked_up = True
         return self._me

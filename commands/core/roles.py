@@ -25,7 +25,7 @@ def is_admin(speaker: Speaker, config: CoreConfig) -> bool:
 def resolve_role(store: Store, forum: Forum | None, speaker: Speaker, config: CoreConfig) -> Role:
     if is_admin(speaker, config) or speaker.platform_moderator:
         return Role.COORDINATOR
-    person = store.people.lookup(speaker.platform, speaker.user_id)
+    person = store.known_me()
     if person is None:
         return Role.NONE
     if forum is not None:
