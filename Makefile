@@ -18,7 +18,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/dispatch.py
+	$(BIN)/python benchmarks/dispatch.py --throwaway-postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

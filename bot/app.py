@@ -27,7 +27,7 @@ class App:
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Migrate and seed the database, and wire the dispatcher and hub."""
     clock = clock or SystemClock()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, background_checkpoints=True)
     database.prepare(clock.now())
     dispatcher = Dispatcher(database, clock, settings.core())
     # Everything loaded so far lives as long as the process: keep it out of the garbage

@@ -14,14 +14,19 @@ from storage.models import Acknowledgement, Activation, Forum, Mode, Organisatio
 MAX_REASON = 1000
 
 
-def forum_wide(req: Request, forum: Forum, document: Document) -> list[Post]:
-    """Posts of ``document`` to every channel bound to ``forum`` but the one asked in."""
+def other_channels(req: Request, forum: Forum) -> list[tuple[str, str]]:
+    """Every channel bound to ``forum`` but the one asked in, as (platform, channel)."""
     here = (req.incoming.platform, req.incoming.channel_id)
     return [
-        Post(binding.platform, binding.channel_id, document)
-        for binding in req.store.forums.channels(forum)
-        if (binding.platform, binding.channel_id) != here
+        (channel.platform, channel.channel_id)
+        for channel in req.store.forums.channels(forum)
+        if (channel.platform, channel.channel_id) != here
     ]
+
+
+def forum_wide(channels: list[tuple[str, str]], document: Document) -> list[Post]:
+    """Posts of ``document`` to ``channels`` (from :func:`other_channels`)."""
+    return [Post(platform, channel, document) for platform, channel in channels]
 
 
 def checked_reason(req: Request, name: str) -> str:
@@ -45,10 +50,9 @@ def coordinators(req: Request, forum: Forum) -> list[Person]:
 
 
 def my_organisation(req: Request) -> Organisation:
-    if req.me.organisation_id is None:
+    organisation = req.store.my_organisation()
+    if organisation is None:
         raise CommandError("error.no_organisation", hint_key="hint.organisation")
-    organisation = req.store.organisations.get(req.me.organisation_id)
-    assert organisation is not None
     return organisation
 
 
@@ -72,15 +76,14 @@ def request_activation(req: Request) -> Reply:
     reason = checked_reason(req, "reason")
     if req.store.activations.current(forum) is not None:
         raise CommandError("error.already_activated", hint_key="hint.status", forum=forum.name)
-    organisation = (
-        req.store.organisations.get(req.me.organisation_id) if req.me.organisation_id else None
-    )
+    organisation = req.store.my_organisation()
+    people = coordinators(req, forum)
+    elsewhere = other_channels(req, forum)
     req.store.activations.request(forum, reason, req.me, organisation)
     who = req.me.display_name + (f" ({organisation.name})" if organisation else "")
     doc = req.document().heading(req.t("activation.request_title", forum=forum.name))
     doc.paragraph(req.t("activation.request_by", who=who, time=format_time(req.now, req.zone)))
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
-    people = coordinators(req, forum)
     if people:
         parts: list[Part] = [req.t("activation.request_coordinators") + " "]
         for index, person in enumerate(people):
@@ -90,7 +93,7 @@ def request_activation(req: Request) -> Reply:
     else:
         doc.paragraph(req.t("activation.request_no_coordinators"))
     doc.paragraph(req.t("activation.request_next", prefix=req.config.prefix))
-    return Reply(doc, posts=forum_wide(req, forum, doc))
+    return Reply(doc, posts=forum_wide(elsewhere, doc))
 
 
 @command(
@@ -112,17 +115,14 @@ def activate(req: Request) -> Reply:
             forum=forum.name,
             since=format_time(current.activated_at, req.zone),
         )
-    participants = req.store.forums.participants(forum)
-    representatives = req.store.organisations.representatives(
-        [org.id for org in participants if org.id is not None]
-    )
-    by_org: dict[int, list[Person]] = {}
-    for person in representatives:
-        if person.organisation_id is not None:
-            by_org.setdefault(person.organisation_id, []).append(person)
-    called = [org for org in participants if org.id in by_org]
+    roster = req.store.forums.roster(forum)
+    called = [entry for entry in roster if entry.people]
+    unreachable = len(roster) - len(called)
+    elsewhere = other_channels(req, forum)
+    me = req.me
+    # Reads above, writes below: each read after a write would flush the session first.
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
-    req.store.activations.start(forum, reason, req.me, called)
+    req.store.activations.start(forum, reason, me, called)
 
     doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
@@ -135,7 +135,7 @@ def activate(req: Request) -> Reply:
         items: list[list[Part]] = []
         for org in called:
             line: list[Part] = [Strong(org.name), ": "]
-            for index, person in enumerate(by_org[org.id or 0]):
+            for index, person in enumerate(org.people):
                 line.extend([" "] if index else [])
                 line.append(Mention(person.platform, person.user_id, person.display_name))
             items.append(line)
@@ -151,10 +151,9 @@ def activate(req: Request) -> Reply:
         )
     else:
         doc.paragraph(req.t("activation.callout_nobody", prefix=req.config.prefix))
-    missing = len(participants) - len(called)
-    if missing:
-        doc.paragraph(req.t("activation.callout_unreachable", count=missing))
-    return Reply(doc, posts=forum_wide(req, forum, doc))
+    if unreachable:
+        doc.paragraph(req.t("activation.callout_unreachable", count=unreachable))
+    return Reply(doc, posts=forum_wide(elsewhere, doc))
 
 
 @command(
@@ -168,7 +167,8 @@ def acknowledge(req: Request) -> Reply:
     forum = req.require_forum()
     activation = current_activation(req, forum)
     organisation = my_organisation(req)
-    earlier = req.store.activations.acknowledgement(activation, organisation)
+    acks = req.store.activations.acknowledgements(activation)
+    earlier = next((ack for ack in acks if ack.organisation_id == organisation.id), None)
     if earlier is not None:
         by = req.store.people.get(earlier.person_id)
         return Reply(
@@ -183,7 +183,7 @@ def acknowledge(req: Request) -> Reply:
         )
     was_called = organisation.id in activation.called_out
     req.store.activations.acknowledge(activation, organisation, req.me)
-    acked = {ack.organisation_id for ack in req.store.activations.acknowledgements(activation)}
+    acked = {ack.organisation_id for ack in acks} | {organisation.id}
     called = set(activation.called_out)
     doc = req.document().paragraph(
         req.t(
@@ -327,9 +327,12 @@ def stand_down(req: Request) -> Reply:
     forum = req.require_forum()
     activation = current_activation(req, forum)
     summary = checked_reason(req, "summary") if req.args.get("summary") else None
-    req.store.activations.stand_down(activation, req.me, summary)
-    req.store.forums.set_mode(forum, Mode.ORDINARY)
     acks = req.store.activations.acknowledgements(activation)
+    elsewhere = other_channels(req, forum)
+    me = req.me
+    # Reads above, writes below: each read after a write would flush the session first.
+    req.store.activations.stand_down(activation, me, summary)
+    req.store.forums.set_mode(forum, Mode.ORDINARY)
     doc = req.document().heading(req.t("activation.stood_down_title", forum=forum.name))
     doc.fields(
         [
@@ -365,4 +368,4 @@ def stand_down(req: Request) -> Reply:
     if summary:
         doc.paragraph(Strong(req.t("activation.summary")), ": ", summary)
     doc.paragraph(req.t("activation.back_to_ordinary"))
-    return Reply(doc, posts=forum_wide(req, forum, doc))
+    return Reply(doc, posts=forum_wide(elsewhere, doc))

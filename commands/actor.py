@@ -88,14 +88,7 @@ def new_actor(req: Request) -> Reply:
 @command("actor.list", "aktörer", aliases=("actors",), needs_forum=True)
 def list_actors(req: Request) -> Reply:
     forum = req.require_forum()
-    participants = req.store.forums.participants(forum)
-    representatives = req.store.organisations.representatives(
-        [org.id for org in participants if org.id is not None]
-    )
-    by_org: dict[int, list[str]] = {}
-    for person in representatives:
-        if person.organisation_id is not None:
-            by_org.setdefault(person.organisation_id, []).append(person.display_name)
+    participants = req.store.forums.roster(forum)
     doc = req.document().heading(
         req.t("actor.list_title", forum=forum.name, count=len(participants))
     )
@@ -106,7 +99,7 @@ def list_actors(req: Request) -> Reply:
         doc.heading(req.t(f"category.{category.value}").capitalize(), level=2)
         items: list[list[Part]] = []
         for org in members:
-            names = by_org.get(org.id or 0, [])
+            names = [person.display_name for person in org.people]
             items.append(
                 [
                     Strong(org.name),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -15,27 +19,60 @@ from storage.models import (
 )
 
 
+class Named(Protocol):
+    """An organisation as far as a call-out needs it (an Organisation or a RosterEntry)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+# Built once: building a statement costs more than running it.
+_CURRENT = select(Activation).where(
+    Activation.forum_id == bindparam("forum_id"), col(Activation.stood_down_at).is_(None)
+)
+_LATEST = (
+    select(Activation)
+    .where(Activation.forum_id == bindparam("forum_id"))
+    .order_by(col(Activation.id).desc())
+    .limit(1)
+)
+_ACKNOWLEDGEMENTS = (
+    select(Acknowledgement)
+    .where(Acknowledgement.activation_id == bindparam("activation_id"))
+    .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
+)
+
+
 class Activations:
     def __init__(self, session: Session, audit: AuditLog) -> None:
         self._session = session
         self._audit = audit
+        # Open activations by forum id, as far as this unit of work has looked them up.
+        # Held strongly: the session's identity map would let them go.
+        self._open: dict[int, Activation | None] = {}
 
     def current(self, forum: Forum) -> Activation | None:
-        query = select(Activation).where(
-            Activation.forum_id == forum.id, col(Activation.stood_down_at).is_(None)
-        )
-        return self._session.exec(query).first()
+        """The forum's open activation; looked up once per unit of work."""
+        assert forum.id is not None
+        if forum.id not in self._open:
+            self._open[forum.id] = self._session.exec(
+                _CURRENT, params={"forum_id": forum.id}
+            ).first()
+        return self._open[forum.id]
+
+    def remember_open(self, forum: Forum, activation: Activation | None) -> None:
+        """What :meth:`current` would find, already loaded along with the forum."""
+        if forum.id is not None:
+            self._open[forum.id] = activation
 
     def latest(self, forum: Forum) -> Activation | None:
-        query = (
-            select(Activation)
-            .where(Activation.forum_id == forum.id)
-            .order_by(col(Activation.id).desc())
-        )
-        return self._session.exec(query).first()
+        return self._session.exec(_LATEST, params={"forum_id": forum.id}).first()
 
     def start(
-        self, forum: Forum, reason: str, by: Person, called_out: list[Organisation]
+        self, forum: Forum, reason: str, by: Person, called_out: Sequence[Named]
     ) -> Activation:
         activation = Activation(
             forum_id=forum.id,  # type: ignore[arg-type]
@@ -46,6 +83,7 @@ class Activations:
         )
         self._session.add(activation)
         self._session.flush()
+        self._open[activation.forum_id] = activation
         self._audit.record(
             "activation.start",
             forum.id,
@@ -56,21 +94,8 @@ class Activations:
         return activation
 
     def acknowledgements(self, activation: Activation) -> list[Acknowledgement]:
-        query = (
-            select(Acknowledgement)
-            .where(Acknowledgement.activation_id == activation.id)
-            .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
-        )
-        return list(self._session.exec(query))
-
-    def acknowledgement(
-        self, activation: Activation, organisation: Organisation
-    ) -> Acknowledgement | None:
-        query = select(Acknowledgement).where(
-            Acknowledgement.activation_id == activation.id,
-            Acknowledgement.organisation_id == organisation.id,
-        )
-        return self._session.exec(query).first()
+        params = {"activation_id": activation.id}
+        return list(self._session.exec(_ACKNOWLEDGEMENTS, params=params))
 
     def acknowledge(
         self, activation: Activation, organisation: Organisation, by: Person
@@ -99,6 +124,7 @@ class Activations:
         activation.stood_down_by_id = by.id
         activation.summary = summary
         self._session.add(activation)
+        self._open[activation.forum_id] = None
         self._audit.record(
             "activation.stand_down",
             activation.forum_id,

@@ -14,32 +14,49 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from storage.checkpoint import WalCheckpointer
 from storage.store import AuditContext, Store
 
 log = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(autocheckpoint: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return str(Path(parsed.database).expanduser())
+
+
+def make_engine(url: str, *, autocheckpoint: bool = True) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout.
+
+    ``autocheckpoint=False`` leaves WAL checkpoints to a :class:`WalCheckpointer`.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-        if database in ("", ":memory:"):
+        path = sqlite_file(url)
+        if path is None:
             kwargs["poolclass"] = StaticPool
         else:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(autocheckpoint))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -47,9 +64,17 @@ def make_engine(url: str) -> Engine:
 class Database:
     """The bot's database: migrate, seed, and hand out units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, background_checkpoints: bool = False) -> None:
+        """``background_checkpoints``: a SQLite file's WAL is checkpointed by a thread of its
+        own rather than by whichever commit fills it (the running bot wants this)."""
         self.url = url
-        self.engine = make_engine(url)
+        path = sqlite_file(url)
+        self._checkpointer = (
+            WalCheckpointer(path) if background_checkpoints and path is not None else None
+        )
+        self.engine = make_engine(url, autocheckpoint=self._checkpointer is None)
+        if self._checkpointer is not None:
+            self._checkpointer.start()
 
     def migrate(self) -> None:
         from storage.migrate import upgrade
@@ -76,7 +101,9 @@ class Database:
         """One transaction: committed when the block ends, rolled back when it raises."""
         with Session(self.engine, expire_on_commit=False) as session:
             try:
-                yield Store(session, context)
+                store = Store(session, context)
+                yield store
+                store.audit.write_pending()
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -93,3 +120,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
 from storage.models import (
+    Activation,
+    Category,
     ChannelBinding,
     Forum,
     ForumKind,
@@ -15,6 +21,82 @@ from storage.models import (
     Organisation,
     Person,
 )
+
+# Built once: the statements every message runs (building one costs more than running it).
+_FOR_CHANNEL = (
+    select(Forum)
+    .join(ChannelBinding, col(ChannelBinding.forum_id) == col(Forum.id))
+    .where(
+        ChannelBinding.platform == bindparam("platform"),
+        ChannelBinding.channel_id == bindparam("channel_id"),
+    )
+)
+_FOR_CHANNEL_WITH_OPEN_ACTIVATION = (
+    select(Forum, Activation)
+    .join(ChannelBinding, col(ChannelBinding.forum_id) == col(Forum.id))
+    .outerjoin(
+        Activation,
+        (col(Activation.forum_id) == col(Forum.id)) & col(Activation.stood_down_at).is_(None),
+    )
+    .where(
+        ChannelBinding.platform == bindparam("platform"),
+        ChannelBinding.channel_id == bindparam("channel_id"),
+    )
+)
+_CHANNELS = (
+    select(col(ChannelBinding.platform), col(ChannelBinding.channel_id))
+    .where(col(ChannelBinding.forum_id) == bindparam("forum_id"))
+    .order_by(col(ChannelBinding.id))
+)
+_PARTICIPANTS = (
+    select(Organisation)
+    .join(ForumParticipant, col(ForumParticipant.organisation_id) == col(Organisation.id))
+    .where(ForumParticipant.forum_id == bindparam("forum_id"))
+    .order_by(col(Organisation.name))
+)
+# Plain columns, not entities: a call-out lists every organisation, and loading each as an
+# ORM object costs more than the query.
+_ROSTER = (
+    select_columns(
+        col(Organisation.id),
+        col(Organisation.name),
+        col(Organisation.category),
+        col(Person.platform),
+        col(Person.user_id),
+        col(Person.display_name),
+    )
+    .join(ForumParticipant, col(ForumParticipant.organisation_id) == col(Organisation.id))
+    .outerjoin(Person, col(Person.organisation_id) == col(Organisation.id))
+    .where(col(ForumParticipant.forum_id) == bindparam("forum_id"))
+    .order_by(col(Organisation.name), col(Organisation.id), col(Person.display_name))
+)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where a forum is served: a channel on a platform."""
+
+    platform: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to mention: who they are on which platform."""
+
+    platform: str
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """An organisation taking part in a forum, and the people who represent it there."""
+
+    id: int
+    name: str
+    category: Category
+    people: list[Contact] = field(default_factory=list)
 
 
 class Forums:
@@ -29,20 +111,22 @@ class Forums:
         return self._session.get(Forum, forum_id)
 
     def for_channel(self, platform: str, channel_id: str) -> Forum | None:
-        query = (
-            select(Forum)
-            .join(ChannelBinding, col(ChannelBinding.forum_id) == col(Forum.id))
-            .where(ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id)
-        )
-        return self._session.exec(query).first()
+        params = {"platform": platform, "channel_id": channel_id}
+        return self._session.exec(_FOR_CHANNEL, params=params).first()
 
-    def channels(self, forum: Forum) -> list[ChannelBinding]:
-        query = (
-            select(ChannelBinding)
-            .where(ChannelBinding.forum_id == forum.id)
-            .order_by(col(ChannelBinding.id))
-        )
-        return list(self._session.exec(query))
+    def for_channel_with_open_activation(
+        self, platform: str, channel_id: str
+    ) -> tuple[Forum, Activation | None] | None:
+        """The forum a channel serves and its open activation, in one query."""
+        params = {"platform": platform, "channel_id": channel_id}
+        row = self._session.exec(_FOR_CHANNEL_WITH_OPEN_ACTIVATION, params=params).first()
+        return (row[0], row[1]) if row is not None else None
+
+    def channels(self, forum: Forum) -> list[Channel]:
+        """The channels serving ``forum``, in the order they were bound."""
+        self._session.flush()  # plain rows come from the connection: send pending changes
+        rows = self._session.connection().execute(_CHANNELS, {"forum_id": forum.id})
+        return [Channel(platform, channel_id) for platform, channel_id in rows]
 
     def bind(self, forum: Forum, platform: str, channel_id: str, by: Person) -> Forum | None:
         """Let this channel serve ``forum``; returns the forum it served before, if any."""
@@ -126,13 +210,20 @@ class Forums:
         self._audit.record("forum.language", forum.id, language=language)
 
     def participants(self, forum: Forum) -> list[Organisation]:
-        query = (
-            select(Organisation)
-            .join(ForumParticipant, col(ForumParticipant.organisation_id) == col(Organisation.id))
-            .where(ForumParticipant.forum_id == forum.id)
-            .order_by(col(Organisation.name))
-        )
-        return list(self._session.exec(query))
+        return list(self._session.exec(_PARTICIPANTS, params={"forum_id": forum.id}))
+
+    def roster(self, forum: Forum) -> list[RosterEntry]:
+        """The organisations of the forum by name, each with its representatives by name."""
+        self._session.flush()  # plain rows come from the connection: send pending changes
+        rows = self._session.connection().execute(_ROSTER, {"forum_id": forum.id})
+        roster: list[RosterEntry] = []
+        for org_id, name, category, platform, user_id, display_name in rows:
+            assert org_id is not None  # an inner join: every row has its organisation
+            if not roster or roster[-1].id != org_id:
+                roster.append(RosterEntry(org_id, name, Category(category)))
+            if user_id is not None:
+                roster[-1].people.append(Contact(platform, user_id, display_name))
+        return roster
 
     def takes_part(self, forum: Forum, organisation: Organisation) -> bool:
         return self._session.get(ForumParticipant, (forum.id, organisation.id)) is not None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
-from storage.models import Category, Organisation, Person
+from storage.models import Category, Organisation
+
+# Built once: building a statement costs more than running it.
+_BY_IDS = select(Organisation).where(col(Organisation.id).in_(bindparam("ids", expanding=True)))
 
 
 class Organisations:
@@ -22,8 +26,8 @@ class Organisations:
     def by_ids(self, organisation_ids: list[int]) -> dict[int, Organisation]:
         if not organisation_ids:
             return {}
-        query = select(Organisation).where(col(Organisation.id).in_(set(organisation_ids)))
-        return {o.id: o for o in self._session.exec(query) if o.id is not None}
+        found = self._session.exec(_BY_IDS, params={"ids": sorted(set(organisation_ids))})
+        return {o.id: o for o in found if o.id is not None}
 
     def create(
         self, name: str, category: Category, aliases: list[str] | None = None
@@ -38,14 +42,3 @@ class Organisations:
         self._session.flush()
         self._audit.record("organisation.create", name=name, category=category.value)
         return organisation
-
-    def representatives(self, organisation_ids: list[int]) -> list[Person]:
-        """People registered as representing any of these organisations."""
-        if not organisation_ids:
-            return []
-        query = (
-            select(Person)
-            .where(col(Person.organisation_id).in_(organisation_ids))
-            .order_by(col(Person.display_name))
-        )
-        return list(self._session.exec(query))

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
 from storage.models import Forum, Organisation, Person, Role, RoleGrant
 
 MAX_NAME = 255  # the column's width; platforms allow about as much
+
+
+# Built once: the statements every message runs (building one costs more than running it).
+_LOOKUP = (
+    select(Person, Organisation)
+    .outerjoin(Organisation, col(Organisation.id) == col(Person.organisation_id))
+    .where(Person.platform == bindparam("platform"), Person.user_id == bindparam("user_id"))
+)
+_BY_IDS = select(Person).where(col(Person.id).in_(bindparam("ids", expanding=True)))
+_GRANT = select(RoleGrant).where(
+    RoleGrant.forum_id == bindparam("forum_id"), RoleGrant.person_id == bindparam("person_id")
+)
 
 
 class People:
@@ -19,15 +32,22 @@ class People:
         return self._session.get(Person, person_id)
 
     def lookup(self, platform: str, user_id: str) -> Person | None:
-        return self._session.exec(
-            select(Person).where(Person.platform == platform, Person.user_id == user_id)
-        ).first()
+        found = self.lookup_with_organisation(platform, user_id)
+        return found[0] if found is not None else None
+
+    def lookup_with_organisation(
+        self, platform: str, user_id: str
+    ) -> tuple[Person, Organisation | None] | None:
+        """The person with this identity and the organisation they represent, in one query."""
+        params = {"platform": platform, "user_id": user_id}
+        row = self._session.exec(_LOOKUP, params=params).first()
+        return (row[0], row[1]) if row is not None else None
 
     def by_ids(self, person_ids: list[int]) -> dict[int, Person]:
         if not person_ids:
             return {}
-        query = select(Person).where(col(Person.id).in_(set(person_ids)))
-        return {p.id: p for p in self._session.exec(query) if p.id is not None}
+        found = self._session.exec(_BY_IDS, params={"ids": sorted(set(person_ids))})
+        return {p.id: p for p in found if p.id is not None}
 
     def ensure(self, platform: str, user_id: str, display_name: str) -> Person:
         """The person with this platform identity, created on first sight."""
@@ -69,7 +89,8 @@ class People:
         )
 
     def granted_role(self, forum: Forum, person: Person) -> Role | None:
-        grant = self._session.get(RoleGrant, (forum.id, person.id))
+        params = {"forum_id": forum.id, "person_id": person.id}
+        grant = self._session.exec(_GRANT, params=params).first()
         return grant.role if grant else None
 
     def grant(self, forum: Forum, person: Person, role: Role, by: Person) -> None:

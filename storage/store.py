@@ -7,7 +7,7 @@ from sqlmodel import Session
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
 from storage.forums import Forums
-from storage.models import Person
+from storage.models import Forum, Organisation, Person
 from storage.organisations import Organisations
 from storage.people import People
 
@@ -25,7 +25,17 @@ class Store:
         self.people = People(session, self.audit)
         self.activations = Activations(session, self.audit)
         self._me: Person | None = None
+        self._my_organisation: Organisation | None = None
         self._looked_up = False
+
+    def forum_for_channel(self, platform: str, channel_id: str) -> Forum | None:
+        """The forum a channel serves; its open activation is loaded along with it."""
+        found = self.forums.for_channel_with_open_activation(platform, channel_id)
+        if found is None:
+            return None
+        forum, activation = found
+        self.activations.remember_open(forum, activation)
+        return forum
 
     @property
     def me(self) -> Person:
@@ -39,6 +49,19 @@ class Store:
         """The acting person if the bot has met them before; creates nothing."""
         if self._me is None and not self._looked_up:
             ctx = self.audit.context
-            self._me = self.people.lookup(ctx.platform, ctx.user_id)
+            found = self.people.lookup_with_organisation(ctx.platform, ctx.user_id)
+            if found is not None:
+                # Held here: the session only keeps weak references to what it loaded.
+                self._me, self._my_organisation = found
             self._looked_up = True
         return self._me
+
+    def my_organisation(self) -> Organisation | None:
+        """The organisation the acting person represents, if any."""
+        me = self.known_me()
+        if me is None or me.organisation_id is None:
+            return None
+        held = self._my_organisation
+        if held is None or held.id != me.organisation_id:
+            held = self._my_organisation = self.organisations.get(me.organisation_id)
+        return held

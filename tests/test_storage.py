@@ -947,6 +947,69 @@ def test_current_finds_only_the_activation_not_stood_down(db: Database) -> None:
         assert store.activations.current(forum(store, KONFERENS)) is None
 
 
+def test_the_open_activation_loaded_with_the_forum_follows_changes_in_the_unit(
+    db: Database,
+) -> None:
+    with db.unit_of_work(ctx()) as store:
+        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+    with db.unit_of_work(ctx()) as store:
+        konferens = store.forum_for_channel("test", "stab")
+        assert konferens is not None
+        assert konferens.slug == KONFERENS
+        assert store.activations.current(konferens) is None
+        started = store.activations.start(konferens, "Storm", store.me, [])
+        assert store.activations.current(konferens) is started
+    with db.unit_of_work(ctx(at=NOW + timedelta(hours=1))) as store:
+        konferens = store.forum_for_channel("test", "stab")
+        assert konferens is not None
+        current = store.activations.current(konferens)
+        assert current is not None
+        assert current.reason == "Storm"
+        store.activations.stand_down(current, store.me, None)
+        assert store.activations.current(konferens) is None
+    with db.reading(ctx()) as store:
+        assert store.forum_for_channel("test", "okänd") is None
+        konferens = store.forum_for_channel("test", "stab")
+        assert konferens is not None
+        assert store.activations.current(konferens) is None
+
+
+def test_the_roster_lists_participants_by_name_with_their_representatives(
+    db: Database,
+) -> None:
+    with db.unit_of_work(ctx()) as store:
+        storm = store.forums.create(
+            name="Storm",
+            slug="storm",
+            level=Level.OPERATIONAL,
+            kind=ForumKind.ACTIVATED,
+            language="sv",
+            timezone="Europe/Stockholm",
+            host=None,
+        )
+        for name in (TRAFIKVERKET, POLISEN, LANSSTYRELSEN):
+            store.forums.add_participant(storm, organisation(store, name))
+        for user_id, display_name in (("ulla", "Ulla"), ("bertil", "Bertil")):
+            person = store.people.ensure("test", user_id, display_name)
+            store.people.set_organisation(person, organisation(store, POLISEN))
+        # Not yet committed: the roster still sees it.
+        kalle = store.people.ensure("matrix", "@kalle:example.org", "Kalle")
+        store.people.set_organisation(kalle, organisation(store, TRAFIKVERKET))
+        roster = store.forums.roster(storm)
+    assert [(entry.name, entry.category) for entry in roster] == [
+        (LANSSTYRELSEN, Category.OTHER),
+        (POLISEN, Category.EMERGENCY),
+        (TRAFIKVERKET, Category.TRANSPORT),
+    ]
+    assert [[person.display_name for person in entry.people] for entry in roster] == [
+        [],
+        ["Bertil", "Ulla"],
+        ["Kalle"],
+    ]
+    assert roster[2].people[0].platform == "matrix"
+    assert roster[2].people[0].user_id == "@kalle:example.org"
+
+
 def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises(IntegrityError), db.unit_of_work(ctx()) as store:  # noqa: PT012
         store.session.add(
@@ -988,6 +1051,62 @@ def test_a_sqlite_file_runs_in_wal_mode_with_foreign_keys(
                 assert pragma("PRAGMA foreign_keys").scalar_one() == 1
                 assert pragma("PRAGMA busy_timeout").scalar_one() > 0
             database.engine.dispose()
+    finally:
+        database.dispose()
+
+
+def test_background_checkpoints_keep_the_wal_out_of_commits_and_fold_it_in(
+    databases: Databases,
+) -> None:
+    url = databases.prepared("sqlite")
+    path = Path(make_url(url).database or "")
+    database = Database(url, background_checkpoints=True)
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+        with database.unit_of_work(ctx()) as store:
+            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+        wal = path.with_name(path.name + "-wal")
+        assert wal.stat().st_size > 0
+    finally:
+        database.dispose()
+    # A clean shutdown folds the whole log into the file: nothing is left to replay.
+    assert not wal.exists() or wal.stat().st_size == 0
+    reopened = Database(url)
+    try:
+        with reopened.reading(ctx()) as store:
+            assert store.forums.for_channel("test", "stab") is not None
+    finally:
+        reopened.dispose()
+
+
+def test_the_background_checkpointer_copies_the_log_while_the_bot_runs(
+    databases: Databases,
+) -> None:
+    url = databases.prepared("sqlite")
+    database = Database(url, background_checkpoints=True)
+    checkpointer = database._checkpointer  # what the thread calls
+    assert checkpointer is not None
+    try:
+        with database.unit_of_work(ctx()) as store:
+            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+        result = checkpointer.checkpoint()
+        assert result is not None
+        busy, log_pages, copied = result
+        assert busy == 0
+        assert log_pages > 0
+        assert copied == log_pages
+    finally:
+        database.dispose()
+
+
+def test_without_background_checkpoints_sqlite_checkpoints_by_itself(
+    databases: Databases,
+) -> None:
+    database = Database(databases.prepared("sqlite"))
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
     finally:
         database.dispose()
 

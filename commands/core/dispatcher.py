@@ -64,7 +64,7 @@ class Dispatcher:
         try:
             self._check_identity(incoming)
             with self.database.unit_of_work(context) as store:
-                forum = store.forums.for_channel(incoming.platform, incoming.channel_id)
+                forum = store.forum_for_channel(incoming.platform, incoming.channel_id)
                 language = normalise_language(forum.language if forum else language)
                 reply = self._run(store, incoming, text, forum, language)
                 if not reply.ok:
@@ -151,13 +151,11 @@ class Dispatcher:
         hint = request.incoming.speaker.organisation_hint
         if not hint:
             return
-        known = request.store.known_me()
-        if known is not None and known.organisation_id is not None:
-            current = request.store.organisations.get(known.organisation_id)
-            if current is not None and fold(hint) in (
-                fold(name) for name in (current.name, *current.aliases)
-            ):
-                return  # already represents it: the common case, no search needed
+        current = request.store.my_organisation()
+        if current is not None and fold(hint) in (
+            fold(name) for name in (current.name, *current.aliases)
+        ):
+            return  # already represents it: the common case, no search needed
         organisation = lookup.find_organisation(request, hint)
         me = request.me
         if me.organisation_id != organisation.id:
