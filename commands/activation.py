@@ -196,7 +196,7 @@ def acknowledge(req: Request) -> Reply:
     )
     if not was_called:
         doc.paragraph(req.t("activation.ack_not_called", organisation=organisation.name))
-    doc.paragraph(req.t("activation.ack_progress", acked=len(acked & called), called=len(called)))
+    doc.paragraph(req.t("activation.ack_progress", acked=len(acked & called), count=len(called)))
     if called and called <= acked:
         doc.paragraph(
             Strong(

@@ -54,6 +54,20 @@ def test_activation_calls_out_every_registered_representative(
     assert "aktiverat läge" in forum_chat.say("!forum").text
 
 
+def test_a_call_out_of_one_organisation_is_said_in_the_singular(forum_chat: Chat) -> None:
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!aktivera Storm")
+    assert "Inkallad (1 organisation):" in said.text
+    assert "36 deltagande organisationer har ingen registrerad företrädare" in said.text
+    ack = forum_chat.say("!kvittera", person="anna")
+    assert "1 av 1 inkallad organisation har kvitterat." in ack.text
+    forum_chat.say("!forum språk en")
+    forum_chat.say("!avaktivera")
+    english = forum_chat.say("!aktivera Storm")
+    assert "Called in (1 organisation):" in english.text
+    assert "36 participating organisations have no registered representative" in english.text
+
+
 def test_the_call_out_reaches_every_channel_of_the_forum(forum_chat: Chat) -> None:
     forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
     forum_chat.say("!forum koppla samordningsgrupp", channel="annat")

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from commands.core.i18n import catalogue, placeholders
+from commands.core.i18n import Plural, catalogue, placeholders, t
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = r"(error|hint|help|forum|actor|role|activation|console)\.[a-z_.]+"
@@ -17,8 +17,25 @@ def test_swedish_and_english_have_the_same_keys_and_placeholders() -> None:
     assert set(sv) == set(en)
     for key in sv:
         assert placeholders(sv[key]) == placeholders(en[key]), key
-        assert sv[key].strip(), key
-        assert en[key].strip(), key
+        assert isinstance(sv[key], Plural) == isinstance(en[key], Plural), key
+        assert str(sv[key]).strip(), key
+        assert str(en[key]).strip(), key
+
+
+def test_a_plural_text_takes_its_form_from_count() -> None:
+    entry = catalogue("sv")["activation.callout_who"]
+    assert isinstance(entry, Plural)
+    assert t("sv", "activation.callout_who", count=1) == "Inkallad (1 organisation):"
+    assert t("sv", "activation.callout_who", count=0) == "Inkallade (0 organisationer):"
+    assert t("en", "activation.callout_who", count=7) == "Called in (7 organisations):"
+
+
+def test_both_forms_of_every_plural_are_filled_in() -> None:
+    for language in ("sv", "en"):
+        for key, entry in catalogue(language).items():
+            if isinstance(entry, Plural):
+                assert entry.one.strip(), (language, key)
+                assert "{count}" in entry.other, (language, key)
 
 
 def _keys_used_in_code() -> set[str]:

@@ -4,6 +4,11 @@ The catalogues are TOML files in ``commands/messages``; nested tables become dot
 (``[error] unknown_command = "..."`` is ``error.unknown_command``). Placeholders use
 ``str.format`` syntax. Swedish is the reference: English must have exactly the same keys and
 placeholders (a test checks it).
+
+A text that depends on a number is a table with the forms ``one`` and ``other`` (the two
+plural categories Swedish and English have), chosen by the ``count`` parameter::
+
+    callout_who = { one = "Inkallad (1 organisation):", other = "Inkallade ({count} st):" }
 """
 
 from __future__ import annotations
@@ -12,18 +17,34 @@ import string
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "messages"
 
 
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
+class Plural(NamedTuple):
+    """A text in its singular (``count`` is 1) and plural forms."""
+
+    one: str
+    other: str
+
+    def choose(self, count: Any) -> str:
+        return self.one if count == 1 else self.other
+
+
+Entry = str | Plural
+PLURAL_FORMS = {"one", "other"}
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
     for key, value in table.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and set(value) == PLURAL_FORMS:
+            out[dotted] = Plural(str(value["one"]), str(value["other"]))
+        elif isinstance(value, dict):
             out.update(_flatten(value, dotted + "."))
         else:
             out[dotted] = str(value)
@@ -31,13 +52,15 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
+def catalogue(language: str) -> dict[str, Entry]:
     with (CATALOGUE_DIR / f"{language}.toml").open("rb") as handle:
         return _flatten(tomllib.load(handle))
 
 
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def placeholders(entry: Entry) -> set[str]:
+    """The names a text fills in (of both forms, for a plural)."""
+    forms = entry if isinstance(entry, Plural) else (entry,)
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
 def normalise_language(language: str | None) -> str:
@@ -47,9 +70,10 @@ def normalise_language(language: str | None) -> str:
 def t(language: str, key: str, **params: Any) -> str:
     """The text for ``key`` in ``language``, with ``params`` filled in."""
     messages = catalogue(normalise_language(language))
-    template = messages.get(key)
-    if template is None:
-        template = catalogue(DEFAULT_LANGUAGE)[key]
+    entry = messages.get(key)
+    if entry is None:
+        entry = catalogue(DEFAULT_LANGUAGE)[key]
+    template = entry.choose(params.get("count")) if isinstance(entry, Plural) else entry
     return template.format(**params) if params else template
 
 
