@@ -3,7 +3,6 @@ files and the environment, configuration errors, and ``run``."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -13,30 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.environment import clean_env
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
-CLEARED_PREFIXES = ("SLACK_", "MATRIX_")
-CLEARED = (
-    "DATABASE_URL",
-    "BOT_ADMINS",
-    "SAMVERKAN_CONFIG",
-    "LOG_LEVEL",
-    "DEFAULT_LANGUAGE",
-    "TIMEZONE",
-    "COMMAND_PREFIX",
-    "MAX_MESSAGE_LENGTH",
-)
 FORUM_LIST_LINE = "  4. Regional samverkanskonferens — regionalt samordnande, ordinarie läge"
-
-
-def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in CLEARED and not key.startswith(CLEARED_PREFIXES)
-    }
-    env.update(extra or {})
-    return env
 
 
 class Started:

@@ -23,34 +23,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.environment import clean_env
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
 THURSDAY_1500 = "2026-11-26 15:00"
 THURSDAY_1630 = "2026-11-26 16:30"
 POLICE = "Polisen Region Stockholm"
 HEADER = re.compile(r"^── #(?P<channel>\S+) ──\n", re.MULTILINE)
-# Settings the developer's shell may have; the tests decide them.
-CLEARED_PREFIXES = ("SLACK_", "MATRIX_")
-CLEARED = (
-    "DATABASE_URL",
-    "BOT_ADMINS",
-    "SAMVERKAN_CONFIG",
-    "LOG_LEVEL",
-    "DEFAULT_LANGUAGE",
-    "TIMEZONE",
-    "COMMAND_PREFIX",
-    "MAX_MESSAGE_LENGTH",
-)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in CLEARED and not key.startswith(CLEARED_PREFIXES)
-    }
-    env.update(extra)
-    return env
 
 
 @dataclass(frozen=True)
