@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import __version__
@@ -103,19 +105,6 @@ def _console(settings: Settings, clock: Clock) -> int:
 
 
 def _run(settings: Settings) -> int:
-    unavailable = []
-    if settings.matrix_configured:
-        unavailable.append("Matrix")
-    if settings.slack_configured:
-        unavailable.append("Slack")
-    if unavailable:
-        configure_logging(settings.log_level)
-        log.error(
-            "%s credentials are set, but this version has no %s door yet",
-            " and ".join(unavailable),
-            " or ".join(unavailable),
-        )
-        return 2
     partial = [
         name
         for name, configured, values in (
@@ -143,7 +132,53 @@ def _run(settings: Settings) -> int:
             "%s settings are incomplete, so that door does not start; see the README",
             " and ".join(partial),
         )
-    return _console(settings, SystemClock())
+    if settings.slack_configured:
+        configure_logging(settings.log_level)
+        log.error("Slack credentials are set, but this version has no Slack door yet")
+        return 2
+    if not settings.matrix_configured:
+        return _console(settings, SystemClock())
+    configure_logging(settings.log_level)
+    return _serve(settings)
+
+
+def _serve(settings: Settings) -> int:
+    """Run the configured platform doors until SIGTERM or Ctrl-C."""
+    from bot.app import build_app
+    from bot.matrix.door import MatrixDoor, MatrixLoginError
+
+    app = build_app(settings)
+    doors = [MatrixDoor(app.hub, app.database, settings)]
+    for door in doors:
+        app.hub.attach(door)
+    try:
+        asyncio.run(_until_stopped([door.run() for door in doors]))
+    except MatrixLoginError as error:
+        log.error("%s", error)
+        return 2
+    finally:
+        app.close()
+    log.info("stopped")
+    return 0
+
+
+async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:
+    """Run the doors until one ends or a signal asks us to stop; then stop them all."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    tasks = [asyncio.create_task(run) for run in runs]
+    stopping = asyncio.create_task(stop.wait())
+    done, _pending = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
+    if stopping in done:
+        log.info("stopping on a signal")
+    for task in [*tasks, stopping]:
+        task.cancel()
+    await asyncio.gather(*tasks, stopping, return_exceptions=True)
+    for task in tasks:
+        if task in done and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
 
 if __name__ == "__main__":

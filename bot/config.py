@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     matrix_password: SecretStr | None = None
     matrix_access_token: SecretStr | None = None
     matrix_device_id: str | None = None
+    # Servers whose users may invite the bot into a room; empty: the bot's own server only.
+    matrix_allowed_servers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    # Where the end-to-end encryption keys live; empty: beside the SQLite file, or ./matrix-store.
+    matrix_store_path: str | None = None
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -52,9 +56,9 @@ class Settings(BaseSettings):
     slack_port: int = 3000
     slack_api_url: str | None = None
 
-    @field_validator("bot_admins", mode="before")
+    @field_validator("bot_admins", "matrix_allowed_servers", mode="before")
     @classmethod
-    def _split_admins(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return frozenset(
                 part.strip() for part in value.replace(";", ",").split(",") if part.strip()
@@ -99,6 +103,25 @@ class Settings(BaseSettings):
             and self.matrix_user_id
             and (self.matrix_password or self.matrix_access_token)
         )
+
+    @property
+    def matrix_server_name(self) -> str:
+        """The server part of the bot's Matrix id (``@bot:example.org`` -> ``example.org``)."""
+        return (self.matrix_user_id or "").partition(":")[2]
+
+    @property
+    def matrix_invite_servers(self) -> frozenset[str]:
+        return self.matrix_allowed_servers or frozenset({self.matrix_server_name})
+
+    def matrix_store_directory(self) -> Path:
+        if self.matrix_store_path:
+            return Path(self.matrix_store_path).expanduser()
+        from storage.database import sqlite_file
+
+        database = sqlite_file(self.database_url)
+        if database is not None:
+            return Path(database).with_name(Path(database).name + ".matrix-store")
+        return Path("matrix-store")
 
     @property
     def slack_configured(self) -> bool:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.request import Incoming, Post, Reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Door(Protocol):
@@ -49,6 +51,11 @@ class Hub:
         if reply is not None and reply.posts:
             await self.deliver(reply.posts)
         return reply
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function`` in the worker thread, in turn with the messages (database work)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, function, *args)
 
     async def deliver(self, posts: list[Post]) -> None:
         for post in posts:

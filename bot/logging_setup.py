@@ -31,6 +31,8 @@ def configure_logging(level: str = "INFO") -> None:
             "loggers": {
                 "alembic": {"level": "WARNING"},
                 "sqlalchemy": {"level": "WARNING"},
+                # matrix-nio logs every event it sees at INFO.
+                "nio": {"level": "WARNING"},
             },
         }
     )

@@ -15,6 +15,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from storage.checkpoint import WalCheckpointer
+from storage.door_state import DoorStates, HandledEvents
 from storage.store import AuditContext, Store
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,29 @@ class Database:
                 yield Store(session, context)
             finally:
                 session.rollback()
+
+    # -- what doors keep; technical state, not audited ------------------------------------
+
+    def door_state(self, platform: str, key: str) -> str | None:
+        with Session(self.engine) as session:
+            return DoorStates(session).get(platform, key)
+
+    def keep_door_state(self, platform: str, key: str, value: str, at: datetime) -> None:
+        with Session(self.engine) as session:
+            DoorStates(session).put(platform, key, value, at)
+            session.commit()
+
+    def mark_handled(self, platform: str, event_id: str, at: datetime) -> None:
+        """Remember an event id outside a command's transaction (after a refusal)."""
+        with Session(self.engine) as session:
+            if HandledEvents(session).first_time(platform, event_id, at):
+                session.commit()
+
+    def forget_handled_before(self, when: datetime) -> int:
+        with Session(self.engine) as session:
+            dropped = HandledEvents(session).forget_before(when)
+            session.commit()
+        return dropped
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -205,3 +205,20 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(sa_column=Column(Text, nullable=False))
     forum_id: int | None = Field(default=None, foreign_key="forum.id", index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class HandledEvent(SQLModel, table=True):
+    """A platform event the bot has acted on; the same event id is never acted on twice."""
+
+    platform: str = Field(max_length=20, primary_key=True)
+    event_id: str = Field(max_length=255, primary_key=True)
+    handled_at: datetime = _when()
+
+
+class DoorState(SQLModel, table=True):
+    """What a door keeps between runs: its device, how far it has read (sync token)."""
+
+    platform: str = Field(max_length=20, primary_key=True)
+    key: str = Field(max_length=255, primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _when()

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
+from storage.door_state import HandledEvents
 from storage.forums import Forums
 from storage.models import Forum, Organisation, Person
 from storage.organisations import Organisations
@@ -24,6 +25,7 @@ class Store:
         self.organisations = Organisations(session, self.audit)
         self.people = People(session, self.audit)
         self.activations = Activations(session, self.audit)
+        self.handled_events = HandledEvents(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None
         self._looked_up = False

@@ -9,7 +9,7 @@ from pathlib import Path
 from commands.core.i18n import Plural, catalogue, placeholders, t
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = r"(error|hint|help|forum|actor|role|activation|console)\.[a-z_.]+"
+KEY = r"(error|hint|help|forum|actor|role|activation|console|door)\.[a-z_.]+"
 
 
 def test_swedish_and_english_have_the_same_keys_and_placeholders() -> None:

@@ -44,7 +44,6 @@ class ConsoleDoor:
         self.channel = DEFAULT_CHANNEL
         self.person = OPERATOR
         self.organisation: str | None = None
-        self._sequence = 0
 
     async def deliver(self, channel_id: str, document: Document) -> None:
         self._print(channel_id, render_text(document))
@@ -108,7 +107,6 @@ class ConsoleDoor:
             if parsed.channel or parsed.person:
                 self.channel, self.person, self.organisation = channel, person, organisation
             return
-        self._sequence += 1
         incoming = Incoming(
             platform=PLATFORM,
             channel_id=channel,
@@ -120,7 +118,8 @@ class ConsoleDoor:
                 organisation_hint=organisation,
             ),
             text=parsed.text,
-            event_id=f"console-{self._sequence}",
+            # No event id: a terminal line is never delivered twice, and numbers would repeat
+            # from one run to the next.
             channel_name=channel,
             mentions={f"@{name}": MentionRef(name, name) for name in mentions_in(parsed.text)},
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from commands.core import lookup
 from commands.core.clock import Clock
@@ -64,6 +65,11 @@ class Dispatcher:
         try:
             self._check_identity(incoming)
             with self.database.unit_of_work(context) as store:
+                if incoming.event_id is not None and not store.handled_events.first_time(
+                    incoming.platform, incoming.event_id, now
+                ):
+                    log.info("event %s was handled before; not again", incoming.event_id)
+                    return None
                 forum = store.forum_for_channel(incoming.platform, incoming.channel_id)
                 language = normalise_language(forum.language if forum else language)
                 reply = self._run(store, incoming, text, forum, language)
@@ -71,8 +77,10 @@ class Dispatcher:
                     raise _Refused(reply)
                 return reply
         except _Refused as refused:
+            self._remember_refused(incoming, now)
             return refused.reply
         except CommandError as error:
+            self._remember_refused(incoming, now)
             return self.error_reply(error, language)
         except Exception:
             error_id = uuid.uuid4().hex[:8]
@@ -85,6 +93,21 @@ class Dispatcher:
                 incoming.channel_id,
             )
             return Reply(Document().paragraph(t(language, "error.internal", id=error_id)), ok=False)
+
+    def joined(self, platform: str, channel_id: str) -> Reply | None:
+        """What to say on joining a channel: how to bind it, when it serves no forum yet."""
+        context = AuditContext(platform, channel_id, "", "", self.clock.now())
+        with self.database.reading(context) as store:
+            if store.forum_for_channel(platform, channel_id) is not None:
+                return None
+        language = self.config.default_language
+        doc = Document().paragraph(t(language, "door.welcome", prefix=self.config.prefix))
+        return Reply(doc)
+
+    def _remember_refused(self, incoming: Incoming, now: datetime) -> None:
+        """A refusal rolls its transaction back, the event id with it: keep that one."""
+        if incoming.event_id is not None:
+            self.database.mark_handled(incoming.platform, incoming.event_id, now)
 
     # -- steps -------------------------------------------------------------------------------
 

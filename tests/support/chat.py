@@ -58,6 +58,7 @@ class Chat:
         organisation: str | None = None,
         channel: str = "stab",
         moderator: bool | None = None,
+        event_id: str | None = None,
     ) -> Said:
         speaker = Speaker(
             platform=self.platform,
@@ -67,7 +68,9 @@ class Chat:
             organisation_hint=organisation,
         )
         mentions = {f"@{name}": MentionRef(name, name) for name in re.findall(r"@([\w.\-]+)", text)}
-        incoming = Incoming(self.platform, channel, speaker, text, mentions=mentions)
+        incoming = Incoming(
+            self.platform, channel, speaker, text, event_id=event_id, mentions=mentions
+        )
         reply = self.dispatcher.handle(incoming)
         rendered = render_text(reply.document) if reply else ""
         return Said(reply, rendered, list(reply.posts) if reply else [])

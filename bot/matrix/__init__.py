@@ -1,0 +1,1 @@
+"""The Matrix door (matrix-nio)."""

@@ -1,0 +1,441 @@
+"""The Matrix door: the bot in Matrix rooms, with matrix-nio.
+
+- Logs in with a password or an access token; its device id and how far it has read (the
+  sync token) are kept in the database, so a restart neither replays old messages nor misses
+  new ones. Event ids are remembered by the core, so an event is acted on at most once.
+- Joins rooms when invited by someone on an allowed server, and says how to bind a forum when
+  the room serves none.
+- Room moderators (power level 50 or more) are coordinators of the room's forum.
+- Replies are ``m.notice`` (bots do not answer notices, so bots never loop), with HTML and
+  real mentions; they go through an outbox that retries until the homeserver takes them.
+- End-to-end encrypted rooms work: the crypto store lives beside the database.
+- When the homeserver goes away, syncing backs off and resumes; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    JoinError,
+    LocalProtocolError,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomCreateEvent,
+    RoomMessageText,
+    RoomSendError,
+    RoomSendResponse,
+    SyncError,
+    SyncResponse,
+    WhoamiResponse,
+)
+
+from bot.config import Settings
+from bot.hub import Hub
+from bot.matrix.events import (
+    MODERATOR_LEVEL,
+    addressed,
+    edited_content,
+    is_edit,
+    server_of,
+)
+from bot.render.matrix import render_matrix
+from commands.core.clock import Clock, SystemClock
+from commands.core.document import Document
+from commands.core.i18n import t
+from commands.core.request import Incoming, Speaker
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+SYNC_TIMEOUT_MS = 30_000
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+FORGET_EVENTS_AFTER = timedelta(days=30)
+
+
+class MatrixLoginError(RuntimeError):
+    """The homeserver would not let the bot in; the message says why."""
+
+
+@dataclass
+class Outgoing:
+    room_id: str
+    content: dict[str, Any]
+    txn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempts: int = 0
+
+
+class Backoff:
+    """Waits that double from one second to thirty, and start again after a success."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def next_wait(self) -> float:
+        self.failures += 1
+        return float(min(BACKOFF_FIRST_S * 2 ** (self.failures - 1), BACKOFF_MAX_S))
+
+    def reset(self) -> bool:
+        """Back to the start; True when there had been failures."""
+        failed, self.failures = self.failures > 0, 0
+        return failed
+
+
+class MatrixDoor:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        hub: Hub,
+        database: Database,
+        settings: Settings,
+        clock: Clock | None = None,
+    ) -> None:
+        if not settings.matrix_configured:
+            raise ValueError("the Matrix door needs MATRIX_HOMESERVER, _USER_ID and a secret")
+        self.hub = hub
+        self.database = database
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.user_id: str = settings.matrix_user_id or ""
+        self.prefix = settings.command_prefix
+        self.language = settings.default_language
+        self._outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
+        self._client: AsyncClient | None = None
+        self._display_name = ""
+        # Rooms joined but not yet seen in a sync (nio cannot send there yet): say hello then.
+        self._welcome_pending: set[str] = set()
+        # Room creators, who outrank every power level from room version 12 on.
+        self._creators: dict[str, set[str]] = {}
+
+    # -- the door protocol -------------------------------------------------------------------
+
+    async def deliver(self, channel_id: str, document: Document) -> None:
+        """Queue ``document`` for room ``channel_id``; the outbox sends it when it can."""
+        await self._outbox.put(Outgoing(channel_id, render_matrix(document)))
+
+    async def run(self) -> None:
+        client = await self._login()
+        sender = asyncio.create_task(self._send_loop(client), name="matrix-outbox")
+        try:
+            await self._sync_loop(client)
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+            await client.close()
+
+    # -- logging in --------------------------------------------------------------------------
+
+    def _state_key(self, name: str) -> str:
+        return f"{name}:{self.user_id}"
+
+    async def _state(self, name: str) -> str | None:
+        return await self.hub.call(self.database.door_state, PLATFORM, self._state_key(name))
+
+    async def _keep(self, name: str, value: str) -> None:
+        await self.hub.call(
+            self.database.keep_door_state,
+            PLATFORM,
+            self._state_key(name),
+            value,
+            self.clock.now(),
+        )
+
+    async def _login(self) -> AsyncClient:
+        settings = self.settings
+        store = settings.matrix_store_directory()
+        store.mkdir(parents=True, exist_ok=True)
+        device_id = settings.matrix_device_id or await self._state("device_id")
+        config = AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,  # the database keeps the sync token
+            max_timeouts=0,  # connection errors come to us: we back off and log
+            max_limit_exceeded=None,  # rate limits: nio waits as the server asks
+            request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
+        )
+        client = AsyncClient(
+            settings.matrix_homeserver or "",
+            self.user_id,
+            device_id=device_id or "",
+            store_path=str(store),
+            config=config,
+        )
+        backoff = Backoff()
+        while True:
+            try:
+                await self._authenticate(client, device_id)
+                break
+            except (OSError, TimeoutError) as error:
+                wait = backoff.next_wait()
+                log.warning("Matrix homeserver unreachable (%s); retrying in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+        await self._keep("device_id", client.device_id)
+        if client.should_upload_keys:
+            await client.keys_upload()
+        profile = await client.get_displayname(self.user_id)
+        self._display_name = getattr(profile, "displayname", None) or ""
+        log.info("logged in to Matrix as %s (device %s)", self.user_id, client.device_id)
+        self._client = client
+        return client
+
+    async def _authenticate(self, client: AsyncClient, device_id: str | None) -> None:
+        settings = self.settings
+        if settings.matrix_access_token is not None:
+            token = settings.matrix_access_token.get_secret_value()
+            if not device_id:
+                client.access_token = token
+                who = await client.whoami()
+                if not isinstance(who, WhoamiResponse) or not who.device_id:
+                    raise MatrixLoginError(f"the access token was not accepted: {who}")
+                device_id = who.device_id
+            client.restore_login(self.user_id, device_id, token)
+            return
+        assert settings.matrix_password is not None
+        response = await client.login(
+            settings.matrix_password.get_secret_value(), device_name="samverkan-bot"
+        )
+        if not isinstance(response, LoginResponse):
+            raise MatrixLoginError(f"Matrix login failed: {response}")
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def _sync_loop(self, client: AsyncClient) -> None:
+        token = await self._state("sync_token")
+        fresh = token is None  # never synced: what is already in the rooms is history
+        first = True
+        backoff = Backoff()
+        forgotten_at = self.clock.now()
+        await self.hub.call(self.database.forget_handled_before, forgotten_at - FORGET_EVENTS_AFTER)
+        while True:
+            try:
+                response = await client.sync(
+                    timeout=0 if first else SYNC_TIMEOUT_MS,
+                    since=token,
+                    # After a restart the room state (names, power levels) is needed again.
+                    full_state=first or None,
+                )
+            except (OSError, TimeoutError) as error:
+                wait = backoff.next_wait()
+                log.warning("Matrix sync failed (%s); retrying in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+                continue
+            if isinstance(response, SyncError):
+                wait = backoff.next_wait()
+                log.warning("Matrix sync refused (%s); retrying in %.0f s", response, wait)
+                await asyncio.sleep(wait)
+                continue
+            if backoff.reset():
+                log.info("Matrix sync works again")
+            await self._keys(client)
+            await self._handle(client, response, history=fresh and first)
+            token = response.next_batch
+            await self._keep("sync_token", token)
+            first = False
+
+    async def _keys(self, client: AsyncClient) -> None:
+        """What nio's own sync loop does between syncs for end-to-end encryption."""
+        try:
+            if client.outgoing_to_device_messages:
+                await client.send_to_device_messages()
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+        except (OSError, TimeoutError, LocalProtocolError) as error:
+            log.warning("Matrix key exchange failed (%s); will try again", error)
+
+    async def _handle(self, client: AsyncClient, response: SyncResponse, *, history: bool) -> None:
+        for room_id, info in response.rooms.invite.items():
+            await self._invited(client, room_id, info.invite_state)
+        for room_id, info in response.rooms.join.items():
+            room = client.rooms.get(room_id)
+            if room is None:
+                continue
+            for event in [*info.state, *info.timeline.events]:
+                if isinstance(event, RoomCreateEvent):
+                    extra = event.source.get("content", {}).get("additional_creators", [])
+                    self._creators[room_id] = {event.sender, *extra}
+            if room_id in self._welcome_pending:
+                self._welcome_pending.discard(room_id)
+                await self._welcome(room_id)
+            for event in info.timeline.events:
+                if isinstance(event, MegolmEvent):
+                    log.warning("could not decrypt %s in %s; asking for the key", event, room_id)
+                    with contextlib.suppress(LocalProtocolError, OSError, TimeoutError):
+                        await client.request_room_key(event)
+                    continue
+                if not isinstance(event, RoomMessageText) or event.sender == self.user_id:
+                    continue  # anything but text, and our own messages
+                if history:
+                    continue
+                await self._message(room, event)
+        for room_id in response.rooms.leave:
+            log.info("no longer in Matrix room %s", room_id)
+
+    async def _invited(self, client: AsyncClient, room_id: str, state: list[Any]) -> None:
+        inviter = next(
+            (
+                event.sender
+                for event in state
+                if isinstance(event, InviteMemberEvent)
+                and event.state_key == self.user_id
+                and event.membership == "invite"
+            ),
+            None,
+        )
+        allowed = self.settings.matrix_invite_servers
+        if inviter is None or server_of(inviter) not in allowed:
+            log.warning(
+                "declining the invitation to %s from %s: not on an allowed server (%s)",
+                room_id,
+                inviter,
+                ", ".join(sorted(allowed)),
+            )
+            with contextlib.suppress(OSError, TimeoutError):
+                await client.room_leave(room_id)
+            return
+        joined = await client.join(room_id)
+        if isinstance(joined, JoinError):
+            log.warning("could not join %s: %s", room_id, joined)
+            return
+        log.info("joined Matrix room %s, invited by %s", room_id, inviter)
+        self._welcome_pending.add(room_id)
+
+    async def _welcome(self, room_id: str) -> None:
+        welcome = await self.hub.call(self.hub.dispatcher.joined, PLATFORM, room_id)
+        if welcome is not None:
+            await self.deliver(room_id, welcome.document)
+
+    def _is_moderator(self, room: MatrixRoom, user_id: str) -> bool:
+        """Power level 50 or more; from room version 12 on, the creators always are."""
+        if user_id in self._creators.get(room.room_id, ()) and _creators_privileged(room):
+            return True
+        return bool(room.power_levels.get_user_level(user_id) >= MODERATOR_LEVEL)
+
+    async def _message(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        content: Mapping[str, Any] = event.source.get("content", {})
+        names = [self._display_name] if self._display_name else []
+        help_command = t(self.language, "door.help_command")
+        if is_edit(content):
+            # An edit is not a new command: the original ran (or did not) when it was sent.
+            edited = addressed(
+                edited_content(content),
+                bot_user_id=self.user_id,
+                bot_names=names,
+                prefix=self.prefix,
+                help_command=help_command,
+            )
+            if edited is not None:
+                notice = Document().paragraph(
+                    t(self.language, "door.edit_not_run", command=edited.text)
+                )
+                await self.deliver(room.room_id, notice)
+            return
+        found = addressed(
+            content,
+            bot_user_id=self.user_id,
+            bot_names=names,
+            prefix=self.prefix,
+            help_command=help_command,
+        )
+        if found is None:
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel_id=room.room_id,
+            speaker=Speaker(
+                platform=PLATFORM,
+                user_id=event.sender,
+                display_name=room.user_name(event.sender) or event.sender,
+                platform_moderator=self._is_moderator(room, event.sender),
+            ),
+            text=found.text,
+            event_id=event.event_id,
+            channel_name=room.display_name,
+            mentions=found.mentions,
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is not None:
+            await self.deliver(room.room_id, reply.document)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    async def _send_loop(self, client: AsyncClient) -> None:
+        backoff = Backoff()
+        while True:
+            outgoing = await self._outbox.get()
+            while not await self._send(client, outgoing):
+                wait = backoff.next_wait()
+                log.warning(
+                    "a message to %s could not be sent (attempt %d); retrying in %.0f s",
+                    outgoing.room_id,
+                    outgoing.attempts,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+            if backoff.reset():
+                log.info("sending to Matrix works again")
+
+    async def _send(self, client: AsyncClient, outgoing: Outgoing) -> bool:
+        """True when done (sent, or refused for good); False to try again later."""
+        outgoing.attempts += 1
+        room = client.rooms.get(outgoing.room_id)
+        if room is None:
+            log.warning("not sending to %s: the bot is not in that room", outgoing.room_id)
+            return True
+        try:
+            if room.encrypted and client.should_query_keys:
+                await client.keys_query()
+            response = await client.room_send(
+                outgoing.room_id,
+                "m.room.message",
+                outgoing.content,
+                tx_id=outgoing.txn_id,  # the same id on a retry: the server sends it once
+                ignore_unverified_devices=True,
+            )
+        except (OSError, TimeoutError) as error:
+            log.debug("sending to %s failed: %s", outgoing.room_id, error)
+            return False
+        except LocalProtocolError as error:
+            log.warning("not sending to %s: %s", outgoing.room_id, error)
+            return True
+        if isinstance(response, RoomSendResponse):
+            return True
+        if isinstance(response, RoomSendError) and _refused_for_good(response):
+            log.warning("Matrix refused a message to %s: %s", outgoing.room_id, response)
+            return True
+        log.debug("sending to %s failed: %s", outgoing.room_id, response)
+        return False
+
+
+def _refused_for_good(error: RoomSendError) -> bool:
+    """A 4xx answer (forbidden, unknown room, too large) will not change by trying again."""
+    transport = getattr(error, "transport_response", None)
+    status = getattr(transport, "status", None)
+    if isinstance(status, int):
+        return 400 <= status < 500 and status != 429
+    return error.status_code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_TOO_LARGE", "M_BAD_JSON"}
+
+
+def _creators_privileged(room: MatrixRoom) -> bool:
+    """Room version 12 made the creators outrank everyone, outside the power levels."""
+    try:
+        return int(room.room_version) >= 12
+    except (TypeError, ValueError):
+        return False
