@@ -13,6 +13,7 @@ import pytest
 from commands.core.clock import FixedClock
 from storage import Database
 from tests.support.chat import Chat
+from tests.support.synapse import SynapseServer
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Thursday 26 November 2026, an hour before the samverkanskonferens.
@@ -55,3 +56,10 @@ def forum_chat(chat: Chat) -> Chat:
     said = chat.say("!forum koppla samverkanskonferens")
     assert said.ok, said.text
     return chat
+
+
+@pytest.fixture(scope="session")
+def synapse() -> Iterator[SynapseServer]:
+    """A real Synapse on 127.0.0.1 for the whole session (installed once, then cached)."""
+    with SynapseServer() as server:
+        yield server

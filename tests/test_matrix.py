@@ -1,0 +1,312 @@
+"""The Matrix door against a real Synapse: real users, the bot as its own process.
+
+The bot runs as ``samverkan-bot run`` with Matrix credentials, as in production. People are
+matrix-nio clients that create rooms, invite the bot and read its replies back from the room.
+Each test binds its room to a different forum of the seeded model, so they do not interfere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.bot_process import BotProcess
+from tests.support.matrix_user import MatrixUser, Seen
+from tests.support.synapse import SynapseServer
+
+PASSWORD = "samverkan test password"
+BOT_LOCALPART = "samverkan"
+# Forums by their number in `!forum lista` (the seeded order).
+CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
+    1, 8
+)
+
+
+@pytest.fixture(scope="module")
+def bot_id(synapse: SynapseServer) -> str:
+    return synapse.register(BOT_LOCALPART, PASSWORD).user_id
+
+
+def _settings(synapse: SynapseServer, bot_id: str, directory: Path) -> dict[str, str]:
+    return {
+        "MATRIX_HOMESERVER": synapse.url,
+        "MATRIX_USER_ID": bot_id,
+        "MATRIX_PASSWORD": PASSWORD,
+        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="module")
+def bot(
+    synapse: SynapseServer, bot_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotProcess]:
+    directory = tmp_path_factory.mktemp("matrix-bot")
+    with BotProcess(directory, _settings(synapse, bot_id, directory)) as process:
+        process.wait_for_log("logged in to Matrix")
+        yield process
+        log = process.log()
+    assert "Traceback" not in log, log[-4000:]
+
+
+def _user(synapse: SynapseServer, localpart: str, **options: object) -> Iterator[MatrixUser]:
+    account = synapse.register(localpart, PASSWORD)
+    with MatrixUser(synapse.url, account.user_id, PASSWORD, **options) as user:  # type: ignore[arg-type]
+        yield user
+
+
+@pytest.fixture(scope="module")
+def anna(synapse: SynapseServer) -> Iterator[MatrixUser]:
+    """Creates the rooms: their moderator, so a coordinator of the room's forum."""
+    yield from _user(synapse, "anna")
+
+
+@pytest.fixture(scope="module")
+def bo(synapse: SynapseServer) -> Iterator[MatrixUser]:
+    """Represents an organisation; no power in the rooms."""
+    yield from _user(synapse, "bo")
+
+
+def room_with_bot(
+    owner: MatrixUser, bot_id: str, *guests: MatrixUser, encrypted: bool = False
+) -> str:
+    """A room ``owner`` made, with the bot and ``guests`` in it; the bot's welcome read."""
+    mark = 0
+    room = owner.create_room(
+        "Stab", encrypted=encrypted, invite=[bot_id, *(guest.user_id for guest in guests)]
+    )
+    for guest in guests:
+        guest.join(room)
+    owner.wait_until_joined(room, bot_id)
+    welcome = owner.wait_for_message(room, sender=bot_id, since=mark)
+    assert "inte kopplad till något forum" in welcome.body, welcome.describe()
+    assert welcome.msgtype == "m.notice"
+    for guest in guests:
+        owner.wait_until_joined(room, guest.user_id)
+    return room
+
+
+def ask(user: MatrixUser, room: str, bot_id: str, text: str, **options: object) -> Seen:
+    """Send ``text`` and wait for the bot's answer to it."""
+    timeout = float(options.pop("timeout", 20.0))  # type: ignore[arg-type]
+    sent = user.send(room, text, **options)  # type: ignore[arg-type]
+    # After the message itself: the asker may not have seen earlier answers to others yet.
+    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+
+
+# -- the whole flow ----------------------------------------------------------------------------
+
+
+def test_bind_register_activate_acknowledge_stand_down(
+    bot: BotProcess, bot_id: str, anna: MatrixUser, bo: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id, bo)
+
+    bound = ask(anna, room, bot_id, f"!forum koppla {KONFERENS}")
+    assert "kopplad till Regional samverkanskonferens" in bound.body, bound.describe()
+    assert bound.msgtype == "m.notice"
+    assert bound.formatted_body  # HTML as well as the plain body
+
+    registered = ask(bo, room, bot_id, "!aktör Polisen")
+    assert "företrädare för Polisen Region Stockholm" in registered.body
+
+    callout = ask(anna, room, bot_id, "!aktivera Storm Dagmar, elavbrott i norra länet")
+    assert "INKALLNING — Regional samverkanskonferens" in callout.body
+    # Bo is really mentioned: a pill in the HTML and m.mentions, so his client notifies him.
+    assert f'href="https://matrix.to/#/{bo.user_id}"' in (callout.formatted_body or "")
+    assert callout.content["m.mentions"] == {"user_ids": [bo.user_id]}
+
+    ack = ask(bo, room, bot_id, "!kvittera")
+    assert "Kvittens från Polisen Region Stockholm" in ack.body
+    assert "1 av 1 inkallad organisation har kvitterat" in ack.body
+
+    status = ask(bo, room, bot_id, "!status")
+    assert "Läge: aktiverat läge" in status.body
+    assert "Polisen Region Stockholm" in status.body
+
+    refused = ask(bo, room, bot_id, "!avaktivera")
+    assert "kräver rollen koordinator" in refused.body
+    stood_down = ask(anna, room, bot_id, "!avaktivera Elen är tillbaka")
+    assert "avaktiverat" in stood_down.body
+    assert "Kvittenser: 1 av 1" in stood_down.body
+
+
+def test_a_command_can_be_addressed_to_the_bot_by_name(
+    bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id)
+    by_name = ask(anna, room, bot_id, f"{BOT_LOCALPART}: forum lista")
+    assert "Regional samverkanskonferens" in by_name.body
+    pill = f'<a href="https://matrix.to/#/{bot_id}">{BOT_LOCALPART}</a> forum lista'
+    by_pill = ask(
+        anna, room, bot_id, f"{BOT_LOCALPART} forum lista", formatted_body=pill, mentions=[bot_id]
+    )
+    assert "Regional samverkanskonferens" in by_pill.body
+    bare = ask(anna, room, bot_id, BOT_LOCALPART)
+    assert "Kommandon du kan använda här" in bare.body
+    # Talk that is not for the bot gets no answer.
+    mark = anna.mark(room)
+    anna.send(room, "Mötet börjar 16.00, samverkan som vanligt")
+    anna.no_message(room, bot_id, since=mark, seconds=1.5)
+
+
+# -- who may do what -------------------------------------------------------------------------
+
+
+def test_room_moderators_are_coordinators_as_soon_as_they_are_promoted(
+    bot: BotProcess, bot_id: str, anna: MatrixUser, bo: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id, bo)
+    refused = ask(bo, room, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
+    assert "kräver rollen koordinator" in refused.body
+    assert "Inget har ändrats" in refused.body
+    unbound = ask(bo, room, bot_id, "!forum")
+    assert "inte kopplad" in unbound.body
+
+    anna.set_power_level(room, bo.user_id, 50)
+    anna.wait_until(lambda: anna.power_level(room, bo.user_id) == 50, what="bo's new power level")
+    bound = ask(bo, room, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
+    assert "kopplad till Regional samordningsgrupp" in bound.body, bound.describe()
+
+    anna.set_power_level(room, bo.user_id, 0)
+    anna.wait_until(lambda: anna.power_level(room, bo.user_id) == 0, what="bo demoted")
+    again = ask(bo, room, bot_id, "!forum lossa")
+    assert "kräver rollen koordinator" in again.body
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+def test_markup_in_user_text_is_shown_not_run(
+    bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id)
+    ask(anna, room, bot_id, f"!forum koppla {TEMATISKA}")
+    reply = ask(anna, room, bot_id, '!aktivera <script>alert("x")</script><b>fet</b> & mer')
+    html = reply.formatted_body or ""
+    assert "<script>" not in html
+    assert "<b>fet</b>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&amp; mer" in html
+    assert '<script>alert("x")</script><b>fet</b> & mer' in reply.body
+    ask(anna, room, bot_id, "!avaktivera")
+
+
+def test_a_huge_message_and_an_unknown_command_get_a_clear_answer(
+    bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id)
+    huge = ask(anna, room, bot_id, "!status " + "x" * 10_000)
+    assert "för långt" in huge.body, huge.describe()
+    unknown = ask(anna, room, bot_id, "!kvitera")
+    assert "kvittera" in unknown.body
+    # An event type the bot does not know is ignored; the bot still answers afterwards.
+    anna.send_event(room, "org.example.unknown", {"body": "!status"})
+    assert "inte kopplad" in ask(anna, room, bot_id, "!forum").body
+
+
+def test_an_edited_command_is_not_run_again(bot: BotProcess, bot_id: str, anna: MatrixUser) -> None:
+    room = room_with_bot(anna, bot_id)
+    ask(anna, room, bot_id, f"!forum koppla {VERKSTALLANDE}")
+    mark = anna.mark(room)
+    original = anna.send(room, "!status")
+    anna.wait_for_message(room, sender=bot_id, since=mark)
+    mark = anna.mark(room)
+    anna.edit(room, original, "!aktivera Övning")
+    notice = anna.wait_for_message(room, sender=bot_id, since=mark)
+    assert "Ändrade meddelanden körs inte" in notice.body
+    status = ask(anna, room, bot_id, "!status")
+    assert "Ingen pågående aktivering" in status.body  # the edit activated nothing
+
+
+# -- encryption ------------------------------------------------------------------------------
+
+
+def test_the_bot_works_in_an_encrypted_room(
+    synapse: SynapseServer, bot: BotProcess, bot_id: str, tmp_path: Path
+) -> None:
+    for carin in _user(synapse, "carin", encryption=True, store_dir=tmp_path / "carin"):
+        room = room_with_bot(carin, bot_id, encrypted=True)
+        assert carin.is_encrypted(room)
+        bound = ask(carin, room, bot_id, f"!forum koppla {CHEFSGRUPP}")
+        assert bound.encrypted, bound.describe()  # the bot's answer was encrypted too
+        assert "kopplad till Regional chefsgrupp" in bound.body
+        status = ask(carin, room, bot_id, "!status")
+        assert status.encrypted
+        assert "Status för Regional chefsgrupp" in status.body
+
+
+# -- restarts --------------------------------------------------------------------------------
+
+
+def test_a_restarted_bot_neither_replays_nor_loses_messages(
+    bot: BotProcess, bot_id: str, anna: MatrixUser, bo: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id, bo)
+    ask(anna, room, bot_id, f"!forum koppla {INRIKTANDE}")
+    ask(bo, room, bot_id, "!aktör SOS Alarm")
+    ask(anna, room, bot_id, "!aktivera Skyfall")
+
+    assert bot.stop() == 0
+    mark = anna.mark(room)
+    anna.send(room, "!status")  # sent while the bot is away
+    bot.start()
+    answer = anna.wait_for_message(room, sender=bot_id, since=mark, timeout=30)
+    assert "Status för Regionalt inriktande forum" in answer.body
+    # Nothing from before the restart was run again: one answer, to the one new message.
+    anna.no_message(room, bot_id, since=answer.index + 1, seconds=2)
+    assert len(anna.messages(room, bot_id, since=mark)) == 1
+    ack = ask(bo, room, bot_id, "!kvittera")
+    assert "1 av 1 inkallad organisation har kvitterat" in ack.body
+    ask(anna, room, bot_id, "!avaktivera")
+
+
+def test_the_bot_carries_on_when_the_homeserver_goes_away(
+    synapse: SynapseServer, bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id)
+    ask(anna, room, bot_id, f"!forum koppla {SAMORDNANDE}")
+    since = len(bot.log())
+    synapse.stop()
+    bot.wait_for_log("Matrix sync failed", since=since, timeout=40)
+    synapse.start()
+    bot.wait_for_log("Matrix sync works again", since=since, timeout=60)
+    answer = ask(anna, room, bot_id, "!status", timeout=30)
+    assert "Status för Regionalt samordnande forum" in answer.body
+    assert bot.running
+
+
+# -- rooms the bot should not be in ---------------------------------------------------------------
+
+
+def test_a_room_the_bot_was_kicked_from_does_not_stop_it(
+    bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    main = room_with_bot(anna, bot_id)
+    other = room_with_bot(anna, bot_id)
+    ask(anna, main, bot_id, f"!forum koppla {KONFERENS}")
+    ask(anna, other, bot_id, f"!forum koppla {KONFERENS}")
+    anna.kick(other, bot_id, "test")
+    since = len(bot.log())
+    # The forum-wide call-out would go to the room the bot was kicked from, too.
+    callout = ask(anna, main, bot_id, "!aktivera Kick-test")
+    assert "INKALLNING" in callout.body
+    bot.wait_for_log(other, since=since, timeout=20)
+    assert "avaktiverat" in ask(anna, main, bot_id, "!avaktivera").body
+    assert bot.running
+
+
+def test_an_invitation_from_a_server_not_allowed_is_declined(
+    synapse: SynapseServer, tmp_path: Path, anna: MatrixUser
+) -> None:
+    account = synapse.register("vaktad", PASSWORD)
+    settings = _settings(synapse, account.user_id, tmp_path)
+    settings["MATRIX_ALLOWED_SERVERS"] = "example.org"
+    with BotProcess(tmp_path, settings) as guarded:
+        guarded.wait_for_log("logged in to Matrix")
+        room = anna.create_room("Utanför", invite=[account.user_id])
+        guarded.wait_for_log("declining the invitation", timeout=20)
+        assert account.user_id not in anna.joined_members(room)
+        anna.no_message(room, account.user_id, since=0, seconds=1)
