@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.bot_process import BotProcess
+from tests.support.flaky_proxy import FlakyProxy
 from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.synapse import SynapseServer
 
@@ -270,8 +271,10 @@ def test_the_bot_carries_on_when_the_homeserver_goes_away(
     ask(anna, room, bot_id, f"!forum koppla {SAMORDNANDE}")
     since = len(bot.log())
     synapse.stop()
-    bot.wait_for_log("Matrix sync failed", since=since, timeout=40)
-    synapse.start()
+    try:
+        bot.wait_for_log("Matrix sync failed", since=since, timeout=40)
+    finally:
+        synapse.start()  # the other tests need it, whatever happened here
     bot.wait_for_log("Matrix sync works again", since=since, timeout=60)
     answer = ask(anna, room, bot_id, "!status", timeout=30)
     assert "Status för Regionalt samordnande forum" in answer.body
@@ -310,3 +313,36 @@ def test_an_invitation_from_a_server_not_allowed_is_declined(
         guarded.wait_for_log("declining the invitation", timeout=20)
         assert account.user_id not in anna.joined_members(room)
         anna.no_message(room, account.user_id, since=0, seconds=1)
+
+
+# -- replies that do not get through -----------------------------------------------------------
+
+
+def test_a_reply_that_could_not_be_sent_is_sent_again_once(
+    synapse: SynapseServer, tmp_path: Path, anna: MatrixUser
+) -> None:
+    account = synapse.register("envis", PASSWORD)
+    with FlakyProxy(synapse.url) as proxy:
+        settings = _settings(synapse, account.user_id, tmp_path)
+        settings["MATRIX_HOMESERVER"] = proxy.url
+        with BotProcess(tmp_path, settings) as stubborn:
+            stubborn.wait_for_log("logged in to Matrix")
+            room = room_with_bot(anna, account.user_id)
+
+            # Lost before Synapse saw it: sent again after a backoff. (aiohttp itself may
+            # retry a PUT once on a dropped connection; the bot's backoff does the rest.)
+            proxy.lose_sends(3)
+            answer = ask(anna, room, account.user_id, "!forum lista", timeout=30)
+            assert "Regional samverkanskonferens" in answer.body
+            assert proxy.lost == 3
+            stubborn.wait_for_log("could not be sent (attempt 1)")
+
+            # Synapse took it but the answer was lost: the retry carries the same
+            # transaction id, so the room gets the reply once, not twice.
+            proxy.lose_sends(1, after_delivery=True)
+            sent = anna.send(room, "!forum")
+            first = anna.wait_for_message(room, sender=account.user_id, after_event_id=sent)
+            assert "inte kopplad" in first.body
+            anna.wait_until(lambda: proxy.lost == 4, what="the lost answer")
+            anna.no_message(room, account.user_id, since=first.index + 1, seconds=3)
+            assert stubborn.running

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import ClientError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -64,6 +65,8 @@ SYNC_TIMEOUT_MS = 30_000
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 FORGET_EVENTS_AFTER = timedelta(days=30)
+# What a homeserver that is away looks like: refused, reset or dropped connections, timeouts.
+UNREACHABLE = (OSError, TimeoutError, ClientError)
 
 
 class MatrixLoginError(RuntimeError):
@@ -179,7 +182,7 @@ class MatrixDoor:
             try:
                 await self._authenticate(client, device_id)
                 break
-            except (OSError, TimeoutError) as error:
+            except UNREACHABLE as error:
                 wait = backoff.next_wait()
                 log.warning("Matrix homeserver unreachable (%s); retrying in %.0f s", error, wait)
                 await asyncio.sleep(wait)
@@ -228,7 +231,7 @@ class MatrixDoor:
                     # After a restart the room state (names, power levels) is needed again.
                     full_state=first or None,
                 )
-            except (OSError, TimeoutError) as error:
+            except UNREACHABLE as error:
                 wait = backoff.next_wait()
                 log.warning("Matrix sync failed (%s); retrying in %.0f s", error, wait)
                 await asyncio.sleep(wait)
@@ -241,7 +244,14 @@ class MatrixDoor:
             if backoff.reset():
                 log.info("Matrix sync works again")
             await self._keys(client)
-            await self._handle(client, response, history=fresh and first)
+            try:
+                await self._handle(client, response, history=fresh and first)
+            except UNREACHABLE as error:
+                # Not saving the token: the batch comes again; handled events are skipped.
+                wait = backoff.next_wait()
+                log.warning("Matrix went away mid-batch (%s); retrying in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+                continue
             token = response.next_batch
             await self._keep("sync_token", token)
             first = False
@@ -257,7 +267,7 @@ class MatrixDoor:
                 await client.keys_query()
             if client.should_claim_keys:
                 await client.keys_claim(client.get_users_for_key_claiming())
-        except (OSError, TimeoutError, LocalProtocolError) as error:
+        except (*UNREACHABLE, LocalProtocolError) as error:
             log.warning("Matrix key exchange failed (%s); will try again", error)
 
     async def _handle(self, client: AsyncClient, response: SyncResponse, *, history: bool) -> None:
@@ -277,14 +287,20 @@ class MatrixDoor:
             for event in info.timeline.events:
                 if isinstance(event, MegolmEvent):
                     log.warning("could not decrypt %s in %s; asking for the key", event, room_id)
-                    with contextlib.suppress(LocalProtocolError, OSError, TimeoutError):
+                    with contextlib.suppress(LocalProtocolError, *UNREACHABLE):
                         await client.request_room_key(event)
                     continue
                 if not isinstance(event, RoomMessageText) or event.sender == self.user_id:
                     continue  # anything but text, and our own messages
                 if history:
                     continue
-                await self._message(room, event)
+                try:
+                    await self._message(room, event)
+                except UNREACHABLE:
+                    raise
+                except Exception:
+                    # A bug of ours with one event must not stop the bot for everyone.
+                    log.exception("handling %s in %s failed", event.event_id, room_id)
         for room_id in response.rooms.leave:
             log.info("no longer in Matrix room %s", room_id)
 
@@ -307,7 +323,7 @@ class MatrixDoor:
                 inviter,
                 ", ".join(sorted(allowed)),
             )
-            with contextlib.suppress(OSError, TimeoutError):
+            with contextlib.suppress(*UNREACHABLE):
                 await client.room_leave(room_id)
             return
         joined = await client.join(room_id)
@@ -409,7 +425,7 @@ class MatrixDoor:
                 tx_id=outgoing.txn_id,  # the same id on a retry: the server sends it once
                 ignore_unverified_devices=True,
             )
-        except (OSError, TimeoutError) as error:
+        except UNREACHABLE as error:
             log.debug("sending to %s failed: %s", outgoing.room_id, error)
             return False
         except LocalProtocolError as error:
