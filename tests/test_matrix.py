@@ -7,6 +7,7 @@ Each test binds its room to a different forum of the seeded model, so they do no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -262,6 +263,10 @@ def test_a_restarted_bot_neither_replays_nor_loses_messages(
     ack = ask(bo, room, bot_id, "!kvittera")
     assert "1 av 1 inkallad organisation har kvitterat" in ack.body
     ask(anna, room, bot_id, "!avaktivera")
+    # The same device both times: its encryption keys stay valid across restarts.
+    devices = re.findall(r"logged in to Matrix as \S+ \(device (\w+)\)", bot.log())
+    assert len(devices) >= 2
+    assert len(set(devices)) == 1, devices
 
 
 def test_the_bot_carries_on_when_the_homeserver_goes_away(
@@ -346,3 +351,18 @@ def test_a_reply_that_could_not_be_sent_is_sent_again_once(
             anna.wait_until(lambda: proxy.lost == 4, what="the lost answer")
             anna.no_message(room, account.user_id, since=first.index + 1, seconds=3)
             assert stubborn.running
+
+
+def test_the_bot_logs_in_with_an_access_token_and_keeps_its_device(
+    synapse: SynapseServer, tmp_path: Path, anna: MatrixUser
+) -> None:
+    account = synapse.register("tokenbot", PASSWORD)
+    settings = _settings(synapse, account.user_id, tmp_path)
+    del settings["MATRIX_PASSWORD"]
+    settings["MATRIX_ACCESS_TOKEN"] = account.access_token
+    with BotProcess(tmp_path, settings) as token_bot:
+        token_bot.wait_for_log(f"logged in to Matrix as {account.user_id} (device")
+        assert f"(device {account.device_id})" in token_bot.log()
+        room = room_with_bot(anna, account.user_id)
+        assert "Regional chefsgrupp" in ask(anna, room, account.user_id, "!forum lista").body
+        assert account.access_token not in token_bot.log()
