@@ -132,11 +132,7 @@ def _run(settings: Settings) -> int:
             "%s settings are incomplete, so that door does not start; see the README",
             " and ".join(partial),
         )
-    if settings.slack_configured:
-        configure_logging(settings.log_level)
-        log.error("Slack credentials are set, but this version has no Slack door yet")
-        return 2
-    if not settings.matrix_configured:
+    if not settings.matrix_configured and not settings.slack_configured:
         return _console(settings, SystemClock())
     configure_logging(settings.log_level)
     return _serve(settings)
@@ -145,15 +141,21 @@ def _run(settings: Settings) -> int:
 def _serve(settings: Settings) -> int:
     """Run the configured platform doors until SIGTERM or Ctrl-C."""
     from bot.app import build_app
+    from bot.hub import Door
     from bot.matrix.door import MatrixDoor, MatrixLoginError
+    from bot.slack.door import SlackDoor, SlackLoginError
 
     app = build_app(settings)
-    doors = [MatrixDoor(app.hub, app.database, settings)]
+    doors: list[Door] = []
+    if settings.matrix_configured:
+        doors.append(MatrixDoor(app.hub, app.database, settings))
+    if settings.slack_configured:
+        doors.append(SlackDoor(app.hub, settings))
     for door in doors:
         app.hub.attach(door)
     try:
         asyncio.run(_until_stopped([door.run() for door in doors]))
-    except MatrixLoginError as error:
+    except (MatrixLoginError, SlackLoginError) as error:
         log.error("%s", error)
         return 2
     finally:

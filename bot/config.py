@@ -65,6 +65,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str | None) -> str | None:
+        # The Slack SDK appends the method name to the base URL as it is.
+        if value and not value.endswith("/"):
+            return value + "/"
+        return value or None
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

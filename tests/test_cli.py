@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.environment import clean_env
+from tests.support.fake_slack import FakeSlack
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
@@ -177,7 +178,6 @@ LAUNCHES = {
     "bad-timezone": Launch(("console",), {"TIMEZONE": "Mars/Base"}),
     "bad-now": Launch(("console", "--now", "next thursday")),
     "run": Launch(("run",), lines=("!forum lista",)),
-    "run-slack": Launch(("run",), SLACK, ("!forum lista",)),
 }
 
 
@@ -244,14 +244,16 @@ def test_run_without_credentials_is_the_terminal_chat(ran: dict[str, Ran]) -> No
     assert (cwd / "samverkan.db").is_file()
 
 
-def test_run_with_slack_credentials_says_the_door_is_missing(ran: dict[str, Ran]) -> None:
-    door = "Slack"
-    result, cwd = ran["run-slack"].result, ran["run-slack"].cwd
+def test_run_with_slack_credentials_starts_the_slack_door(tmp_path: Path) -> None:
+    """No terminal chat: the Slack door starts, and a refused token ends it with one line."""
+    with FakeSlack(refuse_token=True) as fake:
+        result = bot("run", env={**SLACK, "SLACK_API_URL": fake.api_url}, cwd=tmp_path)
+        assert [call.method for call in fake.calls] == ["auth.test"]
     assert result.returncode == 2
     assert result.stdout == ""
     assert_no_traceback(result)
-    assert f"{door} credentials are set, but this version has no {door} door yet" in (result.stderr)
+    assert "Slack refused the bot token: invalid_auth" in result.stderr
+    assert "no Slack door" not in result.stderr
     for secret in (*MATRIX.values(), *SLACK.values()):
         if "not-real" in secret:
             assert secret not in result.stderr
-    assert not (cwd / "samverkan.db").exists()

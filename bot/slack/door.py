@@ -1,0 +1,377 @@
+"""The Slack door: the bot in Slack channels, with slack-bolt.
+
+- Two ways in, one bolt app: the HTTP Events API (``SLACK_SIGNING_SECRET``; an aiohttp server
+  on ``SLACK_PORT`` at ``/slack/events``, where bolt checks every request's signature and
+  timestamp and answers 401 to anything else), or Socket Mode (``SLACK_APP_TOKEN``).
+- ``/samverkan <kommando>`` is acknowledged at once and answered in the channel; ``!``
+  commands in channel messages and messages that start with a mention of the bot run too.
+  ``app_home_opened`` shows the help in the app's Home tab.
+- A button runs its command as the person who clicked, and the answer is added to the
+  original message (``chat.update``) instead of posted anew. Refusals of slash commands and
+  clicks go only to the person (``chat.postEphemeral``).
+- Event ids (Slack's ``event_id``, a command's or click's ``trigger_id``) go to the core,
+  which acts on each once: Slack's retries (``X-Slack-Retry-Num``) are not run twice.
+- Workspace admins and owners are coordinators; names come from ``users.info``, cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import ClientError, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.config import Settings
+from bot.hub import Hub
+from bot.render.slack import ACTION_PREFIX, BLOCKS_MAX, render_blocks, render_slack
+from bot.slack.events import (
+    command_line,
+    is_from_a_bot,
+    plain,
+    retry_number,
+    strip_mention,
+)
+from bot.slack.users import SlackUsers
+from commands.core.document import Document
+from commands.core.i18n import t
+from commands.core.request import Incoming, MentionRef, Reply, Speaker
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+COMMAND = "/samverkan"
+EVENTS_PATH = "/slack/events"
+HOME_BLOCKS_MAX = 100
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+# Web API calls that fail for reasons outside the bot.
+FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
+
+
+class SlackLoginError(RuntimeError):
+    """Slack would not let the bot in (a wrong or revoked token); the message says why."""
+
+
+class SlackDoor:
+    platform = PLATFORM
+
+    def __init__(self, hub: Hub, settings: Settings) -> None:
+        if not settings.slack_configured or settings.slack_bot_token is None:
+            raise ValueError("the Slack door needs SLACK_BOT_TOKEN and an app token or secret")
+        self.hub = hub
+        self.settings = settings
+        self.prefix = settings.command_prefix
+        self.language = settings.default_language
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(
+            token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret is not None else "",
+            # Acknowledge first, then work: Slack waits 3 seconds at most.
+            process_before_response=False,
+            logger=_bolt_logger(),
+        )
+        if settings.slack_api_url:
+            # Bolt copies the base URL into every listener's client.
+            self.app.client.base_url = settings.slack_api_url
+        self.client: AsyncWebClient = self.app.client
+        self.users = SlackUsers(self.client)
+        self.bot_user_id: str | None = None
+        self.app.command(COMMAND)(self._on_command)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("app_home_opened")(self._on_home)
+        self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(self._on_button)
+
+    # -- the door protocol -------------------------------------------------------------------
+
+    async def deliver(self, channel_id: str, document: Document) -> None:
+        await self._post(channel_id, document)
+
+    async def run(self) -> None:
+        await self.connect()
+        if self.settings.slack_app_token is not None:
+            await self._run_socket_mode(self.settings.slack_app_token.get_secret_value())
+        else:
+            await self._run_http(self.settings.slack_port)
+
+    async def connect(self) -> None:
+        """Who the bot is (``auth.test``): its own messages are not commands."""
+        wait = BACKOFF_FIRST_S
+        while True:
+            try:
+                response = await self.client.auth_test()
+                break
+            except SlackApiError as error:
+                raise SlackLoginError(
+                    f"Slack refused the bot token: {error.response.get('error')}"
+                ) from None
+            except (ClientError, OSError, TimeoutError) as error:
+                log.warning("Slack unreachable (%s); retrying in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, BACKOFF_MAX_S)
+        self.bot_user_id = response.get("user_id")
+        log.info(
+            "connected to Slack workspace %s as %s (%s)",
+            response.get("team"),
+            response.get("user"),
+            self.bot_user_id,
+        )
+
+    async def _run_http(self, port: int) -> None:
+        server = web.Application()
+        server.router.add_post(EVENTS_PATH, self.http_request)
+        runner = web.AppRunner(server, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, port=port).start()
+            log.info("Slack door listening on port %d at %s", port, EVENTS_PATH)
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def http_request(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        response = await self.app.async_dispatch(bolt_request)
+        if response.status == HTTPStatus.UNAUTHORIZED:
+            log.warning("refused a request to %s: no valid Slack signature", EVENTS_PATH)
+        return await to_aiohttp_response(response)
+
+    def socket_mode_handler(self, app_token: str) -> AsyncSocketModeHandler:
+        """Socket Mode's envelopes go through the same bolt app as HTTP requests."""
+        return AsyncSocketModeHandler(self.app, app_token)
+
+    async def _run_socket_mode(self, app_token: str) -> None:
+        handler = self.socket_mode_handler(app_token)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack door connected in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            with contextlib.suppress(*FAILURES):
+                await handler.close_async()  # type: ignore[no-untyped-call]
+
+    # -- from Slack to the core --------------------------------------------------------------
+
+    async def _incoming(
+        self,
+        channel_id: str,
+        user_id: str,
+        line: str,
+        event_id: str | None,
+        channel_name: str | None = None,
+    ) -> Incoming:
+        found = plain(line)
+        speaker = await self.users.get(user_id)
+        mentions: dict[str, MentionRef] = {}
+        for mentioned, given_name in found.users.items():
+            if mentioned == self.bot_user_id:
+                continue
+            name = given_name or (await self.users.get(mentioned)).display_name
+            mentions[mentioned] = MentionRef(mentioned, name)
+        return Incoming(
+            platform=PLATFORM,
+            channel_id=channel_id,
+            speaker=Speaker(
+                platform=PLATFORM,
+                user_id=user_id,
+                display_name=speaker.display_name,
+                platform_moderator=speaker.admin,
+            ),
+            text=found.text,
+            event_id=event_id,
+            channel_name=channel_name,
+            mentions=mentions,
+        )
+
+    def _help_command(self) -> str:
+        return t(self.language, "door.help_command")
+
+    async def _on_command(self, ack: Any, command: Mapping[str, Any]) -> None:
+        await ack()
+        channel_id = str(command.get("channel_id", ""))
+        user_id = str(command.get("user_id", ""))
+        line = command_line(
+            str(command.get("text") or ""), prefix=self.prefix, help_command=self._help_command()
+        )
+        incoming = await self._incoming(
+            channel_id,
+            user_id,
+            line,
+            _event_id("command", command.get("trigger_id")),
+            channel_name=command.get("channel_name"),
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is None:
+            return
+        if reply.ok:
+            sent = await self._post(channel_id, reply.document)
+        else:
+            sent = await self._ephemeral(channel_id, user_id, reply.document)
+        response_url = command.get("response_url")
+        if not sent and response_url:
+            # Not a member of the channel (yet): the command's own answer still reaches it.
+            kind = "in_channel" if reply.ok else "ephemeral"
+            await self._respond(str(response_url), reply.document, kind)
+
+    async def _on_message(
+        self, event: Mapping[str, Any], body: Mapping[str, Any], request: Any
+    ) -> None:
+        if event.get("subtype") or is_from_a_bot(event, self.bot_user_id):
+            return  # edits, joins, bots (ourselves too)
+        text = str(event.get("text") or "")
+        if self.bot_user_id and strip_mention(text, self.bot_user_id) is not None:
+            return  # app_mention brings it
+        if not plain(text).text.lstrip().startswith(self.prefix):
+            return
+        await self._event_command(event, body, text.lstrip(), request)
+
+    async def _on_mention(
+        self, event: Mapping[str, Any], body: Mapping[str, Any], request: Any
+    ) -> None:
+        if is_from_a_bot(event, self.bot_user_id) or not self.bot_user_id:
+            return
+        rest = strip_mention(str(event.get("text") or ""), self.bot_user_id)
+        if rest is None:
+            return  # a mention later in a message is not a command
+        line = command_line(rest, prefix=self.prefix, help_command=self._help_command())
+        await self._event_command(event, body, line, request)
+
+    async def _event_command(
+        self, event: Mapping[str, Any], body: Mapping[str, Any], line: str, request: Any
+    ) -> None:
+        channel_id = str(event.get("channel", ""))
+        event_id = _event_id("event", body.get("event_id"))
+        retry = retry_number(getattr(request, "headers", {}) or {})
+        if retry:
+            log.info("Slack delivers %s again (retry %d)", event_id, retry)
+        incoming = await self._incoming(channel_id, str(event.get("user", "")), line, event_id)
+        reply = await self.hub.handle(incoming)
+        if reply is not None:
+            await self._post(channel_id, reply.document, thread_ts=event.get("thread_ts"))
+
+    async def _on_home(self, event: Mapping[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user", ""))
+        incoming = await self._incoming(
+            str(event.get("channel") or user_id),
+            user_id,
+            f"{self.prefix}{self._help_command()}",
+            None,
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is None:
+            return
+        view = {"type": "home", "blocks": render_blocks(reply.document)[:HOME_BLOCKS_MAX]}
+        try:
+            await self.client.views_publish(user_id=user_id, view=view)
+        except FAILURES as error:
+            log.warning("publishing the Home tab for %s failed: %s", user_id, _reason(error))
+
+    async def _on_button(
+        self, ack: Any, body: Mapping[str, Any], action: Mapping[str, Any]
+    ) -> None:
+        await ack()
+        channel = body.get("channel") or {}
+        container = body.get("container") or {}
+        channel_id = str(channel.get("id") or container.get("channel_id") or "")
+        user_id = str((body.get("user") or {}).get("id", ""))
+        command = str(action.get("value") or "")
+        line = command_line(command, prefix=self.prefix, help_command=self._help_command())
+        incoming = await self._incoming(
+            channel_id, user_id, line, _event_id("action", body.get("trigger_id"))
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is None:
+            return
+        if not reply.ok:
+            await self._ephemeral(channel_id, user_id, reply.document)
+            return
+        message = body.get("message") or {}
+        ts = message.get("ts") or container.get("message_ts")
+        if not ts or not await self._append(channel_id, str(ts), message, reply):
+            await self._post(channel_id, reply.document)
+
+    # -- from the core to Slack --------------------------------------------------------------
+
+    async def _post(self, channel_id: str, document: Document, thread_ts: Any = None) -> bool:
+        message = render_slack(document)
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        try:
+            await self.client.chat_postMessage(
+                channel=channel_id, unfurl_links=False, **message.arguments(), **extra
+            )
+        except FAILURES as error:
+            log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
+            return False
+        return True
+
+    async def _ephemeral(self, channel_id: str, user_id: str, document: Document) -> bool:
+        message = render_slack(document)
+        try:
+            await self.client.chat_postEphemeral(
+                channel=channel_id, user=user_id, **message.arguments()
+            )
+        except FAILURES as error:
+            log.warning(
+                "a private answer to %s in %s failed: %s", user_id, channel_id, _reason(error)
+            )
+            return False
+        return True
+
+    async def _respond(self, response_url: str, document: Document, kind: str) -> None:
+        message = render_slack(document)
+        webhook = AsyncWebhookClient(response_url)
+        try:
+            response = await webhook.send(response_type=kind, **message.arguments())
+        except FAILURES as error:
+            log.warning("answering through the response URL failed: %s", _reason(error))
+            return
+        if response.status_code != HTTPStatus.OK:
+            log.warning("the response URL refused the answer: %s", response.status_code)
+
+    async def _append(
+        self, channel_id: str, ts: str, message: Mapping[str, Any], reply: Reply
+    ) -> bool:
+        """The reply added to the message whose button was clicked; False if it cannot be."""
+        blocks = [*(message.get("blocks") or []), {"type": "divider"}]
+        blocks += render_blocks(reply.document)
+        if len(blocks) > BLOCKS_MAX:
+            return False
+        text = str(message.get("text") or render_slack(reply.document).text)
+        try:
+            await self.client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
+        except FAILURES as error:
+            log.warning("updating message %s in %s failed: %s", ts, channel_id, error)
+            return False
+        return True
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without the request (which may hold message text)."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return f"{type(error).__name__}: {error}"
+
+
+def _event_id(kind: str, value: Any) -> str | None:
+    return f"{kind}:{value}" if value else None
+
+
+def _bolt_logger() -> logging.Logger:
+    """Bolt's own log, quieter than ours: at INFO it logs the bodies of refused requests."""
+    logger = logging.getLogger("slack_bolt")
+    if logger.level == logging.NOTSET and not log.isEnabledFor(logging.DEBUG):
+        logger.setLevel(logging.WARNING)
+    return logger

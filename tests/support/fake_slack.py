@@ -1,0 +1,224 @@
+"""A local stand-in for Slack's Web API: records every call and answers with canned JSON.
+
+The bot's ``WebClient`` is pointed at :attr:`FakeSlack.api_url` (``SLACK_API_URL``). Each call
+is kept as a :class:`Call` (method and arguments, from the query string, a form or a JSON
+body); tests wait on the recorder rather than sleep. Users for ``users.info`` are added with
+:meth:`FakeSlack.add_user`. Anything posted to another path (a ``response_url``) is recorded
+under ``response_url``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID = "UBOT0001"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None = None
+
+    @property
+    def text(self) -> str:
+        return str(self.args.get("text", ""))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+@dataclass
+class FakeSlack:
+    bot_user_id: str = BOT_USER_ID
+    # Answer ``auth.test`` with ``invalid_auth``: the token is refused.
+    refuse_token: bool = False
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Channels the bot is not a member of: posting there fails with ``not_in_channel``.
+    outside: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def add_user(self, user_id: str, name: str, *, admin: bool = False) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.lower().replace(" ", "."),
+            "real_name": name,
+            "is_admin": admin,
+            "is_owner": False,
+            "profile": {"display_name": name, "real_name": name},
+        }
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer(b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer(self.rfile.read(length))
+
+            def _answer(self, raw: bytes) -> None:
+                url = urlsplit(self.path)
+                args: dict[str, Any] = dict(parse_qsl(url.query))
+                kind = self.headers.get("Content-Type", "")
+                if raw and "json" in kind:
+                    args.update(json.loads(raw))
+                elif raw:
+                    args.update(parse_qsl(raw.decode()))
+                if url.path.startswith("/api/"):
+                    method = url.path.removeprefix("/api/")
+                else:
+                    method = "response_url"
+                    args["_path"] = url.path
+                auth = self.headers.get("Authorization", "")
+                token = auth.removeprefix("Bearer ") or args.get("token")
+                answer = fake.record(Call(method, args, token))
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def record(self, call: Call) -> dict[str, Any]:
+        answer = self._answer(call)
+        with self._lock:
+            self.calls.append(call)
+            self._lock.notify_all()
+        return answer
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        method, args = call.method, call.args
+        if method == "auth.test":
+            if self.refuse_token:
+                return {"ok": False, "error": "invalid_auth"}
+            return {
+                "ok": True,
+                "url": "https://samverkan-test.slack.com/",
+                "team": "Samverkan test",
+                "user": "samverkan",
+                "team_id": "T0001",
+                "user_id": self.bot_user_id,
+                "bot_id": "B0001",
+            }
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method in ("chat.postMessage", "chat.postEphemeral") and args.get("channel") in (
+            self.outside
+        ):
+            return {"ok": False, "error": "not_in_channel"}
+        if method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            message = {"text": args.get("text"), "blocks": call.blocks, "ts": ts}
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, "name": channel.lower()}}
+        return {"ok": True}
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """How many calls so far: pass as ``since`` to wait for later ones."""
+        with self._lock:
+            return len(self.calls)
+
+    def calls_to(self, method: str, **match: Any) -> list[Call]:
+        with self._lock:
+            return [
+                call
+                for call in self.calls
+                if call.method == method
+                and all(call.args.get(key) == value for key, value in match.items())
+            ]
+
+    def wait_for(
+        self,
+        method: str,
+        where: Callable[[Call], bool] = lambda call: True,
+        *,
+        since: int = 0,
+        timeout: float = 10.0,
+        **match: Any,
+    ) -> Call:
+        """The first call to ``method`` (after the first ``since`` calls) with arguments
+        ``match`` for which ``where`` holds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for call in self.calls[since:]:
+                    if (
+                        call.method == method
+                        and all(call.args.get(key) == value for key, value in match.items())
+                        and where(call)
+                    ):
+                        return call
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = "\n".join(f"{c.method} {c.args}" for c in self.calls[-20:])
+                    raise AssertionError(f"no {method} {match} in time; the last calls:\n{seen}")
+                self._lock.wait(left)

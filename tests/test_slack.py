@@ -1,0 +1,744 @@
+"""The Slack door through its real HTTP endpoint, against a local fake of Slack's Web API.
+
+The bot runs as ``samverkan-bot run`` with Slack credentials, as in production, its Web API
+client pointed at :class:`FakeSlack`. Slash commands, events and button clicks are sent to
+``/slack/events`` signed exactly as Slack signs them; the tests assert on the HTTP answer and
+on what the bot sent to the Web API. Each test uses its own channel and forum.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import parse_qsl, urlencode
+from urllib.request import Request, urlopen
+
+import pytest
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from tests.support.bot_process import BotProcess
+from tests.support.fake_slack import BOT_USER_ID, Call, FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TOKEN = "xoxb-test-token-not-real"
+ANNA, BO, CARL, EVE = "UANNA001", "UBO00001", "UCARL001", "UEVE0001"
+# Forums by their number in `!forum lista` (the seeded order).
+CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
+    1, 8
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class SlackBot:
+    process: BotProcess
+    fake: FakeSlack
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+
+@pytest.fixture(scope="module")
+def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
+    directory = tmp_path_factory.mktemp("slack-bot")
+    port = free_port()
+    with FakeSlack() as fake:
+        fake.add_user(ANNA, "Anna Admin", admin=True)
+        fake.add_user(BO, "Bo Polis")
+        fake.add_user(CARL, "Carl")
+        fake.add_user(EVE, "<!channel> *Eve* & co")
+        settings = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_PORT": str(port),
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
+            "LOG_LEVEL": "INFO",
+        }
+        with BotProcess(directory, settings) as process:
+            process.wait_for_log("Slack door listening on port")
+            yield SlackBot(process, fake, port)
+            assert process.stop() == 0  # SIGTERM: a clean stop
+            log = process.log()
+    assert "Traceback" not in log, log[-4000:]
+    for secret in (SECRET, TOKEN):
+        assert secret not in log
+
+
+# -- sending as Slack does -------------------------------------------------------------------
+
+
+def signature(body: str, timestamp: str, secret: str = SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+    seconds: float
+
+
+def send(
+    bot: SlackBot,
+    body: str,
+    content_type: str,
+    *,
+    timestamp: float | None = None,
+    secret: str = SECRET,
+    headers: Mapping[str, str] | None = None,
+    signed: bool = True,
+) -> Answer:
+    stamp = str(int(time.time() if timestamp is None else timestamp))
+    sent = {"Content-Type": content_type, **(headers or {})}
+    if signed:
+        sent["X-Slack-Request-Timestamp"] = stamp
+        sent["X-Slack-Signature"] = signature(body, stamp, secret)
+    request = Request(bot.url, data=body.encode(), headers=sent, method="POST")  # noqa: S310
+    started = time.monotonic()
+    try:
+        with urlopen(request, timeout=10) as response:  # noqa: S310
+            return Answer(response.status, response.read().decode(), time.monotonic() - started)
+    except HTTPError as error:
+        return Answer(error.code, error.read().decode(), time.monotonic() - started)
+
+
+def slash_body(
+    text: str,
+    user: str,
+    channel: str,
+    response_url: str = "https://hooks.slack.invalid/commands/T0001/1/x",
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0001",
+            "team_domain": "samverkan-test",
+            "channel_id": channel,
+            "channel_name": channel.lower(),
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/samverkan",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": response_url,
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.{uuid.uuid4().hex}",
+        }
+    )
+
+
+def slash(bot: SlackBot, text: str, user: str, channel: str, **options: Any) -> Answer:
+    return send(bot, slash_body(text, user, channel), FORM, **options)
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def event_body(event: Mapping[str, Any], event_id: str | None = None) -> str:
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0001", "user_id": BOT_USER_ID, "is_bot": True}],
+            "event": dict(event),
+        }
+    )
+
+
+def message(user: str, channel: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "channel",
+        "user": user,
+        "text": text,
+        "ts": f"{time.time():.6f}",
+        **extra,
+    }
+
+
+def say(bot: SlackBot, user: str, channel: str, text: str, **options: Any) -> Answer:
+    return send(bot, event_body(message(user, channel, text)), JSON, **options)
+
+
+def click(bot: SlackBot, user: str, posted: Call, answer_ts: str) -> Answer:
+    """``user`` clicks the first button of the message ``posted`` (its ts ``answer_ts``)."""
+    button = next(
+        element
+        for block in posted.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    )
+    channel = str(posted.args["channel"])
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "samverkan-test"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": answer_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.{uuid.uuid4().hex}",
+        "channel": {"id": channel, "name": channel.lower()},
+        "message": {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "ts": answer_ts,
+            "text": posted.text,
+            "blocks": posted.blocks,
+        },
+        "response_url": "https://hooks.slack.invalid/actions/T0001/1/x",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": "actions-0",
+                "text": button["text"],
+                "value": button["value"],
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return send(bot, urlencode({"payload": json.dumps(payload)}), FORM)
+
+
+def posted(bot: SlackBot, channel: str, since: int, contains: str = "") -> Call:
+    return bot.fake.wait_for(
+        "chat.postMessage", lambda call: contains in call.text, since=since, channel=channel
+    )
+
+
+def sent_since(fake: FakeSlack, mark: int, method: str, channel: str) -> list[Call]:
+    return [
+        call
+        for call in fake.calls[mark:]
+        if call.method == method and call.args.get("channel") == channel
+    ]
+
+
+def new_channel() -> str:
+    return f"C{uuid.uuid4().hex[:9].upper()}"
+
+
+def bound(bot: SlackBot, forum: int) -> str:
+    """A new channel bound to ``forum`` by Anna, a workspace admin."""
+    channel = new_channel()
+    mark = bot.fake.mark()
+    assert slash(bot, f"forum koppla {forum}", ANNA, channel).status == 200
+    posted(bot, channel, mark, "Kanalen är nu kopplad till")
+    return channel
+
+
+def section_fields(call: Call) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for block in call.blocks:
+        for field in block.get("fields", []):
+            label, _newline, value = field["text"].partition("\n")
+            fields[label.strip("*")] = value
+    return fields
+
+
+# -- the whole flow --------------------------------------------------------------------------
+
+
+def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = new_channel()
+
+    mark = fake.mark()
+    answer = slash(slack, f"forum koppla {KONFERENS}", ANNA, channel)
+    assert answer.status == 200
+    assert answer.seconds < 1.0
+    bind = posted(slack, channel, mark)
+    assert "Kanalen är nu kopplad till Regional samverkanskonferens" in bind.text
+
+    mark = fake.mark()
+    assert say(slack, BO, channel, "!aktör Polisen").status == 200
+    registered = posted(slack, channel, mark)
+    assert "företrädare för Polisen Region Stockholm" in registered.text
+
+    mark = fake.mark()
+    assert (
+        slash(slack, "aktivera Storm Dagmar, elavbrott i norra länet", ANNA, channel).status == 200
+    )
+    callout = posted(slack, channel, mark)
+    assert "INKALLNING — Regional samverkanskonferens" in callout.text
+    assert f"<@{BO}>" in callout.text  # a real mention: Bo is notified
+    assert callout.blocks[0] == {
+        "type": "header",
+        "text": {
+            "type": "plain_text",
+            "text": "INKALLNING — Regional samverkanskonferens är aktiverat",
+        },
+    }
+    buttons = [
+        b for block in callout.blocks if block["type"] == "actions" for b in block["elements"]
+    ]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [("Kvittera", "kvittera")]
+
+    # Someone without a role clicks: told so privately, the call-out is left as it is.
+    mark = fake.mark()
+    ts = "1700000000.999001"
+    assert click(slack, CARL, callout, ts).status == 200
+    refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=CARL)
+    assert "kräver rollen aktör" in refused.text
+    assert not sent_since(fake, mark, "chat.update", channel)
+
+    mark = fake.mark()
+    assert click(slack, BO, callout, ts).status == 200
+    update = fake.wait_for("chat.update", since=mark, channel=channel, ts=ts)
+    texts = json.dumps(update.blocks, ensure_ascii=False)
+    assert "Kvittens från Polisen Region Stockholm" in texts
+    assert "1 av 1 inkallad organisation har kvitterat" in texts
+    assert update.blocks[: len(callout.blocks)] == callout.blocks  # the call-out is kept
+    assert not sent_since(fake, mark, "chat.postMessage", channel)
+
+    mark = fake.mark()
+    assert slash(slack, "status", BO, channel).status == 200
+    status = posted(slack, channel, mark)
+    fields = section_fields(status)
+    assert fields["Läge"] == "*aktiverat läge*"
+    assert fields["Anledning"] == "Storm Dagmar, elavbrott i norra länet"
+
+    mark = fake.mark()
+    assert slash(slack, "avaktivera", BO, channel).status == 200
+    refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=BO)
+    assert "kräver rollen koordinator" in refused.text
+
+    mark = fake.mark()
+    assert slash(slack, "avaktivera Elen är tillbaka", ANNA, channel).status == 200
+    stood_down = posted(slack, channel, mark)
+    assert "avaktiverat" in stood_down.text
+    assert "*Kvittenser:* 1 av 1" in stood_down.text
+
+
+def test_a_call_out_reaches_every_slack_channel_of_the_forum(slack: SlackBot) -> None:
+    first = bound(slack, SAMORDNANDE)
+    second = bound(slack, SAMORDNANDE)
+    mark = slack.fake.mark()
+    assert slash(slack, "aktivera Vattenläcka", ANNA, first).status == 200
+    assert "INKALLNING" in posted(slack, first, mark).text
+    elsewhere = posted(slack, second, mark)
+    assert "INKALLNING" in elsewhere.text
+    assert any(block["type"] == "actions" for block in elsewhere.blocks)
+
+
+def test_a_slash_command_in_a_channel_without_the_bot_is_answered_by_response_url(
+    slack: SlackBot,
+) -> None:
+    fake = slack.fake
+    channel = new_channel()
+    fake.outside.add(channel)
+    mark = fake.mark()
+    url = f"{fake.base_url}/commands/T0001/{channel}/x"
+    assert send(slack, slash_body("forum lista", BO, channel, url), FORM).status == 200
+    answer = fake.wait_for("response_url", since=mark, _path=f"/commands/T0001/{channel}/x")
+    assert answer.args["response_type"] == "in_channel"
+    assert "Regional samverkanskonferens" in answer.text
+
+
+# -- who may do what ------------------------------------------------------------------------
+
+
+def test_a_workspace_admin_is_a_coordinator_and_others_are_not(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = new_channel()
+    mark = fake.mark()
+    assert slash(slack, f"forum koppla {INRIKTANDE}", CARL, channel).status == 200
+    refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=CARL)
+    assert "kräver rollen koordinator" in refused.text
+    assert not sent_since(fake, mark, "chat.postMessage", channel)
+
+    mark = fake.mark()
+    assert slash(slack, f"forum koppla {INRIKTANDE}", ANNA, channel).status == 200
+    assert "Kanalen är nu kopplad till" in posted(slack, channel, mark).text
+    # users.info was asked once per person, however many messages they sent.
+    asked = [call.args.get("user") for call in fake.calls_to("users.info")]
+    assert asked.count(ANNA) == 1
+    assert asked.count(CARL) == 1
+
+
+def test_a_role_given_by_mention(slack: SlackBot) -> None:
+    channel = bound(slack, SAMORDNINGSGRUPP)
+    mark = slack.fake.mark()
+    assert say(slack, ANNA, channel, f"!roll <@{CARL}> koordinator").status == 200
+    answer = posted(slack, channel, mark)
+    assert "Carl" in answer.text
+    assert "koordinator" in answer.text
+    # Carl may now do what coordinators do.
+    mark = slack.fake.mark()
+    assert say(slack, CARL, channel, "!aktivera Övning").status == 200
+    assert "INKALLNING" in posted(slack, channel, mark).text
+
+
+# -- messages and mentions -------------------------------------------------------------------
+
+
+def test_a_mention_of_the_bot_is_a_command_and_a_bare_one_asks_for_help(slack: SlackBot) -> None:
+    channel = new_channel()
+    fake = slack.fake
+    mark = fake.mark()
+    text = f"<@{BOT_USER_ID}> forum lista"
+    # Slack sends both a message and an app_mention for it: one answer.
+    assert say(slack, BO, channel, text).status == 200
+    mention = message(BO, channel, text) | {"type": "app_mention"}
+    assert send(slack, event_body(mention), JSON).status == 200
+    listing = posted(slack, channel, mark)
+    assert "Regional samverkanskonferens" in listing.text
+
+    mark = fake.mark()
+    bare = message(BO, channel, f"<@{BOT_USER_ID}>") | {"type": "app_mention"}
+    assert send(slack, event_body(bare), JSON).status == 200
+    assert "Kommandon du kan använda här" in posted(slack, channel, mark).text
+    assert len(sent_since(fake, 0, "chat.postMessage", channel)) == 2
+
+
+def test_other_messages_and_the_bots_own_are_not_commands(slack: SlackBot) -> None:
+    channel = new_channel()
+    fake = slack.fake
+    mark = fake.mark()
+    for event in (
+        message(BO, channel, "hej allihop"),
+        message(BOT_USER_ID, channel, "!forum lista", bot_id="B0001"),
+        message(BO, channel, "!forum lista", subtype="message_changed"),
+    ):
+        assert send(slack, event_body(event), JSON).status == 200
+    # A command after them is answered, and is the only answer.
+    assert say(slack, BO, channel, "!forum").status == 200
+    posted(slack, channel, mark, "inte kopplad")
+    assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
+
+
+def test_markup_in_user_text_is_escaped(slack: SlackBot) -> None:
+    channel = bound(slack, TEMATISKA)
+    fake = slack.fake
+    mark = fake.mark()
+    # As Slack sends what Eve typed: her own < > & escaped, a real @channel as <!channel>.
+    typed = "!aktör <!channel> &lt;https://evil.example|klicka&gt; &amp; co"
+    assert say(slack, EVE, channel, typed).status == 200
+    answer = posted(slack, channel, mark)
+    assert "<!channel>" not in answer.text
+    assert "<https://evil.example" not in answer.text
+    assert "&lt;https://evil.example|klicka&gt; &amp; co" in answer.text
+    blocks = json.dumps(answer.blocks)
+    assert "<!channel>" not in blocks
+    assert "<https://" not in blocks
+
+    # Her display name is markup too; it is shown escaped wherever the bot uses it.
+    mark = fake.mark()
+    assert say(slack, EVE, channel, "!aktör Trafikverket").status == 200
+    posted(slack, channel, mark, "Trafikverket")
+    mark = fake.mark()
+    assert say(slack, EVE, channel, "!aktörer").status == 200
+    actors = posted(slack, channel, mark, "Trafikverket")
+    assert "&lt;!channel&gt; *Eve* &amp; co" in actors.text
+    assert "<!channel>" not in actors.text + json.dumps(actors.blocks)
+
+
+# -- signatures, replays and retries ---------------------------------------------------------
+
+
+def test_unsigned_stale_or_forged_requests_get_401_and_nothing_happens(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = new_channel()
+    body = slash_body("forum lista", BO, channel)
+    mark = fake.mark()
+    assert send(slack, body, FORM, signed=False).status == 401
+    assert send(slack, body, FORM, secret="not the secret").status == 401
+    assert send(slack, body, FORM, timestamp=time.time() - 6 * 60).status == 401
+    assert send(slack, body, FORM, timestamp=time.time() + 6 * 60).status == 401
+    only_timestamp = {"X-Slack-Request-Timestamp": str(int(time.time()))}
+    assert send(slack, body, FORM, signed=False, headers=only_timestamp).status == 401
+    event = event_body(message(BO, channel, "!forum lista"))
+    assert send(slack, event, JSON, secret="not the secret").status == 401
+    # A signed request from the same person in the same channel is answered, and alone.
+    assert send(slack, body, FORM).status == 200
+    posted(slack, channel, mark)
+    assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
+    assert not fake.calls_to("users.info", user="UNOBODY1")
+
+
+def test_a_retried_or_replayed_event_is_run_once(slack: SlackBot) -> None:
+    channel = bound(slack, VERKSTALLANDE)
+    fake = slack.fake
+    mark = fake.mark()
+    body = event_body(message(ANNA, channel, "!aktivera Övning"), event_id="Ev0RETRY0001")
+    assert send(slack, body, JSON).status == 200
+    assert "INKALLNING" in posted(slack, channel, mark).text
+    since = len(slack.process.log())
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert send(slack, body, JSON, headers=retry).status == 200
+    slack.process.wait_for_log("event event:Ev0RETRY0001 was handled before", since=since)
+    since = len(slack.process.log())
+    assert send(slack, body, JSON).status == 200  # replayed as it was, within five minutes
+    slack.process.wait_for_log("event event:Ev0RETRY0001 was handled before", since=since)
+    assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
+
+
+def test_url_verification_answers_the_challenge(slack: SlackBot) -> None:
+    body = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    answer = send(slack, body, JSON)
+    assert answer.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in answer.body
+    assert send(slack, body, JSON, secret="not the secret").status == 401
+
+
+# -- help ------------------------------------------------------------------------------------
+
+
+def test_slash_command_alone_and_the_home_tab_show_the_help(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = new_channel()
+    mark = fake.mark()
+    assert slash(slack, "", BO, channel).status == 200
+    assert "Kommandon du kan använda här" in posted(slack, channel, mark).text
+    mark = fake.mark()
+    assert slash(slack, "hjälp", BO, channel).status == 200
+    assert "Kommandon du kan använda här" in posted(slack, channel, mark).text
+
+    mark = fake.mark()
+    home = {"type": "app_home_opened", "user": BO, "channel": "D0BO00001", "tab": "home"}
+    assert send(slack, event_body(home), JSON).status == 200
+    published = fake.wait_for("views.publish", since=mark, user_id=BO)
+    view = published.args["view"]
+    assert view["type"] == "home"
+    assert view["blocks"][0]["text"]["text"] == "Kommandon du kan använda här"
+
+
+# -- Socket Mode: the same app, fed Socket Mode's envelopes ----------------------------------
+
+
+class RecordingSocketClient:
+    """Stands in for the websocket: keeps the acknowledgements the handler sends back."""
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger("socket-mode-test")
+        self.responses: list[SocketModeResponse] = []
+
+    async def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+        self.responses.append(response)
+
+
+async def arrived(fake: FakeSlack, method: str, since: int, **match: Any) -> Call:
+    """Like ``FakeSlack.wait_for``, without blocking the event loop the door runs on."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        calls = [
+            call
+            for call in fake.calls[since:]
+            if call.method == method
+            and all(call.args.get(key) == value for key, value in match.items())
+        ]
+        if calls:
+            return calls[0]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no {method} {match}: {fake.calls[since:]}")
+
+
+def test_socket_mode_envelopes_run_through_the_same_app(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import build_app
+    from bot.config import Settings
+
+    with FakeSlack() as fake:
+        fake.add_user(ANNA, "Anna Admin", admin=True)
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+            slack_bot_token=TOKEN,
+            slack_app_token="xapp-test-not-real",
+            slack_api_url=fake.api_url.rstrip("/"),  # the slash is added
+        )
+        app = build_app(settings)
+        try:
+            with caplog.at_level(logging.INFO, logger="commands"):
+                asyncio.run(_socket_mode_scenario(app.hub, settings, fake, caplog))
+        finally:
+            app.close()
+
+
+async def _socket_mode_scenario(
+    hub: Any, settings: Any, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.slack.door import SlackDoor
+
+    door = SlackDoor(hub, settings)
+    hub.attach(door)
+    await door.connect()
+    handler = door.socket_mode_handler("xapp-test-not-real")
+    socket = RecordingSocketClient()
+    channel = new_channel()
+    try:
+        mark = fake.mark()
+        command = dict(parse_qsl(slash_body(f"forum koppla {KONFERENS}", ANNA, channel)))
+        envelope = SocketModeRequest("slash_commands", "envelope-1", command, True)
+        await handler.handle(socket, envelope)  # type: ignore[arg-type]
+        assert [r.envelope_id for r in socket.responses] == ["envelope-1"]
+        bound = await arrived(fake, "chat.postMessage", mark, channel=channel)
+        assert "Kanalen är nu kopplad till Regional samverkanskonferens" in bound.text
+
+        mark = fake.mark()
+        event = json.loads(event_body(message(ANNA, channel, "!status"), event_id="Ev0SOCKET01"))
+        await handler.handle(socket, SocketModeRequest("events_api", "envelope-2", event))  # type: ignore[arg-type]
+        status = await arrived(fake, "chat.postMessage", mark, channel=channel)
+        assert "Status för Regional samverkanskonferens" in status.text
+        # Slack delivers the event again: acknowledged, not run again.
+        retry = SocketModeRequest("events_api", "envelope-3", event, retry_attempt=1)
+        await handler.handle(socket, retry)  # type: ignore[arg-type]
+        await _logged(caplog, "event event:Ev0SOCKET01 was handled before")
+        assert [r.envelope_id for r in socket.responses][-1] == "envelope-3"
+        assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
+    finally:
+        await handler.client.close()
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> None:
+    deadline = time.monotonic() + 10
+    while text not in caplog.text:
+        assert time.monotonic() < deadline, f"{text!r} not logged:\n{caplog.text}"
+        await asyncio.sleep(0.01)
+
+
+# -- the app manifest ------------------------------------------------------------------------
+
+MANIFEST = Path(__file__).resolve().parent.parent / "deploy" / "slack" / "manifest.yaml"
+# The scope each Web API method the door calls needs (None: no scope).
+SCOPE_OF = {
+    "auth_test": None,
+    "chat_postMessage": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "chat_update": "chat:write",
+    "users_info": "users:read",
+    "views_publish": None,
+}
+
+
+def test_the_manifest_asks_for_exactly_what_the_door_uses() -> None:
+    import re
+
+    import yaml
+
+    from bot.slack.door import COMMAND, EVENTS_PATH
+
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    source = "".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted(MANIFEST.parents[2].glob("bot/slack/*.py"))
+    )
+    called = set(re.findall(r"client\.(\w+)\(", source))
+    assert called <= set(SCOPE_OF), called - set(SCOPE_OF)
+    web_api = {SCOPE_OF[method] for method in called} - {None}
+    # Events: app_mention needs app_mentions:read, messages need the history scopes.
+    expected = web_api | {"app_mentions:read", "channels:history", "groups:history", "commands"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == expected
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "app_mention",
+        "message.channels",
+        "message.groups",
+    }
+    assert settings["interactivity"]["is_enabled"] is True
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    assert command["should_escape"] is True
+    for url in (
+        command["url"],
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ):
+        assert url.endswith(EVENTS_PATH)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+# -- pure parts: rendering and reading Slack's markup ----------------------------------------
+
+
+def test_render_escapes_text_and_mentions_only_slack_users() -> None:
+    from bot.render.slack import render_slack
+    from commands.core.document import Button, Code, Document, Mention, Strong
+
+    doc = (
+        Document()
+        .heading("A & <B>")
+        .paragraph(
+            Strong("Ny <!here> "),
+            "a & b ",
+            Code("<x>"),
+            " ",
+            Mention("slack", "U123", "Bo"),
+            " ",
+            Mention("matrix", "@anna:example.org", "Anna <A>"),
+        )
+    )
+    doc.actions(Button("Kvittera", "kvittera", "eller skriv !kvittera"))
+    message = render_slack(doc)
+    header, section, actions = message.blocks
+    assert header == {"type": "header", "text": {"type": "plain_text", "text": "A & <B>"}}
+    expected = "*Ny &lt;!here&gt;* a &amp; b `&lt;x&gt;` <@U123> @Anna &lt;A&gt;"
+    assert section["text"]["text"] == expected
+    assert actions["elements"][0]["value"] == "kvittera"
+    assert message.text.splitlines() == [
+        "*A &amp; &lt;B&gt;*",
+        expected,
+        "→ eller skriv !kvittera",
+    ]
+
+
+def test_render_fields_ten_to_a_section() -> None:
+    from bot.render.slack import render_blocks
+    from commands.core.document import Document
+
+    doc = Document().fields([(f"L{n}", f"v<{n}>") for n in range(12)])
+    first, second = render_blocks(doc)
+    assert len(first["fields"]) == 10
+    assert len(second["fields"]) == 2
+    assert first["fields"][0] == {"type": "mrkdwn", "text": "*L0*\nv&lt;0&gt;"}
+
+
+def test_reading_slack_markup() -> None:
+    from bot.slack.events import command_line, plain, strip_mention
+
+    found = plain("!roll <@U123> koordinator <@W9|carl> <#C1|stab> <!here> <https://x.se|x> &amp;")
+    assert found.text == "!roll U123 koordinator W9 #stab @here x &"
+    assert dict(found.users) == {"U123": None, "W9": "carl"}
+    assert strip_mention("<@UBOT> status", "UBOT") == "status"
+    assert strip_mention("<@UBOT|samverkan>: status", "UBOT") == "status"
+    assert strip_mention("hej <@UBOT>", "UBOT") is None
+    assert command_line("", prefix="!", help_command="hjälp") == "!hjälp"
+    assert command_line(" !status ", prefix="!", help_command="hjälp") == "!status"
