@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-matrix bench-slack clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -19,6 +19,12 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/dispatch.py --throwaway-postgres
+
+bench-matrix: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/matrix_latency.py
+
+bench-slack: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/slack_ack.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

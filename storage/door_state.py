@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from storage.models import DoorState, HandledEvent
+
+_HANDLED: Table = HandledEvent.__table__  # type: ignore[attr-defined]
+_INSERTS = {
+    "sqlite": sqlite.insert(_HANDLED).on_conflict_do_nothing().returning(_HANDLED.c.event_id),
+    "postgresql": postgresql.insert(_HANDLED)
+    .on_conflict_do_nothing()
+    .returning(_HANDLED.c.event_id),
+}
 
 
 class HandledEvents:
@@ -17,11 +26,20 @@ class HandledEvents:
         self._session = session
 
     def first_time(self, platform: str, event_id: str, at: datetime) -> bool:
-        """Remember ``event_id``; False when it was handled before (then nothing is written)."""
-        if self._session.get(HandledEvent, (platform, event_id)) is not None:
-            return False
-        self._session.add(HandledEvent(platform=platform, event_id=event_id, handled_at=at))
-        return True
+        """Remember ``event_id``; False when it was handled before (then nothing is written).
+
+        One ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL both have it): this
+        runs for every message from a platform, so it is kept to a single statement.
+        """
+        connection = self._session.connection()
+        insert = _INSERTS.get(connection.dialect.name)
+        if insert is None:  # another database: ask first, then write
+            if self._session.get(HandledEvent, (platform, event_id)) is not None:
+                return False
+            self._session.add(HandledEvent(platform=platform, event_id=event_id, handled_at=at))
+            return True
+        row = {"platform": platform, "event_id": event_id, "handled_at": at}
+        return connection.execute(insert, row).first() is not None
 
     def forget_before(self, when: datetime) -> int:
         """Drop the ids handled before ``when`` (no platform redelivers events that old)."""

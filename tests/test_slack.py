@@ -495,12 +495,29 @@ def test_a_retried_or_replayed_event_is_run_once(slack: SlackBot) -> None:
     assert send(slack, body, JSON).status == 200
     assert "INKALLNING" in posted(slack, channel, mark).text
     since = len(slack.process.log())
+    # Slack's retry: the same event, signed anew a little later, with the retry headers.
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    assert send(slack, body, JSON, headers=retry).status == 200
+    assert send(slack, body, JSON, headers=retry, timestamp=time.time() + 2).status == 200
     slack.process.wait_for_log("event event:Ev0RETRY0001 was handled before", since=since)
+    assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
+
+
+def test_a_replayed_request_gets_401_and_nothing_happens(slack: SlackBot) -> None:
+    channel = new_channel()
+    fake = slack.fake
+    body = slash_body("forum lista", ANNA, channel)
+    stamp = str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature(body, stamp),
+    }
+    mark = fake.mark()
+    assert send(slack, body, FORM, signed=False, headers=headers).status == 200
+    posted(slack, channel, mark)
     since = len(slack.process.log())
-    assert send(slack, body, JSON).status == 200  # replayed as it was, within five minutes
-    slack.process.wait_for_log("event event:Ev0RETRY0001 was handled before", since=since)
+    # Captured and sent again as it was, well within the five minutes.
+    assert send(slack, body, FORM, signed=False, headers=headers).status == 401
+    slack.process.wait_for_log("refused a replayed request", since=since)
     assert len(sent_since(fake, mark, "chat.postMessage", channel)) == 1
 
 

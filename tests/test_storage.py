@@ -1151,3 +1151,22 @@ def test_two_databases_on_one_sqlite_file_both_write(databases: Databases) -> No
 def test_seeded_at_is_the_time_the_prepared_databases_were_seeded(db: Database) -> None:
     with db.reading(ctx()) as store:
         assert {f.created_at for f in store.forums.all()} == {SEEDED_AT}
+
+
+def test_an_event_id_is_first_seen_once_per_platform(db: Database) -> None:
+    with db.unit_of_work(ctx()) as store:
+        assert store.handled_events.first_time("matrix", "$a", NOW)
+        assert not store.handled_events.first_time("matrix", "$a", NOW)
+        assert store.handled_events.first_time("slack", "$a", NOW)
+    with db.unit_of_work(ctx()) as store:
+        assert not store.handled_events.first_time("matrix", "$a", NOW)
+    with pytest.raises(Boom), db.unit_of_work(ctx()) as store:  # noqa: PT012
+        assert store.handled_events.first_time("matrix", "$b", NOW)
+        raise Boom
+    with db.unit_of_work(ctx()) as store:  # rolled back with its unit of work
+        assert store.handled_events.first_time("matrix", "$b", NOW)
+    assert db.forget_handled_before(NOW + timedelta(seconds=1)) == 3
+    db.keep_door_state("matrix", "sync_token:@bot:x", "s1", NOW)
+    db.keep_door_state("matrix", "sync_token:@bot:x", "s2", NOW)
+    assert db.door_state("matrix", "sync_token:@bot:x") == "s2"
+    assert db.door_state("matrix", "device_id:@bot:x") is None

@@ -123,6 +123,7 @@ class MatrixDoor:
         self._welcome_pending: set[str] = set()
         # Room creators, who outrank every power level from room version 12 on.
         self._creators: dict[str, set[str]] = {}
+        self._token_saving: asyncio.Task[None] | None = None
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -139,6 +140,9 @@ class MatrixDoor:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
+            if self._token_saving is not None:
+                # Even when stopped: the last token read is written before the bot exits.
+                await asyncio.shield(self._token_saving)
             await client.close()
 
     # -- logging in --------------------------------------------------------------------------
@@ -253,8 +257,18 @@ class MatrixDoor:
                 await asyncio.sleep(wait)
                 continue
             token = response.next_batch
-            await self._keep("sync_token", token)
+            await self._keep_token_soon(token)
             first = False
+
+    async def _keep_token_soon(self, token: str) -> None:
+        """Save the sync token without holding up the next sync (a write costs milliseconds).
+
+        Saves stay in order; one lost in a crash only means a batch comes again, and the
+        core skips the events it has already handled.
+        """
+        if self._token_saving is not None:
+            await self._token_saving
+        self._token_saving = asyncio.create_task(self._keep("sync_token", token))
 
     async def _keys(self, client: AsyncClient) -> None:
         """What nio's own sync loop does between syncs for end-to-end encryption."""

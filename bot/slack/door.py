@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -55,6 +57,7 @@ EVENTS_PATH = "/slack/events"
 HOME_BLOCKS_MAX = 100
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
+REPLAY_WINDOW_S = 6 * 60  # bolt refuses timestamps more than 5 minutes off
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
 
@@ -86,6 +89,7 @@ class SlackDoor:
             self.app.client.base_url = settings.slack_api_url
         self.client: AsyncWebClient = self.app.client
         self.users = SlackUsers(self.client)
+        self._replays = ReplayGuard()
         self.bot_user_id: str | None = None
         self.app.command(COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
@@ -141,6 +145,13 @@ class SlackDoor:
             await runner.cleanup()
 
     async def http_request(self, request: web.Request) -> web.Response:
+        signature = request.headers.get("X-Slack-Signature", "")
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if signature and self._replays.seen(f"{stamp}:{signature}"):
+            # The very same signed request again: a replay, not Slack (its retries are new
+            # requests, signed anew). Refused like a forgery; nothing is run.
+            log.warning("refused a replayed request to %s", EVENTS_PATH)
+            return web.Response(status=HTTPStatus.UNAUTHORIZED, text="")
         bolt_request = await to_bolt_request(request)
         response = await self.app.async_dispatch(bolt_request)
         if response.status == HTTPStatus.UNAUTHORIZED:
@@ -356,6 +367,29 @@ class SlackDoor:
             log.warning("updating message %s in %s failed: %s", ts, channel_id, error)
             return False
         return True
+
+
+class ReplayGuard:
+    """Signatures seen in the last minutes: Slack refuses timestamps older than five, so a
+    signature remembered a little longer than that can never be accepted twice."""
+
+    def __init__(self, keep_seconds: float = REPLAY_WINDOW_S, most: int = 100_000) -> None:
+        self.keep_seconds = keep_seconds
+        self.most = most
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen(self, key: str) -> bool:
+        """True when ``key`` came before within the window; remembers it either way."""
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= self.most
+            or next(iter(self._seen.values())) < now - self.keep_seconds
+        ):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
 
 
 def _reason(error: BaseException) -> str:
