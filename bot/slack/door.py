@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from aiohttp import ClientError, web
+from aiohttp import ClientError, ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
@@ -103,11 +103,19 @@ class SlackDoor:
         await self._post(channel_id, document)
 
     async def run(self) -> None:
-        await self.connect()
-        if self.settings.slack_app_token is not None:
-            await self._run_socket_mode(self.settings.slack_app_token.get_secret_value())
-        else:
-            await self._run_http(self.settings.slack_port)
+        # One HTTP session for every Web API call: without it slack_sdk opens a new connection
+        # (and, against Slack, a new TLS handshake) for each message it posts.
+        session = ClientSession()
+        self.client.session = session
+        try:
+            await self.connect()
+            if self.settings.slack_app_token is not None:
+                await self._run_socket_mode(self.settings.slack_app_token.get_secret_value())
+            else:
+                await self._run_http(self.settings.slack_port)
+        finally:
+            self.client.session = None
+            await session.close()
 
     async def connect(self) -> None:
         """Who the bot is (``auth.test``): its own messages are not commands."""
