@@ -7,7 +7,9 @@ Each test binds its room to a different forum of the seeded model, so they do no
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +73,18 @@ def bo(synapse: SynapseServer) -> Iterator[MatrixUser]:
     yield from _user(synapse, "bo")
 
 
+def _notified(user: MatrixUser) -> set[str]:
+    """The event ids the homeserver has notified ``user`` of (its push rules applied)."""
+    client = user.client
+    request = urllib.request.Request(  # noqa: S310  (our own Synapse on 127.0.0.1)
+        f"{client.homeserver}/_matrix/client/v3/notifications?limit=100",
+        headers={"Authorization": f"Bearer {client.access_token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        found = json.loads(response.read())
+    return {item["event"]["event_id"] for item in found.get("notifications", [])}
+
+
 def room_with_bot(
     owner: MatrixUser, bot_id: str, *guests: MatrixUser, encrypted: bool = False
 ) -> str:
@@ -119,6 +133,9 @@ def test_bind_register_activate_acknowledge_stand_down(
     # Bo is really mentioned: a pill in the HTML and m.mentions, so his client notifies him.
     assert f'href="https://matrix.to/#/{bo.user_id}"' in (callout.formatted_body or "")
     assert callout.content["m.mentions"] == {"user_ids": [bo.user_id]}
+    # Synapse's push rules really notify Bo of the call-out, and of nothing else the bot said.
+    anna.wait_until(lambda: callout.event_id in _notified(bo), what="Bo notified of the call-out")
+    assert _notified(bo) & {bound.event_id, registered.event_id} == set()
 
     ack = ask(bo, room, bot_id, "!kvittera")
     assert "Kvittens från Polisen Region Stockholm" in ack.body

@@ -26,7 +26,7 @@ def test_user_text_is_escaped_and_mentions_are_pills() -> None:
     doc.actions(Button("Kvittera", "kvittera", "Svara !kvittera"))
     content = render_matrix(doc)
     html = content["formatted_body"]
-    assert content["msgtype"] == "m.notice"
+    assert content["msgtype"] == "m.text"  # it mentions someone: it must notify them
     assert content["format"] == "org.matrix.custom.html"
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -37,6 +37,13 @@ def test_user_text_is_escaped_and_mentions_are_pills() -> None:
     assert "Svara !kvittera" in content["body"]
     # The plain body is plain text: shown as written, never interpreted.
     assert "Anledning: <img src=x onerror=alert(1)> & co" in content["body"]
+
+
+def test_a_reply_without_mentions_is_a_notice_that_mentions_nobody() -> None:
+    content = render_matrix(Document().paragraph("Status för ", Strong("Regional chefsgrupp")))
+    assert content["msgtype"] == "m.notice"
+    assert "m.mentions" not in content
+    assert content["formatted_body"] == "<p>Status för <strong>Regional chefsgrupp</strong></p>"
 
 
 def test_commands_need_the_prefix_or_an_address() -> None:

@@ -1,4 +1,4 @@
-"""Matrix: an ``m.notice`` with a plain ``body`` and an HTML ``formatted_body``.
+"""Matrix: a message with a plain ``body`` and an HTML ``formatted_body``.
 
 Every piece of text is escaped here, the one place HTML is made. Mentions of Matrix users are
 pills (links to ``https://matrix.to/#/<user id>``) and are listed in ``m.mentions``, so their
@@ -95,11 +95,21 @@ def mentioned_users(document: Document) -> list[str]:
 
 
 def render_matrix(document: Document) -> dict[str, Any]:
-    """The content of an ``m.room.message`` event of type ``m.notice``."""
-    return {
+    """The content of an ``m.room.message`` event.
+
+    Replies are ``m.notice``: other bots do not answer notices, and the default push rules
+    make them notify nobody. A message that mentions people (a call-out) must notify them,
+    and the push rule that silences notices comes before the one for mentions, so it is an
+    ``m.text`` whose ``m.mentions`` names exactly those people.
+    """
+    content: dict[str, Any] = {
         "msgtype": "m.notice",
         "body": render_text(document),
         "format": "org.matrix.custom.html",
         "formatted_body": render_html(document),
-        "m.mentions": {"user_ids": mentioned_users(document)},
     }
+    mentioned = mentioned_users(document)
+    if mentioned:
+        content["msgtype"] = "m.text"
+        content["m.mentions"] = {"user_ids": mentioned}
+    return content
