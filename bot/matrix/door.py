@@ -6,8 +6,9 @@
 - Joins rooms when invited by someone on an allowed server, and says how to bind a forum when
   the room serves none.
 - Room moderators (power level 50 or more) are coordinators of the room's forum.
-- Replies are ``m.notice`` (bots do not answer notices, so bots never loop), with HTML and
-  real mentions; they go through an outbox that retries until the homeserver takes them.
+- Replies are ``m.notice`` (bots do not answer notices, so bots never loop) with HTML; a
+  message that mentions people (a call-out) is ``m.text`` with ``m.mentions``, since notices
+  notify no one. Sends go through an outbox that retries until the homeserver takes them.
 - End-to-end encrypted rooms work: the crypto store lives beside the database.
 - When the homeserver goes away, syncing backs off and resumes; nothing is lost.
 """
