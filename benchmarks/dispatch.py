@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
 import sqlalchemy
 import sqlalchemy.exc
 
+from benchmarks.common import cpu_model, no_nan, percentile, progress
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
@@ -162,14 +163,6 @@ class Series:
         if not self.warm_commands:
             return None
         return self.warm_statements / self.warm_commands
-
-
-def percentile(ordered: Sequence[int], p: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not ordered:
-        return math.nan
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return float(ordered[rank - 1])
 
 
 def verdict(p99_ms: float, per_second: float) -> str:
@@ -515,17 +508,6 @@ def sqlite_copy(template: Path, directory: Path, name: str) -> Database:
 # -- machine and output --------------------------------------------------------------------------
 
 
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        return None
-    return None
-
-
 def filesystem_of(path: Path) -> str | None:
     """The type and device of the file system holding ``path`` (from /proc/mounts)."""
     try:
@@ -556,17 +538,6 @@ def machine_info() -> dict[str, Any]:
         "sqlalchemy": sqlalchemy.__version__,
         "load_average": [round(x, 2) for x in load] if load else None,
     }
-
-
-def no_nan(value: Any) -> Any:
-    """JSON has no NaN: an empty series' figures become null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {key: no_nan(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [no_nan(item) for item in value]
-    return value
 
 
 def format_count(value: float | None) -> str:
@@ -693,10 +664,6 @@ def run_postgres(url: str, options: Options, errors: ErrorCounter) -> list[dict[
         return run_scenario(cycle, database, "postgresql", options, errors, platform_id)
     finally:
         database.dispose()
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:

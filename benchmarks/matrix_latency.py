@@ -72,6 +72,8 @@ from nio import (
     SyncResponse,
 )
 
+from benchmarks.common import cpu_model, no_nan, progress
+
 # -- the target (from the issue) -----------------------------------------------------------------
 
 ADDED_MEDIAN_TARGET_MS = 10.0
@@ -97,10 +99,6 @@ T = TypeVar("T")
 
 class MeasureError(RuntimeError):
     """Something needed for the measurement did not work; the message says what."""
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- the echo bot (a separate process: this script with --echo-bot) ------------------------------
@@ -596,14 +594,6 @@ def log_problems(text: str, limit: int = 10) -> list[str]:
 # -- machine and report --------------------------------------------------------------------------
 
 
-def cpu_model() -> str | None:
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return None
-
-
 def revision() -> str | None:
     """The checkout's commit, with ``-dirty`` when it has uncommitted changes."""
     try:
@@ -670,16 +660,6 @@ def package_version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
-
-
-def no_nan(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {key: no_nan(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [no_nan(item) for item in value]
-    return value
 
 
 def ms(value: float) -> str:

@@ -79,6 +79,7 @@ if str(ROOT) not in sys.path:
 
 import aiohttp
 
+from benchmarks.common import cpu_model, no_nan, percentile, progress
 from tests.support.bot_process import BotProcess
 from tests.support.environment import clean_env
 from tests.support.fake_slack import Call, FakeSlack
@@ -129,10 +130,6 @@ SETTLE_S = 0.2  # a pause after each burst, so that the next one starts on a qui
 
 class MeasureError(RuntimeError):
     """Something needed for the measurement did not work; the message says what."""
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- the fake Web API (a separate process: this script with --fake-web-api) ----------------------
@@ -549,14 +546,6 @@ class Series:
                 self.first_unexpected = f"{ack.command.text!r} -> {record.text[:160]!r}"
 
 
-def percentile(ordered: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not ordered:
-        return math.nan
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return float(ordered[rank - 1])
-
-
 def figures(samples: Sequence[float], busy_s: float) -> dict[str, Any]:
     ordered = sorted(samples)
     return {
@@ -877,17 +866,6 @@ def result_of(
 # -- output --------------------------------------------------------------------------------------
 
 
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        return None
-    return None
-
-
 def machine_info() -> dict[str, Any]:
     from importlib.metadata import version
 
@@ -902,17 +880,6 @@ def machine_info() -> dict[str, Any]:
         "aiohttp": version("aiohttp"),
         "load_average": [round(x, 2) for x in load] if load else None,
     }
-
-
-def no_nan(value: Any) -> Any:
-    """JSON has no NaN: a missing figure becomes null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {key: no_nan(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [no_nan(item) for item in value]
-    return value
 
 
 def ms(value: float) -> str:

@@ -1,0 +1,41 @@
+"""What every benchmark script here needs: percentiles, machine facts, JSON-safe figures."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def progress(message: str) -> None:
+    """Progress goes to standard error, so standard output holds only the figures."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(ordered: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of already sorted values; NaN when there are none."""
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+def cpu_model() -> str | None:
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    return None
+
+
+def no_nan(value: Any) -> Any:
+    """JSON has no NaN: a missing figure becomes null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: no_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [no_nan(item) for item in value]
+    return value
