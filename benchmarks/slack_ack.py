@@ -83,6 +83,7 @@ from benchmarks.common import cpu_model, no_nan, percentile, progress
 from tests.support.bot_process import BotProcess
 from tests.support.environment import clean_env
 from tests.support.fake_slack import Call, FakeSlack
+from tests.support.loopback import free_port
 
 # -- the targets (from the issue) ----------------------------------------------------------------
 
@@ -396,14 +397,6 @@ def cpu_seconds(pid: int | None) -> float:
     except (OSError, IndexError):
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- slash commands, signed as Slack signs them ---------------------------------------------------

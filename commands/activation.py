@@ -9,24 +9,21 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Post, Reply, Request
 from commands.core.roles import is_admin_id
 from commands.core.timefmt import format_clock, format_duration, format_time
+from storage.forums import Channel
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
 MAX_REASON = 1000
 
 
-def other_channels(req: Request, forum: Forum) -> list[tuple[str, str]]:
-    """Every channel bound to ``forum`` but the one asked in, as (platform, channel)."""
-    here = (req.incoming.platform, req.incoming.channel_id)
-    return [
-        (channel.platform, channel.channel_id)
-        for channel in req.store.forums.channels(forum)
-        if (channel.platform, channel.channel_id) != here
-    ]
+def other_channels(req: Request, forum: Forum) -> list[Channel]:
+    """Every channel bound to ``forum`` but the one asked in."""
+    here = Channel(req.incoming.platform, req.incoming.channel_id)
+    return [channel for channel in req.store.forums.channels(forum) if channel != here]
 
 
-def forum_wide(channels: list[tuple[str, str]], document: Document) -> list[Post]:
+def forum_wide(channels: list[Channel], document: Document) -> list[Post]:
     """Posts of ``document`` to ``channels`` (from :func:`other_channels`)."""
-    return [Post(platform, channel, document) for platform, channel in channels]
+    return [Post(channel.platform, channel.channel_id, document) for channel in channels]
 
 
 def checked_reason(req: Request, name: str) -> str:

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import BOT_USER_ID, Call, FakeSlack
+from tests.support.loopback import free_port
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-test-token-not-real"
@@ -38,12 +38,6 @@ ANNA, BO, CARL, EVE = "UANNA001", "UBO00001", "UCARL001", "UEVE0001"
 CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
     1, 8
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

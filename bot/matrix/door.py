@@ -118,7 +118,6 @@ class MatrixDoor:
         self.prefix = settings.command_prefix
         self.language = settings.default_language
         self._outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
-        self._client: AsyncClient | None = None
         self._display_name = ""
         # Rooms joined but not yet seen in a sync (nio cannot send there yet): say hello then.
         self._welcome_pending: set[str] = set()
@@ -197,7 +196,6 @@ class MatrixDoor:
         profile = await client.get_displayname(self.user_id)
         self._display_name = getattr(profile, "displayname", None) or ""
         log.info("logged in to Matrix as %s (device %s)", self.user_id, client.device_id)
-        self._client = client
         return client
 
     async def _authenticate(self, client: AsyncClient, device_id: str | None) -> None:

@@ -32,7 +32,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -45,18 +44,18 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL
 
+from tests.support.loopback import HOST, free_port, tail
+
 __all__ = ["INSTALL_COMMAND", "PostgresServer", "find_bindir"]
 
 INSTALL_COMMAND = "apt-get install -y postgresql"
 """What to run (as root) when the PostgreSQL server binaries are missing."""
 
 DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"
-HOST = "127.0.0.1"
 SUPERUSER = "postgres"
 """The database superuser created by ``initdb -U``; also the OS user used when root."""
 
 _REQUIRED = ("initdb", "pg_ctl")
-_LOG_TAIL_LINES = 40
 # Server log lines meaning our port was taken between picking it and the server binding it.
 _PORT_TAKEN_MARKERS = ("could not bind", "address already in use")
 
@@ -93,25 +92,6 @@ def find_bindir() -> Path:
     if initdb is not None and _has_binaries(Path(initdb).parent):
         return Path(initdb).parent
     raise _missing_binaries_error(f"under {DEBIAN_BIN_GLOB} or on PATH")
-
-
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _tail(path: Path, lines: int = _LOG_TAIL_LINES, offset: int = 0) -> str:
-    """The last `lines` lines of `path` from byte `offset` on ("" if it does not exist)."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            text = handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 class PostgresServer:
@@ -333,7 +313,7 @@ class PostgresServer:
         """``pg_ctl start`` on a free port; try another port if that one got taken."""
         assert self._pg_ctl is not None
         for attempt in range(1, self._start_attempts + 1):
-            port = _free_port()
+            port = free_port()
             log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
             # pg_ctl hands -o to a shell, so quote the socket directory.
             options = (
@@ -358,7 +338,7 @@ class PostgresServer:
                     ],
                 )
             except RuntimeError as error:
-                log = _tail(self.log_file, offset=log_offset)
+                log = tail(self.log_file, offset=log_offset)
                 port_taken = any(m in log.lower() for m in _PORT_TAKEN_MARKERS)
                 if port_taken and attempt < self._start_attempts:
                     continue
@@ -388,7 +368,7 @@ class PostgresServer:
                     raise RuntimeError(
                         f"PostgreSQL on {HOST}:{self.port} does not accept connections "
                         f"after {self._timeout:g} s: {error}\n"
-                        f"--- tail of {self.log_file} ---\n{_tail(self.log_file)}"
+                        f"--- tail of {self.log_file} ---\n{tail(self.log_file)}"
                     ) from error
                 time.sleep(0.05)
 

@@ -35,7 +35,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from tests.support.loopback import HOST, LOG_TAIL_LINES, free_port, tail
 
 __all__ = [
     "SYNAPSE_VERSION",
@@ -63,11 +64,9 @@ SYNAPSE_VERSION = "1.163.2"
 VENV_ENVIRONMENT_VARIABLE = "SAMVERKAN_SYNAPSE_VENV"
 """Names the directory of Synapse's venv; default ``~/.cache/samverkan-bot/synapse-venv``."""
 
-HOST = "127.0.0.1"
 SERVER_NAME = "localhost"
 
 _MARKER = ".samverkan-synapse-installed"
-_LOG_TAIL_LINES = 40
 _PORT_TAKEN_MARKERS = ("address already in use", "couldn't listen", "cannot listen")
 # Rate limits no test reaches: (per second, burst).
 _UNLIMITED = {"per_second": 10_000, "burst_count": 10_000}
@@ -117,9 +116,9 @@ def _run(
         ) from error
     output = f"{result.stdout}{result.stderr}".rstrip()
     if result.returncode != 0:
-        tail = "\n".join(output.splitlines()[-_LOG_TAIL_LINES:])
+        last = "\n".join(output.splitlines()[-LOG_TAIL_LINES:])
         raise RuntimeError(
-            f"{what} failed (exit status {result.returncode}): {shlex.join(command)}\n{tail}"
+            f"{what} failed (exit status {result.returncode}): {shlex.join(command)}\n{last}"
         )
     return output
 
@@ -195,25 +194,6 @@ def ensure_synapse(venv: Path | None = None, *, timeout: float = 900.0) -> Path:
 
 
 # -- helpers --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _tail(path: Path, lines: int = _LOG_TAIL_LINES, offset: int = 0) -> str:
-    """The last `lines` lines of `path` from byte `offset` on ("" if it does not exist)."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            text = handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _size(path: Path) -> int:
@@ -324,13 +304,13 @@ class SynapseServer:
         """Whether the Synapse process is alive."""
         return self._process is not None and self._process.poll() is None
 
-    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         """The end of the log and of stdout/stderr, for assertion messages."""
         if self._directory is None:
             return ""
         return (
-            f"--- tail of {self.log_file} ---\n{_tail(self.log_file, lines) or '(empty)'}\n"
-            f"--- tail of {self.stdio_file} ---\n{_tail(self.stdio_file, lines) or '(empty)'}"
+            f"--- tail of {self.log_file} ---\n{tail(self.log_file, lines) or '(empty)'}\n"
+            f"--- tail of {self.stdio_file} ---\n{tail(self.stdio_file, lines) or '(empty)'}"
         )
 
     def start(self) -> None:
@@ -358,7 +338,7 @@ class SynapseServer:
         attempts = 1 if self._served else self._start_attempts
         for attempt in range(1, attempts + 1):
             if not self._served:
-                self._port = _free_port()
+                self._port = free_port()
                 self._write_overrides()
             try:
                 self._launch_and_wait()
@@ -592,8 +572,8 @@ class SynapseServer:
             assert process is not None
             if process.poll() is not None:
                 logs = (
-                    f"--- {self.log_file} ---\n{_tail(self.log_file, offset=log_offset)}\n"
-                    f"--- {self.stdio_file} ---\n{_tail(self.stdio_file, offset=stdio_offset)}"
+                    f"--- {self.log_file} ---\n{tail(self.log_file, offset=log_offset)}\n"
+                    f"--- {self.stdio_file} ---\n{tail(self.stdio_file, offset=stdio_offset)}"
                 )
                 message = (
                     f"Synapse exited with status {process.returncode} while starting on "
