@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     bot_admins: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     command_prefix: str = "!"
     max_message_length: int = Field(default=4000, ge=100, le=100_000)
+    # How long a scheduled meeting lasts: its round of situation reports closes then.
+    meeting_minutes: int = Field(default=60, ge=5, le=24 * 60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     matrix_homeserver: str | None = None
@@ -142,6 +144,7 @@ class Settings(BaseSettings):
             bot_admins=self.bot_admins,
             prefix=self.command_prefix,
             max_message_length=self.max_message_length,
+            meeting_minutes=self.meeting_minutes,
         )
 
 

@@ -9,6 +9,7 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Post, Reply, Request
 from commands.core.roles import is_admin_id
 from commands.core.timefmt import format_clock, format_duration, format_time
+from commands.situation.rounds import activation_round
 from storage.forums import Channel
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
@@ -119,7 +120,9 @@ def activate(req: Request) -> Reply:
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
-    req.store.activations.start(forum, reason, me, called)
+    activation = req.store.activations.start(forum, reason, me, called)
+    # The activation's round of situation reports opens with it.
+    activation_round(req.store, forum, activation)
 
     doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
@@ -328,8 +331,12 @@ def stand_down(req: Request) -> Reply:
     elsewhere = other_channels(req, forum)
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
+    report_round = req.store.reports.activation_round(activation)
+    reported = len(req.store.reports.latest_in_round(report_round)) if report_round else 0
     req.store.activations.stand_down(activation, me, summary)
     req.store.forums.set_mode(forum, Mode.ORDINARY)
+    if report_round is not None:
+        req.store.reports.close_round(report_round)
     doc = req.document().heading(req.t("activation.stood_down_title", forum=forum.name))
     doc.fields(
         [
@@ -358,6 +365,15 @@ def stand_down(req: Request) -> Reply:
                 ),
             ),
             (req.t("activation.stood_down_by"), req.me.display_name),
+            (
+                req.t("activation.reports"),
+                req.t(
+                    "activation.reports_value",
+                    count=reported,
+                    called=len(activation.called_out),
+                    number=report_round.number if report_round else "–",
+                ),
+            ),
         ]
     )
     for line in _convene_lines(req, activation, acks, req.now):

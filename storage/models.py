@@ -222,3 +222,88 @@ class DoorState(SQLModel, table=True):
     key: str = Field(max_length=255, primary_key=True)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = _when()
+
+
+class RoundKind(StrEnum):
+    """What opened a round of situation reports."""
+
+    MEETING = "meeting"  # a scheduled meeting of the forum (the Thursday conference)
+    ACTIVATION = "activation"  # an activation of the forum
+
+
+class ReportRound(SQLModel, table=True):
+    """A round of situation reports: one per scheduled meeting, one per activation.
+
+    A meeting's round closes when the meeting ends (``closes_at``, or earlier when it is
+    ended: ``closed_at``); an activation's round when the forum stands down (``closed_at``).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("forum_id", "number"),
+        UniqueConstraint("forum_id", "meeting_at"),
+        UniqueConstraint("activation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    number: int  # 1, 2, 3 ... within the forum: what people name a round by
+    kind: RoundKind = _enum(RoundKind)
+    meeting_at: datetime | None = _when_optional()
+    activation_id: int | None = Field(default=None, foreign_key="activation.id")
+    opened_at: datetime = _when()
+    closes_at: datetime | None = _when_optional()
+    closed_at: datetime | None = _when_optional()
+
+
+class SituationReport(SQLModel, table=True):
+    """An organisation's lägesrapport in a round. A newer one supersedes it; both are kept."""
+
+    __table_args__ = (Index("ix_situationreport_organisation_latest", "organisation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="reportround.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    person_id: int = Field(foreign_key="person.id")  # who sent it
+    on_behalf: bool = False  # a coordinator reported for the organisation (it phoned in)
+    at: datetime = _when()
+    late: bool = False  # sent after its round had closed
+    source: str = Field(default="command", max_length=20)  # command | form | unchanged
+    unchanged_from_id: int | None = Field(default=None, foreign_key="situationreport.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))  # as written, always kept
+    situation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    impact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    actions_taken: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    planned_actions: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    communication: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    outlook: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class PublishedPicture(SQLModel, table=True):
+    """A numbered, frozen version of a round's joint situation picture."""
+
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="reportround.id", index=True)
+    version: int
+    published_at: datetime = _when()
+    published_by_id: int = Field(foreign_key="person.id")
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FormDialog(SQLModel, table=True):
+    """A form filled in question by question in a channel (the terminal, Matrix).
+
+    Kept in the database, not in memory: a restart in the middle loses no answer.
+    """
+
+    platform: str = Field(max_length=20, primary_key=True)
+    channel_id: str = Field(max_length=255, primary_key=True)
+    user_id: str = Field(max_length=255, primary_key=True)
+    form: str = Field(max_length=40)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    step: int = 0
+    answers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    started_at: datetime = _when()
+    updated_at: datetime = _when()

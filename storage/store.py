@@ -6,11 +6,13 @@ from sqlmodel import Session
 
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
+from storage.dialogs import FormDialogs
 from storage.door_state import HandledEvents
 from storage.forums import Forums
 from storage.models import Forum, Organisation, Person
 from storage.organisations import Organisations
 from storage.people import People
+from storage.reports import Reports
 
 __all__ = ["AuditContext", "Store"]
 
@@ -25,6 +27,8 @@ class Store:
         self.organisations = Organisations(session, self.audit)
         self.people = People(session, self.audit)
         self.activations = Activations(session, self.audit)
+        self.reports = Reports(session, self.audit)
+        self.dialogs = FormDialogs(session, self.audit)
         self.handled_events = HandledEvents(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None

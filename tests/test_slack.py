@@ -656,6 +656,7 @@ SCOPE_OF = {
     "chat_update": "chat:write",
     "users_info": "users:read",
     "views_publish": None,
+    "views_open": None,  # a modal: needs a trigger id from the person, no scope
 }
 
 

@@ -1,8 +1,9 @@
-"""``samverkan-bot console``: one message a line in, every bot message out.
+r"""``samverkan-bot console``: one message a line in, every bot message out.
 
 Interactive with a prompt on a terminal; line by line, exiting at the end of input, when piped.
 A line may start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. A line with
-only that prefix switches the channel and/or person for the lines after it.
+only that prefix switches the channel and/or person for the lines after it. A line ending in
+``\`` goes on on the next line: one message over several lines (a situation report).
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ class ConsoleDoor:
         self.stdout.write(f"── #{channel_id} ──\n{text}\n\n")
         self.stdout.flush()
 
-    def _read(self) -> str | None:
+    def _read(self, continued: bool = False) -> str | None:
         if self.interactive:
+            prompt = "… " if continued else f"#{self.channel} @{self.person}> "
             try:
-                return input(f"#{self.channel} @{self.person}> ")
+                return input(prompt)
             except EOFError:
                 return None
         line = self.stdin.readline()
@@ -67,14 +69,22 @@ class ConsoleDoor:
 
             self.stdout.write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
         while True:
-            line = await self._read_in_background()
+            line = await self._read_message()
             if line is None:
                 break
             await self.handle_line(line)
         if self.interactive:
             self.stdout.write("\n")
 
-    async def _read_in_background(self) -> str | None:
+    async def _read_message(self) -> str | None:
+        """A line, and the lines after it while each ends in a backslash."""
+        line = await self._read_in_background()
+        while line is not None and line.rstrip("\r\n").endswith("\\"):
+            more = await self._read_in_background(continued=True)
+            line = line.rstrip("\r\n")[:-1] + "\n" + (more or "")
+        return line
+
+    async def _read_in_background(self, continued: bool = False) -> str | None:
         """Read a line in a daemon thread, so Ctrl-C ends the console at once even while a
         read is waiting (the event loop's default executor would wait for it)."""
         loop = asyncio.get_running_loop()
@@ -82,7 +92,7 @@ class ConsoleDoor:
 
         def read() -> None:
             try:
-                line = self._read()
+                line = self._read(continued)
             except BaseException as error:
                 loop.call_soon_threadsafe(_settle_error, future, error)
             else:

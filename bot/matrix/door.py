@@ -51,8 +51,9 @@ from bot.matrix.events import (
     edited_content,
     is_edit,
     server_of,
+    unaddressed,
 )
-from bot.render.matrix import render_matrix
+from bot.render.matrix import render_matrix_messages
 from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
@@ -128,8 +129,12 @@ class MatrixDoor:
     # -- the door protocol -------------------------------------------------------------------
 
     async def deliver(self, channel_id: str, document: Document) -> None:
-        """Queue ``document`` for room ``channel_id``; the outbox sends it when it can."""
-        await self._outbox.put(Outgoing(channel_id, render_matrix(document)))
+        """Queue ``document`` for room ``channel_id``; the outbox sends it when it can.
+
+        A long document is several messages (a homeserver refuses events over 64 KiB); the
+        one outbox sends them one after the other, so they arrive in order."""
+        for content in render_matrix_messages(document):
+            await self._outbox.put(Outgoing(channel_id, content))
 
     async def run(self) -> None:
         client = await self._login()
@@ -384,7 +389,11 @@ class MatrixDoor:
             help_command=help_command,
         )
         if found is None:
-            return
+            # Not a command, but maybe the answer to a question of a form the sender is
+            # filling in here; the core says (and otherwise ignores it).
+            found = unaddressed(content)
+            if found is None:
+                return
         incoming = Incoming(
             platform=PLATFORM,
             channel_id=room.room_id,

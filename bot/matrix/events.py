@@ -123,6 +123,25 @@ def addressed(
     return Addressed(text, mentions)
 
 
+def unaddressed(content: Mapping[str, Any]) -> Addressed | None:
+    """A message not addressed to the bot, as its text (without a quoted reply's fallback)."""
+    body = content.get("body")
+    if not isinstance(body, str):
+        return None
+    text = without_reply_fallback(body).strip()
+    return Addressed(text, {}) if text else None
+
+
+def without_reply_fallback(body: str) -> str:
+    """A reply's body without the ``> <@someone> quoted text`` lines older clients put first."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> <@"):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).lstrip("\n")
+
+
 def is_edit(content: Mapping[str, Any]) -> bool:
     relates = content.get("m.relates_to")
     return isinstance(relates, Mapping) and relates.get("rel_type") == "m.replace"

@@ -1,9 +1,14 @@
-"""Plain text, for the terminal and for logs: no markup, mentions as ``@name``."""
+"""Plain text, for the terminal and for logs: no markup, mentions as ``@name``.
+
+A value written over several lines (a report) keeps its lines; in a list or fields the
+continuation lines are indented, so the eye still sees where one item ends and the next begins.
+"""
 
 from __future__ import annotations
 
 from commands.core.document import (
     Actions,
+    Block,
     BulletList,
     Document,
     Fields,
@@ -12,6 +17,9 @@ from commands.core.document import (
     Mention,
     Paragraph,
 )
+
+# Continuation lines of a ``Label: value`` row; a bullet's line up under its text instead.
+FIELD_INDENT = "  "
 
 
 def _mention(mention: Mention) -> str:
@@ -22,25 +30,42 @@ def _inlines(parts: tuple[Inline, ...]) -> str:
     return "".join(_mention(p) if isinstance(p, Mention) else p.text for p in parts)
 
 
+def _hanging(first: str, text: str, indent: str) -> str:
+    """``first`` + ``text``, its later lines indented by ``indent`` (empty lines stay empty,
+    without trailing spaces)."""
+    head, *rest = text.split("\n")
+    return "\n".join([first + head, *(indent + line if line else "" for line in rest)])
+
+
+def _bullet(block: BulletList, index: int, item: tuple[Inline, ...]) -> str:
+    marker = f"  {index}. " if block.numbered else "  • "
+    return _hanging(marker, _inlines(item), " " * len(marker))
+
+
+def block_lines(block: Block) -> list[str]:
+    """The block as text, one entry per list item, field row or button (an entry may span
+    lines). Matrix pairs each entry with its HTML, so a long list can be split between items
+    and every message's body still matches its formatted body. An empty list still takes its
+    (empty) line, as it always has."""
+    return _entries(block) or [""]
+
+
+def _entries(block: Block) -> list[str]:
+    if isinstance(block, Heading):
+        if block.level == 1:
+            return [f"{block.text}\n{'─' * min(len(block.text), 72)}"]
+        return [f"{block.text}:"]
+    if isinstance(block, Paragraph):
+        return [_inlines(block.parts)]
+    if isinstance(block, BulletList):
+        return [_bullet(block, index, item) for index, item in enumerate(block.items, start=1)]
+    if isinstance(block, Fields):
+        return [
+            _hanging(f"{label}: ", _inlines(value), FIELD_INDENT) for label, value in block.rows
+        ]
+    assert isinstance(block, Actions)
+    return [f"→ {button.hint}" for button in block.buttons]
+
+
 def render_text(document: Document) -> str:
-    chunks: list[str] = []
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            if block.level == 1:
-                chunks.append(f"{block.text}\n{'─' * min(len(block.text), 72)}")
-            else:
-                chunks.append(f"{block.text}:")
-        elif isinstance(block, Paragraph):
-            chunks.append(_inlines(block.parts))
-        elif isinstance(block, BulletList):
-            chunks.append(
-                "\n".join(
-                    f"  {index}. {_inlines(item)}" if block.numbered else f"  • {_inlines(item)}"
-                    for index, item in enumerate(block.items, start=1)
-                )
-            )
-        elif isinstance(block, Fields):
-            chunks.append("\n".join(f"{label}: {_inlines(value)}" for label, value in block.rows))
-        elif isinstance(block, Actions):
-            chunks.append("\n".join(f"→ {button.hint}" for button in block.buttons))
-    return "\n".join(chunks)
+    return "\n".join(line for block in document.blocks for line in block_lines(block))

@@ -36,7 +36,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.hub import Hub
-from bot.render.slack import ACTION_PREFIX, BLOCKS_MAX, render_blocks, render_slack
+from bot.render.slack import ACTION_PREFIX, BLOCKS_MAX, render_blocks, render_slack_messages
+from bot.render.text import render_text
 from bot.slack.events import (
     command_line,
     is_from_a_bot,
@@ -44,8 +45,10 @@ from bot.slack.events import (
     retry_number,
     strip_mention,
 )
+from bot.slack.modal import CALLBACK_ID, first_field_block, form_view, submitted
 from bot.slack.users import SlackUsers
 from commands.core.document import Document
+from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.request import Incoming, MentionRef, Reply, Speaker
 
@@ -58,6 +61,7 @@ HOME_BLOCKS_MAX = 100
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 REPLAY_WINDOW_S = 6 * 60  # bolt refuses timestamps more than 5 minutes off
+ERROR_MAX = 150  # an error shown under a modal's field
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
 
@@ -96,6 +100,7 @@ class SlackDoor:
         self.app.event("app_mention")(self._on_mention)
         self.app.event("app_home_opened")(self._on_home)
         self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(self._on_button)
+        self.app.view(CALLBACK_ID)(self._on_form_submit)
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -189,6 +194,8 @@ class SlackDoor:
         line: str,
         event_id: str | None,
         channel_name: str | None = None,
+        forms: FormSupport = FormSupport.BUTTON,
+        submission: FormSubmission | None = None,
     ) -> Incoming:
         found = plain(line)
         speaker = await self.users.get(user_id)
@@ -211,6 +218,8 @@ class SlackDoor:
             event_id=event_id,
             channel_name=channel_name,
             mentions=mentions,
+            forms=forms,
+            submission=submission,
         )
 
     def _help_command(self) -> str:
@@ -229,9 +238,13 @@ class SlackDoor:
             line,
             _event_id("command", command.get("trigger_id")),
             channel_name=command.get("channel_name"),
+            forms=FormSupport.MODAL,
         )
         reply = await self.hub.handle(incoming)
         if reply is None:
+            return
+        if reply.form is not None:
+            await self._open_form(command.get("trigger_id"), channel_id, user_id, reply)
             return
         if reply.ok:
             sent = await self._post(channel_id, reply.document)
@@ -309,10 +322,17 @@ class SlackDoor:
         command = str(action.get("value") or "")
         line = command_line(command, prefix=self.prefix, help_command=self._help_command())
         incoming = await self._incoming(
-            channel_id, user_id, line, _event_id("action", body.get("trigger_id"))
+            channel_id,
+            user_id,
+            line,
+            _event_id("action", body.get("trigger_id")),
+            forms=FormSupport.MODAL,
         )
         reply = await self.hub.handle(incoming)
         if reply is None:
+            return
+        if reply.form is not None:
+            await self._open_form(body.get("trigger_id"), channel_id, user_id, reply)
             return
         if not reply.ok:
             await self._ephemeral(channel_id, user_id, reply.document)
@@ -322,53 +342,108 @@ class SlackDoor:
         if not ts or not await self._append(channel_id, str(ts), message, reply):
             await self._post(channel_id, reply.document)
 
+    async def _open_form(
+        self, trigger_id: Any, channel_id: str, user_id: str, reply: Reply
+    ) -> None:
+        """Open the reply's form as a modal; if Slack will not, say so to the person alone."""
+        assert reply.form is not None
+        view = form_view(reply.form, channel_id, t(self.language, "form.cancel_button"))
+        try:
+            await self.client.views_open(trigger_id=str(trigger_id or ""), view=view)
+            return
+        except FAILURES as error:
+            log.warning("opening a form for %s failed: %s", user_id, _reason(error))
+        doc = Document().paragraph(t(self.language, "form.open_failed", prefix=self.prefix))
+        await self._ephemeral(channel_id, user_id, doc)
+
+    async def _on_form_submit(
+        self, ack: Any, body: Mapping[str, Any], view: Mapping[str, Any]
+    ) -> None:
+        """A submitted modal: the core takes the answers; a refusal is shown in the modal."""
+        found = submitted(view)
+        user_id = str((body.get("user") or {}).get("id", ""))
+        if found is None:
+            await ack()
+            return
+        channel_id, submission = found
+        incoming = await self._incoming(
+            channel_id,
+            user_id,
+            "",
+            _event_id("view", view.get("id")),
+            forms=FormSupport.MODAL,
+            submission=submission,
+        )
+        reply = await self.hub.handle(incoming)
+        if reply is not None and not reply.ok:
+            block = first_field_block(view)
+            if block is not None:
+                message = render_text(reply.document)[:ERROR_MAX]
+                await ack(response_action="errors", errors={block: message})
+                return
+        await ack()
+        if reply is not None:
+            if reply.ok:
+                await self._post(channel_id, reply.document)
+            else:
+                await self._ephemeral(channel_id, user_id, reply.document)
+
     # -- from the core to Slack --------------------------------------------------------------
 
     async def _post(self, channel_id: str, document: Document, thread_ts: Any = None) -> bool:
-        message = render_slack(document)
+        """Post ``document``, in as many messages as Slack's limits need, in order (all in
+        the thread ``thread_ts`` when given); True when every one went out."""
         extra = {"thread_ts": thread_ts} if thread_ts else {}
-        try:
-            await self.client.chat_postMessage(
-                channel=channel_id, unfurl_links=False, **message.arguments(), **extra
-            )
-        except FAILURES as error:
-            log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
-            return False
+        for message in render_slack_messages(document):
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel_id, unfurl_links=False, **message.arguments(), **extra
+                )
+            except FAILURES as error:
+                log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
+                return False
         return True
 
     async def _ephemeral(self, channel_id: str, user_id: str, document: Document) -> bool:
-        message = render_slack(document)
-        try:
-            await self.client.chat_postEphemeral(
-                channel=channel_id, user=user_id, **message.arguments()
-            )
-        except FAILURES as error:
-            log.warning(
-                "a private answer to %s in %s failed: %s", user_id, channel_id, _reason(error)
-            )
-            return False
+        """Only for ``user_id``, part after part; True when every part went out."""
+        for message in render_slack_messages(document):
+            try:
+                await self.client.chat_postEphemeral(
+                    channel=channel_id, user=user_id, **message.arguments()
+                )
+            except FAILURES as error:
+                log.warning(
+                    "a private answer to %s in %s failed: %s", user_id, channel_id, _reason(error)
+                )
+                return False
         return True
 
     async def _respond(self, response_url: str, document: Document, kind: str) -> None:
-        message = render_slack(document)
+        """The answer through a command's ``response_url``, part after part (Slack takes
+        only a few answers there: the parts it refuses are logged)."""
         webhook = AsyncWebhookClient(response_url)
-        try:
-            response = await webhook.send(response_type=kind, **message.arguments())
-        except FAILURES as error:
-            log.warning("answering through the response URL failed: %s", _reason(error))
-            return
-        if response.status_code != HTTPStatus.OK:
-            log.warning("the response URL refused the answer: %s", response.status_code)
+        for message in render_slack_messages(document):
+            try:
+                response = await webhook.send(response_type=kind, **message.arguments())
+            except FAILURES as error:
+                log.warning("answering through the response URL failed: %s", _reason(error))
+                return
+            if response.status_code != HTTPStatus.OK:
+                log.warning("the response URL refused the answer: %s", response.status_code)
+                return
 
     async def _append(
         self, channel_id: str, ts: str, message: Mapping[str, Any], reply: Reply
     ) -> bool:
-        """The reply added to the message whose button was clicked; False if it cannot be."""
-        blocks = [*(message.get("blocks") or []), {"type": "divider"}]
-        blocks += render_blocks(reply.document)
+        """The reply added to the message whose button was clicked; False if it cannot be
+        (the reply alone needs more than one message, or the sum has too many blocks)."""
+        parts = render_slack_messages(reply.document)
+        if len(parts) > 1:
+            return False
+        blocks = [*(message.get("blocks") or []), {"type": "divider"}, *parts[0].blocks]
         if len(blocks) > BLOCKS_MAX:
             return False
-        text = str(message.get("text") or render_slack(reply.document).text)
+        text = str(message.get("text") or parts[0].text)
         try:
             await self.client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
         except FAILURES as error:

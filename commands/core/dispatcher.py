@@ -11,9 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from commands.core import lookup
+from commands.core import dialogs, lookup
 from commands.core.clock import Clock
 from commands.core.document import Document
+from commands.core.forms import FORM_TYPES
 from commands.core.i18n import normalise_language, t
 from commands.core.registry import REGISTRY, ArgKind, Command, Registry
 from commands.core.request import CommandError, CoreConfig, Incoming, Reply, Request
@@ -49,9 +50,14 @@ class Dispatcher:
     # -- entry point -------------------------------------------------------------------------
 
     def handle(self, incoming: Incoming) -> Reply | None:
-        """The reply to ``incoming``, or None when it is not meant for the bot."""
+        """The reply to ``incoming``, or None when it is not meant for the bot.
+
+        A message is for the bot when it starts with the prefix (a command), brings a filled-in
+        form (a Slack modal), or answers a question of a dialog its sender has open here.
+        """
         text = incoming.text.strip()
-        if not text.startswith(self.config.prefix):
+        command = text.startswith(self.config.prefix)
+        if not command and incoming.submission is None and not text:
             return None
         now = self.clock.now()
         context = AuditContext(
@@ -65,6 +71,16 @@ class Dispatcher:
         try:
             self._check_identity(incoming)
             with self.database.unit_of_work(context) as store:
+                dialog = None
+                if not command and incoming.submission is None:
+                    dialog = store.dialogs.get(
+                        incoming.platform, incoming.channel_id, incoming.speaker.user_id
+                    )
+                    if dialog is None:
+                        return None  # chat, not for the bot
+                    if dialogs.expired(dialog, now):
+                        store.dialogs.end(dialog)
+                        return None
                 if incoming.event_id is not None and not store.handled_events.first_time(
                     incoming.platform, incoming.event_id, now
                 ):
@@ -72,7 +88,15 @@ class Dispatcher:
                     return None
                 forum = store.forum_for_channel(incoming.platform, incoming.channel_id)
                 language = normalise_language(forum.language if forum else language)
-                reply = self._run(store, incoming, text, forum, language)
+                if command:
+                    reply = self._run(store, incoming, text, forum, language)
+                else:
+                    self._check_text(text)
+                    request = self._request(store, incoming, None, forum, language)
+                    if dialog is not None:
+                        reply = dialogs.answer(request, dialog)
+                    else:
+                        reply = self._submit(request)
                 if not reply.ok:
                     raise _Refused(reply)
                 return reply
@@ -117,18 +141,8 @@ class Dispatcher:
         self._check_text(text)
         line = text[len(self.config.prefix) :]
         cmd, rest = self.find_command(line, language)
-        request = Request(
-            incoming=incoming,
-            command=cmd,
-            args={},
-            role=resolve_role(store, forum, incoming.speaker, self.config),
-            forum=forum,
-            language=language,
-            now=store.audit.context.at,
-            store=store,
-            config=self.config,
-        )
-        self._apply_organisation_hint(request)
+        request = self._request(store, incoming, cmd, forum, language)
+        request.tail = line[rest[0].start :].strip() if rest else ""
         if not allows(request.role, cmd.role):
             raise CommandError(
                 "error.not_allowed",
@@ -141,6 +155,39 @@ class Dispatcher:
             request.require_forum()
         request.args = self._bind_args(cmd, line, rest, language)
         return cmd.handler(request)
+
+    def _request(
+        self,
+        store: Store,
+        incoming: Incoming,
+        cmd: Command | None,
+        forum: Forum | None,
+        language: str,
+    ) -> Request:
+        request = Request(
+            incoming=incoming,
+            command=cmd,
+            args={},
+            role=resolve_role(store, forum, incoming.speaker, self.config),
+            forum=forum,
+            language=language,
+            now=store.audit.context.at,
+            store=store,
+            config=self.config,
+        )
+        self._apply_organisation_hint(request)
+        return request
+
+    def _submit(self, request: Request) -> Reply:
+        """A filled-in form from a door (a Slack modal), to its form type."""
+        submission = request.incoming.submission
+        assert submission is not None
+        kind = FORM_TYPES.get(submission.key)
+        if kind is None:
+            raise CommandError("error.form_unknown", hint_key="hint.help")
+        for value in submission.values.values():
+            self._check_text(value)
+        return kind.submit(request, submission)
 
     def _check_text(self, text: str) -> None:
         limit = self.config.max_message_length

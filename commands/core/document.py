@@ -67,9 +67,14 @@ class BulletList:
 
 @dataclass(frozen=True)
 class Fields:
-    """Label/value pairs, e.g. a status; Slack shows them as fields, text as ``label: value``."""
+    """Label/value pairs, e.g. a status; Slack shows them as fields, text as ``label: value``.
+
+    ``stacked`` fields are long texts (a situation report): one under the other everywhere,
+    never side by side in columns.
+    """
 
     rows: tuple[tuple[str, tuple[Inline, ...]], ...]
+    stacked: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,14 +120,16 @@ class Document:
         self.blocks.append(BulletList(rows, numbered))
         return self
 
-    def fields(self, rows: Iterable[tuple[str, Iterable[Part] | Part]]) -> Document:
+    def fields(
+        self, rows: Iterable[tuple[str, Iterable[Part] | Part]], *, stacked: bool = False
+    ) -> Document:
         out = []
         for label, value in rows:
             if isinstance(value, str | Text | Strong | Emphasis | Code | Mention):
                 out.append((label, inlines([value])))
             else:
                 out.append((label, inlines(value)))
-        self.blocks.append(Fields(tuple(out)))
+        self.blocks.append(Fields(tuple(out), stacked))
         return self
 
     def actions(self, *buttons: Button) -> Document:

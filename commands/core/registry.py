@@ -34,6 +34,9 @@ class Arg:
     name: str
     kind: ArgKind = ArgKind.WORD
     required: bool = True
+    # Not shown in the usage line: text the handler takes in another way when present
+    # (``!läge oförändrat`` followed by more words is an ordinary report).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class Command:
     def usage(self, language: str, prefix: str = "!") -> str:
         parts = [f"{prefix}{self.display_name(language)}"]
         for arg in self.args:
+            if arg.hidden:
+                continue
             label = t(language, f"arg.{arg.name}")
             parts.append(f"<{label}>" if arg.required else f"[{label}]")
         return " ".join(parts)

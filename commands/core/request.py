@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands.core.document import Document, Mention
+from commands.core.forms import Form, FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.registry import Command
 from storage import Store
@@ -30,6 +31,7 @@ class CoreConfig:
     bot_admins: frozenset[str] = frozenset()
     prefix: str = "!"
     max_message_length: int = 4000
+    meeting_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Incoming:
     channel_name: str | None = None
     # Mentions the door found in ``text``: the token as written -> the person meant.
     mentions: Mapping[str, MentionRef] = field(default_factory=dict)
+    # How this door can show a form, and a filled-in form it brings (a Slack modal's answers).
+    forms: FormSupport = FormSupport.DIALOG
+    submission: FormSubmission | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Reply:
     document: Document
     ok: bool = True
     posts: list[Post] = field(default_factory=list)
+    # A form for the door to open (only for doors that said they can: FormSupport.MODAL).
+    form: Form | None = None
 
 
 class CommandError(Exception):
@@ -97,7 +104,7 @@ class CommandError(Exception):
 @dataclass
 class Request:
     incoming: Incoming
-    command: Command
+    command: Command | None  # None for a form's answers
     args: dict[str, str | None]
     role: Role
     forum: Forum | None
@@ -109,6 +116,8 @@ class Request:
     # so that ``!aktör`` can tell a first registration from a repeat.
     hint_registered: bool = False
     hint_joined_forum: bool = False
+    # The text after the command's name, as typed (line breaks kept).
+    tail: str = ""
 
     def t(self, key: str, **params: Any) -> str:
         return t(self.language, key, **params)

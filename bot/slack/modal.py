@@ -1,0 +1,89 @@
+"""A core :class:`Form` as a Slack modal, and a submitted modal back as a submission.
+
+The modal carries what the core needs to take the answers back in ``private_metadata``: the
+channel the form was opened from, the form's key and its context (which round, for whom).
+Slack's limits: a title and button labels of 24 characters, a text input of 3000.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from commands.core.forms import Form, FormSubmission
+
+CALLBACK_ID = "samverkan-form"
+TITLE_MAX = 24
+LABEL_MAX = 2000
+INPUT_MAX = 3000
+ACTION_ID = "value"
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text}
+
+
+def block_id(name: str) -> str:
+    return f"field-{name}"
+
+
+def form_view(form: Form, channel_id: str, cancel_label: str) -> dict[str, Any]:
+    """The ``views.open`` view: one optional multi-line input per field."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "context", "elements": [{"type": "plain_text", "text": form.intro[:2000]}]}
+    ]
+    for field in form.fields:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": block_id(field.name),
+                "optional": True,
+                "label": _plain(field.label, LABEL_MAX),
+                "hint": _plain(field.question, LABEL_MAX),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ACTION_ID,
+                    "multiline": field.multiline,
+                    "max_length": min(field.max_length, INPUT_MAX),
+                },
+            }
+        )
+    metadata = {"channel": channel_id, "key": form.key, "context": form.context}
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": json.dumps(metadata, ensure_ascii=False),
+        "title": _plain(form.title, TITLE_MAX),
+        "submit": _plain(form.submit_label, TITLE_MAX),
+        "close": _plain(cancel_label, TITLE_MAX),
+        "blocks": blocks,
+    }
+
+
+def submitted(view: Mapping[str, Any]) -> tuple[str, FormSubmission] | None:
+    """The channel and the answers of a submitted form view; None if it is not ours."""
+    try:
+        metadata = json.loads(str(view.get("private_metadata") or ""))
+    except ValueError:
+        return None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("context"), dict):
+        return None
+    state = (view.get("state") or {}).get("values") or {}
+    values: dict[str, str] = {}
+    for block, actions in state.items():
+        if not str(block).startswith("field-") or not isinstance(actions, Mapping):
+            continue
+        value = (actions.get(ACTION_ID) or {}).get("value")
+        values[str(block).removeprefix("field-")] = str(value or "")
+    submission = FormSubmission(str(metadata.get("key", "")), metadata["context"], values)
+    return str(metadata.get("channel", "")), submission
+
+
+def first_field_block(view: Mapping[str, Any]) -> str | None:
+    """Where Slack shows an error about the whole form: under its first field."""
+    for block in view.get("blocks") or []:
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None

@@ -1,0 +1,152 @@
+"""``!lägesbild``: the joint situation picture of a round; ``!saknas``: who has not reported.
+
+``!lägesbild publicera`` freezes a numbered version, posts it in every channel of the forum
+and says what changed since the version before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from commands.activation import forum_wide, other_channels
+from commands.core.document import Mention, Part, Strong
+from commands.core.registry import Arg, command
+from commands.core.request import CommandError, Reply, Request
+from commands.core.roles import allows
+from commands.core.timefmt import format_clock
+from commands.report import report_round
+from commands.situation.diff import diff
+from commands.situation.picture import (
+    Picture,
+    compile_picture,
+    expected_organisations,
+    sort_key,
+)
+from commands.situation.render import diff_paragraphs, picture_document
+from commands.situation.rounds import round_label
+from storage.models import Forum, ReportRound, Role
+
+
+def chosen_round(req: Request, forum: Forum, wanted: str | None) -> ReportRound:
+    """The round asked for by number (``12`` or ``#12``), else the current one."""
+    if not wanted:
+        return report_round(req, forum)
+    number = wanted.strip().lstrip("#")
+    found = req.store.reports.round_by_number(forum, int(number)) if number.isdigit() else None
+    if found is None:
+        latest = req.store.reports.latest_round(forum)
+        raise CommandError(
+            "error.unknown_round",
+            hint_key="hint.rounds",
+            name=wanted[:20],
+            latest=latest.number if latest else 0,
+        )
+    return found
+
+
+def picture_of(req: Request, forum: Forum, target: ReportRound, compiled_by: str) -> Picture:
+    return compile_picture(req.store, forum, target, req.now, compiled_by)
+
+
+@command(
+    "picture.show",
+    "lägesbild",
+    aliases=("picture", "sitpic"),
+    args=(Arg("round", required=False),),
+    needs_forum=True,
+)
+def show(req: Request) -> Reply:
+    forum = req.require_forum()
+    target = chosen_round(req, forum, req.args.get("round"))
+    picture = picture_of(req, forum, target, req.incoming.speaker.display_name)
+    label = round_label(target, req.zone, req.language)
+    return Reply(picture_document(picture, label, req.language))
+
+
+@command(
+    "picture.publish",
+    "lägesbild publicera",
+    aliases=("picture publish",),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def publish(req: Request) -> Reply:
+    forum = req.require_forum()
+    target = report_round(req, forum)
+    me = req.me
+    picture = picture_of(req, forum, target, me.display_name)
+    if not picture.reports:
+        raise CommandError("error.publish_empty", hint_key="hint.report")
+    previous = req.store.reports.published(target)
+    changes = None
+    if previous is not None:
+        changes = diff(Picture.from_json(previous.content), picture)
+        if changes.empty:
+            raise CommandError(
+                "error.publish_unchanged",
+                hint_key="hint.picture",
+                version=previous.version,
+                time=format_clock(previous.published_at, req.zone),
+            )
+    version = (previous.version if previous else 0) + 1
+    picture = replace(picture, version=version, published_at=req.now)
+    elsewhere = other_channels(req, forum)
+    req.store.reports.publish(target, me, version, picture.to_json())
+    label = round_label(target, req.zone, req.language)
+    doc = req.document().paragraph(
+        Strong(req.t("picture.published", forum=forum.name, version=version, who=me.display_name))
+    )
+    if changes is None or previous is None:
+        doc.paragraph(req.t("picture.first_version"))
+    else:
+        doc.paragraph(
+            req.t(
+                "picture.changes_since",
+                version=previous.version,
+                time=format_clock(previous.published_at, req.zone),
+            )
+        )
+        diff_paragraphs(doc, changes, req.language)
+    doc.blocks.extend(picture_document(picture, label, req.language).blocks)
+    return Reply(doc, posts=forum_wide(elsewhere, doc))
+
+
+@command("picture.missing", "saknas", aliases=("missing",), needs_forum=True)
+def missing(req: Request) -> Reply:
+    forum = req.require_forum()
+    target = report_round(req, forum)
+    reported = set(req.store.reports.latest_in_round(target))
+    expected = expected_organisations(req.store, forum, target)
+    waiting = expected - reported
+    label = round_label(target, req.zone, req.language)
+    doc = req.document().heading(req.t("missing.title", forum=forum.name))
+    doc.paragraph(req.t("missing.round", round=label))
+    if not waiting:
+        doc.paragraph(req.t("missing.none", count=len(expected)))
+        return Reply(doc)
+    mention = allows(req.role, Role.COORDINATOR)
+    roster = {entry.id: entry for entry in req.store.forums.roster(forum)} if mention else {}
+    names = req.store.organisations.by_ids(sorted(waiting))
+    items: list[list[Part]] = []
+    for oid in sorted(waiting, key=lambda oid: sort_key(names[oid].name if oid in names else "")):
+        line: list[Part] = [Strong(names[oid].name if oid in names else "?")]
+        entry = roster.get(oid)
+        if mention and entry is not None and entry.people:
+            line.append(": ")
+            for index, person in enumerate(entry.people):
+                line.extend([" "] if index else [])
+                line.append(Mention(person.platform, person.user_id, person.display_name))
+        elif mention:
+            line.append(" " + req.t("missing.no_representative"))
+        items.append(line)
+    doc.paragraph(
+        req.t(
+            "missing.count",
+            count=len(waiting),
+            expected=len(expected),
+            reported=len(expected & reported),
+        )
+    )
+    doc.bullets(items)
+    doc.paragraph(req.t("missing.how", prefix=req.config.prefix))
+    return Reply(doc)

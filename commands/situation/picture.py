@@ -1,0 +1,179 @@
+"""The joint situation picture (samlad lägesbild) of one round, compiled from the database.
+
+A :class:`Picture` is plain data: each reporting organisation's newest report, who has not
+reported, and the header. It is what the chat shows, what ``export`` writes, and, as JSON,
+what a published version freezes. Compiling reads only the round's own rows, so it costs the
+same however much history the database holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from commands.situation.parse import says_nothing
+from commands.situation.rounds import closed_at, is_closed, mode_of
+from storage import Store
+from storage.models import Activation, Forum, ReportRound
+from storage.reports import ReportFields
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PictureReport:
+    """One organisation's newest report of the round."""
+
+    organisation_id: int
+    organisation: str
+    fields: dict[str, str]  # the filled-in fields, in the model's order
+    at: datetime
+    by: str
+    on_behalf: bool = False
+    late: bool = False
+    unchanged_since: datetime | None = None  # "oförändrat": copied from a report of then
+    reports: int = 1  # how many the organisation sent this round (the earlier are kept)
+
+
+@dataclass(frozen=True)
+class Picture:
+    forum: str
+    forum_slug: str
+    language: str
+    timezone: str
+    round_number: int
+    round_kind: str
+    mode: str
+    opened_at: datetime
+    meeting_at: datetime | None
+    closes_at: datetime | None
+    closed: bool
+    compiled_at: datetime
+    compiled_by: str
+    reports: list[PictureReport] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    version: int | None = None  # the published version this is, if it is one
+    published_at: datetime | None = None
+
+    @property
+    def expected(self) -> int:
+        return len(self.reports) + len(self.missing)
+
+    def collected(self, name: str) -> list[tuple[str, str]]:
+        """One field across organisations (``needs``, ``communication``), with its source;
+        "inga" and the like left out."""
+        found = []
+        for report in self.reports:
+            value = report.fields.get(name)
+            if value is not None and not says_nothing(value):
+                found.append((report.organisation, value))
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["format"] = FORMAT_VERSION
+        encoded: dict[str, Any] = _encode(data)
+        return encoded
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Picture:
+        values = {key: value for key, value in data.items() if key != "format"}
+        for key in ("opened_at", "meeting_at", "closes_at", "compiled_at", "published_at"):
+            values[key] = _instant(values.get(key))
+        values["reports"] = [
+            PictureReport(
+                **{
+                    **report,
+                    "at": _instant(report["at"]),
+                    "unchanged_since": _instant(report.get("unchanged_since")),
+                }
+            )
+            for report in values.get("reports", [])
+        ]
+        return cls(**values)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _instant(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def sort_key(name: str) -> str:
+    """Swedish alphabetical order: å, ä, ö after z."""
+    return name.casefold().translate({ord("å"): "z{", ord("ä"): "z|", ord("ö"): "z}"})
+
+
+def expected_organisations(store: Store, forum: Forum, report_round: ReportRound) -> set[int]:
+    """Who is expected to report: the forum's organisations, and all called out to it."""
+    expected = {org.id for org in store.forums.participants(forum) if org.id is not None}
+    if report_round.activation_id is not None:
+        activation = store.session.get(Activation, report_round.activation_id)
+        if activation is not None:
+            expected.update(activation.called_out)
+    return expected
+
+
+def compile_picture(
+    store: Store, forum: Forum, report_round: ReportRound, now: datetime, compiled_by: str
+) -> Picture:
+    everything = store.reports.in_round(report_round)
+    newest = {report.organisation_id: report for report in everything}
+    counts: dict[int, int] = {}
+    for report in everything:
+        counts[report.organisation_id] = counts.get(report.organisation_id, 0) + 1
+    expected = expected_organisations(store, forum, report_round)
+    organisations = store.organisations.by_ids([*expected, *newest])
+    people = store.people.by_ids([report.person_id for report in newest.values()])
+    sources = store.reports.by_ids(
+        [r.unchanged_from_id for r in newest.values() if r.unchanged_from_id is not None]
+    )
+    reports = []
+    for org_id, report in newest.items():
+        organisation = organisations.get(org_id)
+        person = people.get(report.person_id)
+        source = sources.get(report.unchanged_from_id) if report.unchanged_from_id else None
+        reports.append(
+            PictureReport(
+                organisation_id=org_id,
+                organisation=organisation.name if organisation else "?",
+                fields=dict(ReportFields.of(report).items()),
+                at=report.at,
+                by=person.display_name if person else "?",
+                on_behalf=report.on_behalf,
+                late=report.late,
+                unchanged_since=source.at if source else None,
+                reports=counts[org_id],
+            )
+        )
+    reports.sort(key=lambda report: sort_key(report.organisation))
+    missing = sorted(
+        (organisations[oid].name for oid in expected - set(newest) if oid in organisations),
+        key=sort_key,
+    )
+    return Picture(
+        forum=forum.name,
+        forum_slug=forum.slug,
+        language=forum.language,
+        timezone=forum.timezone,
+        round_number=report_round.number,
+        round_kind=report_round.kind.value,
+        mode=mode_of(report_round).value,
+        opened_at=report_round.opened_at,
+        meeting_at=report_round.meeting_at,
+        closes_at=closed_at(report_round),
+        closed=is_closed(report_round, now),
+        compiled_at=now,
+        compiled_by=compiled_by,
+        reports=reports,
+        missing=missing,
+    )

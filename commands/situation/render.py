@@ -1,0 +1,106 @@
+"""A joint picture, a report and a diff as chat documents (every door renders these)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from commands.core.document import Document, Emphasis, Part, Strong
+from commands.core.i18n import t
+from commands.core.timefmt import format_time
+from commands.situation.diff import PictureDiff
+from commands.situation.picture import Picture, PictureReport
+
+
+def field_label(name: str, language: str) -> str:
+    return t(language, f"report.field.{name}")
+
+
+def report_meta(report: PictureReport, zone: ZoneInfo, language: str) -> str:
+    """``rapporterad 2026-11-26 14:32 av Anna · sen · oförändrat sedan …``"""
+    parts = [t(language, "picture.reported", time=format_time(report.at, zone), who=report.by)]
+    if report.on_behalf:
+        parts.append(t(language, "picture.on_behalf"))
+    if report.late:
+        parts.append(t(language, "picture.late"))
+    if report.unchanged_since is not None:
+        parts.append(
+            t(language, "picture.unchanged_since", time=format_time(report.unchanged_since, zone))
+        )
+    if report.reports > 1:
+        parts.append(t(language, "picture.replaces", count=report.reports - 1))
+    return " · ".join(parts)
+
+
+def report_fields(document: Document, fields: dict[str, str], language: str) -> None:
+    document.fields(
+        [(field_label(name, language), value) for name, value in fields.items()], stacked=True
+    )
+
+
+def header_rows(picture: Picture, round_label: str, language: str) -> list[tuple[str, Part]]:
+    zone = ZoneInfo(picture.timezone)
+    rows: list[tuple[str, Part]] = [
+        (t(language, "picture.forum"), picture.forum),
+        (t(language, "picture.round"), round_label),
+        (t(language, "picture.mode"), t(language, f"mode.{picture.mode}")),
+        (t(language, "picture.time"), format_time(picture.compiled_at, zone)),
+        (t(language, "picture.compiled_by"), picture.compiled_by),
+    ]
+    if picture.version is not None:
+        rows.append((t(language, "picture.version"), str(picture.version)))
+    if picture.closed and picture.closes_at is not None:
+        rows.append(
+            (t(language, "picture.closed"), format_time(picture.closes_at, zone)),
+        )
+    return rows
+
+
+def picture_document(picture: Picture, round_label: str, language: str) -> Document:
+    zone = ZoneInfo(picture.timezone)
+    doc = Document().heading(t(language, "picture.title", forum=picture.forum))
+    doc.fields(header_rows(picture, round_label, language))
+    doc.paragraph(
+        t(
+            language,
+            "picture.count",
+            reported=len(picture.reports),
+            count=picture.expected,
+        )
+    )
+    if not picture.reports:
+        doc.paragraph(t(language, "picture.no_reports"))
+    for report in picture.reports:
+        doc.heading(report.organisation, level=2)
+        doc.paragraph(Emphasis(report_meta(report, zone, language)))
+        report_fields(doc, report.fields, language)
+    for name in ("needs", "communication"):
+        doc.heading(t(language, f"picture.all_{name}"), level=2)
+        collected = picture.collected(name)
+        if collected:
+            doc.bullets([[Strong(organisation), ": ", value] for organisation, value in collected])
+        else:
+            doc.paragraph(t(language, f"picture.no_{name}"))
+    if picture.missing:
+        doc.heading(t(language, "picture.missing_title", count=len(picture.missing)), level=2)
+        doc.paragraph(", ".join(picture.missing))
+    elif picture.reports:
+        doc.paragraph(t(language, "picture.all_reported"))
+    return doc
+
+
+def diff_paragraphs(document: Document, changes: PictureDiff, language: str) -> None:
+    """``Nya rapporter: …`` / ``Ändrade: Trafikverket (Behov, Prognos)``."""
+    if changes.added:
+        document.paragraph(
+            Strong(t(language, "picture.diff_added")), ": ", ", ".join(changes.added)
+        )
+    if changes.changed:
+        listed = ", ".join(
+            f"{organisation} ({', '.join(field_label(name, language) for name in names)})"
+            for organisation, names in changes.changed
+        )
+        document.paragraph(Strong(t(language, "picture.diff_changed")), ": ", listed)
+    if changes.removed:
+        document.paragraph(
+            Strong(t(language, "picture.diff_removed")), ": ", ", ".join(changes.removed)
+        )

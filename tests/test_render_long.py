@@ -1,0 +1,356 @@
+"""Long replies: multi-line text, stacked fields, and documents split into several messages.
+
+A joint situation picture (40 organisations, seven long fields each) or the minutes of a
+meeting (hundreds of items) is far more than Slack (50 blocks, 40 000 characters) or a Matrix
+homeserver (64 KiB an event) takes in one message. The renderers split such documents between
+blocks into consecutive messages, and the doors send them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.hub import Hub
+from bot.render.matrix import MESSAGE_BYTES_MAX, render_matrix, render_matrix_messages
+from bot.render.slack import (
+    BLOCKS_MAX,
+    SECTION_TEXT_MAX,
+    TEXT_MAX,
+    SlackMessage,
+    render_blocks,
+    render_slack,
+    render_slack_messages,
+)
+from bot.render.split import Budget, pack
+from bot.render.text import render_text
+from commands.core.clock import FixedClock
+from commands.core.dispatcher import Dispatcher
+from commands.core.document import Document, Emphasis, Mention, Strong
+from storage import Database
+from tests.support.fake_slack import FakeSlack
+
+ORGANISATIONS = 40
+LABELS = ("Läge", "Åtgärder", "Resurser", "Behov", "Kommunikation", "Prognos", "Övrigt")
+MARK = re.compile(r"ORG\d\d-R\d")
+
+
+def _report(org: int, row: int) -> str:
+    """About 400 characters over several lines, with text that must be escaped."""
+    lines = [
+        f"ORG{org:02d}-R{row} Lägesbild för organisation {org}, rad {row}.",
+        "Vägar <script>alert(1)</script> & broar: framkomligt med begränsningar i norr.",
+        "",
+        "Personal: 12 i tjänst, 4 i beredskap; nästa avstämning kl 16.00 i stabsrummet.",
+        "Kontakt: stabschef via växeln, reserv via Rakel talgrupp RSL-1 (" + "x" * 130 + ").",
+    ]
+    return "\n".join(lines)
+
+
+def situation_picture(mention_in: int | None = None) -> Document:
+    doc = Document().heading("Samlad lägesbild")
+    for org in range(1, ORGANISATIONS + 1):
+        doc.heading(f"Organisation {org}", level=2)
+        rows: list[tuple[str, Any]] = [
+            (label, _report(org, row)) for row, label in enumerate(LABELS, start=1)
+        ]
+        if org == mention_in:
+            rows[0] = (LABELS[0], [Mention("matrix", "@anna:localhost", "Anna"), " rapporterar"])
+        doc.fields(rows, stacked=True)
+    return doc
+
+
+def _marks(text: str) -> list[str]:
+    return MARK.findall(text)
+
+
+EXPECTED_MARKS = [
+    f"ORG{org:02d}-R{row}"
+    for org in range(1, ORGANISATIONS + 1)
+    for row in range(1, len(LABELS) + 1)
+]
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    if "text" in block:
+        return str(block["text"]["text"])
+    return "\n".join(field["text"] for field in block.get("fields", []))
+
+
+# -- Slack -----------------------------------------------------------------------------------
+
+
+def test_a_long_situation_picture_is_several_slack_messages_within_limits() -> None:
+    doc = situation_picture()
+    messages = render_slack_messages(doc)
+    assert len(messages) > 1
+    for message in messages:
+        assert 0 < len(message.blocks) <= BLOCKS_MAX
+        assert len(message.text) <= TEXT_MAX
+        for block in message.blocks:
+            assert "fields" not in block  # stacked: rows one under the other, not columns
+            assert len(_block_text(block)) <= SECTION_TEXT_MAX
+    # Every block, in order, once: nothing lost at the seams.
+    assert [block for m in messages for block in m.blocks] == render_blocks(doc)
+    assert _marks("\n".join(m.text for m in messages)) == EXPECTED_MARKS
+    blocks_text = "\n".join(_block_text(b) for m in messages for b in m.blocks)
+    assert _marks(blocks_text) == EXPECTED_MARKS
+    assert "<script>" not in blocks_text
+    assert "&lt;script&gt;" in blocks_text
+
+
+def test_many_short_blocks_are_split_at_fifty_blocks_a_slack_message() -> None:
+    doc = Document()
+    for n in range(130):
+        doc.paragraph(f"Punkt {n}")
+    messages = render_slack_messages(doc)
+    assert [len(m.blocks) for m in messages] == [50, 50, 30]
+    assert [block for m in messages for block in m.blocks] == render_blocks(doc)
+    assert messages[2].text.splitlines() == [f"Punkt {n}" for n in range(100, 130)]
+
+
+def test_stacked_fields_are_rows_of_section_text_in_slack() -> None:
+    doc = Document().fields([("Läge", "rad ett\nrad två"), ("Behov", "sandsäckar")], stacked=True)
+    (section,) = render_blocks(doc)
+    assert section == {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "*Läge:* rad ett\nrad två\n*Behov:* sandsäckar"},
+    }
+
+
+def test_a_slack_part_never_ends_with_a_heading() -> None:
+    for messages in (render_slack_messages(situation_picture()), render_slack_messages(minutes())):
+        assert len(messages) > 1
+        for message in messages[:-1]:
+            last = message.blocks[-1]
+            assert last["type"] != "header"
+            assert not _block_text(last).startswith("*Organisation")
+
+
+def test_a_short_document_is_one_slack_message() -> None:
+    doc = Document().heading("Status").paragraph("Läge: ", Strong("normal"))
+    doc.fields([("Nivå", "samordnande")])
+    (message,) = render_slack_messages(doc)
+    assert message == render_slack(doc)
+
+
+def test_a_block_too_long_for_a_section_still_goes_out() -> None:
+    report = "\n".join(f"rad {n}: " + "y" * 90 for n in range(80))  # 8 000 characters
+    one_line = "z" * 5000
+    messages = render_slack_messages(Document().paragraph(report).paragraph(one_line))
+    texts = [_block_text(block) for m in messages for block in m.blocks]
+    assert all(len(text) <= SECTION_TEXT_MAX for text in texts)
+    # A report over many lines is broken at its line breaks: every line is there.
+    assert "\n".join(texts[:-1]) == report
+    # A single line longer than a section is cut, not dropped.
+    assert texts[-1] == "z" * (SECTION_TEXT_MAX - 1) + "…"
+
+
+def test_slack_marks_each_line_of_multi_line_bold_and_italic() -> None:
+    doc = Document().paragraph(Strong("Rad ett\nRad två\n\n  tre "), Emphasis("a\nb"))
+    (section,) = render_blocks(doc)
+    assert section["text"]["text"] == "*Rad ett*\n*Rad två*\n\n  *tre* _a_\n_b_"
+
+
+# -- Matrix ----------------------------------------------------------------------------------
+
+
+def _bytes(content: dict[str, Any]) -> int:
+    return len(content["body"].encode()) + len(content["formatted_body"].encode())
+
+
+def test_a_long_situation_picture_is_several_matrix_messages_within_limits() -> None:
+    doc = situation_picture()
+    contents = render_matrix_messages(doc)
+    assert len(contents) > 1
+    for content in contents:
+        assert _bytes(content) <= MESSAGE_BYTES_MAX
+        assert len(json.dumps(content, ensure_ascii=False).encode()) < 65_536
+        assert content["msgtype"] == "m.notice"
+        assert content["format"] == "org.matrix.custom.html"
+        html = content["formatted_body"]
+        assert "<br>" in html
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; broar" in html
+        assert html.count("<ul>") == html.count("</ul>")
+    # The parts together are the whole document, in order.
+    assert "\n".join(c["body"] for c in contents) == render_text(doc)
+    assert _marks("".join(c["formatted_body"] for c in contents)) == EXPECTED_MARKS
+
+
+def test_only_the_matrix_part_with_the_mention_notifies() -> None:
+    contents = render_matrix_messages(situation_picture(mention_in=30))
+    mentioning = [c for c in contents if "m.mentions" in c]
+    assert len(mentioning) == 1
+    (part,) = mentioning
+    assert part["msgtype"] == "m.text"
+    assert part["m.mentions"] == {"user_ids": ["@anna:localhost"]}
+    assert '<a href="https://matrix.to/#/@anna:localhost">Anna</a>' in part["formatted_body"]
+    assert "Organisation 30" in part["body"]
+    others = [c for c in contents if c is not part]
+    assert others
+    assert all(c["msgtype"] == "m.notice" for c in others)
+
+
+def headed_reports() -> Document:
+    """Sections of one heading and one 15 000-byte report: three and a heading fill a part."""
+    doc = Document()
+    for n in range(1, 9):
+        doc.heading(f"Avsnitt {n}", level=2).paragraph(f"Rapport {n}: " + "text " * 1500)
+    return doc
+
+
+def test_a_matrix_part_never_ends_with_a_heading() -> None:
+    for doc in (situation_picture(), minutes(), headed_reports()):
+        contents = render_matrix_messages(doc)
+        assert len(contents) > 1
+        for content in contents[:-1]:
+            assert not re.search(r"</h\d>$", content["formatted_body"])
+    starts = [c["body"].split("\n")[0] for c in render_matrix_messages(headed_reports())]
+    assert starts == ["Avsnitt 1:", "Avsnitt 4:", "Avsnitt 7:"]
+
+
+def test_a_short_document_is_one_matrix_message() -> None:
+    doc = Document().heading("Status").paragraph("Läge: ", Strong("normal"))
+    assert render_matrix_messages(doc) == [render_matrix(doc)]
+
+
+def test_matrix_shows_line_breaks_after_escaping() -> None:
+    doc = Document().paragraph("a <b>\nc & d", Strong("e\nf"))
+    doc.fields([("Läge", "rad ett\n<i>rad två</i>")], stacked=True)
+    html = render_matrix(doc)["formatted_body"]
+    assert html == (
+        "<p>a &lt;b&gt;<br>c &amp; d<strong>e<br>f</strong></p>"
+        "<ul><li><strong>Läge:</strong> rad ett<br>&lt;i&gt;rad två&lt;/i&gt;</li></ul>"
+    )
+
+
+def minutes(items: int = 300) -> Document:
+    doc = Document().heading("Protokoll").heading("Beslut", level=2)
+    doc.bullets([f"Punkt {n}: " + "beslutades att " * 25 for n in range(1, items + 1)], True)
+    return doc
+
+
+def test_long_minutes_keep_their_numbering_across_matrix_messages() -> None:
+    contents = render_matrix_messages(minutes())
+    assert len(contents) > 1
+    assert all(_bytes(c) <= MESSAGE_BYTES_MAX for c in contents)
+    first, second = contents[0]["formatted_body"], contents[1]["formatted_body"]
+    items_in_first = first.count("<li>")
+    assert second.startswith(f'<ol start="{items_in_first + 1}"><li>Punkt {items_in_first + 1}:')
+    assert "\n".join(c["body"] for c in contents) == render_text(minutes())
+
+
+def test_a_block_too_heavy_for_one_matrix_message_is_cut_not_dropped() -> None:
+    doc = Document().paragraph("start " + "ö" * 60_000).paragraph("efter")
+    first, second = render_matrix_messages(doc)
+    assert _bytes(first) <= MESSAGE_BYTES_MAX
+    assert first["body"].startswith("start ööö")
+    assert first["body"].endswith("…")
+    assert second["body"] == "efter"
+
+
+# -- the terminal ----------------------------------------------------------------------------
+
+
+def test_text_indents_the_continuation_lines_of_fields_and_bullets() -> None:
+    doc = Document().fields([("Läge", "rad ett\n\nrad tre")], stacked=True)
+    doc.bullets(["punkt\nfortsättning"]).bullets(["a\nb"], numbered=True)
+    assert render_text(doc) == (
+        "Läge: rad ett\n\n  rad tre\n  • punkt\n    fortsättning\n  1. a\n     b"
+    )
+
+
+# -- the doors -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hub(database: Database, clock: FixedClock) -> Iterator[Hub]:
+    hub = Hub(Dispatcher(database, clock, Settings(database_url="sqlite://").core()))
+    yield hub
+    hub.close()
+
+
+def test_the_slack_door_posts_a_long_document_as_messages_in_order(hub: Hub) -> None:
+    from bot.slack.door import SlackDoor
+
+    doc = situation_picture()
+    expected = render_slack_messages(doc)
+    with FakeSlack() as fake:
+        settings = Settings(
+            database_url="sqlite://",
+            slack_bot_token="xoxb-test-token-not-real",
+            slack_signing_secret="not-a-real-secret",
+            slack_api_url=fake.api_url,
+        )
+        door = SlackDoor(hub, settings)
+        sent = asyncio.run(door._post("CLONG0001", doc, thread_ts="1700000000.000001"))
+        posted = fake.calls_to("chat.postMessage", channel="CLONG0001")
+    assert sent
+    assert len(posted) == len(expected) > 1
+    assert [SlackMessage(call.text, call.blocks) for call in posted] == expected
+    assert all(call.args.get("thread_ts") == "1700000000.000001" for call in posted)
+
+
+def test_the_slack_door_reports_a_failed_part(hub: Hub) -> None:
+    from bot.slack.door import SlackDoor
+
+    with FakeSlack(outside={"COUTSIDE1"}) as fake:
+        settings = Settings(
+            database_url="sqlite://",
+            slack_bot_token="xoxb-test-token-not-real",
+            slack_signing_secret="not-a-real-secret",
+            slack_api_url=fake.api_url,
+        )
+        door = SlackDoor(hub, settings)
+        assert not asyncio.run(door._post("COUTSIDE1", situation_picture()))
+        # The first part was refused: the rest are not sent out of order after it.
+        assert len(fake.calls_to("chat.postMessage", channel="COUTSIDE1")) == 1
+
+
+def test_the_matrix_door_queues_each_part_in_order(hub: Hub, database: Database) -> None:
+    from bot.matrix.door import MatrixDoor
+
+    settings = Settings(
+        database_url="sqlite://",
+        matrix_homeserver="http://127.0.0.1:1",
+        matrix_user_id="@samverkan:localhost",
+        matrix_password="not-a-real-password",
+    )
+    door = MatrixDoor(hub, database, settings)
+    doc = situation_picture()
+    asyncio.run(door.deliver("!room:localhost", doc))
+    queued = [door._outbox.get_nowait() for _ in range(door._outbox.qsize())]
+    assert [q.content for q in queued] == render_matrix_messages(doc)
+    assert {q.room_id for q in queued} == {"!room:localhost"}
+    assert len({q.txn_id for q in queued}) == len(queued) > 1
+
+
+# -- packing ---------------------------------------------------------------------------------
+
+
+def _budget(most: int) -> Budget[str]:
+    return Budget(
+        weight=lambda piece, before: len(piece),
+        most_weight=most,
+        keeps_next=lambda piece: piece.startswith("#"),
+        most_pieces=4,
+    )
+
+
+def test_pack_keeps_order_limits_and_headings_with_what_follows() -> None:
+    assert pack(["aaa", "bb", "#h", "cccc", "dd"], _budget(7)) == [
+        ["aaa", "bb"],
+        ["#h", "cccc"],
+        ["dd"],
+    ]
+    assert pack(["a", "b", "c", "d", "e"], _budget(100)) == [["a", "b", "c", "d"], ["e"]]
+    # Too heavy alone: sent alone, not dropped; a heading stays behind rather than overflow.
+    assert pack(["a", "#h", "x" * 20, "b"], _budget(7)) == [["a", "#h"], ["x" * 20], ["b"]]
+    assert pack([], _budget(7)) == []
