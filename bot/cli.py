@@ -1,4 +1,4 @@
-"""The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``."""
+"""The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``, ``export``."""
 
 from __future__ import annotations
 
@@ -35,7 +35,45 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
     console.add_argument("--lang", choices=("sv", "en"), help="default language")
     sub.add_parser("migrate", help="bring the database schema up to date, and seed it if new")
+    _export_parser(sub)
     return parser
+
+
+def _export_parser(sub: Any) -> None:
+    """``export lägesbild`` (alias ``picture``); the work is in ``bot.export``."""
+    from bot.export import FORMATS
+
+    export = sub.add_parser("export", help="write a joint situation picture to a file")
+    what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
+    picture = what.add_parser(
+        "lägesbild",
+        aliases=["picture"],
+        help="the joint situation picture (samlad lägesbild) of a round",
+        description="Write the joint situation picture of a forum's round, as !lägesbild "
+        "shows it, for printing, archiving or pasting elsewhere. Reads only.",
+    )
+    picture.add_argument(
+        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
+    )
+    picture.add_argument(
+        "--round", type=_positive, help="the round's number; default: the current round"
+    )
+    picture.add_argument(
+        "--version", type=_positive, help="a published version; default: compiled now"
+    )
+    picture.add_argument("--format", required=True, choices=FORMATS)
+    picture.add_argument("--out", help="the file to write; default: standard output")
+    picture.add_argument("--lang", choices=("sv", "en"), help="default: the forum's language")
+    picture.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
+    picture.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
+
+
+def _positive(value: str) -> int:
+    """A round or version number as people write it: ``12`` or ``#12``."""
+    text = value.strip().lstrip("#")
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a number from 1, not {value!r}")
+    return int(text)
 
 
 def _pinned_clock(value: str, timezone: str) -> FixedClock:
@@ -53,14 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         overrides: dict[str, str] = {}
-        if command == "console":
+        if command in ("console", "export"):
             if args.db:
                 overrides["database_url"] = f"sqlite:///{args.db}"
-            if args.lang:
+            if args.lang and command == "console":
                 overrides["default_language"] = args.lang
         settings = load_settings(args.config, **overrides)
         clock: Clock = SystemClock()
-        if command == "console" and args.now:
+        if command in ("console", "export") and args.now:
             clock = _pinned_clock(args.now, settings.timezone)
     except ConfigError as error:
         print(f"samverkan-bot: {error}", file=sys.stderr)
@@ -71,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if command == "console":
         return _console(settings, clock)
+    if command == "export":
+        return _export(settings, clock, args)
     return _run(settings)
 
 
@@ -101,6 +141,49 @@ def _console(settings: Settings, clock: Clock) -> int:
         pass
     finally:
         app.close()
+    return 0
+
+
+def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    """Write the picture asked for; a one-line error and status 2 when it cannot be had."""
+    from pathlib import Path
+
+    from bot.export.picture import render
+    from bot.export.source import ExportError, PictureQuery, load_picture
+    from storage import Database
+    from storage.database import sqlite_file
+
+    out = Path(args.out) if args.out else None
+    database_file = sqlite_file(settings.database_url)
+    problem = None
+    if out is not None and not out.parent.is_dir():
+        problem = f"cannot write {out}: the folder {out.parent} does not exist"
+    elif database_file is not None and not Path(database_file).is_file():
+        problem = f"no database at {database_file} (samverkan-bot migrate creates one)"
+    if problem:
+        print(f"samverkan-bot: {problem}", file=sys.stderr)
+        return 2
+    query = PictureQuery(args.forum, args.round, args.version, args.lang)
+    database = Database(settings.database_url)
+    try:
+        exported = load_picture(database, query, clock.now(), settings.meeting_minutes)
+    except ExportError as error:
+        print(f"samverkan-bot: {error}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    text = render(exported, args.format)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        return 0
+    # UTF-8 whatever the terminal's locale says: the file is meant for other systems.
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
     return 0
 
 

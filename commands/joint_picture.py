@@ -58,7 +58,8 @@ def picture_of(req: Request, forum: Forum, target: ReportRound, compiled_by: str
 def show(req: Request) -> Reply:
     forum = req.require_forum()
     target = chosen_round(req, forum, req.args.get("round"))
-    picture = picture_of(req, forum, target, req.incoming.speaker.display_name)
+    compiled_by = req.t("picture.compiled_on_request", who=req.incoming.speaker.display_name)
+    picture = picture_of(req, forum, target, compiled_by)
     label = round_label(target, req.zone, req.language)
     return Reply(picture_document(picture, label, req.language))
 
@@ -67,12 +68,14 @@ def show(req: Request) -> Reply:
     "picture.publish",
     "lägesbild publicera",
     aliases=("picture publish",),
+    args=(Arg("round", required=False),),
     role=Role.COORDINATOR,
     needs_forum=True,
 )
 def publish(req: Request) -> Reply:
+    """The current round's picture, or a given round's (the meeting that just ended)."""
     forum = req.require_forum()
-    target = report_round(req, forum)
+    target = chosen_round(req, forum, req.args.get("round"))
     me = req.me
     picture = picture_of(req, forum, target, me.display_name)
     if not picture.reports:

@@ -69,11 +69,6 @@ def record(
     unknown_labels: tuple[str, ...] = (),
 ) -> Reply:
     """Keep the report and say what was recorded, where, and what it replaced."""
-    limit = req.config.max_message_length
-    if len(text) > limit:
-        raise CommandError(
-            "error.report_too_long", hint_key="hint.report", length=len(text), limit=limit
-        )
     earlier = req.store.reports.latest_in_round(target).get(organisation.id or 0)
     late = is_closed(target, req.now)
     req.store.reports.add(
@@ -112,9 +107,23 @@ def record(
     return Reply(doc)
 
 
+def check_length(req: Request, text: str) -> None:
+    """What a person typed in one go (a message, a form's answer) has the message limit.
+
+    A form's answers are checked one by one, not added up: each was accepted as it was
+    typed, and refusing them all at the last question would lose everything typed before.
+    """
+    limit = req.config.max_message_length
+    if len(text) > limit:
+        raise CommandError(
+            "error.report_too_long", hint_key="hint.report", length=len(text), limit=limit
+        )
+
+
 def report_text(
     req: Request, forum: Forum, organisation: Organisation, text: str, *, on_behalf: bool
 ) -> Reply:
+    check_length(req, text)
     parsed = parse_report(text)
     return record(
         req,
@@ -141,7 +150,7 @@ def report_unchanged(
             organisation=organisation.name,
             time=format_clock(this_round.at, req.zone),
         )
-    previous = req.store.reports.previous(organisation)
+    previous = req.store.reports.previous(organisation, forum)
     if previous is None:
         raise CommandError(
             "error.unchanged_nothing", hint_key="hint.report", organisation=organisation.name
@@ -225,6 +234,8 @@ def submit_form(req: Request, submission: FormSubmission) -> Reply:
     elif my_organisation(req).id != organisation.id:
         raise CommandError("error.form_other_organisation", organisation=organisation.name)
     values = {name: submission.values.get(name, "").strip() for name in FIELDS}
+    for value in values.values():
+        check_length(req, value)
     if not any(values.values()):
         raise CommandError("error.empty_report", hint_key="hint.report")
     fields = ReportFields(**{name: value or None for name, value in values.items()})
@@ -300,7 +311,8 @@ def form(req: Request) -> Reply:
 
 def named_organisation(req: Request, text: str) -> tuple[Organisation, str] | None:
     """The organisation ``text`` starts with (its name or an alias, the longest that fits),
-    and the rest; None when it starts with none. A near miss is refused as a typo."""
+    and the rest; None when it starts with none. A coordinator's near miss is refused as a
+    typo."""
     tokens = tokenize(text)
     organisations = req.store.organisations.all()
     names = {fold(name): org for org in organisations for name in (org.name, *org.aliases)}
@@ -310,15 +322,17 @@ def named_organisation(req: Request, text: str) -> tuple[Organisation, str] | No
         if found is not None:
             rest = text[tokens[size].start :].strip() if size < len(tokens) else ""
             return found, rest.lstrip(":,").strip()
-    if tokens:
+    if tokens and allows(req.role, Role.COORDINATOR):
+        # Only a coordinator may report for others: for anyone else "för regionens del …"
+        # is just how their own report starts.
         first = fold(tokens[0].value).rstrip(":,")
         best = max(names, key=lambda name: fuzz.ratio(first, name), default=None)
         if best is not None and fuzz.ratio(first, best) >= TYPO_SCORE:
             raise CommandError(
-                "error.ambiguous",
-                hint_key="hint.organisation",
+                "error.organisation_typo",
+                hint_key="hint.on_behalf",
                 name=tokens[0].value,
-                candidates=names[best].name,
+                candidate=names[best].name,
             )
     return None
 
@@ -344,6 +358,8 @@ def on_behalf(req: Request) -> Reply:
         raise CommandError(
             "error.on_behalf_coordinator", hint_key="hint.report", organisation=organisation.name
         )
+    if not behalf:
+        reporting_organisation(req)  # naming one's own organisation: an observer still may not
     if fold(rest) in UNCHANGED_WORDS:
         return report_unchanged(req, forum, organisation, on_behalf=behalf)
     if not rest or fold(rest) in FORM_WORDS:

@@ -16,6 +16,7 @@ from sqlmodel import Session, create_engine
 
 from storage.checkpoint import WalCheckpointer
 from storage.door_state import DoorStates, HandledEvents
+from storage.models import FormDialog
 from storage.store import AuditContext, Store
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,14 @@ class Database:
         """Remember an event id outside a command's transaction (after a refusal)."""
         with Session(self.engine) as session:
             if HandledEvents(session).first_time(platform, event_id, at):
+                session.commit()
+
+    def end_dialog(self, platform: str, channel_id: str, user_id: str) -> None:
+        """Drop a form dialog outside a command's transaction (after its submit was refused)."""
+        with Session(self.engine) as session:
+            dialog = session.get(FormDialog, (platform, channel_id, user_id))
+            if dialog is not None:
+                session.delete(dialog)
                 session.commit()
 
     def forget_handled_before(self, when: datetime) -> int:

@@ -65,6 +65,16 @@ _PREVIOUS = (
     .order_by(col(SituationReport.id).desc())
     .limit(1)
 )
+_PREVIOUS_IN_FORUM = (
+    select(SituationReport)
+    .join(ReportRound, col(ReportRound.id) == col(SituationReport.round_id))
+    .where(
+        SituationReport.organisation_id == bindparam("organisation_id"),
+        ReportRound.forum_id == bindparam("forum_id"),
+    )
+    .order_by(col(SituationReport.id).desc())
+    .limit(1)
+)
 _PUBLISHED = (
     select(PublishedPicture)
     .where(PublishedPicture.round_id == bindparam("round_id"))
@@ -172,10 +182,16 @@ class Reports:
         )
         return {report.id: report for report in found if report.id is not None}
 
-    def previous(self, organisation: Organisation) -> SituationReport | None:
-        """The organisation's newest report in any round."""
-        params = {"organisation_id": organisation.id}
-        return self._session.exec(_PREVIOUS, params=params).first()
+    def previous(
+        self, organisation: Organisation, forum: Forum | None = None
+    ) -> SituationReport | None:
+        """The organisation's newest report in any round (of ``forum``, when given: what it
+        reported to another forum is not its report here)."""
+        if forum is None:
+            params: dict[str, Any] = {"organisation_id": organisation.id}
+            return self._session.exec(_PREVIOUS, params=params).first()
+        params = {"organisation_id": organisation.id, "forum_id": forum.id}
+        return self._session.exec(_PREVIOUS_IN_FORUM, params=params).first()
 
     def add(
         self,

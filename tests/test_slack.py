@@ -3,36 +3,45 @@
 The bot runs as ``samverkan-bot run`` with Slack credentials, as in production, its Web API
 client pointed at :class:`FakeSlack`. Slash commands, events and button clicks are sent to
 ``/slack/events`` signed exactly as Slack signs them; the tests assert on the HTTP answer and
-on what the bot sent to the Web API. Each test uses its own channel and forum.
+on what the bot sent to the Web API (the helpers: ``tests/support/slack_http.py``). Each test
+uses its own channel and forum.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import time
-import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
-from urllib.parse import parse_qsl, urlencode
-from urllib.request import Request, urlopen
+from urllib.parse import parse_qsl
 
 import pytest
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import BOT_USER_ID, Call, FakeSlack
-from tests.support.loopback import free_port
+from tests.support.slack_http import (
+    FORM,
+    JSON,
+    TOKEN,
+    SlackBot,
+    click,
+    event_body,
+    message,
+    new_channel,
+    posted,
+    running_slack_bot,
+    say,
+    send,
+    sent_since,
+    signature,
+    slash,
+    slash_body,
+)
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-TOKEN = "xoxb-test-token-not-real"
 ANNA, BO, CARL, EVE = "UANNA001", "UBO00001", "UCARL001", "UEVE0001"
 # Forums by their number in `!forum lista` (the seeded order).
 CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
@@ -40,207 +49,18 @@ CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VER
 )
 
 
-@dataclass
-class SlackBot:
-    process: BotProcess
-    fake: FakeSlack
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
-
-
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    directory = tmp_path_factory.mktemp("slack-bot")
-    port = free_port()
     with FakeSlack() as fake:
         fake.add_user(ANNA, "Anna Admin", admin=True)
         fake.add_user(BO, "Bo Polis")
         fake.add_user(CARL, "Carl")
         fake.add_user(EVE, "<!channel> *Eve* & co")
-        settings = {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_PORT": str(port),
-            "SLACK_API_URL": fake.api_url,
-            "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-            "LOG_LEVEL": "INFO",
-        }
-        with BotProcess(directory, settings) as process:
-            process.wait_for_log("Slack door listening on port")
-            yield SlackBot(process, fake, port)
-            assert process.stop() == 0  # SIGTERM: a clean stop
-            log = process.log()
-    assert "Traceback" not in log, log[-4000:]
-    for secret in (SECRET, TOKEN):
-        assert secret not in log
+        with running_slack_bot(tmp_path_factory.mktemp("slack-bot"), fake) as bot:
+            yield bot
 
 
-# -- sending as Slack does -------------------------------------------------------------------
-
-
-def signature(body: str, timestamp: str, secret: str = SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: str
-    seconds: float
-
-
-def send(
-    bot: SlackBot,
-    body: str,
-    content_type: str,
-    *,
-    timestamp: float | None = None,
-    secret: str = SECRET,
-    headers: Mapping[str, str] | None = None,
-    signed: bool = True,
-) -> Answer:
-    stamp = str(int(time.time() if timestamp is None else timestamp))
-    sent = {"Content-Type": content_type, **(headers or {})}
-    if signed:
-        sent["X-Slack-Request-Timestamp"] = stamp
-        sent["X-Slack-Signature"] = signature(body, stamp, secret)
-    request = Request(bot.url, data=body.encode(), headers=sent, method="POST")  # noqa: S310
-    started = time.monotonic()
-    try:
-        with urlopen(request, timeout=10) as response:  # noqa: S310
-            return Answer(response.status, response.read().decode(), time.monotonic() - started)
-    except HTTPError as error:
-        return Answer(error.code, error.read().decode(), time.monotonic() - started)
-
-
-def slash_body(
-    text: str,
-    user: str,
-    channel: str,
-    response_url: str = "https://hooks.slack.invalid/commands/T0001/1/x",
-) -> str:
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": "T0001",
-            "team_domain": "samverkan-test",
-            "channel_id": channel,
-            "channel_name": channel.lower(),
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/samverkan",
-            "text": text,
-            "api_app_id": "A0001",
-            "response_url": response_url,
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.{uuid.uuid4().hex}",
-        }
-    )
-
-
-def slash(bot: SlackBot, text: str, user: str, channel: str, **options: Any) -> Answer:
-    return send(bot, slash_body(text, user, channel), FORM, **options)
-
-
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-
-
-def event_body(event: Mapping[str, Any], event_id: str | None = None) -> str:
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": "T0001",
-            "api_app_id": "A0001",
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": "T0001", "user_id": BOT_USER_ID, "is_bot": True}],
-            "event": dict(event),
-        }
-    )
-
-
-def message(user: str, channel: str, text: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": channel,
-        "channel_type": "channel",
-        "user": user,
-        "text": text,
-        "ts": f"{time.time():.6f}",
-        **extra,
-    }
-
-
-def say(bot: SlackBot, user: str, channel: str, text: str, **options: Any) -> Answer:
-    return send(bot, event_body(message(user, channel, text)), JSON, **options)
-
-
-def click(bot: SlackBot, user: str, posted: Call, answer_ts: str) -> Answer:
-    """``user`` clicks the first button of the message ``posted`` (its ts ``answer_ts``)."""
-    button = next(
-        element
-        for block in posted.blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-    )
-    channel = str(posted.args["channel"])
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0001", "domain": "samverkan-test"},
-        "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": answer_ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.{uuid.uuid4().hex}",
-        "channel": {"id": channel, "name": channel.lower()},
-        "message": {
-            "type": "message",
-            "user": BOT_USER_ID,
-            "ts": answer_ts,
-            "text": posted.text,
-            "blocks": posted.blocks,
-        },
-        "response_url": "https://hooks.slack.invalid/actions/T0001/1/x",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "block_id": "actions-0",
-                "text": button["text"],
-                "value": button["value"],
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    return send(bot, urlencode({"payload": json.dumps(payload)}), FORM)
-
-
-def posted(bot: SlackBot, channel: str, since: int, contains: str = "") -> Call:
-    return bot.fake.wait_for(
-        "chat.postMessage", lambda call: contains in call.text, since=since, channel=channel
-    )
-
-
-def sent_since(fake: FakeSlack, mark: int, method: str, channel: str) -> list[Call]:
-    return [
-        call
-        for call in fake.calls[mark:]
-        if call.method == method and call.args.get("channel") == channel
-    ]
-
-
-def new_channel() -> str:
-    return f"C{uuid.uuid4().hex[:9].upper()}"
+# Sending as Slack does (signed requests, clicks, events): tests/support/slack_http.py.
 
 
 def bound(bot: SlackBot, forum: int) -> str:

@@ -38,6 +38,7 @@ from storage.models import (
     AuditEvent,
     Category,
     ChannelBinding,
+    FormDialog,
     Forum,
     ForumKind,
     ForumParticipant,
@@ -45,13 +46,17 @@ from storage.models import (
     Mode,
     Organisation,
     Person,
+    ReportRound,
     Role,
+    RoundKind,
 )
+from storage.reports import ReportFields
 from tests.support.databases import BACKENDS, SEEDED_AT, Backend, Databases
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Thursday 26 November 2026, an hour before the samverkanskonferens (winter time, UTC+1).
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=STOCKHOLM)
+WEEK = timedelta(days=7)
 
 LANSSTYRELSEN = "Länsstyrelsen Stockholm"
 POLISEN = "Polisen Region Stockholm"
@@ -1170,3 +1175,170 @@ def test_an_event_id_is_first_seen_once_per_platform(db: Database) -> None:
     db.keep_door_state("matrix", "sync_token:@bot:x", "s2", NOW)
     assert db.door_state("matrix", "sync_token:@bot:x") == "s2"
     assert db.door_state("matrix", "device_id:@bot:x") is None
+
+
+# -- 6. situation reports, rounds, published pictures, form dialogs ------------------------
+
+
+def test_rounds_are_numbered_per_forum_and_found_by_meeting_and_activation(db: Database) -> None:
+    meeting = NOW + timedelta(hours=1)
+    with db.unit_of_work(ctx()) as store:
+        konferens, samordnande = forum(store, KONFERENS), forum(store, SAMORDNANDE)
+        first = store.reports.open_round(
+            konferens, RoundKind.MEETING, meeting_at=meeting, closes_at=meeting + timedelta(hours=1)
+        )
+        activation = store.activations.start(samordnande, "Storm", store.me, [])
+        other = store.reports.open_round(samordnande, RoundKind.ACTIVATION, activation=activation)
+        second = store.reports.open_round(konferens, RoundKind.MEETING, meeting_at=meeting + WEEK)
+        assert (first.number, second.number, other.number) == (1, 2, 1)
+        activation_id = activation.id
+    with db.unit_of_work(ctx()) as store:
+        konferens, samordnande = forum(store, KONFERENS), forum(store, SAMORDNANDE)
+        found = store.reports.meeting_round(konferens, meeting.astimezone(UTC))
+        assert found is not None
+        assert found.number == 1
+        assert_utc(found.meeting_at)
+        assert found.closes_at == meeting + timedelta(hours=1)
+        opened = store.session.get(Activation, activation_id)
+        assert opened is not None
+        by_activation = store.reports.activation_round(opened)
+        assert by_activation is not None
+        assert by_activation.forum_id == samordnande.id
+        latest = store.reports.latest_round(konferens)
+        assert latest is not None
+        assert latest.number == 2
+
+
+def test_the_database_allows_one_round_per_meeting_and_per_number(db: Database) -> None:
+    with db.unit_of_work(ctx()) as store:
+        store.reports.open_round(forum(store, KONFERENS), RoundKind.MEETING, meeting_at=NOW)
+
+    def again(**values: Any) -> None:
+        with db.unit_of_work(ctx()) as store:
+            konferens = forum(store, KONFERENS)
+            store.session.add(
+                ReportRound(
+                    forum_id=konferens.id,
+                    kind=RoundKind.MEETING,
+                    opened_at=NOW,
+                    **values,
+                )
+            )
+            store.session.flush()
+
+    with pytest.raises(IntegrityError):
+        again(number=2, meeting_at=NOW)  # the same meeting twice
+    with pytest.raises(IntegrityError):
+        again(number=1, meeting_at=NOW + WEEK)  # the same number twice
+    again(number=2, meeting_at=NOW + WEEK)
+
+
+def test_reports_are_all_kept_and_the_newest_per_organisation_counts(db: Database) -> None:
+    with db.unit_of_work(ctx()) as store:
+        konferens = forum(store, KONFERENS)
+        polisen, trafikverket = organisation(store, POLISEN), organisation(store, TRAFIKVERKET)
+        last_week = store.reports.open_round(konferens, RoundKind.MEETING, meeting_at=NOW - WEEK)
+        now = store.reports.open_round(konferens, RoundKind.MEETING, meeting_at=NOW)
+        older = store.reports.add(
+            last_week,
+            polisen,
+            store.me,
+            text="Läge: lugnt",
+            fields=ReportFields(situation="lugnt"),
+            late=False,
+        )
+        store.reports.add(
+            now, polisen, store.me, text="storm", fields=ReportFields(situation="storm"), late=False
+        )
+        newest = store.reports.add(
+            now,
+            polisen,
+            store.me,
+            text="Läge: storm\nBehov: el",
+            fields=ReportFields(situation="storm", needs="el"),
+            late=True,
+            on_behalf=True,
+        )
+        store.reports.add(
+            now,
+            trafikverket,
+            store.me,
+            text="E4 <b>stängd</b> ✓",
+            fields=ReportFields(situation="E4 <b>stängd</b> ✓"),
+            late=False,
+            source="form",
+        )
+        round_id, newest_id, older_id, polisen_id = now.id, newest.id, older.id, polisen.id
+    with db.unit_of_work(ctx()) as store:
+        now = store.reports.round_by_id(round_id or 0)
+        assert now is not None
+        assert len(store.reports.in_round(now)) == 3  # the superseded one is kept
+        latest = store.reports.latest_in_round(now)
+        assert latest[polisen_id or 0].id == newest_id
+        assert latest[polisen_id or 0].late
+        assert latest[polisen_id or 0].on_behalf
+        assert ReportFields.of(latest[polisen_id or 0]).items() == [
+            ("situation", "storm"),
+            ("needs", "el"),
+        ]
+        polisen = organisation(store, POLISEN)
+        previous = store.reports.previous(polisen)
+        assert previous is not None
+        assert previous.id == newest_id
+        texts = {r.text for r in store.reports.in_round(now)}
+        assert "E4 <b>stängd</b> ✓" in texts  # kept exactly as written
+        assert store.reports.by_ids([older_id or 0])[older_id or 0].text == "Läge: lugnt"
+    assert [e.action for e in audit_events(db)].count("report.add") == 4
+
+
+def test_published_versions_keep_their_content(db: Database) -> None:
+    content = {"forum": "Regional samverkanskonferens", "reports": [{"organisation": "Å"}]}
+    with db.unit_of_work(ctx()) as store:
+        now = store.reports.open_round(forum(store, KONFERENS), RoundKind.MEETING, meeting_at=NOW)
+        assert store.reports.published(now) is None
+        store.reports.publish(now, store.me, 1, content)
+        store.reports.publish(now, store.me, 2, {**content, "version": 2})
+        round_id = now.id
+    with db.unit_of_work(ctx()) as store:
+        now = store.reports.round_by_id(round_id or 0)
+        assert now is not None
+        newest = store.reports.published(now)
+        assert newest is not None
+        assert newest.version == 2
+        assert store.reports.published_version(now, 1).content == content
+        with pytest.raises(LookupError):
+            store.reports.published_version(now, 3)
+
+    def publish_version_2_again() -> None:
+        with db.unit_of_work(ctx()) as store:
+            now = store.reports.round_by_id(round_id or 0)
+            assert now is not None
+            store.reports.publish(now, store.me, 2, content)
+
+    with pytest.raises(IntegrityError):  # a version is frozen once
+        publish_version_2_again()
+
+
+def test_a_form_dialog_is_kept_per_person_and_channel(db: Database) -> None:
+    with db.unit_of_work(ctx()) as store:
+        dialog = store.dialogs.start("matrix", "!rum", "@anna:x", "report", {"round_id": 1})
+        store.dialogs.answer(dialog, "lugnt")
+        store.dialogs.start("matrix", "!rum", "@bo:x", "report", {})
+    with db.unit_of_work(ctx(at=NOW + timedelta(minutes=5))) as store:
+        dialog = store.dialogs.get("matrix", "!rum", "@anna:x")
+        assert dialog is not None
+        assert (dialog.step, dialog.answers, dialog.context) == (1, ["lugnt"], {"round_id": 1})
+        store.dialogs.answer(dialog, "")
+        assert store.dialogs.get("matrix", "!annat", "@anna:x") is None
+    with db.unit_of_work(ctx()) as store:
+        dialog = store.dialogs.get("matrix", "!rum", "@anna:x")
+        assert dialog is not None
+        assert dialog.answers == ["lugnt", ""]
+        assert dialog.updated_at == NOW + timedelta(minutes=5)
+        store.dialogs.start("matrix", "!rum", "@anna:x", "report", {})  # starts over
+    with db.unit_of_work(ctx()) as store:
+        dialog = store.dialogs.get("matrix", "!rum", "@anna:x")
+        assert dialog is not None
+        assert dialog.answers == []
+        store.dialogs.end(dialog)
+    assert count(db, FormDialog) == 1

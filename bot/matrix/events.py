@@ -63,6 +63,8 @@ def pills_in(formatted_body: str | None) -> list[Pill]:
     return parser.pills
 
 
+# The quoted message a reply starts with, in HTML (the spec's reply fallback).
+_REPLY_FALLBACK_HTML = re.compile(r"<mx-reply>.*?</mx-reply>", re.DOTALL | re.IGNORECASE)
 _USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?")
 
 
@@ -99,8 +101,11 @@ def addressed(
     if not isinstance(body, str):
         return None
     formatted = content.get("formatted_body")
+    # A reply's quoted fallback is what someone else said: neither its text nor its pills.
+    if isinstance(formatted, str):
+        formatted = _REPLY_FALLBACK_HTML.sub("", formatted)
     pills = pills_in(formatted if isinstance(formatted, str) else None)
-    text = body.strip()
+    text = without_reply_fallback(body).strip()
     if not text.startswith(prefix):
         names = [bot_user_id, bot_user_id.partition(":")[0].lstrip("@"), *bot_names]
         names += [pill.name for pill in pills if pill.user_id == bot_user_id]

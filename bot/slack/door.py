@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import re
 import time
@@ -370,7 +372,7 @@ class SlackDoor:
             channel_id,
             user_id,
             "",
-            _event_id("view", view.get("id")),
+            _event_id("view", _submission_id(view.get("id"), submission)),
             forms=FormSupport.MODAL,
             submission=submission,
         )
@@ -378,7 +380,7 @@ class SlackDoor:
         if reply is not None and not reply.ok:
             block = first_field_block(view)
             if block is not None:
-                message = render_text(reply.document)[:ERROR_MAX]
+                message = _field_error(render_text(reply.document))
                 await ack(response_action="errors", errors={block: message})
                 return
         await ack()
@@ -480,6 +482,28 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or error.response.status_code)
     return f"{type(error).__name__}: {error}"
+
+
+def _field_error(text: str) -> str:
+    """A refusal under a modal's field: its whole lines while they fit (the refusal first,
+    then the hint), never a sentence cut off in the middle of a word."""
+    kept = ""
+    for line in text.split("\n"):
+        joined = f"{kept}\n{line}" if kept else line
+        if len(joined) > ERROR_MAX:
+            break
+        kept = joined
+    return kept or text[: ERROR_MAX - 1] + "…"
+
+
+def _submission_id(view_id: Any, submission: FormSubmission) -> str | None:
+    """A modal's submission: its view id and what was typed. A refused submission leaves the
+    modal open with the same view id, and the corrected answers must still be taken; the same
+    answers sent again (a double click) are the same submission."""
+    if not view_id:
+        return None
+    typed = json.dumps(submission.values, sort_keys=True, ensure_ascii=False)
+    return f"{view_id}:{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
 
 
 def _event_id(kind: str, value: Any) -> str | None:

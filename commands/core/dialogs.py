@@ -18,8 +18,9 @@ from commands.core.forms import (
     FormSupport,
     is_skip,
 )
+from commands.core.i18n import t
 from commands.core.registry import command
-from commands.core.request import Reply, Request
+from commands.core.request import CommandError, Reply, Request
 from storage.models import FormDialog
 
 
@@ -74,7 +75,34 @@ def answer(req: Request, dialog: FormDialog) -> Reply:
     req.store.dialogs.end(dialog)
     if not any(value.strip() for value in values.values()):
         return Reply(Document().paragraph(req.t("form.empty")))
-    return kind.submit(req, FormSubmission(form.key, dict(dialog.context), values))
+    try:
+        return kind.submit(req, FormSubmission(form.key, dict(dialog.context), values))
+    except CommandError as error:
+        raise FormRefused(error, form, values) from error
+
+
+class FormRefused(CommandError):
+    """The last answer is in, but the form as a whole was refused (its round is gone, the
+    person's organisation or role changed). The dispatcher ends the dialog anyway, so that
+    the person's next messages are chat again, and gives the answers back: nothing is lost."""
+
+    def __init__(self, error: CommandError, form: Form, values: dict[str, str]) -> None:
+        super().__init__(error.key, error.hint_key, **error.params)
+        self.form = form
+        self.values = values
+
+    def answers(self, language: str) -> Document:
+        """What the person answered, to copy from."""
+        doc = Document().paragraph(t(language, "form.refused_answers"))
+        doc.fields(
+            [
+                (field.label, self.values[field.name])
+                for field in self.form.fields
+                if self.values.get(field.name)
+            ],
+            stacked=True,
+        )
+        return doc
 
 
 @command("form.cancel", "avbryt", aliases=("cancel",))

@@ -69,7 +69,6 @@ class Dispatcher:
         )
         language = self.config.default_language
         try:
-            self._check_identity(incoming)
             with self.database.unit_of_work(context) as store:
                 dialog = None
                 if not command and incoming.submission is None:
@@ -77,10 +76,11 @@ class Dispatcher:
                         incoming.platform, incoming.channel_id, incoming.speaker.user_id
                     )
                     if dialog is None:
-                        return None  # chat, not for the bot
+                        return None  # chat, not for the bot: not even checked
                     if dialogs.expired(dialog, now):
                         store.dialogs.end(dialog)
                         return None
+                self._check_identity(incoming)
                 if incoming.event_id is not None and not store.handled_events.first_time(
                     incoming.platform, incoming.event_id, now
                 ):
@@ -103,6 +103,14 @@ class Dispatcher:
         except _Refused as refused:
             self._remember_refused(incoming, now)
             return refused.reply
+        except dialogs.FormRefused as refused:
+            self._remember_refused(incoming, now)
+            self.database.end_dialog(
+                incoming.platform, incoming.channel_id, incoming.speaker.user_id
+            )
+            reply = self.error_reply(refused, language)
+            reply.document.blocks.extend(refused.answers(language).blocks)
+            return reply
         except CommandError as error:
             self._remember_refused(incoming, now)
             return self.error_reply(error, language)

@@ -4,7 +4,8 @@ Free text goes to *Läge*. A line that starts with a known label (Swedish or Eng
 with or without accents, bold or bulleted: ``Konsekvenser:``, ``konsekvens:``, ``*Behov:*``,
 ``- Impact:``) starts that field, and the lines after it continue it; a known label after a
 sentence (``Läge: normalt. Behov: inga``) starts a field too. An unknown label
-(``Väder: blåsigt``) is kept as text where it stands and reported back, so nothing is lost.
+(``Väder: blåsigt``) is kept as text where it stands and reported back, and words in
+brackets after a label (``Prognos (24 h):``) stay with the field, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ LABELS: dict[str, tuple[str, ...]] = {
     "outlook": ("prognos", "bedomning", "prognos och bedomning", "outlook", "forecast"),
 }
 _FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
+# The words of each field's labels: ``Behov (stöd):`` says no more than ``Behov:``.
+_WORDS = {
+    name: {word for label in labels for word in label.split()} for name, labels in LABELS.items()
+}
 assert set(LABELS) == set(FIELDS)
 
 # What a label may look like around it: a bullet, Markdown/Slack emphasis, then the colon.
@@ -91,7 +96,7 @@ _KNOWN = "|".join(
 )
 # Matched on the line's skeleton (same length, lower case, accents off), so positions hold.
 _LABEL_AT = re.compile(
-    rf"(?:^|(?<=[.;!?|])\s)\s*{_LEAD}(?P<label>{_KNOWN})(?:\s*\([^)\n]{{0,40}}\))?{_TAIL}"
+    rf"(?:^|(?<=[.;!?|])\s)\s*{_LEAD}(?P<label>{_KNOWN})(?:\s*\((?P<note>[^)\n]{{0,40}})\))?{_TAIL}"
 )
 # Something that looks like a label at the start of a line but is none we know.
 _UNKNOWN_AT = re.compile(rf"^\s*{_LEAD}(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){{0,2}}){_TAIL}\s")
@@ -163,12 +168,26 @@ def parse_report(text: str) -> ParsedReport:
             parts[current].append(_before_label(line[: matches[0].start()]))
         for index, match in enumerate(matches):
             current = _FIELD_OF[_label_key(match.group("label"))]
+            note = _note(line, match, current)
             if index + 1 < len(matches):
-                parts[current].append(_before_label(line[match.end() : matches[index + 1].start()]))
+                value = _before_label(line[match.end() : matches[index + 1].start()])
             else:
-                parts[current].append(line[match.end() :].lstrip())
+                value = line[match.end() :].lstrip()
+            parts[current].append(f"{note} {value}".strip() if note else value)
     values = {name: _joined(lines) for name, lines in parts.items()}
     return ParsedReport(ReportFields(**values), tuple(unknown))
+
+
+def _note(line: str, match: re.Match[str], name: str) -> str:
+    """A label's words in brackets, as written, when they say more than the label: kept
+    with the field (``Prognos (24 h):`` -> ``(24 h)``); the model's own label
+    (``Kommunikation (budskap):``) or another name of the same field is only the label."""
+    if match.group("note") is None:
+        return ""
+    note = line[match.start("note") : match.end("note")]
+    if set(_label_key(note).split()) <= _WORDS[name]:
+        return ""
+    return f"({note})"
 
 
 def _before_label(segment: str) -> str:

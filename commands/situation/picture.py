@@ -8,8 +8,8 @@ same however much history the database holds.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Any
 
 from commands.situation.parse import says_nothing
@@ -78,13 +78,16 @@ class Picture:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Picture:
-        values = {key: value for key, value in data.items() if key != "format"}
+        # Keys this code does not know (a newer format) are left out, not an error.
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
         for key in ("opened_at", "meeting_at", "closes_at", "compiled_at", "published_at"):
             values[key] = _instant(values.get(key))
+        report_keys = {f.name for f in fields(PictureReport)}
         values["reports"] = [
             PictureReport(
                 **{
-                    **report,
+                    **{key: value for key, value in report.items() if key in report_keys},
                     "at": _instant(report["at"]),
                     "unchanged_since": _instant(report.get("unchanged_since")),
                 }
@@ -172,7 +175,7 @@ def compile_picture(
         meeting_at=report_round.meeting_at,
         closes_at=closed_at(report_round),
         closed=is_closed(report_round, now),
-        compiled_at=now,
+        compiled_at=now.astimezone(UTC),
         compiled_by=compiled_by,
         reports=reports,
         missing=missing,

@@ -82,7 +82,8 @@ def picture_document(picture: Picture, round_label: str, language: str) -> Docum
             doc.paragraph(t(language, f"picture.no_{name}"))
     if picture.missing:
         doc.heading(t(language, "picture.missing_title", count=len(picture.missing)), level=2)
-        doc.paragraph(", ".join(picture.missing))
+        # Not commas: "Försvarsmakten, Militärregion Mitt" is one name.
+        doc.paragraph("; ".join(picture.missing))
     elif picture.reports:
         doc.paragraph(t(language, "picture.all_reported"))
     return doc

@@ -4,7 +4,8 @@ The bot's ``WebClient`` is pointed at :attr:`FakeSlack.api_url` (``SLACK_API_URL
 is kept as a :class:`Call` (method and arguments, from the query string, a form or a JSON
 body); tests wait on the recorder rather than sleep. Users for ``users.info`` are added with
 :meth:`FakeSlack.add_user`. Anything posted to another path (a ``response_url``) is recorded
-under ``response_url``.
+under ``response_url``. ``views.open`` answers as Slack does, with the view and the id Slack
+gave it (kept in the call's ``answer``), or refuses as Slack does when a trigger has expired.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -28,6 +29,8 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None = None
+    # What the fake answered (views.open: the opened view with its id).
+    answer: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def text(self) -> str:
@@ -47,11 +50,15 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Channels the bot is not a member of: posting there fails with ``not_in_channel``.
     outside: set[str] = field(default_factory=set)
+    # Refuse ``views.open`` with this error (Slack: ``expired_trigger_id`` when the person's
+    # trigger is older than three seconds or was used already).
+    refuse_views_open: str | None = None
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
+        self._views = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
 
     # -- set-up ------------------------------------------------------------------------------
@@ -138,7 +145,7 @@ class FakeSlack:
     def record(self, call: Call) -> dict[str, Any]:
         answer = self._answer(call)
         with self._lock:
-            self.calls.append(call)
+            self.calls.append(replace(call, answer=answer))
             self._lock.notify_all()
         return answer
 
@@ -173,12 +180,39 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "views.open":
+            return self._open_view(args)
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
         if method == "conversations.info":
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "name": channel.lower()}}
         return {"ok": True}
+
+    def _open_view(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.refuse_views_open:
+            return {"ok": False, "error": self.refuse_views_open}
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not args.get("trigger_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        number = next(self._views)
+        opened = {
+            "id": f"V{number:010d}",
+            "team_id": "T0001",
+            "app_id": "A0001",
+            "bot_id": "B0001",
+            "hash": f"{int(time.time())}.{number:08d}",
+            "state": {"values": {}},
+            "previous_view_id": None,
+            "root_view_id": f"V{number:010d}",
+            "external_id": "",
+            "private_metadata": "",
+            "callback_id": "",
+            **view,
+        }
+        return {"ok": True, "view": opened}
 
     # -- reading -----------------------------------------------------------------------------
 

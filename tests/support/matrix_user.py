@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import shutil
 import tempfile
 import threading
@@ -309,6 +310,10 @@ class MatrixUser:
         _check(self._call(self.client.join(room_id)), f"Joining {room_id}")
         self.wait_until_joined(room_id, self.user_id)
 
+    def set_display_name(self, name: str) -> None:
+        """Change this user's display name (in their profile and every room they are in)."""
+        _check(self._call(self.client.set_displayname(name)), "Setting the display name")
+
     def leave(self, room_id: str) -> None:
         _check(self._call(self.client.room_leave(room_id)), f"Leaving {room_id}")
 
@@ -426,6 +431,32 @@ class MatrixUser:
             content["formatted_body"] = formatted_body
         if mentions is not None:
             content["m.mentions"] = {"user_ids": list(mentions)}
+        return self.send_event(room_id, "m.room.message", content)
+
+    def reply(self, room_id: str, to: Seen, body: str) -> str:
+        """Send `body` as a reply to `to`, with the quoted fallback older clients put first.
+
+        The body starts with ``> <@sender> first line`` (every quoted line behind ``> ``),
+        then an empty line and `body`; the HTML starts with an ``<mx-reply>`` block; and
+        ``m.relates_to`` names the event replied to. Returns the reply's event id.
+        """
+        quoted = (to.body or "").split("\n")
+        fallback = "\n".join(
+            [f"> <{to.sender}> {quoted[0]}", *(f"> {line}" for line in quoted[1:])]
+        )
+        original = to.formatted_body or html.escape(to.body or "").replace("\n", "<br>")
+        reply_html = (
+            f'<mx-reply><blockquote><a href="https://matrix.to/#/{room_id}/{to.event_id}">'
+            f'In reply to</a> <a href="https://matrix.to/#/{to.sender}">{to.sender}</a>'
+            f"<br>{original}</blockquote></mx-reply>" + html.escape(body).replace("\n", "<br>")
+        )
+        content = {
+            "msgtype": "m.text",
+            "body": f"{fallback}\n\n{body}",
+            "format": "org.matrix.custom.html",
+            "formatted_body": reply_html,
+            "m.relates_to": {"m.in_reply_to": {"event_id": to.event_id}},
+        }
         return self.send_event(room_id, "m.room.message", content)
 
     def edit(self, room_id: str, original_event_id: str, new_body: str) -> str:

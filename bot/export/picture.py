@@ -1,0 +1,191 @@
+"""The joint situation picture as a Markdown, HTML or JSON file.
+
+The content and its order are the chat's (``commands.situation.render.picture_document``):
+the header, the count, one section per reporting organisation, all needs and all
+communication with their source, and who has not reported. The texts come from the message
+catalogue in the chosen language, and the header and report lines from the same functions
+the chat uses.
+
+Markdown and HTML are Jinja2 templates (``templates/``): Jinja2 is a well-kept templating
+library, and its autoescaping makes HTML safe by default, so report text, organisation and
+person names can never become markup. Markdown has no such thing built in; there every
+value written into the template goes through :mod:`bot.export.markdown` (the environment's
+``finalize``), so forgetting a filter cannot let user text through unescaped either.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from bot.export import FORMATS
+from bot.export.markdown import escape_inline, escape_lines
+from bot.export.source import ExportedPicture
+from commands.core.document import inline_text
+from commands.core.i18n import t
+from commands.situation.picture import Picture
+from commands.situation.render import field_label, header_rows, report_meta
+from storage.reports import FIELDS
+
+# The layout of the JSON file; raise it when a consumer would have to read it differently.
+JSON_FORMAT = 1
+COLLECTED = ("needs", "communication")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One reporting organisation: who reported when, and its filled-in fields."""
+
+    organisation: str
+    meta: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Collected:
+    """One field across organisations (all needs, all communication), with the source."""
+
+    title: str
+    items: list[tuple[str, str]]
+    empty: str
+
+
+@dataclass(frozen=True)
+class PictureView:
+    """Every text of the picture, in order and in one language: what the templates show."""
+
+    language: str
+    title: str
+    header: list[tuple[str, str]]
+    count: str
+    sections: list[Section] = field(default_factory=list)
+    no_reports: str | None = None
+    collected: list[Collected] = field(default_factory=list)
+    missing_title: str | None = None
+    missing: list[str] = field(default_factory=list)
+    all_reported: str | None = None
+
+
+def ordered_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """The filled-in fields in the model's order, whatever order a stored version has."""
+    known = [(name, fields[name]) for name in FIELDS if fields.get(name)]
+    return known + [(name, value) for name, value in fields.items() if name not in FIELDS]
+
+
+def picture_view(exported: ExportedPicture) -> PictureView:
+    picture, language = exported.picture, exported.language
+    zone = ZoneInfo(picture.timezone)
+    header = [
+        (label, value if isinstance(value, str) else inline_text(value))
+        for label, value in header_rows(picture, exported.round_label, language)
+    ]
+    sections = [
+        Section(
+            report.organisation,
+            report_meta(report, zone, language),
+            [(field_label(name, language), value) for name, value in ordered_fields(report.fields)],
+        )
+        for report in picture.reports
+    ]
+    collected = [
+        Collected(
+            t(language, f"picture.all_{name}"),
+            picture.collected(name),
+            t(language, f"picture.no_{name}"),
+        )
+        for name in COLLECTED
+    ]
+    return PictureView(
+        language=language,
+        title=t(language, "picture.title", forum=picture.forum),
+        header=header,
+        count=t(language, "picture.count", reported=len(picture.reports), count=picture.expected),
+        sections=sections,
+        no_reports=None if picture.reports else t(language, "picture.no_reports"),
+        collected=collected,
+        missing_title=(
+            t(language, "picture.missing_title", count=len(picture.missing))
+            if picture.missing
+            else None
+        ),
+        missing=list(picture.missing),
+        all_reported=(
+            t(language, "picture.all_reported") if picture.reports and not picture.missing else None
+        ),
+    )
+
+
+def render(exported: ExportedPicture, fmt: str) -> str:
+    """The file's text in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        return render_json(exported)
+    if fmt == "html":
+        return _html().get_template("picture.html.j2").render(view=picture_view(exported))
+    if fmt == "md":
+        return _markdown().get_template("picture.md.j2").render(view=picture_view(exported))
+    raise ValueError(f"{fmt!r} is none of {FORMATS}")
+
+
+def render_json(exported: ExportedPicture) -> str:
+    """``Picture.to_json()`` under ``picture`` (``Picture.from_json`` reads it back), with the
+    labels a consumer needs in the chosen language beside it; keys in a fixed order."""
+    picture, language = exported.picture, exported.language
+    document = {
+        "format": JSON_FORMAT,
+        "language": language,
+        "labels": {
+            "title": t(language, "picture.title", forum=picture.forum),
+            "round": exported.round_label,
+            "mode": t(language, f"mode.{picture.mode}"),
+            "fields": {name: field_label(name, language) for name in FIELDS},
+        },
+        "picture": _picture_json(picture),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _picture_json(picture: Picture) -> dict[str, Any]:
+    data = picture.to_json()
+    for report in data["reports"]:
+        report["fields"] = dict(ordered_fields(report["fields"]))
+    return data
+
+
+@cache
+def _html() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("bot.export", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["lines"] = html_lines
+    return environment
+
+
+def html_lines(text: str) -> Markup:
+    """A multi-line field: each line escaped, then joined by ``<br>``."""
+    return Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
+
+
+@cache
+def _markdown() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("bot.export", "templates"),
+        autoescape=False,  # noqa: S701 - Markdown, not HTML: finalize escapes for Markdown
+        finalize=escape_inline,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["lines"] = escape_lines
+    return environment

@@ -1,0 +1,112 @@
+"""The picture an export writes, read from the database without changing it.
+
+The forum, round and version are found the way people name them in the chat; the current
+round is chosen exactly as ``!lägesbild`` chooses it. All of it happens inside
+``Database.reading``: finding the current round may open a round row, and an export must
+leave the database as it found it, so that work is rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from commands.core.i18n import normalise_language, t
+from commands.core.text import fold
+from commands.situation.picture import Picture, compile_picture
+from commands.situation.rounds import current_round, round_label
+from storage import Database, Store
+from storage.models import Forum, ReportRound
+from storage.store import AuditContext
+
+
+class ExportError(Exception):
+    """What was asked for cannot be exported; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PictureQuery:
+    """What the command line asked for: ``--forum``, ``--round``, ``--version``, ``--lang``."""
+
+    forum: str
+    round_number: int | None = None
+    version: int | None = None
+    language: str | None = None  # None: the forum's own language
+
+
+@dataclass(frozen=True)
+class ExportedPicture:
+    """A picture with what rendering it needs that only the database knows."""
+
+    picture: Picture
+    round_label: str
+    language: str
+
+
+def load_picture(
+    database: Database, query: PictureQuery, now: datetime, meeting_minutes: int
+) -> ExportedPicture:
+    """The live compile of the round, or the published version asked for."""
+    now = now.astimezone(UTC)  # as the database gives instants back: one offset in the JSON
+    context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
+    with database.reading(context) as store:
+        forum = find_forum(store.forums.all(), query.forum)
+        language = normalise_language(query.language or forum.language)
+        target = _round(store, forum, query.round_number, now, meeting_minutes)
+        if query.version is not None:
+            picture = _published(store, forum, target, query.version)
+        else:
+            compiled_by = t(language, "export.compiled_by")
+            picture = compile_picture(store, forum, target, now, compiled_by)
+        label = round_label(target, ZoneInfo(forum.timezone), language)
+    return ExportedPicture(picture, label, language)
+
+
+def find_forum(forums: list[Forum], wanted: str) -> Forum:
+    """By number in ``!forum lista`` (ordered by id), slug or name, case and accents aside."""
+    text = wanted.strip()
+    if text.isdigit() and 1 <= int(text) <= len(forums):
+        return forums[int(text) - 1]
+    folded = fold(text)
+    for forum in forums:
+        if folded and folded in (fold(forum.slug), fold(forum.name)):
+            return forum
+    listed = ", ".join(f"{number} {forum.slug}" for number, forum in enumerate(forums, 1))
+    raise ExportError(
+        f"unknown forum {wanted!r}: name it by number, slug or name (as in !forum lista): {listed}"
+    )
+
+
+def _round(
+    store: Store, forum: Forum, number: int | None, now: datetime, meeting_minutes: int
+) -> ReportRound:
+    if number is None:
+        found = current_round(store, forum, now, meeting_minutes)
+        if found is None:
+            raise ExportError(
+                f"{forum.name} has no round yet (no schedule, no activation, no earlier round)"
+            )
+        return found
+    found = store.reports.round_by_number(forum, number)
+    if found is None:
+        latest = store.reports.latest_round(forum)
+        known = f"its latest is round {latest.number}" if latest else "it has no rounds yet"
+        raise ExportError(f"{forum.name} has no round {number}: {known}")
+    return found
+
+
+def _published(store: Store, forum: Forum, target: ReportRound, version: int) -> Picture:
+    try:
+        published = store.reports.published_version(target, version)
+    except LookupError:
+        newest = store.reports.published(target)
+        known = (
+            f"the latest is version {newest.version}"
+            if newest
+            else "none is published yet (!lägesbild publicera)"
+        )
+        raise ExportError(
+            f"round {target.number} of {forum.name} has no published version {version}: {known}"
+        ) from None
+    return Picture.from_json(published.content)
