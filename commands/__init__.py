@@ -10,19 +10,19 @@ package registers them all. A command lives in the module named after what it is
 - ``activation``: ``!begär aktivering``, ``!aktivera``, ``!kvittera``, ``!status``, ``!avaktivera``
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
-- ``core.dialogs``: ``!avbryt`` (a form asked question by question)
+- ``form``: ``!avbryt`` (a form asked question by question)
 """
 
 from commands import (  # noqa: F401  (registers commands)
     activation,
     actor,
+    form,
     forum,
     help,
     joint_picture,
     report,
     role,
 )
-from commands.core import dialogs  # noqa: F401  (registers !avbryt)
 from commands.core.dispatcher import Dispatcher
 from commands.core.registry import REGISTRY
 

@@ -259,6 +259,7 @@ def submit_form(req: Request, submission: FormSubmission) -> Reply:
     "läge",
     aliases=("sitrep",),
     args=(Arg("report", ArgKind.TEXT, required=False),),
+    role=Role.ACTOR,
     needs_forum=True,
 )
 def send_report(req: Request) -> Reply:
@@ -284,6 +285,7 @@ def _whole_text(req: Request) -> str:
     "läge oförändrat",
     aliases=("sitrep unchanged",),
     args=(Arg("report", ArgKind.TEXT, required=False, hidden=True),),
+    role=Role.ACTOR,
     needs_forum=True,
 )
 def unchanged(req: Request) -> Reply:
@@ -299,6 +301,7 @@ def unchanged(req: Request) -> Reply:
     "läge formulär",
     aliases=("sitrep form",),
     args=(Arg("report", ArgKind.TEXT, required=False, hidden=True),),
+    role=Role.ACTOR,
     needs_forum=True,
 )
 def form(req: Request) -> Reply:
@@ -342,6 +345,7 @@ def named_organisation(req: Request, text: str) -> tuple[Organisation, str] | No
     "läge för",
     aliases=("sitrep for",),
     args=(Arg("organisation"), Arg("report", ArgKind.TEXT, required=False)),
+    role=Role.ACTOR,
     needs_forum=True,
 )
 def on_behalf(req: Request) -> Reply:

@@ -115,8 +115,6 @@ def test_no_role_may_read_but_not_change(forum_chat: Chat) -> None:
         assert forum_chat.say(text, person="eve").ok, text
     for text in (
         "!aktivera Storm",
-        "!begär aktivering Storm",
-        "!kvittera",
         "!avaktivera",
         "!roll @bo aktör",
         "!forum koppla 1",
@@ -125,6 +123,12 @@ def test_no_role_may_read_but_not_change(forum_chat: Chat) -> None:
         said = forum_chat.say(text, person="eve")
         assert not said.ok, text
         assert "kräver rollen" in said.text, text
+    # What an actor does is done for an organisation: she is told how to name hers.
+    for text in ("!begär aktivering Storm", "!kvittera", "!läge Lugnt"):
+        said = forum_chat.say(text, person="eve")
+        assert not said.ok, text
+        assert "Du har inte sagt vilken organisation du företräder" in said.text, text
+        assert "!aktör <organisation>" in said.text, text
 
 
 def test_role_needs_a_forum_and_a_known_role(chat: Chat) -> None:

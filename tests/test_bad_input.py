@@ -70,7 +70,9 @@ def test_bad_input_in_an_english_forum_is_answered_in_english(forum_chat: Chat) 
     assert "The reason is missing" in said.text
     assert "for example !activate Storm Dagmar" in said.text
     said = forum_chat.say("!kvittera", person="eve")
-    assert "needs the role actor; your role here: no role" in said.text
+    assert "You have not said which organisation you represent" in said.text
+    said = forum_chat.say("!aktivera Storm", person="eve")
+    assert "needs the role coordinator; your role here: no role" in said.text
 
 
 def test_plain_chat_is_ignored(forum_chat: Chat, database: Database) -> None:

@@ -1,8 +1,8 @@
 """Forms in chat: offered as a modal where the door has one, else asked question by question.
 
 A dialog belongs to one person in one channel. Their next messages there (not commands) are
-the answers, ``-`` leaves a question empty, ``!avbryt`` ends it. After the last answer the
-form type's ``submit`` gets everything, exactly as if it came from a modal.
+the answers, ``-`` leaves a question empty, ``!avbryt`` (``commands/form.py``) ends it. After
+the last answer the form type's ``submit`` gets everything, as if it came from a modal.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from commands.core.forms import (
     is_skip,
 )
 from commands.core.i18n import t
-from commands.core.registry import command
 from commands.core.request import CommandError, Reply, Request
 from storage.models import FormDialog
 
@@ -103,13 +102,3 @@ class FormRefused(CommandError):
             stacked=True,
         )
         return doc
-
-
-@command("form.cancel", "avbryt", aliases=("cancel",))
-def cancel(req: Request) -> Reply:
-    incoming = req.incoming
-    dialog = req.store.dialogs.get(incoming.platform, incoming.channel_id, incoming.speaker.user_id)
-    if dialog is None:
-        return Reply(Document().paragraph(req.t("form.nothing_to_cancel")))
-    req.store.dialogs.end(dialog)
-    return Reply(Document().paragraph(req.t("form.cancelled")))

@@ -21,7 +21,7 @@ from commands.core.request import CommandError, CoreConfig, Incoming, Reply, Req
 from commands.core.roles import allows, resolve_role
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
 from storage import AuditContext, Database, Store
-from storage.models import Forum
+from storage.models import Forum, Role
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,9 @@ class Dispatcher:
         request = self._request(store, incoming, cmd, forum, language)
         request.tail = line[rest[0].start :].strip() if rest else ""
         if not allows(request.role, cmd.role):
+            if request.role is Role.NONE and cmd.role is Role.ACTOR:
+                # What an actor does is done for an organisation: say how to name yours.
+                raise CommandError("error.no_organisation", hint_key="hint.organisation")
             raise CommandError(
                 "error.not_allowed",
                 hint_key="hint.ask_coordinator",
