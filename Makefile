@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-matrix bench-slack clean
+.PHONY: run test lint bench bench-matrix bench-slack bench-picture clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -25,6 +25,9 @@ bench-matrix: $(VENV)/.installed-test
 
 bench-slack: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/slack_ack.py
+
+bench-picture: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/picture.py --throwaway-postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

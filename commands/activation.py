@@ -9,7 +9,6 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Post, Reply, Request
 from commands.core.roles import is_admin_id
 from commands.core.timefmt import format_clock, format_duration, format_time
-from commands.situation.rounds import activation_round
 from storage.forums import Channel
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
@@ -120,9 +119,7 @@ def activate(req: Request) -> Reply:
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
-    activation = req.store.activations.start(forum, reason, me, called)
-    # The activation's round of situation reports opens with it.
-    activation_round(req.store, forum, activation)
+    req.store.activations.start(forum, reason, me, called)
 
     doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
@@ -365,17 +362,17 @@ def stand_down(req: Request) -> Reply:
                 ),
             ),
             (req.t("activation.stood_down_by"), req.me.display_name),
-            (
-                req.t("activation.reports"),
-                req.t(
-                    "activation.reports_value",
-                    count=reported,
-                    called=len(activation.called_out),
-                    number=report_round.number if report_round else "–",
-                ),
-            ),
         ]
     )
+    if report_round is not None:
+        doc.fields(
+            [
+                (
+                    req.t("activation.reports"),
+                    req.t("activation.reports_value", count=reported, number=report_round.number),
+                )
+            ]
+        )
     for line in _convene_lines(req, activation, acks, req.now):
         doc.paragraph(line)
     if summary:

@@ -75,6 +75,9 @@ _PREVIOUS_IN_FORUM = (
     .order_by(col(SituationReport.id).desc())
     .limit(1)
 )
+_BY_IDS = select(SituationReport).where(
+    col(SituationReport.id).in_(bindparam("ids", expanding=True))
+)
 _PUBLISHED = (
     select(PublishedPicture)
     .where(PublishedPicture.round_id == bindparam("round_id"))
@@ -139,6 +142,8 @@ class Reports:
         meeting_at: datetime | None = None,
         closes_at: datetime | None = None,
         activation: Activation | None = None,
+        opened_at: datetime | None = None,
+        closed_at: datetime | None = None,
     ) -> ReportRound:
         """A new round of ``forum``, numbered after its last one.
 
@@ -152,8 +157,9 @@ class Reports:
             kind=kind,
             meeting_at=meeting_at,
             activation_id=activation.id if activation else None,
-            opened_at=self._audit.context.at,
+            opened_at=opened_at or self._audit.context.at,
             closes_at=closes_at,
+            closed_at=closed_at,
         )
         self._session.add(report_round)
         self._session.flush()
@@ -177,9 +183,7 @@ class Reports:
     def by_ids(self, report_ids: list[int]) -> dict[int, SituationReport]:
         if not report_ids:
             return {}
-        found = self._session.exec(
-            select(SituationReport).where(col(SituationReport.id).in_(sorted(set(report_ids))))
-        )
+        found = self._session.exec(_BY_IDS, params={"ids": sorted(set(report_ids))})
         return {report.id: report for report in found if report.id is not None}
 
     def previous(

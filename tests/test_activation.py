@@ -269,7 +269,6 @@ def test_every_state_change_is_audited(forum_chat: Chat, database: Database) -> 
         "activation.ack",
         "activation.stand_down",
         "forum.mode",
-        "round.close",  # the activation's round of situation reports
     ]
     ack = events[4]
     assert ack.actor == "anna (test:anna)"

@@ -253,6 +253,27 @@ def test_after_stand_down_of_an_activation_only_forum_a_report_is_late(
     assert "rapporterad 2026-11-26 15:00 av anna\n" in picture.text
 
 
+def test_a_late_report_goes_to_the_last_activation_even_if_nobody_reported_during_it(
+    chat: Chat, database: Database
+) -> None:
+    assert chat.say("!forum koppla samordnande-forum").ok
+    _register(chat, anna="Polisen")
+    chat.say("!aktivera Skyfall")
+    chat.say("!läge Läge: källare översvämmade", person="anna")
+    chat.advance(hours=1)
+    chat.say("!avaktivera")
+    chat.advance(hours=24)
+    chat.say("!aktivera Storm")  # 2026-11-27 16:00: nobody reports during this one
+    chat.advance(hours=2)
+    down = chat.say("!avaktivera")
+    assert "Lägesrapporter" not in down.text  # no round was opened: nothing to count
+    chat.advance(minutes=10)
+    late = chat.say("!läge Läge: träd över vägarna", person="anna")
+    assert "runda 2 (aktivering 2026-11-27 16:00)" in late.text
+    assert "Rundan stängdes 2026-11-27 18:00" in late.text
+    assert [report.late for report in _reports(database)] == [False, True]
+
+
 def test_a_form_opened_in_an_open_round_and_finished_after_it_closed_is_late(
     forum_chat: Chat, database: Database
 ) -> None:

@@ -124,7 +124,7 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
     ts = "1700000000.999001"
     assert click(slack, CARL, callout, ts).status == 200
     refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=CARL)
-    assert "kräver rollen aktör" in refused.text
+    assert "Du har inte sagt vilken organisation du företräder" in refused.text
     assert not sent_since(fake, mark, "chat.update", channel)
 
     mark = fake.mark()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -98,8 +99,9 @@ class _Piece:
     block: int = -1
     number: int = 1
 
-    @property
+    @cached_property
     def size(self) -> int:
+        """Bytes as JSON; asked for again and again while packing, so worked out once."""
         mentions = sum(_json_bytes(user) + 3 for user in self.users)  # quotes and a comma
         return _json_bytes(self.html) + _json_bytes(self.text) + mentions
 

@@ -7,10 +7,11 @@ activation. In order, a report goes to:
 2. the round of a scheduled meeting in progress (until it ends: ``MEETING_MINUTES`` after
    it starts, or when it is ended earlier);
 3. the round of the next scheduled meeting (reports sent between rounds);
-4. for a forum without a schedule (convened on activation only), its latest round, where
-   the report is recorded as late.
+4. for a forum without a schedule (convened on activation only), its last activation's
+   round, where the report is recorded as late.
 
-A round is created when first needed, and numbered 1, 2, 3 ... within its forum.
+A round is created when first needed (an activation's at the first report or look at its
+picture, dated from the activation), and numbered 1, 2, 3 ... within its forum.
 """
 
 from __future__ import annotations
@@ -44,11 +45,18 @@ def mode_of(report_round: ReportRound) -> Mode:
 
 
 def activation_round(store: Store, forum: Forum, activation: Activation) -> ReportRound:
-    """The activation's round, opened with the activation (or now, if it predates rounds)."""
+    """The activation's round, created when first needed (the call-out stays as fast as it
+    was), but open since the activation."""
     found = store.reports.activation_round(activation)
     if found is not None:
         return found
-    return store.reports.open_round(forum, RoundKind.ACTIVATION, activation=activation)
+    return store.reports.open_round(
+        forum,
+        RoundKind.ACTIVATION,
+        activation=activation,
+        opened_at=activation.activated_at,
+        closed_at=activation.stood_down_at,
+    )
 
 
 def current_round(
@@ -68,6 +76,11 @@ def current_round(
             )
         if not is_closed(found, now):
             return found
+    if not forum.schedule_rule:
+        # Convened on activation only: the last activation's round, closed (reports are late).
+        latest = store.activations.latest(forum)
+        if latest is not None:
+            return activation_round(store, forum, latest)
     return store.reports.latest_round(forum)
 
 
