@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import platform
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+import sqlalchemy
 
 
 def progress(message: str) -> None:
@@ -39,3 +44,19 @@ def no_nan(value: Any) -> Any:
     if isinstance(value, list):
         return [no_nan(item) for item in value]
     return value
+
+
+def machine_info() -> dict[str, Any]:
+    """Where the figures were taken: interpreter, CPUs, database libraries, load."""
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": affinity,
+        "cpu_model": cpu_model(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "load_average": [round(x, 2) for x in load] if load else None,
+    }

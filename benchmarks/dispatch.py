@@ -27,11 +27,8 @@ import gc
 import json
 import logging
 import math
-import os
-import platform
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -52,7 +49,7 @@ if str(ROOT) not in sys.path:
 import sqlalchemy
 import sqlalchemy.exc
 
-from benchmarks.common import cpu_model, no_nan, percentile, progress
+from benchmarks.common import machine_info, no_nan, percentile, progress
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
@@ -523,21 +520,6 @@ def filesystem_of(path: Path) -> str | None:
         if best is None or len(mount[1]) > len(best[1]):
             best = mount
     return f"{best[2]} ({best[0]} on {best[1]})" if best else None
-
-
-def machine_info() -> dict[str, Any]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": affinity,
-        "cpu_model": cpu_model(),
-        "sqlite": sqlite3.sqlite_version,
-        "sqlalchemy": sqlalchemy.__version__,
-        "load_average": [round(x, 2) for x in load] if load else None,
-    }
 
 
 def format_count(value: float | None) -> str:

@@ -32,12 +32,9 @@ import argparse
 import gc
 import json
 import logging
-import os
-import platform
 import random
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -60,7 +57,7 @@ import sqlalchemy
 import sqlalchemy.exc
 from sqlalchemy import Table, func, select
 
-from benchmarks.common import cpu_model, no_nan, percentile, progress
+from benchmarks.common import machine_info, no_nan, percentile, progress
 from bot.render.matrix import render_matrix_messages
 from bot.render.slack import render_slack_messages
 from bot.render.text import render_text
@@ -891,21 +888,6 @@ def run_postgres(
 
 
 # -- output --------------------------------------------------------------------------------------
-
-
-def machine_info() -> dict[str, Any]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": affinity,
-        "cpu_model": cpu_model(),
-        "sqlite": sqlite3.sqlite_version,
-        "sqlalchemy": sqlalchemy.__version__,
-        "load_average": [round(x, 2) for x in load] if load else None,
-    }
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
