@@ -162,6 +162,54 @@ ROUND = (
 RUNS["round"] = Run(ROUND)
 
 
+# -- 1b. Situation reports: several lines, a form, the joint picture ----------------------------
+
+REPORTS = (
+    "#stab",
+    "!forum koppla samverkanskonferens",
+    f"@anna/{POLICE}: !läge Stormen har passerat.\\",
+    "Konsekvenser: många larm om träd över väg\\",
+    "  i norra länet\\",
+    "Behov: röjning på väg 76",
+    "@bo/SOS Alarm:",
+    "!läge formulär",
+    "Högt tryck på 112",
+    "-",
+    "Extra operatörer inkallade",
+    "-",
+    "-",
+    "Ring 112 bara vid nöd",
+    "Lugnare i kväll",
+    "@operator: !lägesbild",
+    "!saknas",
+)
+RUNS["reports"] = Run(REPORTS)
+
+
+def test_a_report_over_several_lines_a_form_and_the_picture(
+    sessions: dict[str, Session],
+) -> None:
+    session = sessions["reports"]
+    session.assert_clean_exit()
+    saved = session.one("Lägesrapport från Polisen Region Stockholm sparad")
+    # The backslash ends a line of the same message: the lines after a label continue it.
+    assert "Läge: Stormen har passerat." in saved.text
+    assert "Konsekvenser / påverkan: många larm om träd över väg\n    i norra länet" in saved.text
+    assert "Behov av samverkan / stöd: röjning på väg 76" in saved.text
+    assert session.one("1/7 Läge").channel == "stab"
+    assert session.one("7/7 Prognos").channel == "stab"
+    form = session.one("Lägesrapport från SOS Alarm sparad")
+    assert "Vidtagna åtgärder: Extra operatörer inkallade" in form.text
+    assert "Konsekvenser" not in form.text  # skipped with "-"
+    picture = session.one("Samlad lägesbild – Regional samverkanskonferens")
+    assert "2 av 37 organisationer har rapporterat." in picture.text
+    assert "Polisen Region Stockholm: röjning på väg 76" in picture.text
+    assert "SOS Alarm: Ring 112 bara vid nöd" in picture.text
+    missing = session.one("Saknade lägesrapporter")
+    assert "35 av 37 organisationer har inte rapporterat" in missing.text
+    assert "SOS Alarm" not in missing.text
+
+
 def test_activation_round_calls_out_in_every_channel_of_the_forum(
     sessions: dict[str, Session],
 ) -> None:
