@@ -11,6 +11,8 @@ package registers them all. A command lives in the module named after what it is
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
 - ``form``: ``!avbryt`` (a form asked question by question)
+- ``meeting``: ``!möte start|slut``, ``!punkt``, ``!info``, ``!beslut``, ``!ångra``,
+  ``!ordförande``, ``!närvarande``, ``!protokoll``
 """
 
 from commands import (  # noqa: F401  (registers commands)
@@ -20,6 +22,7 @@ from commands import (  # noqa: F401  (registers commands)
     forum,
     help,
     joint_picture,
+    meeting,
     report,
     role,
 )

@@ -307,3 +307,77 @@ class FormDialog(SQLModel, table=True):
     answers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     started_at: datetime = _when()
     updated_at: datetime = _when()
+
+
+class ItemKind(StrEnum):
+    """What a line of the meeting notes is (MeetBot's topic, info, agreed, action)."""
+
+    TOPIC = "topic"  # an agenda item: the items after it belong to it
+    INFO = "info"
+    DECISION = "decision"  # "beslut": as agreed in the forum; each actor still decides
+    ACTION = "action"
+    ESCALATION = "escalation"  # raised to another forum
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of a forum, documented in its channel: from ``!möte start`` to its end."""
+
+    # At most one meeting of a forum is open, even with several replicas.
+    __table_args__ = (
+        UniqueConstraint("forum_id", "number"),
+        Index(
+            "uq_meeting_open_per_forum",
+            "forum_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    number: int  # 1, 2, 3 ... within the forum: "!protokoll 12"
+    title: str = Field(max_length=200)
+    mode: Mode = _enum(Mode)  # the forum's mode when it started: which standing agenda
+    round_id: int | None = Field(default=None, foreign_key="reportround.id")
+    platform: str = Field(max_length=20)  # where it was started: where the chair is told
+    channel_id: str = Field(max_length=255)
+    started_at: datetime = _when()
+    started_by_id: int = Field(foreign_key="person.id")
+    ended_at: datetime | None = _when_optional()
+    ended_by_id: int | None = Field(default=None, foreign_key="person.id")
+    closed_automatically: bool = False
+    agenda_position: int = 0  # the standing agenda's item under discussion (``!punkt nästa``)
+
+
+class MeetingChair(SQLModel, table=True):
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    since: datetime = _when()
+
+
+class MeetingAttendee(SQLModel, table=True):
+    """Who took part: by ``!närvarande``, or by speaking during the meeting."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    first_seen_at: datetime = _when()
+    announced: bool = False  # said ``!närvarande`` (rather than only spoke)
+
+
+class MeetingItem(SQLModel, table=True):
+    """A line of the notes. An undone item is kept, marked removed."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    sequence: int  # order within the meeting
+    kind: ItemKind = _enum(ItemKind)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    topic_id: int | None = Field(default=None, foreign_key="meetingitem.id")
+    person_id: int = Field(foreign_key="person.id")  # who said it
+    at: datetime = _when()
+    removed_at: datetime | None = _when_optional()
+    removed_by_id: int | None = Field(default=None, foreign_key="person.id")

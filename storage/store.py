@@ -9,6 +9,7 @@ from storage.audit import AuditContext, AuditLog
 from storage.dialogs import FormDialogs
 from storage.door_state import HandledEvents
 from storage.forums import Forums
+from storage.meetings import Meetings
 from storage.models import Forum, Organisation, Person
 from storage.organisations import Organisations
 from storage.people import People
@@ -28,6 +29,7 @@ class Store:
         self.people = People(session, self.audit)
         self.activations = Activations(session, self.audit)
         self.reports = Reports(session, self.audit)
+        self.meetings = Meetings(session, self.audit)
         self.dialogs = FormDialogs(session, self.audit)
         self.handled_events = HandledEvents(session)
         self._me: Person | None = None

@@ -42,7 +42,9 @@ from storage.models import (
     Forum,
     ForumKind,
     ForumParticipant,
+    ItemKind,
     Level,
+    Meeting,
     Mode,
     Organisation,
     Person,
@@ -1342,3 +1344,46 @@ def test_a_form_dialog_is_kept_per_person_and_channel(db: Database) -> None:
         assert dialog.answers == []
         store.dialogs.end(dialog)
     assert count(db, FormDialog) == 1
+
+
+def test_the_database_allows_one_open_meeting_per_forum(db: Database) -> None:
+    with db.unit_of_work(ctx()) as store:
+        konferens = forum(store, KONFERENS)
+        first = store.meetings.start(
+            konferens, "Möte", store.me, platform="test", channel_id="stab", report_round=None
+        )
+        store.meetings.add_item(first, ItemKind.INFO, "Åäö <b>", store.me, topic=None)
+        store.meetings.add_item(first, ItemKind.DECISION, "Beslut", store.me, topic=None)
+
+    def open_a_second() -> None:
+        with db.unit_of_work(ctx()) as store:
+            store.session.add(
+                Meeting(
+                    forum_id=forum(store, KONFERENS).id,
+                    number=2,
+                    title="Till",
+                    mode=Mode.ORDINARY,
+                    platform="test",
+                    channel_id="stab",
+                    started_at=NOW,
+                    started_by_id=store.me.id,
+                )
+            )
+            store.session.flush()
+
+    with pytest.raises(IntegrityError):
+        open_a_second()
+    with db.unit_of_work(ctx(at=NOW + timedelta(hours=1))) as store:
+        konferens = forum(store, KONFERENS)
+        meeting = store.meetings.open(konferens)
+        assert meeting is not None
+        assert [(i.sequence, i.text) for i in store.meetings.items(meeting)] == [
+            (1, "Åäö <b>"),
+            (2, "Beslut"),
+        ]
+        store.meetings.end(meeting, store.me)
+        assert store.meetings.open(konferens) is None
+        second = store.meetings.start(
+            konferens, "Nästa", store.me, platform="test", channel_id="stab", report_round=None
+        )
+        assert second.number == 2

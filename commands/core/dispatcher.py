@@ -16,7 +16,7 @@ from commands.core.clock import Clock
 from commands.core.document import Document
 from commands.core.forms import FORM_TYPES
 from commands.core.i18n import normalise_language, t
-from commands.core.registry import REGISTRY, ArgKind, Command, Registry
+from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
 from commands.core.request import CommandError, CoreConfig, Incoming, Reply, Request
 from commands.core.roles import allows, resolve_role
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
@@ -165,7 +165,11 @@ class Dispatcher:
         if cmd.needs_forum:
             request.require_forum()
         request.args = self._bind_args(cmd, line, rest, language)
-        return cmd.handler(request)
+        reply = cmd.handler(request)
+        if reply.ok:
+            for hook in AFTER_COMMAND:
+                hook(request)
+        return reply
 
     def _request(
         self,

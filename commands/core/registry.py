@@ -111,6 +111,10 @@ class Registry:
 
 REGISTRY = Registry()
 
+# Called with the request after every command that succeeded, in its unit of work: what a
+# topic needs to notice about any command (a meeting records who spoke during it).
+AFTER_COMMAND: list[Callable[[Request], None]] = []
+
 
 def command(
     key: str,

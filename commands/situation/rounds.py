@@ -4,8 +4,8 @@ Each scheduled meeting (the Thursday conference of week 48) has a round, and so 
 activation. In order, a report goes to:
 
 1. the round of the forum's open activation;
-2. the round of a scheduled meeting in progress (until it ends: ``MEETING_MINUTES`` after
-   it starts, or when it is ended earlier);
+2. the round of a meeting in progress: one opened with ``!möte start`` until ``!möte slut``,
+   else a scheduled one until ``MEETING_MINUTES`` after it starts;
 3. the round of the next scheduled meeting (reports sent between rounds);
 4. for a forum without a schedule (convened on activation only), its last activation's
    round, where the report is recorded as late.
@@ -67,6 +67,12 @@ def current_round(
     activation = store.activations.current(forum)
     if activation is not None:
         return activation_round(store, forum, activation)
+    meeting = store.meetings.open(forum)
+    if meeting is not None and meeting.round_id is not None:
+        # A meeting in progress keeps its round open, however long it runs.
+        found = store.reports.round_by_id(meeting.round_id)
+        if found is not None and not is_closed(found, now):
+            return found
     length = timedelta(minutes=meeting_minutes)
     for meeting_at in next_meetings(forum, now - length, count=_LOOKAHEAD):
         found = store.reports.meeting_round(forum, meeting_at)

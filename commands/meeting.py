@@ -1,0 +1,270 @@
+"""``!möte``: the host documents a forum's meeting in its channel, MeetBot-style.
+
+``!möte start`` opens it (the starter chairs it) and posts the standing agenda; ``!punkt``,
+``!info`` and ``!beslut`` add to the notes under the current agenda item; ``!ångra`` takes
+the last item back; ``!ordförande`` adds a co-chair; ``!närvarande`` records attendance
+(everyone who runs a command during the meeting is recorded too); ``!möte slut`` closes it,
+closes the meeting's round of situation reports and posts the minutes with the joint
+picture; ``!protokoll [nr]`` shows a meeting's minutes.
+"""
+
+from __future__ import annotations
+
+from commands.core.document import Strong
+from commands.core.lookup import find_person
+from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
+from commands.core.request import CommandError, Reply, Request
+from commands.core.text import fold
+from commands.core.timefmt import format_time
+from commands.minutes.agenda import agenda_titles
+from commands.minutes.record import compile_minutes
+from commands.minutes.render import minutes_document
+from commands.situation.picture import compile_picture
+from commands.situation.rounds import current_round, round_label
+from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
+
+MAX_TITLE = 200
+NEXT_WORDS = frozenset({"nasta", "next"})
+
+
+def open_meeting(req: Request, forum: Forum) -> Meeting:
+    meeting = req.store.meetings.open(forum)
+    if meeting is None:
+        raise CommandError("error.no_meeting", hint_key="hint.meeting_start", forum=forum.name)
+    return meeting
+
+
+def chaired_meeting(req: Request, forum: Forum) -> Meeting:
+    """The open meeting, if the speaker chairs it."""
+    meeting = open_meeting(req, forum)
+    me = req.store.known_me()
+    chairs = {chair.person_id for chair in req.store.meetings.chairs(meeting)}
+    if me is None or me.id not in chairs:
+        raise CommandError("error.not_chair", hint_key="hint.chair", number=meeting.number)
+    return meeting
+
+
+def record_presence(req: Request) -> None:
+    """Whoever runs a command in a forum's channel during its meeting took part in it."""
+    if req.forum is None:
+        return
+    meeting = req.store.meetings.open(req.forum)
+    if meeting is not None:
+        req.store.meetings.attend(meeting, req.me, req.store.my_organisation(), announced=False)
+
+
+AFTER_COMMAND.append(record_presence)
+
+
+@command(
+    "meeting.start",
+    "möte start",
+    aliases=("meeting start",),
+    args=(Arg("title", ArgKind.TEXT, required=False),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def start(req: Request) -> Reply:
+    forum = req.require_forum()
+    running = req.store.meetings.open(forum)
+    if running is not None:
+        raise CommandError(
+            "error.meeting_open",
+            hint_key="hint.meeting_end",
+            number=running.number,
+            since=format_time(running.started_at, req.zone),
+        )
+    title = (req.args.get("title") or "").strip() or req.t(
+        "meeting.default_title", forum=forum.name, date=format_time(req.now, req.zone)[:10]
+    )
+    if len(title) > MAX_TITLE:
+        raise CommandError("error.text_too_long", limit=MAX_TITLE)
+    target = current_round(req.store, forum, req.now, req.config.meeting_minutes)
+    agenda = agenda_titles(forum.mode, req.now, req.zone, req.language)
+    me = req.me
+    meeting = req.store.meetings.start(
+        forum,
+        title,
+        me,
+        platform=req.incoming.platform,
+        channel_id=req.incoming.channel_id,
+        report_round=target,
+    )
+    if target is not None and target.kind is RoundKind.MEETING:
+        # The round stays open while the meeting goes on; its end closes it.
+        target.closes_at = None
+        req.store.session.add(target)
+    req.store.meetings.add_item(meeting, ItemKind.TOPIC, agenda[0], me, topic=None)
+    req.store.meetings.attend(meeting, me, req.store.my_organisation(), announced=True)
+    doc = req.document().heading(req.t("meeting.started", forum=forum.name, number=meeting.number))
+    doc.paragraph(
+        req.t(
+            "meeting.started_by",
+            title=title,
+            who=me.display_name,
+            time=format_time(req.now, req.zone),
+        )
+    )
+    doc.paragraph(Strong(req.t("meeting.agenda", mode=req.t(f"mode.{forum.mode.value}"))))
+    doc.bullets(agenda, numbered=True)
+    doc.paragraph(req.t("meeting.how", prefix=req.config.prefix))
+    return Reply(doc)
+
+
+@command("meeting.end", "möte slut", aliases=("meeting end",), needs_forum=True)
+def end(req: Request) -> Reply:
+    forum = req.require_forum()
+    meeting = chaired_meeting(req, forum)
+    target = req.store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    me = req.me
+    req.store.meetings.end(meeting, me)
+    picture = None
+    label = None
+    if target is not None:
+        if target.kind is RoundKind.MEETING and target.closed_at is None:
+            req.store.reports.close_round(target)
+        picture = compile_picture(req.store, forum, target, req.now, me.display_name)
+        label = round_label(target, req.zone, req.language)
+    minutes = compile_minutes(req.store, meeting, picture)
+    doc = req.document().paragraph(
+        Strong(req.t("meeting.ended", number=meeting.number, time=format_time(req.now, req.zone)))
+    )
+    doc.blocks.extend(minutes_document(minutes, req.language, label).blocks)
+    return Reply(doc)
+
+
+def _add(req: Request, kind: ItemKind) -> Reply:
+    forum = req.require_forum()
+    meeting = open_meeting(req, forum)
+    text = req.tail
+    topic = req.store.meetings.current_topic(meeting)
+    req.store.meetings.add_item(meeting, kind, text, req.me, topic=topic)
+    doc = req.document().paragraph(
+        Strong(req.t(f"minutes.kind.{kind.value}")),
+        ": ",
+        text,
+    )
+    if topic is not None:
+        doc.paragraph(req.t("meeting.under_topic", topic=topic.text))
+    return Reply(doc)
+
+
+@command(
+    "meeting.info",
+    "info",
+    args=(Arg("text", ArgKind.TEXT),),
+    role=Role.ACTOR,
+    needs_forum=True,
+)
+def info(req: Request) -> Reply:
+    return _add(req, ItemKind.INFO)
+
+
+@command(
+    "meeting.decision",
+    "beslut",
+    aliases=("agreed", "decision"),
+    args=(Arg("text", ArgKind.TEXT),),
+    role=Role.ACTOR,
+    needs_forum=True,
+)
+def decision(req: Request) -> Reply:
+    return _add(req, ItemKind.DECISION)
+
+
+@command(
+    "meeting.topic",
+    "punkt",
+    aliases=("topic",),
+    args=(Arg("topic", ArgKind.TEXT),),
+    role=Role.ACTOR,
+    needs_forum=True,
+)
+def topic(req: Request) -> Reply:
+    """A new agenda item; ``!punkt nästa`` moves to the next item of the standing agenda."""
+    forum = req.require_forum()
+    meeting = open_meeting(req, forum)
+    text = req.tail
+    if fold(text) in NEXT_WORDS:
+        agenda = agenda_titles(meeting.mode, meeting.started_at, req.zone, req.language)
+        position = meeting.agenda_position + 1
+        if position >= len(agenda):
+            raise CommandError("error.agenda_done", hint_key="hint.meeting_end")
+        req.store.meetings.move_agenda(meeting, position)
+        text = agenda[position]
+    req.store.meetings.add_item(meeting, ItemKind.TOPIC, text, req.me, topic=None)
+    return Reply(req.document().paragraph(Strong(req.t("meeting.topic", topic=text))))
+
+
+@command("meeting.undo", "ångra", aliases=("undo",), needs_forum=True)
+def undo(req: Request) -> Reply:
+    forum = req.require_forum()
+    meeting = chaired_meeting(req, forum)
+    last = req.store.meetings.last_kept(meeting)
+    if last is None:
+        raise CommandError("error.nothing_to_undo")
+    req.store.meetings.remove_item(last, req.me)
+    kind = req.t(f"minutes.kind.{last.kind.value}")
+    return Reply(req.document().paragraph(req.t("meeting.undone", kind=kind, text=last.text[:200])))
+
+
+@command(
+    "meeting.chair",
+    "ordförande",
+    aliases=("chair",),
+    args=(Arg("person"),),
+    needs_forum=True,
+)
+def chair(req: Request) -> Reply:
+    forum = req.require_forum()
+    meeting = chaired_meeting(req, forum)
+    person = find_person(req, req.arg("person"))
+    added = req.store.meetings.add_chair(meeting, person)
+    key = "meeting.chair_added" if added else "meeting.chair_already"
+    return Reply(req.document().paragraph(req.t(key, who=person.display_name)))
+
+
+@command("meeting.here", "närvarande", aliases=("here", "present"), needs_forum=True)
+def here(req: Request) -> Reply:
+    forum = req.require_forum()
+    meeting = open_meeting(req, forum)
+    organisation = req.store.my_organisation()
+    req.store.meetings.attend(meeting, req.me, organisation, announced=True)
+    who = req.me.display_name + (f" ({organisation.name})" if organisation else "")
+    return Reply(req.document().paragraph(req.t("meeting.here", who=who)))
+
+
+@command(
+    "meeting.minutes",
+    "protokoll",
+    aliases=("minutes",),
+    args=(Arg("number", required=False),),
+    needs_forum=True,
+)
+def minutes(req: Request) -> Reply:
+    """The latest meeting's minutes (also while it goes on), or meeting number N's."""
+    forum = req.require_forum()
+    wanted = (req.args.get("number") or "").strip().lstrip("#")
+    if wanted:
+        meeting = req.store.meetings.by_number(forum, int(wanted)) if wanted.isdigit() else None
+    else:
+        meeting = req.store.meetings.latest(forum)
+    if meeting is None:
+        latest = req.store.meetings.latest(forum)
+        raise CommandError(
+            "error.unknown_meeting",
+            hint_key="hint.meeting_start" if latest is None else "hint.minutes",
+            name=wanted[:20],
+            forum=forum.name,
+            latest=latest.number if latest else 0,
+        )
+    target = req.store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    picture = None
+    label = None
+    if target is not None and meeting.ended_at is not None:
+        ended_by = req.store.people.get(meeting.ended_by_id) if meeting.ended_by_id else None
+        compiled_by = ended_by.display_name if ended_by else forum.name
+        picture = compile_picture(req.store, forum, target, meeting.ended_at, compiled_by)
+        label = round_label(target, req.zone, req.language)
+    record = compile_minutes(req.store, meeting, picture)
+    return Reply(minutes_document(record, req.language, label))
