@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import platform
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import sqlalchemy
@@ -60,3 +63,40 @@ def machine_info() -> dict[str, Any]:
         "sqlalchemy": sqlalchemy.__version__,
         "load_average": [round(x, 2) for x in load] if load else None,
     }
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records from the product (an internal error behind a reply), keeps the
+    first one for the report, and keeps them off the terminal while the loop runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.first: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = self.format(record)
+
+
+def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    """Leave through SystemExit, so temporary directories (and servers) are removed."""
+    raise SystemExit(128 + signum)
+
+
+def filesystem_of(path: Path) -> str | None:
+    """The type and device of the file system holding ``path`` (from /proc/mounts)."""
+    try:
+        with open("/proc/mounts", encoding="utf-8") as handle:
+            mounts = [line.split()[:3] for line in handle]
+    except OSError:
+        return None
+    resolved = str(path.resolve())
+    best: list[str] | None = None
+    for mount in mounts:
+        if len(mount) != 3 or not (resolved + "/").startswith(mount[1].rstrip("/") + "/"):
+            continue
+        if best is None or len(mount[1]) > len(best[1]):
+            best = mount
+    return f"{best[2]} ({best[0]} on {best[1]})" if best else None

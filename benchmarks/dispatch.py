@@ -37,7 +37,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,7 +48,15 @@ if str(ROOT) not in sys.path:
 import sqlalchemy
 import sqlalchemy.exc
 
-from benchmarks.common import machine_info, no_nan, percentile, progress
+from benchmarks.common import (
+    ErrorCounter,
+    filesystem_of,
+    machine_info,
+    no_nan,
+    percentile,
+    progress,
+    stop_on_sigterm,
+)
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
@@ -127,21 +134,6 @@ class Budget:
             return self.done < self.count
         assert self.seconds is not None
         return time.perf_counter() - self.started < self.seconds
-
-
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records from the product (an internal error behind a reply), keeps the
-    first one for the report, and keeps them off the terminal while the loop runs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            self.first = self.format(record)
 
 
 @dataclass
@@ -505,23 +497,6 @@ def sqlite_copy(template: Path, directory: Path, name: str) -> Database:
 # -- machine and output --------------------------------------------------------------------------
 
 
-def filesystem_of(path: Path) -> str | None:
-    """The type and device of the file system holding ``path`` (from /proc/mounts)."""
-    try:
-        with open("/proc/mounts", encoding="utf-8") as handle:
-            mounts = [line.split()[:3] for line in handle]
-    except OSError:
-        return None
-    resolved = str(path.resolve())
-    best: list[str] | None = None
-    for mount in mounts:
-        if len(mount) != 3 or not (resolved + "/").startswith(mount[1].rstrip("/") + "/"):
-            continue
-        if best is None or len(mount[1]) > len(best[1]):
-            best = mount
-    return f"{best[2]} ({best[0]} on {best[1]})" if best else None
-
-
 def format_count(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -646,11 +621,6 @@ def run_postgres(url: str, options: Options, errors: ErrorCounter) -> list[dict[
         return run_scenario(cycle, database, "postgresql", options, errors, platform_id)
     finally:
         database.dispose()
-
-
-def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
-    """Leave through SystemExit, so the temporary directory is removed."""
-    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

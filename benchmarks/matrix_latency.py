@@ -72,7 +72,7 @@ from nio import (
     SyncResponse,
 )
 
-from benchmarks.common import cpu_model, no_nan, progress
+from benchmarks.common import cpu_model, filesystem_of, no_nan, progress
 
 # -- the target (from the issue) -----------------------------------------------------------------
 
@@ -614,25 +614,6 @@ def revision() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{commit}-dirty" if changes else commit
-
-
-def filesystem_of(path: Path) -> str | None:
-    """The file system type and mount point holding ``path`` (from /proc/mounts)."""
-    try:
-        with open("/proc/mounts", encoding="utf-8") as handle:
-            mounts = [line.split()[:3] for line in handle]
-    except OSError:
-        return None
-    resolved = str(path.resolve()).rstrip("/") + "/"
-    candidates = [
-        mount
-        for mount in mounts
-        if len(mount) == 3 and resolved.startswith(mount[1].rstrip("/") + "/")
-    ]
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda mount: len(mount[1]))
-    return f"{best[2]} on {best[1]}"
 
 
 def machine_info() -> dict[str, Any]:

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +56,14 @@ import sqlalchemy
 import sqlalchemy.exc
 from sqlalchemy import Table, func, select
 
-from benchmarks.common import machine_info, no_nan, percentile, progress
+from benchmarks.common import (
+    ErrorCounter,
+    machine_info,
+    no_nan,
+    percentile,
+    progress,
+    stop_on_sigterm,
+)
 from bot.render.matrix import render_matrix_messages
 from bot.render.slack import render_slack_messages
 from bot.render.text import render_text
@@ -116,20 +122,6 @@ _ROUNDS: Table = ReportRound.__table__  # type: ignore[attr-defined]
 
 class SetupError(RuntimeError):
     """A database could not be set up, or the product did not give the expected picture."""
-
-
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records from the product and keeps them off the terminal."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            self.first = self.format(record)
 
 
 # -- report texts --------------------------------------------------------------------------------
@@ -1034,11 +1026,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.count < 1 or args.warmup < 0 or args.chunk < 1:
         parser.error("--count and --chunk must be at least 1, --warmup at least 0")
     return args
-
-
-def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
-    """Leave through SystemExit, so temporary directories and the cluster are removed."""
-    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
