@@ -44,10 +44,6 @@ def chosen_round(req: Request, forum: Forum, wanted: str | None) -> ReportRound:
     return found
 
 
-def picture_of(req: Request, forum: Forum, target: ReportRound, compiled_by: str) -> Picture:
-    return compile_picture(req.store, forum, target, req.now, compiled_by)
-
-
 @command(
     "picture.show",
     "lägesbild",
@@ -59,7 +55,7 @@ def show(req: Request) -> Reply:
     forum = req.require_forum()
     target = chosen_round(req, forum, req.args.get("round"))
     compiled_by = req.t("picture.compiled_on_request", who=req.incoming.speaker.display_name)
-    picture = picture_of(req, forum, target, compiled_by)
+    picture = compile_picture(req.store, forum, target, req.now, compiled_by)
     label = round_label(target, req.zone, req.language)
     return Reply(picture_document(picture, label, req.language))
 
@@ -77,7 +73,7 @@ def publish(req: Request) -> Reply:
     forum = req.require_forum()
     target = chosen_round(req, forum, req.args.get("round"))
     me = req.me
-    picture = picture_of(req, forum, target, me.display_name)
+    picture = compile_picture(req.store, forum, target, req.now, me.display_name)
     if not picture.reports:
         raise CommandError("error.publish_empty", hint_key="hint.report")
     previous = req.store.reports.published(target)

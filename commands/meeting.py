@@ -92,8 +92,7 @@ def start(req: Request) -> Reply:
     )
     if target is not None and target.kind is RoundKind.MEETING:
         # The round stays open while the meeting goes on; its end closes it.
-        target.closes_at = None
-        req.store.session.add(target)
+        req.store.reports.hold_open(target)
     req.store.meetings.add_item(meeting, ItemKind.TOPIC, agenda[0], me, topic=None)
     req.store.meetings.attend(meeting, me, req.store.my_organisation(), announced=True)
     doc = req.document().heading(req.t("meeting.started", forum=forum.name, number=meeting.number))

@@ -42,19 +42,6 @@ def report_round(req: Request, forum: Forum) -> ReportRound:
     return found
 
 
-def reporting_organisation(req: Request) -> Organisation:
-    """The speaker's own organisation, which they may report for."""
-    if req.role is Role.OBSERVER:
-        raise CommandError(
-            "error.not_allowed",
-            hint_key="hint.ask_coordinator",
-            command=f"{req.config.prefix}{req.t('report.command')}",
-            required=req.t("role.actor"),
-            role=req.t("role.observer"),
-        )
-    return my_organisation(req)
-
-
 def record(
     req: Request,
     forum: Forum,
@@ -107,23 +94,9 @@ def record(
     return Reply(doc)
 
 
-def check_length(req: Request, text: str) -> None:
-    """What a person typed in one go (a message, a form's answer) has the message limit.
-
-    A form's answers are checked one by one, not added up: each was accepted as it was
-    typed, and refusing them all at the last question would lose everything typed before.
-    """
-    limit = req.config.max_message_length
-    if len(text) > limit:
-        raise CommandError(
-            "error.report_too_long", hint_key="hint.report", length=len(text), limit=limit
-        )
-
-
 def report_text(
     req: Request, forum: Forum, organisation: Organisation, text: str, *, on_behalf: bool
 ) -> Reply:
-    check_length(req, text)
     parsed = parse_report(text)
     return record(
         req,
@@ -234,8 +207,6 @@ def submit_form(req: Request, submission: FormSubmission) -> Reply:
     elif my_organisation(req).id != organisation.id:
         raise CommandError("error.form_other_organisation", organisation=organisation.name)
     values = {name: submission.values.get(name, "").strip() for name in FIELDS}
-    for value in values.values():
-        check_length(req, value)
     if not any(values.values()):
         raise CommandError("error.empty_report", hint_key="hint.report")
     fields = ReportFields(**{name: value or None for name, value in values.items()})
@@ -267,7 +238,7 @@ def send_report(req: Request) -> Reply:
     text = req.tail
     if not text and req.incoming.forms is FormSupport.DIALOG:
         raise CommandError("error.empty_report", hint_key="hint.report")
-    organisation = reporting_organisation(req)
+    organisation = my_organisation(req)
     if not text:
         return report_form(req, forum, organisation, on_behalf=False)
     return report_text(req, forum, organisation, text, on_behalf=False)
@@ -290,7 +261,7 @@ def _whole_text(req: Request) -> str:
 )
 def unchanged(req: Request) -> Reply:
     forum = req.require_forum()
-    organisation = reporting_organisation(req)
+    organisation = my_organisation(req)
     if req.tail:  # "oförändrat läge sedan i går, men …": a report that starts that way
         return report_text(req, forum, organisation, _whole_text(req), on_behalf=False)
     return report_unchanged(req, forum, organisation, on_behalf=False)
@@ -306,7 +277,7 @@ def unchanged(req: Request) -> Reply:
 )
 def form(req: Request) -> Reply:
     forum = req.require_forum()
-    organisation = reporting_organisation(req)
+    organisation = my_organisation(req)
     if req.tail:
         return report_text(req, forum, organisation, _whole_text(req), on_behalf=False)
     return report_form(req, forum, organisation, on_behalf=False)
@@ -352,9 +323,7 @@ def on_behalf(req: Request) -> Reply:
     forum = req.require_forum()
     found = named_organisation(req, req.tail)
     if found is None:  # "!läge för närvarande lugnt": an ordinary report
-        return report_text(
-            req, forum, reporting_organisation(req), _whole_text(req), on_behalf=False
-        )
+        return report_text(req, forum, my_organisation(req), _whole_text(req), on_behalf=False)
     organisation, rest = found
     own = req.store.my_organisation()
     behalf = own is None or own.id != organisation.id
@@ -362,8 +331,6 @@ def on_behalf(req: Request) -> Reply:
         raise CommandError(
             "error.on_behalf_coordinator", hint_key="hint.report", organisation=organisation.name
         )
-    if not behalf:
-        reporting_organisation(req)  # naming one's own organisation: an observer still may not
     if fold(rest) in UNCHANGED_WORDS:
         return report_unchanged(req, forum, organisation, on_behalf=behalf)
     if not rest or fold(rest) in FORM_WORDS:

@@ -68,6 +68,9 @@ class Activations:
         if forum.id is not None:
             self._open[forum.id] = activation
 
+    def get(self, activation_id: int) -> Activation | None:
+        return self._session.get(Activation, activation_id)
+
     def latest(self, forum: Forum) -> Activation | None:
         return self._session.exec(_LATEST, params={"forum_id": forum.id}).first()
 

@@ -78,6 +78,10 @@ _PREVIOUS_IN_FORUM = (
 _BY_IDS = select(SituationReport).where(
     col(SituationReport.id).in_(bindparam("ids", expanding=True))
 )
+_PUBLISHED_VERSION = select(PublishedPicture).where(
+    PublishedPicture.round_id == bindparam("round_id"),
+    PublishedPicture.version == bindparam("version"),
+)
 _PUBLISHED = (
     select(PublishedPicture)
     .where(PublishedPicture.round_id == bindparam("round_id"))
@@ -164,6 +168,11 @@ class Reports:
         self._session.add(report_round)
         self._session.flush()
         return report_round
+
+    def hold_open(self, report_round: ReportRound) -> None:
+        """No planned close: the round stays open until it is closed (a meeting's end)."""
+        report_round.closes_at = None
+        self._session.add(report_round)
 
     def close_round(self, report_round: ReportRound) -> None:
         report_round.closed_at = self._audit.context.at
@@ -266,12 +275,8 @@ class Reports:
         return picture
 
     def published_version(self, report_round: ReportRound, version: int) -> PublishedPicture:
-        found = self._session.exec(
-            select(PublishedPicture).where(
-                PublishedPicture.round_id == report_round.id,
-                PublishedPicture.version == version,
-            )
-        ).first()
+        params = {"round_id": report_round.id, "version": version}
+        found = self._session.exec(_PUBLISHED_VERSION, params=params).first()
         if found is None:
             raise LookupError(version)
         return found

@@ -92,7 +92,8 @@ def _bullets(block: BulletList) -> list[str]:
     ]
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """``text`` within one of Slack's length limits: cut, and marked so, when too long."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -122,7 +123,7 @@ def _section_lines(entries: list[str]) -> list[str]:
         if len(entry) <= SECTION_TEXT_MAX:
             lines.append(entry)
         else:
-            lines.extend(_cut(line, SECTION_TEXT_MAX) for line in entry.split("\n"))
+            lines.extend(cut(line, SECTION_TEXT_MAX) for line in entry.split("\n"))
     return lines
 
 
@@ -160,18 +161,18 @@ def _fields(block: Fields) -> list[_Piece]:
     for start in range(0, len(block.rows), FIELDS_MAX):
         rows = block.rows[start : start + FIELDS_MAX]
         fields = [
-            {"type": "mrkdwn", "text": _cut(f"*{escape(label)}*\n{inlines(value)}", FIELD_TEXT_MAX)}
+            {"type": "mrkdwn", "text": cut(f"*{escape(label)}*\n{inlines(value)}", FIELD_TEXT_MAX)}
             for label, value in rows
         ]
-        text = "\n".join(_cut(_field_line(label, value), FIELD_TEXT_MAX) for label, value in rows)
+        text = "\n".join(cut(_field_line(label, value), FIELD_TEXT_MAX) for label, value in rows)
         pieces.append(_Piece({"type": "section", "fields": fields}, text))
     return pieces
 
 
 def _heading(block: Heading) -> _Piece:
-    text = _cut(_styled(block.text, "*"), SECTION_TEXT_MAX)
+    text = cut(_styled(block.text, "*"), SECTION_TEXT_MAX)
     if block.level == 1:
-        header = _cut(block.text, HEADER_TEXT_MAX)
+        header = cut(block.text, HEADER_TEXT_MAX)
         return _Piece(
             {"type": "header", "text": {"type": "plain_text", "text": header}}, text, True
         )
@@ -183,7 +184,7 @@ def _actions(block: Actions, index: int) -> _Piece:
         {
             "type": "button",
             "action_id": f"{ACTION_PREFIX}-{number}",
-            "text": {"type": "plain_text", "text": _cut(button.label, 75)},
+            "text": {"type": "plain_text", "text": cut(button.label, 75)},
             "value": button.command,
             "style": "primary",
         }

@@ -38,7 +38,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.hub import Hub
-from bot.render.slack import ACTION_PREFIX, BLOCKS_MAX, render_blocks, render_slack_messages
+from bot.render.slack import (
+    ACTION_PREFIX,
+    BLOCKS_MAX,
+    cut,
+    render_blocks,
+    render_slack_messages,
+)
 from bot.render.text import render_text
 from bot.slack.events import (
     command_line,
@@ -493,7 +499,7 @@ def _field_error(text: str) -> str:
         if len(joined) > ERROR_MAX:
             break
         kept = joined
-    return kept or text[: ERROR_MAX - 1] + "…"
+    return kept or cut(text, ERROR_MAX)
 
 
 def _submission_id(view_id: Any, submission: FormSubmission) -> str | None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bot.render.slack import cut
 from commands.core.forms import Form, FormSubmission
 
 CALLBACK_ID = "samverkan-form"
@@ -21,8 +22,7 @@ ACTION_ID = "value"
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return {"type": "plain_text", "text": text}
+    return {"type": "plain_text", "text": cut(text, limit)}
 
 
 def block_id(name: str) -> str:

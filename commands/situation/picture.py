@@ -15,7 +15,7 @@ from typing import Any
 from commands.situation.parse import says_nothing
 from commands.situation.rounds import closed_at, is_closed, mode_of
 from storage import Store
-from storage.models import Activation, Forum, ReportRound
+from storage.models import Forum, ReportRound
 from storage.reports import ReportFields
 
 FORMAT_VERSION = 1
@@ -120,7 +120,7 @@ def expected_organisations(store: Store, forum: Forum, report_round: ReportRound
     """Who is expected to report: the forum's organisations, and all called out to it."""
     expected = {org.id for org in store.forums.participants(forum) if org.id is not None}
     if report_round.activation_id is not None:
-        activation = store.session.get(Activation, report_round.activation_id)
+        activation = store.activations.get(report_round.activation_id)
         if activation is not None:
             expected.update(activation.called_out)
     return expected
