@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-matrix bench-slack bench-picture clean
+.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -28,6 +28,9 @@ bench-slack: $(VENV)/.installed-test
 
 bench-picture: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/picture.py --throwaway-postgres
+
+bench-minutes: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/minutes.py --throwaway-postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

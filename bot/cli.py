@@ -9,13 +9,16 @@ import signal
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from commands.core.clock import Clock, FixedClock, SystemClock
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger("samverkan-bot")
 
@@ -40,10 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _export_parser(sub: Any) -> None:
-    """``export lägesbild`` (alias ``picture``); the work is in ``bot.export``."""
+    """``export lägesbild`` (alias ``picture``), ``export protokoll`` (alias ``minutes``); the
+    work is in ``bot.export``."""
     from bot.export import FORMATS
 
-    export = sub.add_parser("export", help="write a joint situation picture to a file")
+    export = sub.add_parser(
+        "export", help="write a joint situation picture or a meeting's minutes to a file"
+    )
     what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
     picture = what.add_parser(
         "lägesbild",
@@ -52,6 +58,7 @@ def _export_parser(sub: Any) -> None:
         description="Write the joint situation picture of a forum's round, as !lägesbild "
         "shows it, for printing, archiving or pasting elsewhere. Reads only.",
     )
+    picture.set_defaults(export="picture")
     picture.add_argument(
         "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
     )
@@ -61,15 +68,40 @@ def _export_parser(sub: Any) -> None:
     picture.add_argument(
         "--version", type=_positive, help="a published version; default: compiled now"
     )
-    picture.add_argument("--format", required=True, choices=FORMATS)
-    picture.add_argument("--out", help="the file to write; default: standard output")
-    picture.add_argument("--lang", choices=("sv", "en"), help="default: the forum's language")
-    picture.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
-    picture.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
+    _export_options(picture, FORMATS)
+    minutes = what.add_parser(
+        "protokoll",
+        aliases=["minutes"],
+        help="the minutes (protokoll) of a meeting",
+        description="Write the full minutes of a forum's meeting, as the file the bot attaches "
+        "to them in the chat: items by agenda topic, actions, and the round's joint "
+        "situation picture. Reads only.",
+    )
+    minutes.set_defaults(export="minutes")
+    minutes.add_argument(
+        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
+    )
+    minutes.add_argument(
+        "--meeting", type=_positive, help="the meeting's number; default: the latest meeting"
+    )
+    _export_options(minutes, FORMATS)
+
+
+def _export_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=formats,
+        help="md (Markdown), html (a printable page) or json",
+    )
+    parser.add_argument("--out", help="the file to write; default: standard output")
+    parser.add_argument("--lang", choices=("sv", "en"), help="default: the forum's language")
+    parser.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
+    parser.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
 
 
 def _positive(value: str) -> int:
-    """A round or version number as people write it: ``12`` or ``#12``."""
+    """A round, version or meeting number as people write it: ``12`` or ``#12``."""
     text = value.strip().lstrip("#")
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"a number from 1, not {value!r}")
@@ -136,7 +168,7 @@ def _console(settings: Settings, clock: Clock) -> int:
     door = ConsoleDoor(app.hub, language=settings.default_language)
     app.hub.attach(door)
     try:
-        asyncio.run(door.run())
+        asyncio.run(_console_ticking(app, door.run(), settings.tick_seconds))
     except KeyboardInterrupt:
         pass
     finally:
@@ -145,11 +177,19 @@ def _console(settings: Settings, clock: Clock) -> int:
 
 
 def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
-    """Write the picture asked for; a one-line error and status 2 when it cannot be had."""
+    """Write the picture or minutes asked for; a one-line error and status 2 when they cannot
+    be had."""
     from pathlib import Path
 
+    from bot.export.minutes import render_minutes
     from bot.export.picture import render
-    from bot.export.source import ExportError, PictureQuery, load_picture
+    from bot.export.source import (
+        ExportError,
+        MinutesQuery,
+        PictureQuery,
+        load_minutes,
+        load_picture,
+    )
     from storage import Database
     from storage.database import sqlite_file
 
@@ -163,16 +203,22 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     if problem:
         print(f"samverkan-bot: {problem}", file=sys.stderr)
         return 2
-    query = PictureQuery(args.forum, args.round, args.version, args.lang)
     database = Database(settings.database_url)
     try:
-        exported = load_picture(database, query, clock.now(), settings.meeting_minutes)
+        if args.export == "minutes":
+            query = MinutesQuery(args.forum, args.meeting, args.lang)
+            minutes = load_minutes(database, query, clock.now())
+            text = render_minutes(minutes.minutes, args.format, minutes.language)
+        else:
+            wanted = PictureQuery(args.forum, args.round, args.version, args.lang)
+            text = render(
+                load_picture(database, wanted, clock.now(), settings.meeting_minutes), args.format
+            )
     except ExportError as error:
         print(f"samverkan-bot: {error}", file=sys.stderr)
         return 2
     finally:
         database.dispose()
-    text = render(exported, args.format)
     if out is not None:
         out.write_text(text, encoding="utf-8")
         return 0
@@ -237,7 +283,8 @@ def _serve(settings: Settings) -> int:
     for door in doors:
         app.hub.attach(door)
     try:
-        asyncio.run(_until_stopped([door.run() for door in doors]))
+        runs = [door.run() for door in doors]
+        asyncio.run(_until_stopped([*runs, app.hub.tick_forever(settings.tick_seconds)]))
     except (MatrixLoginError, SlackLoginError) as error:
         log.error("%s", error)
         return 2
@@ -245,6 +292,16 @@ def _serve(settings: Settings) -> int:
         app.close()
     log.info("stopped")
     return 0
+
+
+async def _console_ticking(app: App, run: Coroutine[Any, Any, None], tick_seconds: float) -> None:
+    """The terminal chat, with the timed jobs ticking beside it until its input ends."""
+    ticker = asyncio.create_task(app.hub.tick_forever(tick_seconds))
+    try:
+        await run
+    finally:
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
 
 
 async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     max_message_length: int = Field(default=4000, ge=100, le=100_000)
     # How long a scheduled meeting lasts: its round of situation reports closes then.
     meeting_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # A documented meeting (``!möte start``) with nothing noted for this long is closed by the
+    # bot, with a note in the minutes, and its chairs are told.
+    meeting_auto_close_minutes: int = Field(default=4 * 60, ge=15, le=7 * 24 * 60)
+    # How often the bot looks for work that is due (meetings left open).
+    tick_seconds: float = Field(default=30.0, ge=0.05, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     matrix_homeserver: str | None = None
@@ -145,6 +150,7 @@ class Settings(BaseSettings):
             prefix=self.command_prefix,
             max_message_length=self.max_message_length,
             meeting_minutes=self.meeting_minutes,
+            meeting_auto_close_minutes=self.meeting_auto_close_minutes,
         )
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from bot.files import File, files_of
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.request import Incoming, Post, Reply
@@ -27,8 +28,11 @@ class Door(Protocol):
 
     platform: str
 
-    async def deliver(self, channel_id: str, document: Document) -> None:
-        """Post ``document`` in ``channel_id`` on this platform."""
+    async def deliver(
+        self, channel_id: str, document: Document, files: Sequence[File] = ()
+    ) -> None:
+        """Post ``document`` in ``channel_id`` on this platform, then ``files`` with it
+        (uploaded where the platform takes files; otherwise kept where the user finds them)."""
         ...
 
     async def run(self) -> None:
@@ -68,9 +72,22 @@ class Hub:
                 )
                 continue
             try:
-                await door.deliver(post.channel_id, post.document)
+                await door.deliver(post.channel_id, post.document, files_of(post.attachments))
             except Exception:
                 log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+
+    async def tick_forever(self, interval: float) -> None:
+        """Every ``interval`` seconds, the timed jobs' work (in turn with the messages), and
+        their posts delivered. Runs until cancelled."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                posts = await self.call(self.dispatcher.tick)
+            except Exception:
+                log.exception("a tick failed")
+                continue
+            if posts:
+                await self.deliver(posts)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)

@@ -13,11 +13,15 @@ package registers them all. A command lives in the module named after what it is
 - ``form``: ``!avbryt`` (a form asked question by question)
 - ``meeting``: ``!möte start|slut``, ``!punkt``, ``!info``, ``!beslut``, ``!ångra``,
   ``!ordförande``, ``!närvarande``, ``!protokoll``
+- ``action``: ``!åtgärd``, ``!åtgärder``, ``!åtgärd klar`` (actions noted in meetings)
+- ``escalation``: ``!lyft`` (an item raised to another forum)
 """
 
 from commands import (  # noqa: F401  (registers commands)
+    action,
     activation,
     actor,
+    escalation,
     form,
     forum,
     help,

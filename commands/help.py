@@ -24,7 +24,19 @@ def help_command(req: Request) -> Reply:
 
 
 # The order a newcomer meets things: help, the forum, who you are, roles, activation.
-GROUPS = ("help", "forum", "actor", "role", "activation", "report", "picture", "meeting", "form")
+GROUPS = (
+    "help",
+    "forum",
+    "actor",
+    "role",
+    "activation",
+    "report",
+    "picture",
+    "meeting",
+    "action",
+    "escalation",
+    "form",
+)
 
 
 def _help_order(cmd: Command) -> int:

@@ -10,17 +10,21 @@ picture; ``!protokoll [nr]`` shows a meeting's minutes.
 
 from __future__ import annotations
 
-from commands.core.document import Strong
+from datetime import datetime, timedelta
+
+from commands.core.document import Document, Mention, Part, Strong
+from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Attachment, CommandError, CoreConfig, Post, Reply, Request
 from commands.core.text import fold
-from commands.core.timefmt import format_time
+from commands.core.timed import timed
+from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
-from commands.minutes.record import compile_minutes
-from commands.minutes.render import minutes_document
-from commands.situation.picture import compile_picture
-from commands.situation.rounds import current_round, round_label
+from commands.minutes.record import minutes_of
+from commands.minutes.render import follow_up_rows, minutes_document
+from commands.situation.rounds import current_round
+from storage import Store
 from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
 
 MAX_TITLE = 200
@@ -34,14 +38,23 @@ def open_meeting(req: Request, forum: Forum) -> Meeting:
     return meeting
 
 
+def _chairs(req: Request, meeting: Meeting) -> bool:
+    me = req.store.known_me()
+    return me is not None and me.id in {c.person_id for c in req.store.meetings.chairs(meeting)}
+
+
 def chaired_meeting(req: Request, forum: Forum) -> Meeting:
     """The open meeting, if the speaker chairs it."""
     meeting = open_meeting(req, forum)
-    me = req.store.known_me()
-    chairs = {chair.person_id for chair in req.store.meetings.chairs(meeting)}
-    if me is None or me.id not in chairs:
+    if not _chairs(req, meeting):
         raise CommandError("error.not_chair", hint_key="hint.chair", number=meeting.number)
     return meeting
+
+
+def chaired_by_me(req: Request, forum: Forum) -> bool:
+    """Whether the speaker chairs the forum's open meeting."""
+    meeting = req.store.meetings.open(forum)
+    return meeting is not None and _chairs(req, meeting)
 
 
 def record_presence(req: Request) -> None:
@@ -95,6 +108,9 @@ def start(req: Request) -> Reply:
         req.store.reports.hold_open(target)
     req.store.meetings.add_item(meeting, ItemKind.TOPIC, agenda[0], me, topic=None)
     req.store.meetings.attend(meeting, me, req.store.my_organisation(), announced=True)
+    # Items other forums raised to this one are on this meeting's agenda, and only this one's.
+    req.store.escalations.take_up(req.store.escalations.pending(forum), meeting)
+    follow_up = follow_up_rows(minutes_of(req.store, meeting, req.language), req.language)
     doc = req.document().heading(req.t("meeting.started", forum=forum.name, number=meeting.number))
     doc.paragraph(
         req.t(
@@ -106,6 +122,11 @@ def start(req: Request) -> Reply:
     )
     doc.paragraph(Strong(req.t("meeting.agenda", mode=req.t(f"mode.{forum.mode.value}"))))
     doc.bullets(agenda, numbered=True)
+    doc.paragraph(Strong(req.t("minutes.follow_up")))
+    if follow_up:
+        doc.bullets(follow_up)
+    else:
+        doc.paragraph(req.t("meeting.nothing_to_follow_up"))
     doc.paragraph(req.t("meeting.how", prefix=req.config.prefix))
     return Reply(doc)
 
@@ -114,22 +135,64 @@ def start(req: Request) -> Reply:
 def end(req: Request) -> Reply:
     forum = req.require_forum()
     meeting = chaired_meeting(req, forum)
-    target = req.store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
-    me = req.me
-    req.store.meetings.end(meeting, me)
-    picture = None
-    label = None
-    if target is not None:
-        if target.kind is RoundKind.MEETING and target.closed_at is None:
-            req.store.reports.close_round(target)
-        picture = compile_picture(req.store, forum, target, req.now, me.display_name)
-        label = round_label(target, req.zone, req.language)
-    minutes = compile_minutes(req.store, meeting, picture)
+    req.store.meetings.end(meeting, req.me)
+    close_meeting_round(req.store, meeting)
     doc = req.document().paragraph(
         Strong(req.t("meeting.ended", number=meeting.number, time=format_time(req.now, req.zone)))
     )
-    doc.blocks.extend(minutes_document(minutes, req.language, label).blocks)
-    return Reply(doc)
+    return minutes_reply(req.store, forum, meeting, req.language, doc)
+
+
+def close_meeting_round(store: Store, meeting: Meeting) -> None:
+    """A meeting's end closes its round of reports (an activation's round closes at stand-down)."""
+    target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    if target is not None and target.kind is RoundKind.MEETING and target.closed_at is None:
+        store.reports.close_round(target)
+
+
+def minutes_reply(
+    store: Store, forum: Forum, meeting: Meeting, language: str, doc: Document
+) -> Reply:
+    """``doc`` followed by the shortened minutes, with the full minutes attached as a file."""
+    minutes = minutes_of(store, meeting, language)
+    doc.blocks.extend(minutes_document(minutes, language, full=False).blocks)
+    name = t(language, "minutes.filename", forum=forum.slug, number=minutes.number)
+    return Reply(doc, attachments=(Attachment(name, minutes, language),))
+
+
+@timed
+def close_forgotten_meetings(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+    """A meeting with nothing noted for ``meeting_auto_close_minutes`` is closed, with a note
+    in its minutes, in the channel it was started in, its chairs mentioned."""
+    idle = timedelta(minutes=config.meeting_auto_close_minutes)
+    posts: list[Post] = []
+    for meeting in store.meetings.all_open():
+        if now - store.meetings.last_activity(meeting) < idle:
+            continue
+        if not store.meetings.end(meeting, None, automatically=True):
+            continue  # another bot process closed it first
+        close_meeting_round(store, meeting)
+        forum = store.forums.get(meeting.forum_id)
+        assert forum is not None
+        language = normalise_language(forum.language)
+        chairs = store.people.by_ids([chair.person_id for chair in store.meetings.chairs(meeting)])
+        mentions: list[Part] = []
+        for person in chairs.values():
+            mentions.extend([" ", Mention(person.platform, person.user_id, person.display_name)])
+        doc = Document().paragraph(
+            Strong(
+                t(
+                    language,
+                    "meeting.auto_closed",
+                    number=meeting.number,
+                    idle=format_duration(idle, language),
+                )
+            ),
+            *mentions,
+        )
+        reply = minutes_reply(store, forum, meeting, language, doc)
+        posts.append(Post(meeting.platform, meeting.channel_id, reply.document, reply.attachments))
+    return posts
 
 
 def _add(req: Request, kind: ItemKind) -> Reply:
@@ -203,6 +266,10 @@ def undo(req: Request) -> Reply:
     if last is None:
         raise CommandError("error.nothing_to_undo")
     req.store.meetings.remove_item(last, req.me)
+    if last.kind is ItemKind.ACTION:
+        req.store.actions.withdraw_item(last)
+    elif last.kind is ItemKind.ESCALATION:
+        req.store.escalations.withdraw_item(last)
     kind = req.t(f"minutes.kind.{last.kind.value}")
     return Reply(req.document().paragraph(req.t("meeting.undone", kind=kind, text=last.text[:200])))
 
@@ -257,13 +324,4 @@ def minutes(req: Request) -> Reply:
             forum=forum.name,
             latest=latest.number if latest else 0,
         )
-    target = req.store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
-    picture = None
-    label = None
-    if target is not None and meeting.ended_at is not None:
-        ended_by = req.store.people.get(meeting.ended_by_id) if meeting.ended_by_id else None
-        compiled_by = ended_by.display_name if ended_by else forum.name
-        picture = compile_picture(req.store, forum, target, meeting.ended_at, compiled_by)
-        label = round_label(target, req.zone, req.language)
-    record = compile_minutes(req.store, meeting, picture)
-    return Reply(minutes_document(record, req.language, label))
+    return minutes_reply(req.store, forum, meeting, req.language, req.document())

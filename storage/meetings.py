@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -31,6 +33,11 @@ _LATEST = (
     .order_by(col(Meeting.number).desc())
     .limit(1)
 )
+_ALL_OPEN = select(Meeting).where(col(Meeting.ended_at).is_(None)).order_by(col(Meeting.id))
+_LAST_ITEM_AT = select(func.max(MeetingItem.at)).where(
+    MeetingItem.meeting_id == bindparam("meeting_id")
+)
+_NUMBERS = select(Meeting.id, Meeting.number).where(Meeting.forum_id == bindparam("forum_id"))
 _LAST_NUMBER = select(func.max(Meeting.number)).where(Meeting.forum_id == bindparam("forum_id"))
 _ITEMS = (
     select(MeetingItem)
@@ -82,8 +89,22 @@ class Meetings:
         params = {"forum_id": forum.id, "number": number}
         return self._session.exec(_BY_NUMBER, params=params).first()
 
+    def numbers(self, forum: Forum) -> dict[int, int]:
+        """Meeting id -> its number, for every meeting of the forum."""
+        rows = self._session.exec(_NUMBERS, params={"forum_id": forum.id})
+        return {meeting_id or 0: number for meeting_id, number in rows}
+
     def latest(self, forum: Forum) -> Meeting | None:
         return self._session.exec(_LATEST, params={"forum_id": forum.id}).first()
+
+    def all_open(self) -> list[Meeting]:
+        """Every forum's open meeting."""
+        return list(self._session.exec(_ALL_OPEN))
+
+    def last_activity(self, meeting: Meeting) -> datetime:
+        """When the meeting last had something noted (or started)."""
+        last = self._session.exec(_LAST_ITEM_AT, params={"meeting_id": meeting.id}).first()
+        return max(meeting.started_at, last) if last is not None else meeting.started_at
 
     def start(
         self,
@@ -115,14 +136,30 @@ class Meetings:
         self._audit.record("meeting.start", forum.id, meeting=meeting.number, title=title)
         return meeting
 
-    def end(self, meeting: Meeting, by: Person | None, *, automatically: bool = False) -> None:
-        meeting.ended_at = self._audit.context.at
-        meeting.ended_by_id = by.id if by else None
-        meeting.closed_automatically = automatically
-        self._session.add(meeting)
+    def end(self, meeting: Meeting, by: Person | None, *, automatically: bool = False) -> bool:
+        """Close the meeting; False when it was closed already (by another bot process).
+
+        A guarded UPDATE rather than an assignment: of two processes closing one meeting, one
+        changes the row and posts the minutes; the other sees no row changed and stays quiet.
+        """
+        at = self._audit.context.at
+        closed = self._session.execute(
+            update(Meeting)
+            .where(col(Meeting.id) == meeting.id, col(Meeting.ended_at).is_(None))
+            .values(
+                ended_at=at,
+                ended_by_id=by.id if by else None,
+                closed_automatically=automatically,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if closed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self._session.refresh(meeting)
         self._audit.record(
             "meeting.end", meeting.forum_id, meeting=meeting.number, automatically=automatically
         )
+        return True
 
     def move_agenda(self, meeting: Meeting, position: int) -> None:
         meeting.agenda_position = position

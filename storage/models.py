@@ -381,3 +381,50 @@ class MeetingItem(SQLModel, table=True):
     at: datetime = _when()
     removed_at: datetime | None = _when_optional()
     removed_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Action(SQLModel, table=True):
+    """An action (åtgärd) noted in a meeting: who does what, by when. Numbered per forum.
+
+    The owner is an organisation or a person of the bot, or everyone (``owner_everyone``);
+    ``owner_name`` is the name as shown when it was noted. An undone item withdraws its action.
+    """
+
+    __table_args__ = (UniqueConstraint("forum_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    number: int  # 1, 2, 3 ... within the forum: "!åtgärd klar 7"
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="meetingitem.id", unique=True)
+    owner_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id")
+    owner_everyone: bool = False
+    owner_name: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    due_at: datetime | None = _when_optional()
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when_optional()
+    closed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    withdrawn_at: datetime | None = _when_optional()
+
+
+class Escalation(SQLModel, table=True):
+    """An item raised (lyft) from one forum's meeting to another forum.
+
+    It is on the agenda of the other forum's next meeting, under follow-up: that meeting is
+    ``taken_up_meeting_id`` once it has started.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="meetingitem.id", unique=True)
+    from_forum_id: int = Field(foreign_key="forum.id")
+    from_meeting_id: int = Field(foreign_key="meeting.id")
+    to_forum_id: int = Field(foreign_key="forum.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    raised_at: datetime = _when()
+    raised_by_id: int = Field(foreign_key="person.id")
+    # Where to find it in the raising forum's channel: a link where the platform has one.
+    link: str | None = Field(default=None, max_length=1000)
+    taken_up_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    withdrawn_at: datetime | None = _when_optional()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from storage.actions import Actions, Escalations
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
 from storage.dialogs import FormDialogs
@@ -30,6 +31,8 @@ class Store:
         self.activations = Activations(session, self.audit)
         self.reports = Reports(session, self.audit)
         self.meetings = Meetings(session, self.audit)
+        self.actions = Actions(session, self.audit)
+        self.escalations = Escalations(session, self.audit)
         self.dialogs = FormDialogs(session, self.audit)
         self.handled_events = HandledEvents(session)
         self._me: Person | None = None

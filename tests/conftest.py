@@ -13,6 +13,7 @@ import pytest
 from commands.core.clock import FixedClock
 from storage import Database
 from tests.support.chat import Chat
+from tests.support.databases import Databases
 from tests.support.synapse import SynapseServer
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -38,6 +39,14 @@ def database(template_db: Path, tmp_path: Path) -> Iterator[Database]:
     db = Database(f"sqlite:///{path}")
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """New databases on demand, SQLite or PostgreSQL; one PostgreSQL server for the whole
+    session, started when first asked for."""
+    with Databases(tmp_path_factory.mktemp("databases")) as found:
+        yield found
 
 
 @pytest.fixture

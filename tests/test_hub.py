@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 
+from bot.files import File
 from bot.hub import Hub
 from bot.render.text import render_text
 from commands import Dispatcher
@@ -20,9 +23,13 @@ class RecordingDoor:
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.delivered: list[tuple[str, str]] = []
+        self.files: list[File] = []
 
-    async def deliver(self, channel_id: str, document: Document) -> None:
+    async def deliver(
+        self, channel_id: str, document: Document, files: Sequence[File] = ()
+    ) -> None:
         self.delivered.append((channel_id, render_text(document)))
+        self.files.extend(files)
 
     async def run(self) -> None:
         return None
@@ -62,3 +69,37 @@ def test_a_call_out_reaches_channels_on_other_platforms(
     assert "INKALLNING" in text
     assert "Polisen Region Stockholm: @anna:x" in text
     assert any("no teams door" in r.getMessage() for r in caplog.records)
+
+
+def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
+    database: Database, clock: FixedClock
+) -> None:
+    """The hub's ticker runs the timed jobs off the event loop and delivers what they post,
+    the full minutes as a file beside the short ones."""
+    hub = Hub(Dispatcher(database, clock, CoreConfig(meeting_auto_close_minutes=60)))
+    matrix = RecordingDoor("matrix")
+    hub.attach(matrix)
+
+    async def scenario() -> None:
+        await hub.handle(
+            _say("matrix", "!room:x", "boss", "!forum koppla samverkanskonferens", True)
+        )
+        await hub.handle(_say("matrix", "!room:x", "boss", "!möte start", True))
+        await hub.handle(_say("matrix", "!room:x", "boss", "!info Glömt att avsluta", True))
+        clock.set(clock.now() + timedelta(hours=1))
+        ticker = asyncio.create_task(hub.tick_forever(0.01))
+        for _ in range(500):
+            if matrix.delivered:
+                break
+            await asyncio.sleep(0.01)
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
+
+    asyncio.run(scenario())
+    hub.close()
+    [(channel, text)] = matrix.delivered
+    assert channel == "!room:x"
+    assert "Möte 1 avslutades automatiskt efter 1 h 0 min utan anteckningar." in text
+    [minutes] = matrix.files
+    assert minutes.filename == "protokoll-samverkanskonferens-1.md"
+    assert "Glömt att avsluta" in minutes.content.decode()

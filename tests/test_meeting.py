@@ -45,8 +45,13 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
     forum_chat.advance(minutes=40)
     ended = forum_chat.say("!möte slut")
     assert ended.ok, ended.text
-    text = ended.text
-    assert "Möte 1 avslutat 2026-11-26 16:40." in text
+    assert "Möte 1 avslutat 2026-11-26 16:40." in ended.text
+    # The channel gets the minutes shortened: decisions kept, information counted.
+    assert "Beslut: Polisen leder trafikinsatsen (anna 16:00)" in ended.text
+    assert "SMHI varnar" not in ended.text
+    assert "Förkortat: 1 informationspunkt" in ended.text
+    assert "Polisen Region Stockholm (1); Trafikverket (1)" in ended.text
+    text = ended.full_minutes
     assert "Samverkanskonferens v. 48" in text
     assert "Tid: 2026-11-26 16:00 – 16:40" in text
     assert "Polisen Region Stockholm: anna" in text
@@ -149,9 +154,10 @@ def test_a_meeting_spanning_midnight_and_meetings_numbered_per_forum(
     forum_chat.advance(hours=2)  # Friday 01:00
     forum_chat.say("!info Efter midnatt")
     ended = forum_chat.say("!möte slut")
-    assert "Tid: 2026-11-26 23:00 – 01:00" in ended.text
-    assert "Före midnatt (operator 23:00)" in ended.text
-    assert "Efter midnatt (operator 01:00)" in ended.text
+    # Past midnight the end shows its date too.
+    assert "Tid: 2026-11-26 23:00 – 2026-11-27 01:00" in ended.text
+    assert "Före midnatt (operator 23:00)" in ended.full_minutes
+    assert "Efter midnatt (operator 01:00)" in ended.full_minutes
     forum_chat.say("!möte start")
     assert [m.number for m in _meetings(database)] == [1, 2]
     first = forum_chat.say("!protokoll 1")
@@ -168,8 +174,8 @@ def test_a_restart_mid_meeting_loses_nothing(forum_chat: Chat, database: Databas
     restarted = Chat(database, forum_chat.clock)
     restarted.say("!info Efter omstarten")
     ended = restarted.say("!möte slut")
-    assert "Före omstarten" in ended.text
-    assert "Efter omstarten" in ended.text
+    assert "Före omstarten" in ended.full_minutes
+    assert "Efter omstarten" in ended.full_minutes
 
 
 def test_an_english_forum_keeps_english_minutes(forum_chat: Chat) -> None:

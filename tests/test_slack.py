@@ -475,6 +475,7 @@ SCOPE_OF = {
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
     "users_info": "users:read",
+    "files_upload_v2": "files:write",  # getUploadURLExternal + completeUploadExternal
     "views_publish": None,
     "views_open": None,  # a modal: needs a trigger id from the person, no scope
 }

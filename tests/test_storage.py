@@ -149,13 +149,6 @@ EXPECTED_ORGANISATIONS: dict[str, Category] = {
 # -- fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    """New databases on demand; one PostgreSQL server for the whole session."""
-    with Databases(tmp_path_factory.mktemp("databases")) as found:
-        yield found
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Backend:
     name: Backend = request.param

@@ -4,6 +4,10 @@ Interactive with a prompt on a terminal; line by line, exiting at the end of inp
 A line may start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. A line with
 only that prefix switches the channel and/or person for the lines after it. A line ending in
 ``\`` goes on on the next line: one message over several lines (a situation report).
+
+A terminal cannot show a file: a file the bot attaches (the full minutes) is saved in a folder
+(``samverkan-filer`` in the working directory, made when first needed; the same name again
+overwrites it), and the message says where.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.console.lines import mentions_in, parse_line
+from bot.files import File, files_of
 from bot.hub import Hub
 from bot.render.text import render_text
 from commands.core.document import Document
@@ -23,6 +30,7 @@ from commands.core.request import Incoming, MentionRef, Speaker
 PLATFORM = "console"
 DEFAULT_CHANNEL = "konsol"
 OPERATOR = "operator"
+FILES_DIR = Path("samverkan-filer")
 
 
 class ConsoleDoor:
@@ -36,8 +44,10 @@ class ConsoleDoor:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
+        files_dir: Path = FILES_DIR,
     ) -> None:
         self.hub = hub
+        self.files_dir = files_dir
         self.language = language
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -46,8 +56,25 @@ class ConsoleDoor:
         self.person = OPERATOR
         self.organisation: str | None = None
 
-    async def deliver(self, channel_id: str, document: Document) -> None:
-        self._print(channel_id, render_text(document))
+    async def deliver(
+        self, channel_id: str, document: Document, files: Sequence[File] = ()
+    ) -> None:
+        self._print(channel_id, self._with_files(render_text(document), files))
+
+    def _with_files(self, text: str, files: Sequence[File]) -> str:
+        """``text``, then a line for each file: where it was saved (or why it was not)."""
+        return "\n".join([text, *(self._save(attached) for attached in files)])
+
+    def _save(self, attached: File) -> str:
+        # Only the name: a file never lands outside the folder, whatever its name says.
+        path = self.files_dir / (Path(attached.filename).name or "fil")
+        try:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(attached.content)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            return t(self.language, "door_files.save_failed", path=str(path), reason=reason)
+        return t(self.language, "door_files.saved", path=str(path))
 
     def _print(self, channel_id: str, text: str) -> None:
         self.stdout.write(f"── #{channel_id} ──\n{text}\n\n")
@@ -135,7 +162,8 @@ class ConsoleDoor:
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
-            self._print(channel, render_text(reply.document))
+            files = files_of(reply.attachments)
+            self._print(channel, self._with_files(render_text(reply.document), files))
         elif self.interactive:
             self.stdout.write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")
 

@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
-
 from bot.export import FORMATS
-from bot.export.markdown import escape_inline, escape_lines
+from bot.export.environments import html_environment, markdown_environment
 from bot.export.source import ExportedPicture
 from commands.core.document import inline_text
 from commands.core.i18n import t
@@ -126,9 +122,11 @@ def render(exported: ExportedPicture, fmt: str) -> str:
     if fmt == "json":
         return render_json(exported)
     if fmt == "html":
-        return _html().get_template("picture.html.j2").render(view=picture_view(exported))
+        template = html_environment().get_template("picture.html.j2")
+        return template.render(view=picture_view(exported))
     if fmt == "md":
-        return _markdown().get_template("picture.md.j2").render(view=picture_view(exported))
+        template = markdown_environment().get_template("picture.md.j2")
+        return template.render(view=picture_view(exported))
     raise ValueError(f"{fmt!r} is none of {FORMATS}")
 
 
@@ -155,37 +153,3 @@ def _picture_json(picture: Picture) -> dict[str, Any]:
     for report in data["reports"]:
         report["fields"] = dict(ordered_fields(report["fields"]))
     return data
-
-
-@cache
-def _html() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("bot.export", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["lines"] = html_lines
-    return environment
-
-
-def html_lines(text: str) -> Markup:
-    """A multi-line field: each line escaped, then joined by ``<br>``."""
-    return Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
-
-
-@cache
-def _markdown() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("bot.export", "templates"),
-        autoescape=False,  # noqa: S701 - Markdown, not HTML: finalize escapes for Markdown
-        finalize=escape_inline,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["lines"] = escape_lines
-    return environment

@@ -1,9 +1,10 @@
-"""The picture an export writes, read from the database without changing it.
+"""What an export writes, read from the database without changing it.
 
 The forum, round and version are found the way people name them in the chat; the current
-round is chosen exactly as ``!lägesbild`` chooses it. All of it happens inside
-``Database.reading``: finding the current round may open a round row, and an export must
-leave the database as it found it, so that work is rolled back.
+round is chosen exactly as ``!lägesbild`` chooses it, the meeting as ``!protokoll`` chooses
+it (the latest, or one by number). All of it happens inside ``Database.reading``: finding the
+current round may open a round row, and an export must leave the database as it found it, so
+that work is rolled back.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from commands.core.i18n import normalise_language, t
 from commands.core.text import fold
+from commands.minutes.record import Minutes, minutes_of
 from commands.situation.picture import Picture, compile_picture
 from commands.situation.rounds import current_round, round_label
 from storage import Database, Store
-from storage.models import Forum, ReportRound
+from storage.models import Forum, Meeting, ReportRound
 from storage.store import AuditContext
 
 
@@ -110,3 +112,58 @@ def _published(store: Store, forum: Forum, target: ReportRound, version: int) ->
             f"round {target.number} of {forum.name} has no published version {version}: {known}"
         ) from None
     return Picture.from_json(published.content)
+
+
+@dataclass(frozen=True)
+class MinutesQuery:
+    """What the command line asked for: ``--forum``, ``--meeting``, ``--lang``."""
+
+    forum: str
+    meeting_number: int | None = None  # None: the forum's latest meeting
+    language: str | None = None  # None: the forum's own language
+
+
+@dataclass(frozen=True)
+class ExportedMinutes:
+    """A meeting's minutes, compiled as ``!protokoll`` compiles them, in one language."""
+
+    minutes: Minutes
+    language: str
+    forum_slug: str  # for a file name (the catalogue's ``minutes.filename``)
+
+
+def load_minutes(database: Database, query: MinutesQuery, now: datetime) -> ExportedMinutes:
+    """The minutes of the meeting asked for; once it has ended, with its round's picture."""
+    now = now.astimezone(UTC)
+    context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
+    with database.reading(context) as store:
+        forum = find_forum(store.forums.all(), query.forum)
+        language = normalise_language(query.language or forum.language)
+        meeting = _meeting(store, forum, query.meeting_number)
+        minutes = minutes_of(store, meeting, language)
+        slug = forum.slug
+    return ExportedMinutes(minutes, language, slug)
+
+
+def _meeting(store: Store, forum: Forum, number: int | None) -> Meeting:
+    found = (
+        store.meetings.latest(forum) if number is None else store.meetings.by_number(forum, number)
+    )
+    if found is not None:
+        return found
+    numbers = sorted(store.meetings.numbers(forum).values())
+    if not numbers:
+        raise ExportError(f"{forum.name} has no meetings yet (!möte start begins one)")
+    raise ExportError(f"{forum.name} has no meeting {number}: it has {_meetings_named(numbers)}")
+
+
+def _meetings_named(numbers: list[int]) -> str:
+    """``meeting 1``, ``meetings 1-4``, ``meetings 1-3, 5``: sorted numbers as runs."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    named = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    return f"meeting {named}" if len(numbers) == 1 else f"meetings {named}"

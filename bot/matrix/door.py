@@ -9,6 +9,9 @@
 - Replies are ``m.notice`` (bots do not answer notices, so bots never loop) with HTML; a
   message that mentions people (a call-out) is ``m.text`` with ``m.mentions``, since notices
   notify no one. Sends go through an outbox that retries until the homeserver takes them.
+- Files attached to a reply or a post (the full minutes) are uploaded to the homeserver's
+  content repository (encrypted for an encrypted room) and sent as ``m.file`` after the
+  document's messages, through the same outbox: in order, retried like a message.
 - End-to-end encrypted rooms work: the crypto store lives beside the database.
 - When the homeserver goes away, syncing backs off and resumes; nothing is lost.
 """
@@ -19,15 +22,17 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import ClientError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    ErrorResponse,
     InviteMemberEvent,
     JoinError,
     LocalProtocolError,
@@ -40,10 +45,12 @@ from nio import (
     RoomSendResponse,
     SyncError,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 
 from bot.config import Settings
+from bot.files import File, files_of
 from bot.hub import Hub
 from bot.matrix.events import (
     MODERATOR_LEVEL,
@@ -81,6 +88,9 @@ class Outgoing:
     content: dict[str, Any]
     txn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     attempts: int = 0
+    # A file to upload before sending: ``content`` is the ``m.file`` message without its
+    # ``url`` (or, in an encrypted room, its ``file``), filled in once the upload is done.
+    file: File | None = None
 
 
 class Backoff:
@@ -128,13 +138,19 @@ class MatrixDoor:
 
     # -- the door protocol -------------------------------------------------------------------
 
-    async def deliver(self, channel_id: str, document: Document) -> None:
-        """Queue ``document`` for room ``channel_id``; the outbox sends it when it can.
+    async def deliver(
+        self, channel_id: str, document: Document, files: Sequence[File] = ()
+    ) -> None:
+        """Queue ``document`` for room ``channel_id``, then ``files``; the outbox sends them
+        when it can.
 
         A long document is several messages (a homeserver refuses events over 64 KiB); the
-        one outbox sends them one after the other, so they arrive in order."""
+        one outbox sends them one after the other, so they arrive in order, each file after
+        the messages it belongs to."""
         for content in render_matrix_messages(document):
             await self._outbox.put(Outgoing(channel_id, content))
+        for attached in files:
+            await self._outbox.put(Outgoing(channel_id, file_message(attached), file=attached))
 
     async def run(self) -> None:
         client = await self._login()
@@ -407,10 +423,11 @@ class MatrixDoor:
             event_id=event.event_id,
             channel_name=room.display_name,
             mentions=found.mentions,
+            permalink=permalink(room.room_id, event.event_id),
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
-            await self.deliver(room.room_id, reply.document)
+            await self.deliver(room.room_id, reply.document, files_of(reply.attachments))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -438,6 +455,8 @@ class MatrixDoor:
             log.warning("not sending to %s: the bot is not in that room", outgoing.room_id)
             return True
         try:
+            if outgoing.file is not None and not await self._upload(client, room, outgoing):
+                return False
             if room.encrypted and client.should_query_keys:
                 await client.keys_query()
             response = await client.room_send(
@@ -453,6 +472,8 @@ class MatrixDoor:
         except LocalProtocolError as error:
             log.warning("not sending to %s: %s", outgoing.room_id, error)
             return True
+        except _GivenUp:
+            return True
         if isinstance(response, RoomSendResponse):
             return True
         if isinstance(response, RoomSendError) and _refused_for_good(response):
@@ -461,8 +482,57 @@ class MatrixDoor:
         log.debug("sending to %s failed: %s", outgoing.room_id, response)
         return False
 
+    async def _upload(self, client: AsyncClient, room: MatrixRoom, outgoing: Outgoing) -> bool:
+        """Upload the outgoing's file and put where it is into its message; True when done.
 
-def _refused_for_good(error: RoomSendError) -> bool:
+        False when it may work later (the homeserver away or busy); raises :class:`_GivenUp`
+        when the homeserver refused it for good (a 4xx: too large, forbidden)."""
+        attached = outgoing.file
+        assert attached is not None
+        if "url" in outgoing.content or "file" in outgoing.content:
+            return True  # uploaded on an earlier attempt; only the send failed
+        encrypted = bool(room.encrypted)
+        data = attached.content
+        response, keys = await client.upload(
+            lambda *_: data,
+            content_type=attached.mimetype,
+            filename=attached.filename,
+            encrypt=encrypted,
+            filesize=len(data),
+        )
+        if isinstance(response, UploadResponse):
+            if encrypted and keys is not None:
+                outgoing.content["file"] = {**keys, "url": response.content_uri}
+            else:
+                outgoing.content["url"] = response.content_uri
+            return True
+        if isinstance(response, ErrorResponse) and _refused_for_good(response):
+            log.warning(
+                "Matrix refused the file %s for %s: %s",
+                attached.filename,
+                outgoing.room_id,
+                response,
+            )
+            raise _GivenUp
+        log.debug("uploading %s for %s failed: %s", attached.filename, outgoing.room_id, response)
+        return False
+
+
+class _GivenUp(Exception):
+    """An outgoing the homeserver refused for good: logged, not tried again."""
+
+
+def file_message(attached: File) -> dict[str, Any]:
+    """An ``m.file`` message for ``attached``, without where it is (added on upload)."""
+    return {
+        "msgtype": "m.file",
+        "body": attached.filename,
+        "filename": attached.filename,
+        "info": {"mimetype": attached.mimetype, "size": len(attached.content)},
+    }
+
+
+def _refused_for_good(error: ErrorResponse) -> bool:
     """A 4xx answer (forbidden, unknown room, too large) will not change by trying again."""
     transport = getattr(error, "transport_response", None)
     status = getattr(transport, "status", None)
@@ -477,3 +547,8 @@ def _creators_privileged(room: MatrixRoom) -> bool:
         return int(room.room_version) >= 12
     except (TypeError, ValueError):
         return False
+
+
+def permalink(room_id: str, event_id: str) -> str:
+    """A matrix.to link to an event: opens in any Matrix client, from any platform."""
+    return f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(event_id, safe='$:')}"

@@ -31,6 +31,7 @@ from commands.core.document import (
     Fields,
     Heading,
     Inline,
+    Link,
     Mention,
     Paragraph,
     Strong,
@@ -60,6 +61,10 @@ def _inline(part: Inline) -> str:
         if part.platform == PLATFORM:
             return pill(part.user_id, part.name)
         return _html_text(f"@{part.name}")
+    if isinstance(part, Link):
+        if not part.safe:
+            return _html_text(f"{part.text} ({part.url})")
+        return f'<a href="{escape(part.url, quote=True)}">{_html_text(part.text)}</a>'
     if isinstance(part, Strong):
         return f"<strong>{_html_text(part.text)}</strong>"
     if isinstance(part, Emphasis):

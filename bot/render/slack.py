@@ -27,6 +27,7 @@ from commands.core.document import (
     Fields,
     Heading,
     Inline,
+    Link,
     Mention,
     Paragraph,
     Strong,
@@ -71,6 +72,11 @@ def _inline(part: Inline) -> str:
         if part.platform == PLATFORM:
             return f"<@{part.user_id}>"
         return escape(f"@{part.name}")
+    if isinstance(part, Link):
+        if not part.safe:
+            return escape(f"{part.text} ({part.url})")
+        # "|" would end the label early; the escaped "&gt;" cannot end the link.
+        return f"<{part.url}|{escape(part.text).replace('|', '¦')}>"
     if isinstance(part, Strong):
         return _styled(part.text, "*")
     if isinstance(part, Emphasis):

@@ -14,6 +14,7 @@ from commands.core.document import (
     Fields,
     Heading,
     Inline,
+    Link,
     Mention,
     Paragraph,
 )
@@ -26,8 +27,16 @@ def _mention(mention: Mention) -> str:
     return mention.user_id if mention.user_id.startswith("@") else f"@{mention.user_id}"
 
 
+def _inline(part: Inline) -> str:
+    if isinstance(part, Mention):
+        return _mention(part)
+    if isinstance(part, Link):
+        return f"{part.text} ({part.url})"
+    return part.text
+
+
 def _inlines(parts: tuple[Inline, ...]) -> str:
-    return "".join(_mention(p) if isinstance(p, Mention) else p.text for p in parts)
+    return "".join(_inline(p) for p in parts)
 
 
 def _hanging(first: str, text: str, indent: str) -> str:

@@ -12,6 +12,8 @@
 - Event ids (Slack's ``event_id``, a command's or click's ``trigger_id``) go to the core,
   which acts on each once: Slack's retries (``X-Slack-Retry-Num``) are not run twice.
 - Workspace admins and owners are coordinators; names come from ``users.info``, cached.
+- Files attached to an answer or a post (the full minutes) are uploaded to its channel after
+  its messages (``files_upload_v2``); an upload Slack refuses is logged, never raised.
 """
 
 from __future__ import annotations
@@ -24,19 +26,21 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import ClientError, ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
+from bot.files import File, files_of
 from bot.hub import Hub
 from bot.render.slack import (
     ACTION_PREFIX,
@@ -58,7 +62,7 @@ from bot.slack.users import SlackUsers
 from commands.core.document import Document
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
-from commands.core.request import Incoming, MentionRef, Reply, Speaker
+from commands.core.request import Attachment, Incoming, MentionRef, Reply, Speaker
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,7 @@ class SlackDoor:
         self.users = SlackUsers(self.client)
         self._replays = ReplayGuard()
         self.bot_user_id: str | None = None
+        self.workspace_url: str | None = None  # https://<team>.slack.com/, from auth.test
         self.app.command(COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_mention")(self._on_mention)
@@ -112,8 +117,11 @@ class SlackDoor:
 
     # -- the door protocol -------------------------------------------------------------------
 
-    async def deliver(self, channel_id: str, document: Document) -> None:
+    async def deliver(
+        self, channel_id: str, document: Document, files: Sequence[File] = ()
+    ) -> None:
         await self._post(channel_id, document)
+        await self._upload(channel_id, files)
 
     async def run(self) -> None:
         # One HTTP session for every Web API call: without it slack_sdk opens a new connection
@@ -146,6 +154,7 @@ class SlackDoor:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, BACKOFF_MAX_S)
         self.bot_user_id = response.get("user_id")
+        self.workspace_url = response.get("url")
         log.info(
             "connected to Slack workspace %s as %s (%s)",
             response.get("team"),
@@ -204,6 +213,7 @@ class SlackDoor:
         channel_name: str | None = None,
         forms: FormSupport = FormSupport.BUTTON,
         submission: FormSubmission | None = None,
+        message_ts: str | None = None,
     ) -> Incoming:
         found = plain(line)
         speaker = await self.users.get(user_id)
@@ -228,7 +238,17 @@ class SlackDoor:
             mentions=mentions,
             forms=forms,
             submission=submission,
+            permalink=self.permalink(channel_id, message_ts),
         )
+
+    def permalink(self, channel_id: str, message_ts: str | None) -> str | None:
+        """Slack's web address of a message (or of the channel), from the workspace's URL."""
+        if not self.workspace_url or not channel_id:
+            return None
+        link = f"{self.workspace_url.rstrip('/')}/archives/{quote(channel_id, safe='')}"
+        if message_ts:
+            link += "/p" + message_ts.replace(".", "")
+        return link
 
     def _help_command(self) -> str:
         return t(self.language, "door.help_command")
@@ -263,6 +283,7 @@ class SlackDoor:
             # Not a member of the channel (yet): the command's own answer still reaches it.
             kind = "in_channel" if reply.ok else "ephemeral"
             await self._respond(str(response_url), reply.document, kind)
+        await self._attach(channel_id, reply.attachments)
 
     async def _on_message(
         self, event: Mapping[str, Any], body: Mapping[str, Any], request: Any
@@ -295,10 +316,14 @@ class SlackDoor:
         retry = retry_number(getattr(request, "headers", {}) or {})
         if retry:
             log.info("Slack delivers %s again (retry %d)", event_id, retry)
-        incoming = await self._incoming(channel_id, str(event.get("user", "")), line, event_id)
+        incoming = await self._incoming(
+            channel_id, str(event.get("user", "")), line, event_id, message_ts=event.get("ts")
+        )
         reply = await self.hub.handle(incoming)
         if reply is not None:
-            await self._post(channel_id, reply.document, thread_ts=event.get("thread_ts"))
+            thread_ts = event.get("thread_ts")
+            await self._post(channel_id, reply.document, thread_ts=thread_ts)
+            await self._attach(channel_id, reply.attachments, thread_ts=thread_ts)
 
     async def _on_home(self, event: Mapping[str, Any]) -> None:
         if event.get("tab", "home") != "home":
@@ -349,6 +374,7 @@ class SlackDoor:
         ts = message.get("ts") or container.get("message_ts")
         if not ts or not await self._append(channel_id, str(ts), message, reply):
             await self._post(channel_id, reply.document)
+        await self._attach(channel_id, reply.attachments)
 
     async def _open_form(
         self, trigger_id: Any, channel_id: str, user_id: str, reply: Reply
@@ -395,6 +421,7 @@ class SlackDoor:
                 await self._post(channel_id, reply.document)
             else:
                 await self._ephemeral(channel_id, user_id, reply.document)
+            await self._attach(channel_id, reply.attachments)
 
     # -- from the core to Slack --------------------------------------------------------------
 
@@ -411,6 +438,36 @@ class SlackDoor:
                 log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
                 return False
         return True
+
+    async def _attach(
+        self, channel_id: str, attachments: Sequence[Attachment], thread_ts: Any = None
+    ) -> None:
+        """A reply's attachments as files in ``channel_id`` (after the reply's messages)."""
+        if attachments:
+            await self._upload(channel_id, files_of(attachments), thread_ts=thread_ts)
+
+    async def _upload(self, channel_id: str, files: Sequence[File], thread_ts: Any = None) -> bool:
+        """Upload ``files`` to ``channel_id`` one by one (in the thread ``thread_ts`` when
+        given); True when every one went up. A refused upload is logged, with Slack's reason."""
+        done = True
+        for attached in files:
+            try:
+                await self.client.files_upload_v2(
+                    channel=channel_id,
+                    content=attached.content,
+                    filename=attached.filename,
+                    title=attached.filename,
+                    thread_ts=str(thread_ts) if thread_ts else None,
+                )
+            except (*FAILURES, SlackRequestError) as error:
+                log.warning(
+                    "uploading %s to Slack channel %s failed: %s",
+                    attached.filename,
+                    channel_id,
+                    _reason(error),
+                )
+                done = False
+        return done
 
     async def _ephemeral(self, channel_id: str, user_id: str, document: Document) -> bool:
         """Only for ``user_id``, part after part; True when every part went out."""

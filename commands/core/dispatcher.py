@@ -17,9 +17,10 @@ from commands.core.document import Document
 from commands.core.forms import FORM_TYPES
 from commands.core.i18n import normalise_language, t
 from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
-from commands.core.request import CommandError, CoreConfig, Incoming, Reply, Request
+from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
 from commands.core.roles import allows, resolve_role
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
+from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
 from storage.models import Forum, Role
 
@@ -125,6 +126,22 @@ class Dispatcher:
                 incoming.channel_id,
             )
             return Reply(Document().paragraph(t(language, "error.internal", id=error_id)), ok=False)
+
+    def tick(self) -> list[Post]:
+        """Run the timed jobs (a meeting left open is closed ...); the posts they made.
+
+        Each job is one unit of work: one that fails is logged and rolled back, and the others
+        still run."""
+        now = self.clock.now()
+        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
+        posts: list[Post] = []
+        for job in JOBS:
+            try:
+                with self.database.unit_of_work(context) as store:
+                    posts.extend(job(store, now, self.config))
+            except Exception:
+                log.exception("the timed job %s failed", job.__name__)
+        return posts
 
     def joined(self, platform: str, channel_id: str) -> Reply | None:
         """What to say on joining a channel: how to bind it, when it serves no forum yet."""

@@ -40,7 +40,21 @@ class Mention:
     name: str
 
 
-Inline = Text | Strong | Emphasis | Code | Mention
+@dataclass(frozen=True)
+class Link:
+    """A web address with a label (a link back to a message). Only http(s) is linked."""
+
+    url: str
+    text: str
+
+    @property
+    def safe(self) -> bool:
+        return self.url.startswith(("https://", "http://")) and not any(
+            c.isspace() or c in '<>|"' for c in self.url
+        )
+
+
+Inline = Text | Strong | Emphasis | Code | Mention | Link
 Part = Inline | str
 
 
@@ -113,7 +127,7 @@ class Document:
     def bullets(self, items: Iterable[Iterable[Part] | Part], numbered: bool = False) -> Document:
         rows = tuple(
             inlines([item])
-            if isinstance(item, str | Text | Strong | Emphasis | Code | Mention)
+            if isinstance(item, str | Text | Strong | Emphasis | Code | Mention | Link)
             else inlines(item)
             for item in items
         )
@@ -125,7 +139,7 @@ class Document:
     ) -> Document:
         out = []
         for label, value in rows:
-            if isinstance(value, str | Text | Strong | Emphasis | Code | Mention):
+            if isinstance(value, str | Text | Strong | Emphasis | Code | Mention | Link):
                 out.append((label, inlines([value])))
             else:
                 out.append((label, inlines(value)))
@@ -144,6 +158,8 @@ class Document:
 def inline_text(part: Inline) -> str:
     if isinstance(part, Mention):
         return f"@{part.name}"
+    if isinstance(part, Link):
+        return f"{part.text} ({part.url})"
     return part.text
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from commands.core.document import Document, Mention
@@ -20,6 +20,9 @@ from commands.core.i18n import t
 from commands.core.registry import Command
 from storage import Store
 from storage.models import Forum, Person, Role
+
+if TYPE_CHECKING:
+    from commands.minutes.record import Minutes
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class CoreConfig:
     prefix: str = "!"
     max_message_length: int = 4000
     meeting_minutes: int = 60
+    meeting_auto_close_minutes: int = 240
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,22 @@ class Incoming:
     # How this door can show a form, and a filled-in form it brings (a Slack modal's answers).
     forms: FormSupport = FormSupport.DIALOG
     submission: FormSubmission | None = None
+    # A web link to this message (or, for a slash command, its channel) where the platform
+    # has one: how another forum finds its way back to an item raised to it.
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to go with a document: the full minutes beside the shortened ones in the chat.
+
+    The core says what the file holds; the bot writes it (``bot.files``), in the format of the
+    export, so that the attached file and ``samverkan-bot export protokoll`` are the same.
+    """
+
+    filename: str  # without extension: the bot adds the format's
+    minutes: Minutes
+    language: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,7 @@ class Post:
     platform: str
     channel_id: str
     document: Document
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -85,6 +106,7 @@ class Reply:
     posts: list[Post] = field(default_factory=list)
     # A form for the door to open (only for doors that said they can: FormSupport.MODAL).
     form: Form | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 class CommandError(Exception):

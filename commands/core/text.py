@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
@@ -23,6 +24,13 @@ class Token:
     value: str  # without surrounding quotes
     start: int
     end: int
+
+
+def leading_phrases(tokens: list[Token], max_words: int) -> Iterator[tuple[int, str]]:
+    """The first words of ``tokens`` as folded phrases, the longest first, each with its
+    word count; at least one token is left over (the text after a name)."""
+    for size in range(min(max_words, len(tokens) - 1), 0, -1):
+        yield size, fold(" ".join(token.value for token in tokens[:size]))
 
 
 def tokenize(text: str) -> list[Token]:

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from commands.situation.picture import Picture, sort_key
+from commands.situation.picture import Picture, compile_picture, sort_key
+from commands.situation.rounds import round_label
 from storage import Store
-from storage.models import ItemKind, Meeting
+from storage.models import Action, Escalation, ItemKind, Meeting
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    number: int
+    owner: str
+    text: str
+    due_at: datetime | None
+    closed_at: datetime | None
+    meeting: int  # the number of the meeting that noted it
+
+
+@dataclass(frozen=True)
+class EscalationEntry:
+    from_forum: str
+    to_forum: str
+    text: str
+    by: str
+    at: datetime
+    link: str | None
 
 
 @dataclass(frozen=True)
@@ -16,6 +38,8 @@ class Entry:
     text: str
     by: str
     at: datetime
+    action: ActionEntry | None = None  # kind "action"
+    escalation: EscalationEntry | None = None  # kind "escalation"
 
 
 @dataclass(frozen=True)
@@ -39,10 +63,39 @@ class Minutes:
     chairs: list[str]
     attendance: list[tuple[str, list[str]]]  # organisation (or "" for none), people
     sections: list[Section]
+    # Open actions and items raised from other forums, as they stood when the meeting began.
+    follow_up_actions: list[ActionEntry] = field(default_factory=list)
+    follow_up_escalations: list[EscalationEntry] = field(default_factory=list)
+    actions: list[ActionEntry] = field(default_factory=list)  # noted in this meeting
     picture: Picture | None = None
+    round_label: str | None = None  # the picture's round, as people name it
+
+    def actions_by_owner(self) -> list[tuple[str, list[ActionEntry]]]:
+        """This meeting's actions grouped by owner, owners in alphabetical order."""
+        grouped: dict[str, list[ActionEntry]] = {}
+        for action in self.actions:
+            grouped.setdefault(action.owner, []).append(action)
+        return sorted(grouped.items(), key=lambda pair: sort_key(pair[0]))
 
 
-def compile_minutes(store: Store, meeting: Meeting, picture: Picture | None) -> Minutes:
+def minutes_of(store: Store, meeting: Meeting, language: str) -> Minutes:
+    """The minutes of a meeting; once it has ended, with its round's joint picture."""
+    forum = store.forums.get(meeting.forum_id)
+    assert forum is not None
+    picture = None
+    label = None
+    target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    if target is not None and meeting.ended_at is not None:
+        ended_by = store.people.get(meeting.ended_by_id) if meeting.ended_by_id else None
+        compiled_by = ended_by.display_name if ended_by else forum.name
+        picture = compile_picture(store, forum, target, meeting.ended_at, compiled_by)
+        label = round_label(target, ZoneInfo(forum.timezone), language)
+    return compile_minutes(store, meeting, picture, label)
+
+
+def compile_minutes(
+    store: Store, meeting: Meeting, picture: Picture | None, label: str | None = None
+) -> Minutes:
     forum = store.forums.get(meeting.forum_id)
     assert forum is not None
     items = [item for item in store.meetings.items(meeting) if item.removed_at is None]
@@ -71,13 +124,50 @@ def compile_minutes(store: Store, meeting: Meeting, picture: Picture | None) -> 
         ((org, sorted(names, key=sort_key)) for org, names in by_organisation.items()),
         key=lambda pair: (pair[0] == "", sort_key(pair[0])),
     )
+    meeting_numbers = store.meetings.numbers(forum)
+    forum_names = {f.id: f.name for f in store.forums.all()}
+
+    def action_entry(action: Action) -> ActionEntry:
+        return ActionEntry(
+            action.number,
+            action.owner_name,
+            action.text,
+            action.due_at,
+            action.closed_at,
+            meeting_numbers.get(action.meeting_id, 0),
+        )
+
+    def escalation_entry(escalation: Escalation) -> EscalationEntry:
+        return EscalationEntry(
+            forum_names.get(escalation.from_forum_id, "?"),
+            forum_names.get(escalation.to_forum_id, "?"),
+            escalation.text,
+            name(escalation.raised_by_id),
+            escalation.raised_at,
+            escalation.link,
+        )
+
+    actions = store.actions.of_meeting(meeting)
+    by_item = {action.item_id: action for action in actions}
+    raised = {e.item_id: e for e in store.escalations.raised_in(meeting)}
+    taken_up = store.escalations.taken_up_by(meeting)
+    people.update(store.people.by_ids([e.raised_by_id for e in [*raised.values(), *taken_up]]))
     sections: list[Section] = [Section(None)]
     for item in items:
         if item.kind is ItemKind.TOPIC:
             sections.append(Section(item.text))
             continue
+        action = by_item.get(item.id or 0)
+        escalation = raised.get(item.id or 0)
         sections[-1].entries.append(
-            Entry(item.kind.value, item.text, name(item.person_id), item.at)
+            Entry(
+                item.kind.value,
+                item.text,
+                name(item.person_id),
+                item.at,
+                action=action_entry(action) if action else None,
+                escalation=escalation_entry(escalation) if escalation else None,
+            )
         )
     if not sections[0].entries:
         sections.pop(0)
@@ -93,5 +183,9 @@ def compile_minutes(store: Store, meeting: Meeting, picture: Picture | None) -> 
         chairs=[name(chair.person_id) for chair in chairs],
         attendance=attendance,
         sections=sections,
+        follow_up_actions=[action_entry(a) for a in store.actions.open_at_start(meeting)],
+        follow_up_escalations=[escalation_entry(e) for e in taken_up],
+        actions=[action_entry(a) for a in actions],
         picture=picture,
+        round_label=label,
     )

@@ -1,24 +1,70 @@
-"""The minutes as a chat document."""
+"""The minutes as a chat document: in full, or shortened for the channel.
+
+The full minutes have every item; the short ones, posted in the channel, keep what people act
+on (decisions, actions, items raised) and count the rest, with the full version attached.
+"""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from commands.core.document import Document, Part, Strong
+from commands.core.document import Document, Emphasis, Link, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_clock, format_time
-from commands.minutes.record import Minutes
+from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes
 from commands.situation.render import picture_document
 
+# What the short minutes keep of the notes; info items are counted, not shown.
+SHORT_KINDS = frozenset({"decision", "action", "escalation"})
 
-def minutes_document(minutes: Minutes, language: str, round_label: str | None) -> Document:
+
+def minutes_document(minutes: Minutes, language: str, *, full: bool = True) -> Document:
     zone = ZoneInfo(minutes.timezone)
     doc = Document().heading(
         t(language, "minutes.title", forum=minutes.forum, number=minutes.number)
     )
+    _header(doc, minutes, zone, language)
+    _attendance(doc, minutes, language, full=full)
+    _follow_up(doc, minutes, zone, language)
+    hidden = 0
+    for section in minutes.sections:
+        entries = [e for e in section.entries if full or e.kind in SHORT_KINDS]
+        hidden += len(section.entries) - len(entries)
+        if not full and not entries:
+            continue
+        doc.heading(section.topic or t(language, "minutes.before_topics"), level=2)
+        if not entries:
+            doc.paragraph(t(language, "minutes.no_items"))
+            continue
+        doc.bullets([_entry(entry, zone, language) for entry in entries])
+    _actions(doc, minutes, zone, language, full=full)
+    if minutes.picture is not None and minutes.round_label is not None:
+        if full:
+            label = minutes.round_label
+            doc.blocks.extend(picture_document(minutes.picture, label, language).blocks)
+        else:
+            doc.heading(t(language, "picture.title", forum=minutes.picture.forum), level=2)
+            doc.paragraph(
+                t(
+                    language,
+                    "picture.count",
+                    reported=len(minutes.picture.reports),
+                    count=minutes.picture.expected,
+                )
+            )
+    if not full:
+        doc.paragraph(Emphasis(t(language, "minutes.shortened", count=hidden)))
+    return doc
+
+
+def _header(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -> None:
     ended = (
         format_clock(minutes.ended_at, zone) if minutes.ended_at else t(language, "minutes.open")
     )
+    if minutes.ended_at is not None and (
+        minutes.ended_at.astimezone(zone).date() != minutes.started_at.astimezone(zone).date()
+    ):
+        ended = format_time(minutes.ended_at, zone)  # past midnight: the date too
     doc.fields(
         [
             (t(language, "minutes.meeting"), minutes.title),
@@ -37,10 +83,14 @@ def minutes_document(minutes: Minutes, language: str, round_label: str | None) -
     )
     if minutes.closed_automatically:
         doc.paragraph(t(language, "minutes.closed_automatically"))
-    doc.heading(
-        t(language, "minutes.attendance", count=sum(len(p) for _, p in minutes.attendance)), level=2
-    )
-    if minutes.attendance:
+
+
+def _attendance(doc: Document, minutes: Minutes, language: str, *, full: bool) -> None:
+    count = sum(len(people) for _, people in minutes.attendance)
+    doc.heading(t(language, "minutes.attendance", count=count), level=2)
+    if not minutes.attendance:
+        doc.paragraph(t(language, "minutes.nobody"))
+    elif full:
         doc.bullets(
             [
                 [Strong(org or t(language, "minutes.no_organisation")), ": ", ", ".join(people)]
@@ -48,23 +98,90 @@ def minutes_document(minutes: Minutes, language: str, round_label: str | None) -
             ]
         )
     else:
-        doc.paragraph(t(language, "minutes.nobody"))
-    for section in minutes.sections:
-        doc.heading(section.topic or t(language, "minutes.before_topics"), level=2)
-        if not section.entries:
-            doc.paragraph(t(language, "minutes.no_items"))
-            continue
-        rows: list[list[Part]] = []
-        for entry in section.entries:
-            rows.append(
-                [
-                    Strong(t(language, f"minutes.kind.{entry.kind}")),
-                    ": ",
-                    entry.text,
-                    t(language, "minutes.by", who=entry.by, time=format_clock(entry.at, zone)),
-                ]
+        # Organisations only; "; " because one name may hold a comma.
+        doc.paragraph(
+            "; ".join(
+                f"{org or t(language, 'minutes.no_organisation')} ({len(people)})"
+                for org, people in minutes.attendance
             )
-        doc.bullets(rows)
-    if minutes.picture is not None and round_label is not None:
-        doc.blocks.extend(picture_document(minutes.picture, round_label, language).blocks)
-    return doc
+        )
+
+
+def _follow_up(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -> None:
+    if not minutes.follow_up_actions and not minutes.follow_up_escalations:
+        return
+    doc.heading(t(language, "minutes.follow_up"), level=2)
+    doc.bullets(follow_up_rows(minutes, language))
+
+
+def follow_up_rows(minutes: Minutes, language: str) -> list[list[Part]]:
+    """The open actions and the items raised from other forums, as the meeting began."""
+    zone = ZoneInfo(minutes.timezone)
+    rows: list[list[Part]] = [
+        _action(action, zone, language, with_meeting=True) for action in minutes.follow_up_actions
+    ]
+    rows.extend(_received(e, zone, language) for e in minutes.follow_up_escalations)
+    return rows
+
+
+def _actions(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str, *, full: bool) -> None:
+    doc.heading(t(language, "minutes.actions", count=len(minutes.actions)), level=2)
+    if not minutes.actions:
+        doc.paragraph(t(language, "minutes.no_actions"))
+        return
+    doc.bullets([_action(action, zone, language) for action in minutes.actions])
+    if not full:
+        return
+    doc.heading(t(language, "minutes.actions_by_owner"), level=2)
+    for owner, actions in minutes.actions_by_owner():
+        doc.paragraph(Strong(owner))
+        doc.bullets([[f"#{a.number} ", a.text, " — ", _due(a, zone, language)] for a in actions])
+
+
+def _entry(entry: Entry, zone: ZoneInfo, language: str) -> list[Part]:
+    by = t(language, "minutes.by", who=entry.by, time=format_clock(entry.at, zone))
+    kind = Strong(t(language, f"minutes.kind.{entry.kind}"))
+    if entry.action is not None:
+        return [kind, f" #{entry.action.number}: ", *_action_body(entry.action, zone, language), by]
+    if entry.escalation is not None:
+        target = t(language, "minutes.raised_to", forum=entry.escalation.to_forum)
+        return [kind, f" {target}: ", entry.text, by]
+    return [kind, ": ", entry.text, by]
+
+
+def _action(
+    action: ActionEntry, zone: ZoneInfo, language: str, *, with_meeting: bool = False
+) -> list[Part]:
+    parts: list[Part] = [Strong(f"#{action.number}"), " ", *_action_body(action, zone, language)]
+    if with_meeting:
+        parts.append(t(language, "minutes.from_meeting", number=action.meeting))
+    return parts
+
+
+def _action_body(action: ActionEntry, zone: ZoneInfo, language: str) -> list[Part]:
+    return [Strong(action.owner), ": ", action.text, " — ", _due(action, zone, language)]
+
+
+def _due(action: ActionEntry, zone: ZoneInfo, language: str) -> str:
+    if action.closed_at is not None:
+        return t(language, "minutes.action_done", time=format_time(action.closed_at, zone))
+    if action.due_at is None:
+        return t(language, "minutes.no_due")
+    return t(language, "minutes.due", time=format_time(action.due_at, zone))
+
+
+def _received(escalation: EscalationEntry, zone: ZoneInfo, language: str) -> list[Part]:
+    parts: list[Part] = [
+        Strong(t(language, "minutes.raised_from", forum=escalation.from_forum)),
+        ": ",
+        escalation.text,
+        t(
+            language,
+            "minutes.raised_by",
+            who=escalation.by,
+            time=format_time(escalation.at, zone),
+        ),
+    ]
+    if escalation.link:
+        parts.extend([" ", Link(escalation.link, t(language, "minutes.link_back"))])
+    return parts

@@ -33,6 +33,16 @@ class Said:
     def ok(self) -> bool:
         return self.reply is not None and self.reply.ok
 
+    @property
+    def full_minutes(self) -> str:
+        """The complete minutes attached to the reply, as text."""
+        from commands.minutes.render import minutes_document
+
+        assert self.reply is not None
+        assert self.reply.attachments, "no minutes attached"
+        attached = self.reply.attachments[0]
+        return render_text(minutes_document(attached.minutes, attached.language, full=True))
+
     def post_text(self, channel: str) -> str:
         return "\n".join(render_text(p.document) for p in self.posts if p.channel_id == channel)
 
@@ -59,6 +69,7 @@ class Chat:
         channel: str = "stab",
         moderator: bool | None = None,
         event_id: str | None = None,
+        permalink: str | None = None,
     ) -> Said:
         speaker = Speaker(
             platform=self.platform,
@@ -69,7 +80,13 @@ class Chat:
         )
         mentions = {f"@{name}": MentionRef(name, name) for name in re.findall(r"@([\w.\-]+)", text)}
         incoming = Incoming(
-            self.platform, channel, speaker, text, event_id=event_id, mentions=mentions
+            self.platform,
+            channel,
+            speaker,
+            text,
+            event_id=event_id,
+            mentions=mentions,
+            permalink=permalink,
         )
         reply = self.dispatcher.handle(incoming)
         rendered = render_text(reply.document) if reply else ""

@@ -6,6 +6,12 @@ body); tests wait on the recorder rather than sleep. Users for ``users.info`` ar
 :meth:`FakeSlack.add_user`. Anything posted to another path (a ``response_url``) is recorded
 under ``response_url``. ``views.open`` answers as Slack does, with the view and the id Slack
 gave it (kept in the call's ``answer``), or refuses as Slack does when a trigger has expired.
+
+Files go up as ``files_upload_v2`` sends them: ``files.getUploadURLExternal`` answers with an
+``upload_url`` on the fake itself (``/upload/<file id>``), the bytes posted there are kept (the
+post is recorded as a call ``upload``), and ``files.completeUploadExternal`` shares them in a
+channel; :meth:`FakeSlack.uploaded_files` lists what was shared, :meth:`FakeSlack.wait_for_file`
+waits for one. ``refuse_uploads`` makes ``files.getUploadURLExternal`` fail as Slack does.
 """
 
 from __future__ import annotations
@@ -22,6 +28,19 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER_ID = "UBOT0001"
+UPLOAD_PATH = "/upload/"
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file shared in a channel through ``files.completeUploadExternal``."""
+
+    file_id: str
+    filename: str
+    title: str
+    content: bytes
+    channel: str
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,12 +72,19 @@ class FakeSlack:
     # Refuse ``views.open`` with this error (Slack: ``expired_trigger_id`` when the person's
     # trigger is older than three seconds or was used already).
     refuse_views_open: str | None = None
+    # Refuse ``files.getUploadURLExternal`` with this error (e.g. ``not_allowed_token_type``).
+    refuse_uploads: str | None = None
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        # Files by id: asked for (name, length), then their bytes once posted.
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._bytes: dict[str, bytes] = {}
+        self.uploads: list[UploadedFile] = []
         self._server: ThreadingHTTPServer | None = None
 
     # -- set-up ------------------------------------------------------------------------------
@@ -95,6 +121,10 @@ class FakeSlack:
 
             def _answer(self, raw: bytes) -> None:
                 url = urlsplit(self.path)
+                if url.path.startswith(UPLOAD_PATH):
+                    status, text = fake.receive_upload(url.path.removeprefix(UPLOAD_PATH), raw)
+                    self._send(status, text.encode(), "text/plain; charset=utf-8")
+                    return
                 args: dict[str, Any] = dict(parse_qsl(url.query))
                 kind = self.headers.get("Content-Type", "")
                 if raw and "json" in kind:
@@ -109,9 +139,11 @@ class FakeSlack:
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") or args.get("token")
                 answer = fake.record(Call(method, args, token))
-                body = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self._send(200, json.dumps(answer).encode(), "application/json; charset=utf-8")
+
+            def _send(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -184,6 +216,10 @@ class FakeSlack:
             return self._open_view(args)
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(args)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args)
         if method == "conversations.info":
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "name": channel.lower()}}
@@ -213,6 +249,98 @@ class FakeSlack:
             **view,
         }
         return {"ok": True, "view": opened}
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.refuse_uploads:
+            return {"ok": False, "error": self.refuse_uploads}
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        with self._lock:
+            self._pending[file_id] = {
+                "filename": str(args["filename"]),
+                "length": int(args["length"]),
+            }
+        return {
+            "ok": True,
+            "upload_url": f"{self.base_url}{UPLOAD_PATH}{file_id}",
+            "file_id": file_id,
+        }
+
+    def receive_upload(self, file_id: str, content: bytes) -> tuple[int, str]:
+        """The bytes posted to an upload URL: kept for the file, recorded as a call."""
+        with self._lock:
+            pending = self._pending.get(file_id)
+            if pending is None:
+                status, text = 404, "unknown file"
+            elif len(content) != pending["length"]:
+                status, text = 400, f"expected {pending['length']} bytes, got {len(content)}"
+            else:
+                self._bytes[file_id] = content
+                status, text = 200, f"OK - {len(content)}"
+        self.record(Call("upload", {"file_id": file_id, "length": len(content)}))
+        return status, text
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else list(files or [])
+        channel = args.get("channel_id")
+        answered = []
+        with self._lock:
+            for item in listed:
+                file_id = str(item.get("id"))
+                if file_id not in self._bytes:
+                    return {"ok": False, "error": "file_not_found"}
+                pending = self._pending[file_id]
+                title = str(item.get("title") or pending["filename"])
+                if channel:
+                    self.uploads.append(
+                        UploadedFile(
+                            file_id,
+                            pending["filename"],
+                            title,
+                            self._bytes[file_id],
+                            str(channel),
+                            args.get("thread_ts"),
+                        )
+                    )
+                answered.append({"id": file_id, "name": pending["filename"], "title": title})
+            self._lock.notify_all()
+        return {"ok": True, "files": answered}
+
+    def uploaded_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """The files shared so far (in ``channel``), in order."""
+        with self._lock:
+            return [f for f in self.uploads if channel is None or f.channel == channel]
+
+    def wait_for_file(
+        self,
+        channel: str,
+        where: Callable[[UploadedFile], bool] = lambda uploaded: True,
+        *,
+        since: int = 0,
+        timeout: float = 10.0,
+    ) -> UploadedFile:
+        """The first file shared in ``channel`` (after the first ``since`` uploads, see
+        :meth:`file_mark`) for which ``where`` holds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for uploaded in self.uploads[since:]:
+                    if uploaded.channel == channel and where(uploaded):
+                        return uploaded
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    shared = [(f.filename, f.channel) for f in self.uploads]
+                    raise AssertionError(f"no file in {channel} in time; shared: {shared}")
+                self._lock.wait(left)
+
+    def file_mark(self) -> int:
+        """How many files so far: pass as ``since`` to wait for later ones."""
+        with self._lock:
+            return len(self.uploads)
 
     # -- reading -----------------------------------------------------------------------------
 

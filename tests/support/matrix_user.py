@@ -25,6 +25,9 @@ without verification (``ignore_unverified_devices=True``), and received Megolm e
 recorded decrypted. An event that cannot be decrypted yet (its room key has not arrived)
 is recorded as `Seen` with ``undecryptable=True`` and decrypted again after later syncs;
 when that succeeds the record is replaced in place, so indexes from `mark` stay valid.
+
+A file someone sent (an ``m.file`` message) is fetched from the homeserver's content
+repository with `MatrixUser.download`, decrypted when it came to an encrypted room.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     BadEvent,
+    DownloadResponse,
     EncryptionError,
     ErrorResponse,
     Event,
@@ -60,6 +64,7 @@ from nio import (
     SyncError,
     UnknownBadEvent,
 )
+from nio.crypto.attachments import decrypt_attachment
 
 __all__ = ["MatrixError", "MatrixUser", "Seen"]
 
@@ -129,6 +134,18 @@ class Seen:
         """The ``m.new_content`` of an edit, or None."""
         value = self.content.get("m.new_content")
         return value if isinstance(value, dict) else None
+
+    @property
+    def filename(self) -> str | None:
+        """An ``m.file``'s name (``filename``, else its body)."""
+        value = self.content.get("filename") or self.content.get("body")
+        return value if isinstance(value, str) and self.msgtype == "m.file" else None
+
+    @property
+    def file_info(self) -> dict[str, Any]:
+        """An ``m.file``'s ``info`` (``mimetype``, ``size``), or an empty dict."""
+        value = self.content.get("info")
+        return value if isinstance(value, dict) else {}
 
     @property
     def mentions(self) -> list[str]:
@@ -499,6 +516,46 @@ class MatrixUser:
         event_id = self._call(send())
         assert isinstance(event_id, str)
         return event_id
+
+    def download(self, seen: Seen) -> bytes:
+        """The content of the file an ``m.file`` message `seen` carries, from the homeserver
+        (decrypted with the keys in the message when it came to an encrypted room).
+
+        Raises:
+            MatrixError: the homeserver would not give it.
+            ValueError: `seen` carries no file.
+        """
+        encrypted = self.content_file(seen)
+        url = encrypted["url"] if encrypted is not None else seen.content.get("url")
+        if not isinstance(url, str) or not url.startswith("mxc://"):
+            raise ValueError(f"no file in {seen.describe()}")
+        data = self.fetch(url)
+        if encrypted is None:
+            return data
+        return bytes(
+            decrypt_attachment(
+                data, encrypted["key"]["k"], encrypted["hashes"]["sha256"], encrypted["iv"]
+            )
+        )
+
+    def fetch(self, mxc: str) -> bytes:
+        """The bytes the homeserver holds under ``mxc://…`` (as stored: ciphertext for a file
+        sent to an encrypted room)."""
+
+        async def fetch() -> bytes:
+            response = _check(await self.client.download(mxc=mxc), f"Downloading {mxc}")
+            assert isinstance(response, DownloadResponse)
+            body = response.body
+            assert isinstance(body, bytes)
+            return body
+
+        return self._call(fetch())
+
+    @staticmethod
+    def content_file(seen: Seen) -> dict[str, Any] | None:
+        """The ``file`` of an ``m.file`` in an encrypted room (its ``url`` and keys), or None."""
+        value = seen.content.get("file")
+        return value if isinstance(value, dict) else None
 
     def mark(self, room_id: str) -> int:
         """The index the next event in `room_id` will get: pass it as ``since=``."""
