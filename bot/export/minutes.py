@@ -21,11 +21,12 @@ inlines goes through the ``parts`` filter, which escapes its texts and marks its
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from bot.export import FORMATS
 from bot.export.environments import html_environment, markdown_environment
@@ -298,14 +299,14 @@ def render_json(minutes: Minutes, language: str) -> str:
         "minutes": minutes_json(minutes),
         "picture": _picture_document(picture) if picture else None,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def _picture_document(exported: ExportedPicture) -> Any:
     """The picture export's JSON document, its instants in UTC whichever zone they were
     compiled in (the chat compiles with local times), so the same minutes are the same file."""
     in_utc = ExportedPicture(_in_utc(exported.picture), exported.round_label, exported.language)
-    return json.loads(picture_json(in_utc))
+    return orjson.loads(picture_json(in_utc))
 
 
 def _in_utc(value: Any) -> Any:

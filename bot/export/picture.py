@@ -15,10 +15,11 @@ value written into the template goes through :mod:`bot.export.markdown` (the env
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from bot.export import FORMATS
 from bot.export.environments import html_environment, markdown_environment
@@ -145,7 +146,7 @@ def render_json(exported: ExportedPicture) -> str:
         },
         "picture": _picture_json(picture),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def _picture_json(picture: Picture) -> dict[str, Any]:

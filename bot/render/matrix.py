@@ -12,6 +12,7 @@ messages (:func:`render_matrix_messages`), split between blocks or between the i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,12 +44,17 @@ PLATFORM = "matrix"
 # (a third larger) inside an envelope, so one message's body, formatted body and mentions
 # (counted as JSON) stay under this.
 MESSAGE_BYTES_MAX = 48_000
+# What HTML escaping or a line break changes, and what a JSON string escapes.
+_HTML_SPECIAL = re.compile("[&<>\"'\n]")
+_JSON_ESCAPED = re.compile('["\\\\\x00-\x1f]')
 # The most a list's opening and closing tags add (``<ol start="…">`` … ``</ol>``).
 LIST_TAGS_BYTES = 32
 
 
 def _html_text(text: str) -> str:
     """User text as HTML: escaped first, so the ``<br>`` we add is the only markup."""
+    if _HTML_SPECIAL.search(text) is None:
+        return text  # most text: nothing to escape (long minutes have thousands of parts)
     return escape(text).replace("\n", "<br>")
 
 
@@ -57,6 +63,8 @@ def pill(user_id: str, name: str) -> str:
 
 
 def _inline(part: Inline) -> str:
+    if type(part) is Text:  # the common case first
+        return _html_text(part.text)
     if isinstance(part, Mention):
         if part.platform == PLATFORM:
             return pill(part.user_id, part.name)
@@ -85,6 +93,8 @@ def _users(parts: tuple[Inline, ...]) -> tuple[str, ...]:
 
 def _json_bytes(text: str) -> int:
     """What ``text`` takes inside a JSON string: escapes (``\\n``, ``\\"``) count too."""
+    if _JSON_ESCAPED.search(text) is None:
+        return len(text.encode())
     return len(json.dumps(text, ensure_ascii=False).encode()) - 2
 
 
