@@ -163,9 +163,11 @@ def _console(settings: Settings, clock: Clock) -> int:
     configure_logging(settings.log_level if "LOG_LEVEL" in os.environ else "WARNING")
     from bot.app import build_app
     from bot.console.door import ConsoleDoor
+    from commands.core.clock import ShiftedClock
 
-    app = build_app(settings, clock)
-    door = ConsoleDoor(app.hub, language=settings.default_language)
+    shifted = ShiftedClock(clock)  # ~tid moves it
+    app = build_app(settings, shifted)
+    door = ConsoleDoor(app.hub, language=settings.default_language, clock=shifted)
     app.hub.attach(door)
     try:
         asyncio.run(_console_ticking(app, door.run(), settings.tick_seconds))

@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     # A documented meeting (``!möte start``) with nothing noted for this long is closed by the
     # bot, with a note in the minutes, and its chairs are told.
     meeting_auto_close_minutes: int = Field(default=4 * 60, ge=15, le=7 * 24 * 60)
-    # How often the bot looks for work that is due (meetings left open).
+    # A reminder that fell due while the bot was down is sent late if it is at most this late;
+    # older ones are reported to their channel as missed.
+    reminder_grace_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    # How often the bot looks for work that is due when nothing is scheduled sooner.
     tick_seconds: float = Field(default=30.0, ge=0.05, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -151,6 +154,7 @@ class Settings(BaseSettings):
             max_message_length=self.max_message_length,
             meeting_minutes=self.meeting_minutes,
             meeting_auto_close_minutes=self.meeting_auto_close_minutes,
+            reminder_grace_minutes=self.reminder_grace_minutes,
         )
 
 

@@ -9,8 +9,9 @@ platforms (a call-out reaches Slack and Matrix channels of the same forum).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
@@ -18,9 +19,24 @@ from bot.files import File, files_of
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.request import Incoming, Post, Reply
+from commands.core.scheduler import Delivery
 
 log = logging.getLogger(__name__)
+
+# A scheduled post not sent by then (a homeserver away) is taken back and tried again later;
+# below the scheduler's lease, so no other process takes it over meanwhile.
+CONFIRM_TIMEOUT_S = 10 * 60
 T = TypeVar("T")
+
+
+class DeliveryFailed(Exception):
+    """A door could not post a message. ``permanent``: trying again will not help (the
+    channel is gone, the bot was removed); otherwise it may work later."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
 
 
 class Door(Protocol):
@@ -29,10 +45,19 @@ class Door(Protocol):
     platform: str
 
     async def deliver(
-        self, channel_id: str, document: Document, files: Sequence[File] = ()
-    ) -> None:
+        self,
+        channel_id: str,
+        document: Document,
+        files: Sequence[File] = (),
+        *,
+        confirm: bool = False,
+    ) -> str | None:
         """Post ``document`` in ``channel_id`` on this platform, then ``files`` with it
-        (uploaded where the platform takes files; otherwise kept where the user finds them)."""
+        (uploaded where the platform takes files; otherwise kept where the user finds them).
+
+        With ``confirm``, return only once it is posted, with the platform's id of its first
+        message, and raise :class:`DeliveryFailed` when it cannot be (a scheduled post is
+        recorded as sent, or tried again). Without, a door may queue it and return at once."""
         ...
 
     async def run(self) -> None:
@@ -45,6 +70,9 @@ class Hub:
         self.dispatcher = dispatcher
         self.doors: dict[str, Door] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
+        self._wake = asyncio.Event()
+        self._ticking = asyncio.Lock()
+        self._sending: set[asyncio.Task[None]] = set()
 
     def attach(self, door: Door) -> None:
         self.doors[door.platform] = door
@@ -54,6 +82,8 @@ class Hub:
         reply = await loop.run_in_executor(self._worker, self.dispatcher.handle, incoming)
         if reply is not None and reply.posts:
             await self.deliver(reply.posts)
+        if reply is not None and reply.scheduled:
+            self.wake()
         return reply
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
@@ -62,32 +92,98 @@ class Hub:
         return await loop.run_in_executor(self._worker, function, *args)
 
     async def deliver(self, posts: list[Post]) -> None:
+        """Post each in its channel. Scheduled posts are confirmed by their doors and how it
+        went is recorded; channels are served side by side, each channel's posts in order."""
+        scheduled: dict[tuple[str, str], list[Post]] = {}
         for post in posts:
-            door = self.doors.get(post.platform)
-            if door is None:
-                log.warning(
-                    "no %s door running; a post to %s was not delivered",
-                    post.platform,
-                    post.channel_id,
-                )
-                continue
+            if post.scheduled_id is None:
+                await self._deliver(post)
+            else:
+                scheduled.setdefault((post.platform, post.channel_id), []).append(post)
+        await asyncio.gather(*(self._deliver_in_turn(group) for group in scheduled.values()))
+
+    async def _deliver(self, post: Post) -> None:
+        door = self.doors.get(post.platform)
+        if door is None:
+            log.warning(
+                "no %s door running; a post to %s was not delivered",
+                post.platform,
+                post.channel_id,
+            )
+            return
+        try:
+            await door.deliver(post.channel_id, post.document, files_of(post.attachments))
+        except Exception:
+            log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+
+    async def _deliver_in_turn(self, posts: list[Post]) -> None:
+        for post in posts:
+            assert post.scheduled_id is not None
+            delivery = await self._confirmed(post, post.scheduled_id)
             try:
-                await door.deliver(post.channel_id, post.document, files_of(post.attachments))
+                await self.call(self.dispatcher.record_delivery, delivery)
             except Exception:
-                log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+                log.exception("recording the delivery of scheduled post %s failed", delivery)
+
+    async def _confirmed(self, post: Post, post_id: int) -> Delivery:
+        door = self.doors.get(post.platform)
+        if door is None:
+            return Delivery(post_id, error=f"no {post.platform} door running")
+        files = files_of(post.attachments)
+        try:
+            message_id = await asyncio.wait_for(
+                door.deliver(post.channel_id, post.document, files, confirm=True),
+                timeout=CONFIRM_TIMEOUT_S,
+            )
+        except DeliveryFailed as failed:
+            return Delivery(post_id, error=failed.reason, permanent=failed.permanent)
+        except TimeoutError:
+            return Delivery(post_id, error="not sent in time; taken back to try again")
+        except Exception as error:
+            log.exception("delivering scheduled post %s failed", post_id)
+            return Delivery(post_id, error=f"{type(error).__name__}: {error}")
+        return Delivery(post_id, message_id=message_id)
+
+    @contextlib.asynccontextmanager
+    async def ticking_held(self) -> AsyncIterator[None]:
+        """The ticker held still (the terminal's ``~tid`` steps time itself), with what it was
+        sending sent first, so that posts come out in order."""
+        async with self._ticking:
+            if self._sending:
+                await asyncio.gather(*self._sending, return_exceptions=True)
+            yield
+
+    def wake(self) -> None:
+        """Something was scheduled: the ticker looks again at once."""
+        self._wake.set()
 
     async def tick_forever(self, interval: float) -> None:
-        """Every ``interval`` seconds, the timed jobs' work (in turn with the messages), and
-        their posts delivered. Runs until cancelled."""
+        """The timed jobs' work (in turn with the messages) at once, then whenever the next
+        scheduled post falls due, at the latest every ``interval`` seconds; their posts are
+        delivered beside the ticking, so a slow platform holds nothing else up. Runs until
+        cancelled."""
         while True:
-            await asyncio.sleep(interval)
-            try:
-                posts = await self.call(self.dispatcher.tick)
-            except Exception:
-                log.exception("a tick failed")
-                continue
-            if posts:
-                await self.deliver(posts)
+            posts: list[Post] = []
+            next_due = None
+            async with self._ticking:
+                try:
+                    posts = await self.call(self.dispatcher.tick)
+                    next_due = await self.call(self.dispatcher.next_due)
+                except Exception:
+                    log.exception("a tick failed")
+                if posts:
+                    sending = asyncio.create_task(self.deliver(posts))
+                    self._sending.add(sending)
+                    sending.add_done_callback(self._sending.discard)
+            wait = interval
+            if next_due is not None:
+                until = (next_due - self.dispatcher.clock.now()).total_seconds()
+                # Due already but nothing came of it (being sent by another process): not a
+                # busy loop, but a look again soon.
+                wait = min(interval, until if until > 0 else (0.0 if posts else 1.0))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.01))
+            self._wake.clear()
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)

@@ -15,6 +15,9 @@ package registers them all. A command lives in the module named after what it is
   ``!ordförande``, ``!närvarande``, ``!protokoll``
 - ``action``: ``!åtgärd``, ``!åtgärder``, ``!åtgärd klar`` (actions noted in meetings)
 - ``escalation``: ``!lyft`` (an item raised to another forum)
+- ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!nästa`` (a forum's
+  meeting schedule, holidays marked)
+- ``reminder``: ``!påminn``, ``!påminnelser``, ``!påminn ta bort``, ``!snooza``
 """
 
 from commands import (  # noqa: F401  (registers commands)
@@ -27,8 +30,10 @@ from commands import (  # noqa: F401  (registers commands)
     help,
     joint_picture,
     meeting,
+    reminder,
     report,
     role,
+    schedule,
 )
 from commands.core.dispatcher import Dispatcher
 from commands.core.registry import REGISTRY

@@ -27,6 +27,7 @@ def help_command(req: Request) -> Reply:
 GROUPS = (
     "help",
     "forum",
+    "schedule",
     "actor",
     "role",
     "activation",
@@ -35,6 +36,7 @@ GROUPS = (
     "meeting",
     "action",
     "escalation",
+    "reminder",
     "form",
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
@@ -16,6 +17,7 @@ from storage.models import (
     Forum,
     ForumKind,
     ForumParticipant,
+    HolidayPolicy,
     Level,
     Mode,
     Organisation,
@@ -208,6 +210,24 @@ class Forums:
         forum.language = language
         self._session.add(forum)
         self._audit.record("forum.language", forum.id, language=language)
+
+    def set_schedule(self, forum: Forum, rule: str | None, start: date | None) -> None:
+        """The forum's meeting rule (RFC 5545 RRULE in wall-clock time) from ``start``; None
+        removes the schedule."""
+        forum.schedule_rule = rule
+        forum.schedule_start = start if rule else None
+        self._session.add(forum)
+        self._audit.record(
+            "forum.schedule",
+            forum.id,
+            rule=rule,
+            start=forum.schedule_start.isoformat() if forum.schedule_start else None,
+        )
+
+    def set_holiday_policy(self, forum: Forum, policy: HolidayPolicy) -> None:
+        forum.holiday_policy = policy
+        self._session.add(forum)
+        self._audit.record("forum.holiday_policy", forum.id, policy=policy.value)
 
     def participants(self, forum: Forum) -> list[Organisation]:
         return list(self._session.exec(_PARTICIPANTS, params={"forum_id": forum.id}))

@@ -77,6 +77,14 @@ def _when_optional() -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
+class HolidayPolicy(StrEnum):
+    """What a forum's scheduled meeting does when it falls on a Swedish public holiday."""
+
+    SKIP = "skip"  # not held (the Thursday conference on Kristi himmelsfärdsdag)
+    PREVIOUS = "previous"  # moved to the previous working day, same wall-clock time
+    HOLD = "hold"  # held anyway
+
+
 class Forum(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=80)
@@ -91,6 +99,20 @@ class Forum(SQLModel, table=True):
     # A recurrence rule in wall-clock time (RFC 5545 RRULE), expanded in ``timezone``.
     schedule_rule: str | None = Field(default=None, max_length=200)
     schedule_start: date | None = None
+    # Stored as its value like the other enums; the server default fills existing rows.
+    holiday_policy: HolidayPolicy = Field(
+        default=HolidayPolicy.SKIP,
+        sa_column=Column(
+            SAEnum(
+                HolidayPolicy,
+                native_enum=False,
+                length=20,
+                values_callable=lambda e: [m.value for m in e],
+            ),
+            nullable=False,
+            server_default=HolidayPolicy.SKIP.value,
+        ),
+    )
     created_at: datetime = _when()
 
 
@@ -428,3 +450,59 @@ class Escalation(SQLModel, table=True):
     link: str | None = Field(default=None, max_length=1000)
     taken_up_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     withdrawn_at: datetime | None = _when_optional()
+
+
+class PostState(StrEnum):
+    """Where a scheduled post is on its way out."""
+
+    PENDING = "pending"  # waiting for its time (or for its next attempt)
+    SENDING = "sending"  # claimed by one bot process, which is sending it
+    SENT = "sent"
+    MISSED = "missed"  # fell due while the bot was down, longer ago than the grace
+    CANCELLED = "cancelled"  # taken back, or no longer relevant when it fell due
+    FAILED = "failed"  # the platform refused it, or every attempt failed
+
+
+class ScheduledPost(SQLModel, table=True):
+    """A message the bot posts at a time: a reminder someone set, or one of the bot's own
+    (the conference tomorrow, who has not reported, an unacknowledged call-out, an action due).
+
+    What it says is worked out when it is sent (who has not reported *then*), from ``kind``
+    and its references; ``text`` is a person's own words. ``key`` makes the bot's own posts
+    idempotent: planning the same one twice, in one process or two, makes one row.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("key"),
+        UniqueConstraint("platform", "channel_id", "number"),
+        Index("ix_scheduledpost_state_due", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    key: str | None = Field(default=None, max_length=200)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=255)
+    # People's reminders are numbered per channel (``!påminn ta bort 3``).
+    number: int | None = None
+    forum_id: int | None = Field(default=None, foreign_key="forum.id")
+    activation_id: int | None = Field(default=None, foreign_key="activation.id")
+    action_id: int | None = Field(default=None, foreign_key="action.id")
+    occurrence_at: datetime | None = _when_optional()  # the meeting it is about
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Weekly reminders: the wall-clock rule the next one is planned from (RFC 5545 RRULE).
+    rule: str | None = Field(default=None, max_length=200)
+    timezone: str = Field(default="Europe/Stockholm", max_length=64)
+    language: str = Field(default="sv", max_length=8)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _when()
+    due_at: datetime = _when()
+    state: PostState = _enum(PostState, PostState.PENDING)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _when_optional()
+    claimed_until: datetime | None = _when_optional()
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = _when_optional()
+    late: bool = False
+    message_id: str | None = Field(default=None, max_length=255)
+    snoozed_from_id: int | None = Field(default=None, foreign_key="scheduledpost.id")

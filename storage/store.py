@@ -15,6 +15,7 @@ from storage.models import Forum, Organisation, Person
 from storage.organisations import Organisations
 from storage.people import People
 from storage.reports import Reports
+from storage.scheduled import ScheduledPosts
 
 __all__ = ["AuditContext", "Store"]
 
@@ -34,6 +35,7 @@ class Store:
         self.actions = Actions(session, self.audit)
         self.escalations = Escalations(session, self.audit)
         self.dialogs = FormDialogs(session, self.audit)
+        self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.files import File
-from bot.hub import Hub
+from bot.hub import DeliveryFailed, Hub
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
@@ -24,12 +24,21 @@ class RecordingDoor:
         self.platform = platform
         self.delivered: list[tuple[str, str]] = []
         self.files: list[File] = []
+        self.refusing: set[str] = set()
 
     async def deliver(
-        self, channel_id: str, document: Document, files: Sequence[File] = ()
-    ) -> None:
+        self,
+        channel_id: str,
+        document: Document,
+        files: Sequence[File] = (),
+        *,
+        confirm: bool = False,
+    ) -> str | None:
+        if channel_id in self.refusing:
+            raise DeliveryFailed("channel_not_found", permanent=True)
         self.delivered.append((channel_id, render_text(document)))
         self.files.extend(files)
+        return f"{self.platform}-{len(self.delivered)}"
 
     async def run(self) -> None:
         return None
@@ -103,3 +112,49 @@ def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
     [minutes] = matrix.files
     assert minutes.filename == "protokoll-samverkanskonferens-1.md"
     assert "Glömt att avsluta" in minutes.content.decode()
+
+
+def test_a_reminder_wakes_the_ticker_and_its_delivery_is_recorded(
+    database: Database, clock: FixedClock
+) -> None:
+    """Setting a reminder wakes the ticker, which then sleeps until it is due (not a fixed
+    interval); the door's message id is kept, and a refusal is recorded as failed."""
+    from sqlmodel import Session, select
+
+    from storage.models import PostState, ScheduledPost
+
+    hub = Hub(Dispatcher(database, clock, CoreConfig()))
+    slack = RecordingDoor("slack")
+    slack.refusing.add("C-gone")
+    hub.attach(slack)
+
+    async def wait_for(count: int) -> None:
+        for _ in range(500):
+            if len(slack.delivered) >= count:
+                return
+            await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        ticker = asyncio.create_task(hub.tick_forever(3600))  # the interval never passes
+        await asyncio.sleep(0.05)
+        for channel in ("C1", "C-gone"):
+            reply = await hub.handle(_say("slack", channel, "anna", "!påminn om 1 timme Kolla"))
+            assert reply is not None
+            assert reply.ok
+        clock.set(clock.now() + timedelta(hours=1))
+        hub.wake()
+        await wait_for(1)
+        await asyncio.sleep(0.2)  # the refusal is recorded too
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
+
+    asyncio.run(scenario())
+    hub.close()
+    [(channel, text)] = slack.delivered
+    assert channel == "C1"
+    assert "Kolla" in text
+    with Session(database.engine) as session:
+        rows = {row.channel_id: row for row in session.exec(select(ScheduledPost))}
+    assert rows["C1"].state is PostState.SENT
+    assert rows["C1"].message_id == "slack-1"
+    assert rows["C-gone"].state is PostState.FAILED

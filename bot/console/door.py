@@ -16,18 +16,25 @@ import asyncio
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.console.lines import mentions_in, parse_line
 from bot.files import File, files_of
 from bot.hub import Hub
 from bot.render.text import render_text
+from commands.core.clock import ShiftedClock
 from commands.core.document import Document
 from commands.core.i18n import t
 from commands.core.request import Incoming, MentionRef, Speaker
+from commands.core.timefmt import format_time_with_weekday
+from commands.core.when import parse_when
 
 PLATFORM = "console"
+# ``~tid <när>``: the terminal's clock jumps forward (see ConsoleDoor.travel).
+TIME_TRAVEL = frozenset({"~tid", "~time"})
 DEFAULT_CHANNEL = "konsol"
 OPERATOR = "operator"
 FILES_DIR = Path("samverkan-filer")
@@ -45,6 +52,7 @@ class ConsoleDoor:
         stdout: TextIO | None = None,
         interactive: bool | None = None,
         files_dir: Path = FILES_DIR,
+        clock: ShiftedClock | None = None,
     ) -> None:
         self.hub = hub
         self.files_dir = files_dir
@@ -52,14 +60,23 @@ class ConsoleDoor:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.clock = clock
+        self._printed = 0  # messages printed: their ids
         self.channel = DEFAULT_CHANNEL
         self.person = OPERATOR
         self.organisation: str | None = None
 
     async def deliver(
-        self, channel_id: str, document: Document, files: Sequence[File] = ()
-    ) -> None:
+        self,
+        channel_id: str,
+        document: Document,
+        files: Sequence[File] = (),
+        *,
+        confirm: bool = False,
+    ) -> str | None:
         self._print(channel_id, self._with_files(render_text(document), files))
+        self._printed += 1
+        return f"{channel_id}:{self._printed}"
 
     def _with_files(self, text: str, files: Sequence[File]) -> str:
         """``text``, then a line for each file: where it was saved (or why it was not)."""
@@ -132,6 +149,37 @@ class ConsoleDoor:
     def prefix(self) -> str:
         return self.hub.dispatcher.config.prefix
 
+    async def travel(self, phrase: str, channel: str) -> None:
+        """``~tid <när>``: the clock jumps to then, and every post due on the way goes out in
+        order, each at its own time (the way to see a week of conferences in a minute)."""
+        clock = self.clock
+        if clock is None:
+            self._print(channel, t(self.language, "console.time_unavailable"))
+            return
+        dispatcher = self.hub.dispatcher
+        zone = ZoneInfo(dispatcher.config.timezone)
+        when = parse_when(phrase, clock.now(), zone)
+        if when is None or when.at <= clock.now():
+            self._print(channel, t(self.language, "console.time_bad", phrase=phrase[:80]))
+            return
+        target = when.at
+        async with self.hub.ticking_held():
+            while True:
+                posts = await self.hub.call(dispatcher.tick)
+                if posts:
+                    await self.hub.deliver(posts)
+                now = clock.now()
+                if now >= target:
+                    break
+                next_due = await self.hub.call(dispatcher.next_due)
+                # A day at a time at the most: what is planned ahead is planned on the way.
+                step = min(target, now + timedelta(days=1))
+                if next_due is not None and now < next_due < step:
+                    step = next_due
+                clock.set(step)
+        shown = format_time_with_weekday(clock.now(), zone, self.language)
+        self._print(channel, t(self.language, "console.time_now", time=shown))
+
     async def handle_line(self, line: str) -> None:
         parsed = parse_line(line)
         channel = parsed.channel or self.channel
@@ -139,6 +187,10 @@ class ConsoleDoor:
         organisation = parsed.organisation
         if parsed.person is None:
             organisation = self.organisation
+        word, _, rest = parsed.text.partition(" ")
+        if word in TIME_TRAVEL:
+            await self.travel(rest.strip(), channel)
+            return
         if not parsed.text:
             # A bare prefix switches who speaks where, for the lines that follow.
             if parsed.channel or parsed.person:

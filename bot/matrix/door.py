@@ -51,7 +51,7 @@ from nio import (
 
 from bot.config import Settings
 from bot.files import File, files_of
-from bot.hub import Hub
+from bot.hub import DeliveryFailed, Hub
 from bot.matrix.events import (
     MODERATOR_LEVEL,
     addressed,
@@ -91,6 +91,10 @@ class Outgoing:
     # A file to upload before sending: ``content`` is the ``m.file`` message without its
     # ``url`` (or, in an encrypted room, its ``file``), filled in once the upload is done.
     file: File | None = None
+    # Set once it is sent (the event id) or given up (why): for a confirmed delivery.
+    done: asyncio.Future[Outgoing] | None = None
+    event_id: str | None = None
+    refusal: str | None = None
 
 
 class Backoff:
@@ -139,18 +143,35 @@ class MatrixDoor:
     # -- the door protocol -------------------------------------------------------------------
 
     async def deliver(
-        self, channel_id: str, document: Document, files: Sequence[File] = ()
-    ) -> None:
+        self,
+        channel_id: str,
+        document: Document,
+        files: Sequence[File] = (),
+        *,
+        confirm: bool = False,
+    ) -> str | None:
         """Queue ``document`` for room ``channel_id``, then ``files``; the outbox sends them
         when it can.
 
         A long document is several messages (a homeserver refuses events over 64 KiB); the
         one outbox sends them one after the other, so they arrive in order, each file after
-        the messages it belongs to."""
-        for content in render_matrix_messages(document):
-            await self._outbox.put(Outgoing(channel_id, content))
-        for attached in files:
-            await self._outbox.put(Outgoing(channel_id, file_message(attached), file=attached))
+        the messages it belongs to. With ``confirm``, wait until they are sent (the outbox
+        retries while the homeserver is away) and return the first event's id."""
+        queued = [Outgoing(channel_id, content) for content in render_matrix_messages(document)]
+        queued.extend(Outgoing(channel_id, file_message(f), file=f) for f in files)
+        if confirm:
+            loop = asyncio.get_running_loop()
+            for outgoing in queued:
+                outgoing.done = loop.create_future()
+        for outgoing in queued:
+            await self._outbox.put(outgoing)
+        if not confirm:
+            return None
+        sent = [await outgoing.done for outgoing in queued if outgoing.done is not None]
+        refused = [outgoing.refusal for outgoing in sent if outgoing.refusal]
+        if refused:
+            raise DeliveryFailed(refused[0], permanent=True)
+        return sent[0].event_id if sent else None
 
     async def run(self) -> None:
         client = await self._login()
@@ -435,7 +456,11 @@ class MatrixDoor:
         backoff = Backoff()
         while True:
             outgoing = await self._outbox.get()
+            if outgoing.done is not None and outgoing.done.cancelled():
+                continue  # its sender stopped waiting and will try again later: not now
             while not await self._send(client, outgoing):
+                if outgoing.done is not None and outgoing.done.cancelled():
+                    break
                 wait = backoff.next_wait()
                 log.warning(
                     "a message to %s could not be sent (attempt %d); retrying in %.0f s",
@@ -444,6 +469,8 @@ class MatrixDoor:
                     wait,
                 )
                 await asyncio.sleep(wait)
+            if outgoing.done is not None and not outgoing.done.done():
+                outgoing.done.set_result(outgoing)
             if backoff.reset():
                 log.info("sending to Matrix works again")
 
@@ -453,6 +480,7 @@ class MatrixDoor:
         room = client.rooms.get(outgoing.room_id)
         if room is None:
             log.warning("not sending to %s: the bot is not in that room", outgoing.room_id)
+            outgoing.refusal = "not in the room"
             return True
         try:
             if outgoing.file is not None and not await self._upload(client, room, outgoing):
@@ -471,13 +499,17 @@ class MatrixDoor:
             return False
         except LocalProtocolError as error:
             log.warning("not sending to %s: %s", outgoing.room_id, error)
+            outgoing.refusal = str(error)
             return True
-        except _GivenUp:
+        except _GivenUp as given_up:
+            outgoing.refusal = str(given_up) or "the homeserver refused the file"
             return True
         if isinstance(response, RoomSendResponse):
+            outgoing.event_id = response.event_id
             return True
         if isinstance(response, RoomSendError) and _refused_for_good(response):
             log.warning("Matrix refused a message to %s: %s", outgoing.room_id, response)
+            outgoing.refusal = f"{response.status_code} {response.message}"
             return True
         log.debug("sending to %s failed: %s", outgoing.room_id, response)
         return False

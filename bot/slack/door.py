@@ -41,7 +41,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.files import File, files_of
-from bot.hub import Hub
+from bot.hub import DeliveryFailed, Hub
 from bot.render.slack import (
     ACTION_PREFIX,
     BLOCKS_MAX,
@@ -118,10 +118,25 @@ class SlackDoor:
     # -- the door protocol -------------------------------------------------------------------
 
     async def deliver(
-        self, channel_id: str, document: Document, files: Sequence[File] = ()
-    ) -> None:
-        await self._post(channel_id, document)
+        self,
+        channel_id: str,
+        document: Document,
+        files: Sequence[File] = (),
+        *,
+        confirm: bool = False,
+    ) -> str | None:
+        """Post and upload; Slack answers each call, so this is always confirmed: the first
+        message's ``ts``, or :class:`DeliveryFailed` (only raised when ``confirm``)."""
+        try:
+            ts = await self._send_messages(channel_id, document)
+        except FAILURES as error:
+            reason = _reason(error)
+            log.warning("posting to Slack channel %s failed: %s", channel_id, reason)
+            if confirm:
+                raise DeliveryFailed(reason, permanent=_permanent(error)) from None
+            return None
         await self._upload(channel_id, files)
+        return ts
 
     async def run(self) -> None:
         # One HTTP session for every Web API call: without it slack_sdk opens a new connection
@@ -428,16 +443,25 @@ class SlackDoor:
     async def _post(self, channel_id: str, document: Document, thread_ts: Any = None) -> bool:
         """Post ``document``, in as many messages as Slack's limits need, in order (all in
         the thread ``thread_ts`` when given); True when every one went out."""
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
-        for message in render_slack_messages(document):
-            try:
-                await self.client.chat_postMessage(
-                    channel=channel_id, unfurl_links=False, **message.arguments(), **extra
-                )
-            except FAILURES as error:
-                log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
-                return False
+        try:
+            await self._send_messages(channel_id, document, thread_ts)
+        except FAILURES as error:
+            log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
+            return False
         return True
+
+    async def _send_messages(
+        self, channel_id: str, document: Document, thread_ts: Any = None
+    ) -> str | None:
+        """Each message of ``document`` in turn; the first one's ``ts``. Raises on failure."""
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        first: str | None = None
+        for message in render_slack_messages(document):
+            response = await self.client.chat_postMessage(
+                channel=channel_id, unfurl_links=False, **message.arguments(), **extra
+            )
+            first = first or response.get("ts")
+        return first
 
     async def _attach(
         self, channel_id: str, attachments: Sequence[Attachment], thread_ts: Any = None
@@ -538,6 +562,18 @@ class ReplayGuard:
             return True
         self._seen[key] = now
         return False
+
+
+# Slack's answers that trying again will not change.
+_TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def _permanent(error: BaseException) -> bool:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error")) not in _TRANSIENT_ERRORS
+    return False  # the network: it may work later
 
 
 def _reason(error: BaseException) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -32,3 +32,21 @@ class FixedClock:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs a timezone-aware datetime")
         self._at = at
+
+
+class ShiftedClock:
+    """Another clock moved forward: the terminal's ``~tid`` jumps it, and everything due on
+    the way falls due in order. ``set`` moves it to an instant; time then goes on from there
+    at the pace of the clock beneath."""
+
+    def __init__(self, base: Clock) -> None:
+        self._base = base
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware datetime")
+        self._offset = at - self._base.now()

@@ -19,6 +19,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
 from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
 from commands.core.roles import allows, resolve_role
+from commands.core.scheduler import Delivery, next_due, record_delivery
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
 from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
@@ -142,6 +143,19 @@ class Dispatcher:
             except Exception:
                 log.exception("the timed job %s failed", job.__name__)
         return posts
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        """How sending a scheduled post went (the hub reports it)."""
+        now = self.clock.now()
+        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
+        with self.database.unit_of_work(context) as store:
+            record_delivery(store, delivery, now)
+
+    def next_due(self) -> datetime | None:
+        """When the next scheduled post falls due, if any is pending."""
+        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, self.clock.now())
+        with self.database.reading(context) as store:
+            return next_due(store)
 
     def joined(self, platform: str, channel_id: str) -> Reply | None:
         """What to say on joining a channel: how to bind it, when it serves no forum yet."""

@@ -36,6 +36,7 @@ class CoreConfig:
     max_message_length: int = 4000
     meeting_minutes: int = 60
     meeting_auto_close_minutes: int = 240
+    reminder_grace_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Post:
     channel_id: str
     document: Document
     attachments: tuple[Attachment, ...] = ()
+    # A scheduled post's id: the hub confirms its delivery and reports how it went.
+    scheduled_id: int | None = None
 
 
 @dataclass
@@ -107,6 +110,8 @@ class Reply:
     # A form for the door to open (only for doors that said they can: FormSupport.MODAL).
     form: Form | None = None
     attachments: tuple[Attachment, ...] = ()
+    # The command scheduled a post: the bot looks at what is due again at once.
+    scheduled: bool = False
 
 
 class CommandError(Exception):

@@ -1,0 +1,158 @@
+"""Sending what is due: the scheduled posts' way out, and how each kind is worded.
+
+Every tick, :func:`send_due` claims the posts that have fallen due (a guarded UPDATE: one bot
+process each), words each one *now* (a kind's composer reads the current state: who has not
+reported, whether the call-out still stands), and hands them to the hub as posts carrying
+their id. The hub posts them, each confirmed by its door, and reports back through
+:func:`record_delivery`: sent, with the platform's message id; or failed, to be tried again
+with a growing pause, or given up when the platform refuses for good.
+
+A post that fell due while the bot was down is sent on start, marked late, if it is less
+than ``grace`` late; older ones are reported to their channel as missed, never dropped
+silently. A weekly reminder plans its next occurrence when it goes out (or is missed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from commands.core.document import Document, Emphasis, Strong
+from commands.core.i18n import normalise_language, t
+from commands.core.request import CoreConfig, Post
+from commands.core.timed import timed
+from commands.core.timefmt import format_time_with_weekday
+from storage import Store
+from storage.models import PostState, ScheduledPost
+
+log = logging.getLogger(__name__)
+
+# How long a process may take to send a post it claimed before another may take it over.
+LEASE = timedelta(minutes=15)
+# Later than this after its time, a post says it is late.
+LATE_AFTER = timedelta(minutes=1)
+# Pauses between attempts: 30 s, 1, 2, 4 ... minutes, at most 30; given up after this many.
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(minutes=30)
+MAX_ATTEMPTS = 8
+# At most this many posts are claimed in one tick; the next tick takes the rest at once.
+BATCH = 200
+
+Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
+COMPOSERS: dict[str, Composer] = {}
+# A kind's follow-up once it has gone out or been missed (a weekly reminder's next one).
+AFTER_SENT: dict[str, Callable[[Store, ScheduledPost, datetime], None]] = {}
+
+
+def composer(kind: str) -> Callable[[Composer], Composer]:
+    """Register how posts of ``kind`` are worded. A composer returns None when the post is
+    no longer relevant (the call-out was stood down): it is cancelled, not sent."""
+
+    def register(function: Composer) -> Composer:
+        COMPOSERS[kind] = function
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a scheduled post's sending went, as the hub reports it."""
+
+    post_id: int
+    message_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+
+
+@timed
+def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+    grace = timedelta(minutes=config.reminder_grace_minutes)
+    posts: list[Post] = []
+    missed: dict[tuple[str, str], list[ScheduledPost]] = {}
+    for post in store.scheduled.due(now, BATCH):
+        if not store.scheduled.claim(post, LEASE):
+            continue  # another bot process has it
+        if post.attempts == 0 and now - post.due_at > grace:
+            store.scheduled.finish(post, PostState.MISSED)
+            missed.setdefault((post.platform, post.channel_id), []).append(post)
+            _after(store, post, now)
+            continue
+        compose = COMPOSERS.get(post.kind)
+        try:
+            document = compose(store, post, now, config) if compose else None
+        except Exception:
+            # Our bug: this post fails, the others still go.
+            log.exception("wording scheduled post %s (%s) failed", post.id, post.kind)
+            store.scheduled.finish(post, PostState.FAILED, error="wording it failed")
+            continue
+        if document is None:
+            if compose is None:
+                log.warning("no composer for scheduled posts of kind %r", post.kind)
+            store.scheduled.finish(post, PostState.CANCELLED)
+            continue
+        if now - post.due_at > LATE_AFTER:
+            document.blocks.insert(0, _late_note(post).blocks[0])
+            post.late = True
+        posts.append(Post(post.platform, post.channel_id, document, scheduled_id=post.id))
+        _after(store, post, now)
+    for (platform, channel_id), posts_missed in missed.items():
+        posts.append(Post(platform, channel_id, _missed_notice(posts_missed)))
+    return posts
+
+
+def _after(store: Store, post: ScheduledPost, now: datetime) -> None:
+    follow_up = AFTER_SENT.get(post.kind)
+    if follow_up is not None:
+        follow_up(store, post, now)
+
+
+def record_delivery(store: Store, delivery: Delivery, now: datetime) -> None:
+    post = store.scheduled.get(delivery.post_id)
+    if post is None or post.state is not PostState.SENDING:
+        return  # given back meanwhile (the lease ran out and another process sent it)
+    if delivery.error is None:
+        store.scheduled.finish(post, PostState.SENT, message_id=delivery.message_id)
+        return
+    if delivery.permanent or post.attempts + 1 >= MAX_ATTEMPTS:
+        log.warning(
+            "gave up the scheduled post %s (%s) to %s:%s after %d attempts: %s",
+            post.id,
+            post.kind,
+            post.platform,
+            post.channel_id,
+            post.attempts + 1,
+            delivery.error,
+        )
+        store.scheduled.finish(post, PostState.FAILED, error=delivery.error)
+        return
+    pause = min(FIRST_RETRY * 2**post.attempts, LONGEST_RETRY)
+    store.scheduled.retry(post, now + pause, delivery.error)
+
+
+def next_due(store: Store) -> datetime | None:
+    return store.scheduled.next_due()
+
+
+def _late_note(post: ScheduledPost) -> Document:
+    from zoneinfo import ZoneInfo
+
+    language = normalise_language(post.language)
+    due = format_time_with_weekday(post.due_at, ZoneInfo(post.timezone), language)
+    return Document().paragraph(Emphasis(t(language, "scheduled.late", time=due)))
+
+
+def _missed_notice(posts: list[ScheduledPost]) -> Document:
+    from zoneinfo import ZoneInfo
+
+    language = normalise_language(posts[0].language)
+    doc = Document().paragraph(Strong(t(language, "scheduled.missed", count=len(posts))))
+    rows = []
+    for post in posts:
+        due = format_time_with_weekday(post.due_at, ZoneInfo(post.timezone), language)
+        what = post.text or t(language, f"scheduled.kind.{post.kind}")
+        rows.append([due, ": ", what[:200]])
+    doc.bullets(rows)
+    return doc

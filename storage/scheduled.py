@@ -1,0 +1,193 @@
+"""Posts the bot sends at a time: what is due, who is sending it, what was sent.
+
+Several bot processes may share one database: a post is *claimed* with a guarded UPDATE
+(only a pending one, only by one process) before it is sent, and the claim has a lease, so
+a process that dies mid-send leaves it to be claimed again when the lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.audit import AuditLog
+from storage.models import PostState, ScheduledPost
+
+_DUE = (
+    select(ScheduledPost)
+    .where(
+        ScheduledPost.state == PostState.PENDING,
+        ScheduledPost.due_at <= bindparam("now"),
+        or_(
+            col(ScheduledPost.next_attempt_at).is_(None),
+            col(ScheduledPost.next_attempt_at) <= bindparam("now"),
+        ),
+    )
+    .order_by(col(ScheduledPost.due_at), col(ScheduledPost.id))
+    .limit(bindparam("limit"))
+)
+# Claimed by a process that never said how it went (it died): to be claimed again.
+_ABANDONED = (
+    select(ScheduledPost)
+    .where(
+        ScheduledPost.state == PostState.SENDING,
+        col(ScheduledPost.claimed_until) < bindparam("now"),
+    )
+    .order_by(col(ScheduledPost.due_at), col(ScheduledPost.id))
+    .limit(bindparam("limit"))
+)
+_NEXT_DUE = select(
+    func.min(func.coalesce(ScheduledPost.next_attempt_at, ScheduledPost.due_at))
+).where(ScheduledPost.state == PostState.PENDING)
+_PENDING_IN_CHANNEL = (
+    select(ScheduledPost)
+    .where(
+        ScheduledPost.platform == bindparam("platform"),
+        ScheduledPost.channel_id == bindparam("channel_id"),
+        ScheduledPost.state == PostState.PENDING,
+        col(ScheduledPost.number).is_not(None),
+    )
+    .order_by(col(ScheduledPost.due_at), col(ScheduledPost.id))
+)
+_BY_NUMBER = select(ScheduledPost).where(
+    ScheduledPost.platform == bindparam("platform"),
+    ScheduledPost.channel_id == bindparam("channel_id"),
+    ScheduledPost.number == bindparam("number"),
+)
+_LAST_NUMBER = select(func.max(ScheduledPost.number)).where(
+    ScheduledPost.platform == bindparam("platform"),
+    ScheduledPost.channel_id == bindparam("channel_id"),
+)
+_BY_KEY = select(ScheduledPost).where(ScheduledPost.key == bindparam("key"))
+_PENDING_OF_ACTIVATION = select(ScheduledPost).where(
+    ScheduledPost.activation_id == bindparam("activation_id"),
+    ScheduledPost.state == PostState.PENDING,
+)
+
+
+class ScheduledPosts:
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self._session = session
+        self._audit = audit
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def add(self, post: ScheduledPost, *, numbered: bool = False) -> ScheduledPost:
+        """A new post; ``numbered`` gives it the channel's next number (people's reminders)."""
+        if numbered:
+            params = {"platform": post.platform, "channel_id": post.channel_id}
+            last = self._session.exec(_LAST_NUMBER, params=params).first()
+            post.number = (last or 0) + 1
+        post.created_at = self._audit.context.at
+        self._session.add(post)
+        self._session.flush()
+        return post
+
+    def plan(self, post: ScheduledPost) -> bool:
+        """The bot's own post under ``post.key``, unless it is planned already (here or by
+        another process); True when this call added it."""
+        assert post.key is not None
+        if self._session.exec(_BY_KEY, params={"key": post.key}).first() is not None:
+            return False
+        post.created_at = self._audit.context.at
+        try:
+            with self._session.begin_nested():
+                self._session.add(post)
+        except IntegrityError:
+            return False  # another process planned it between our look and our insert
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def pending_in_channel(self, platform: str, channel_id: str) -> list[ScheduledPost]:
+        """People's reminders waiting in a channel, soonest first."""
+        params = {"platform": platform, "channel_id": channel_id}
+        return list(self._session.exec(_PENDING_IN_CHANNEL, params=params))
+
+    def by_number(self, platform: str, channel_id: str, number: int) -> ScheduledPost | None:
+        params = {"platform": platform, "channel_id": channel_id, "number": number}
+        return self._session.exec(_BY_NUMBER, params=params).first()
+
+    def get(self, post_id: int) -> ScheduledPost | None:
+        return self._session.get(ScheduledPost, post_id)
+
+    def next_due(self) -> datetime | None:
+        """When the next pending post falls due (or is to be tried again)."""
+        return self._session.exec(_NEXT_DUE).first()
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def due(self, now: datetime, limit: int = 200) -> list[ScheduledPost]:
+        """Posts to send now, oldest first: pending and due, or abandoned by a dead process."""
+        params = {"now": now, "limit": limit}
+        found = list(self._session.exec(_DUE, params=params))
+        found.extend(self._session.exec(_ABANDONED, params=params))
+        return sorted(found, key=lambda post: (post.due_at, post.id or 0))
+
+    def claim(self, post: ScheduledPost, lease: timedelta) -> bool:
+        """Take ``post`` for sending; False when another process has it."""
+        now = self._audit.context.at
+        claimed = self._session.execute(
+            update(ScheduledPost)
+            .where(
+                col(ScheduledPost.id) == post.id,
+                or_(
+                    col(ScheduledPost.state) == PostState.PENDING,
+                    (col(ScheduledPost.state) == PostState.SENDING)
+                    & (col(ScheduledPost.claimed_until) < now),
+                ),
+            )
+            .values(state=PostState.SENDING, claimed_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self._session.refresh(post)
+        return True
+
+    def finish(
+        self,
+        post: ScheduledPost,
+        state: PostState,
+        *,
+        late: bool = False,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        post.state = state
+        post.claimed_until = None
+        post.late = post.late or late
+        if state is PostState.SENT:
+            post.sent_at = self._audit.context.at
+            post.message_id = message_id
+        if error is not None:
+            post.last_error = error[:500]
+        self._session.add(post)
+
+    def retry(self, post: ScheduledPost, at: datetime, error: str) -> None:
+        """Sending failed: try again at ``at``."""
+        post.state = PostState.PENDING
+        post.claimed_until = None
+        post.attempts += 1
+        post.next_attempt_at = at
+        post.last_error = error[:500]
+        self._session.add(post)
+
+    def cancel(self, post: ScheduledPost) -> None:
+        post.state = PostState.CANCELLED
+        self._session.add(post)
+        self._audit.record("scheduled.cancel", post.forum_id, kind=post.kind, id=post.id)
+
+    def cancel_of_activation(self, activation_id: int) -> int:
+        """The activation has ended: its pending follow-ups go with it."""
+        posts: Sequence[ScheduledPost] = list(
+            self._session.exec(_PENDING_OF_ACTIVATION, params={"activation_id": activation_id})
+        )
+        for post in posts:
+            post.state = PostState.CANCELLED
+            self._session.add(post)
+        return len(posts)
