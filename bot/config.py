@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # A reminder that fell due while the bot was down is sent late if it is at most this late;
     # older ones are reported to their channel as missed.
     reminder_grace_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    # After a call-out, organisations that have not acknowledged are called again this much
+    # later, and the coordinators told who is still missing as long again after that.
+    activation_recall_minutes: int = Field(default=10, ge=1, le=24 * 60)
     # How often the bot looks for work that is due when nothing is scheduled sooner.
     tick_seconds: float = Field(default=30.0, ge=0.05, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -155,6 +158,7 @@ class Settings(BaseSettings):
             meeting_minutes=self.meeting_minutes,
             meeting_auto_close_minutes=self.meeting_auto_close_minutes,
             reminder_grace_minutes=self.reminder_grace_minutes,
+            activation_recall_minutes=self.activation_recall_minutes,
         )
 
 

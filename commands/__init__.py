@@ -18,6 +18,8 @@ package registers them all. A command lives in the module named after what it is
 - ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!nästa`` (a forum's
   meeting schedule, holidays marked)
 - ``reminder``: ``!påminn``, ``!påminnelser``, ``!påminn ta bort``, ``!snooza``
+- ``followups``: no commands; what the bot follows up by itself (an unanswered call-out,
+  actions falling due), planned by ``activation`` and ``action``
 """
 
 from commands import (  # noqa: F401  (registers commands)

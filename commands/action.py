@@ -19,6 +19,7 @@ from commands.core.request import CommandError, Reply, Request
 from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from commands.core.when import parse_when
+from commands.followups import plan_action
 from commands.meeting import chaired_by_me, open_meeting
 from storage.models import Action, ItemKind, Organisation, Person, Role
 
@@ -131,6 +132,7 @@ def add(req: Request) -> Reply:
         owner_everyone=owner.everyone,
         due_at=due_at,
     )
+    plan_action(req, action)
     doc = req.document().paragraph(Strong(req.t("action.noted", number=action.number)), ": ", text)
     kind = "organisation" if owner.organisation else "person" if owner.person else "everyone"
     doc.fields(
@@ -155,7 +157,7 @@ def add(req: Request) -> Reply:
         )
     if topic is not None:
         doc.paragraph(req.t("meeting.under_topic", topic=topic.text))
-    return Reply(doc)
+    return Reply(doc, scheduled=due_at is not None)
 
 
 def action_row(req: Request, action: Action) -> list[Part]:

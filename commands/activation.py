@@ -7,8 +7,8 @@ from datetime import datetime
 from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Post, Reply, Request
-from commands.core.roles import is_admin_id
 from commands.core.timefmt import format_clock, format_duration, format_time
+from commands.followups import coordinators_of, plan_recall
 from storage.forums import Channel
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
@@ -35,15 +35,7 @@ def checked_reason(req: Request, name: str) -> str:
 
 def coordinators(req: Request, forum: Forum) -> list[Person]:
     """Coordinators known to the bot for ``forum``: those given the role, and the admins."""
-    people = req.store.people.with_role(forum, Role.COORDINATOR)
-    entries = req.config.bot_admins
-    candidates = sorted(entries | {entry.split(":", 1)[1] for entry in entries if ":" in entry})
-    seen = {p.id for p in people}
-    for person in req.store.people.with_user_ids(candidates):
-        if is_admin_id(person.platform, person.user_id, req.config) and person.id not in seen:
-            people.append(person)
-            seen.add(person.id)
-    return people
+    return coordinators_of(req.store, req.config, forum)
 
 
 def my_organisation(req: Request) -> Organisation:
@@ -119,7 +111,9 @@ def activate(req: Request) -> Reply:
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
-    req.store.activations.start(forum, reason, me, called)
+    activation = req.store.activations.start(forum, reason, me, called)
+    if called:
+        plan_recall(req, forum, activation)
 
     doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
@@ -150,7 +144,7 @@ def activate(req: Request) -> Reply:
         doc.paragraph(req.t("activation.callout_nobody", prefix=req.config.prefix))
     if unreachable:
         doc.paragraph(req.t("activation.callout_unreachable", count=unreachable))
-    return Reply(doc, posts=forum_wide(elsewhere, doc))
+    return Reply(doc, posts=forum_wide(elsewhere, doc), scheduled=bool(called))
 
 
 @command(
@@ -331,6 +325,7 @@ def stand_down(req: Request) -> Reply:
     report_round = req.store.reports.activation_round(activation)
     reported = len(req.store.reports.latest_in_round(report_round)) if report_round else 0
     req.store.activations.stand_down(activation, me, summary)
+    req.store.scheduled.cancel_of_activation(activation.id or 0)  # no more re-calls
     req.store.forums.set_mode(forum, Mode.ORDINARY)
     if report_round is not None:
         req.store.reports.close_round(report_round)

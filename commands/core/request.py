@@ -37,6 +37,7 @@ class CoreConfig:
     meeting_minutes: int = 60
     meeting_auto_close_minutes: int = 240
     reminder_grace_minutes: int = 30
+    activation_recall_minutes: int = 10
 
 
 @dataclass(frozen=True)

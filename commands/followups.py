@@ -1,0 +1,247 @@
+"""What the bot follows up by itself: an unanswered call-out, and actions falling due.
+
+- After ``!aktivera``, the organisations that have not acknowledged are called again after
+  ``ACTIVATION_RECALL_MINUTES`` in every channel of the forum, and as long again later the
+  coordinators are told who is still missing, in the channel the call-out came from.
+- An action with a due time (``!åtgärd … senast …``) is brought up the day before and when
+  it falls due, in the channel of its meeting, its owner mentioned.
+
+Each is a scheduled post planned when the command runs and worded when it is sent: a call-out
+that was stood down, or answered by everyone, and an action that was closed, say nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.i18n import normalise_language, t
+from commands.core.request import CoreConfig, Request
+from commands.core.roles import is_admin_id
+from commands.core.scheduler import composer
+from commands.core.timefmt import format_time_with_weekday
+from storage import Store
+from storage.forums import RosterEntry
+from storage.models import Action, Activation, Forum, Person, Role, ScheduledPost
+
+RECALL = "activation_recall"
+STILL_MISSING = "activation_missing"
+ACTION_TOMORROW = "action_tomorrow"
+ACTION_DUE = "action_due"
+
+
+# -- planning (from the commands) -------------------------------------------------------------
+
+
+def plan_recall(req: Request, forum: Forum, activation: Activation) -> None:
+    """The follow-ups of a call-out just made."""
+    wait = timedelta(minutes=req.config.activation_recall_minutes)
+    for channel in req.store.forums.channels(forum):
+        _plan(
+            req,
+            RECALL,
+            f"activation:{activation.id}:recall:{channel.platform}:{channel.channel_id}",
+            channel.platform,
+            channel.channel_id,
+            req.now + wait,
+            forum=forum,
+            activation_id=activation.id,
+        )
+    _plan(
+        req,
+        STILL_MISSING,
+        f"activation:{activation.id}:missing",
+        req.incoming.platform,
+        req.incoming.channel_id,
+        req.now + 2 * wait,
+        forum=forum,
+        activation_id=activation.id,
+    )
+
+
+def plan_action(req: Request, action: Action) -> None:
+    """The reminders of an action with a due time: the day before (if that is still ahead)
+    and at the due time."""
+    if action.due_at is None:
+        return
+    forum = req.require_forum()
+    day_before = action.due_at - timedelta(days=1)
+    for kind, at in ((ACTION_TOMORROW, day_before), (ACTION_DUE, action.due_at)):
+        if at > req.now:
+            _plan(
+                req,
+                kind,
+                f"action:{action.id}:{kind}",
+                req.incoming.platform,
+                req.incoming.channel_id,
+                at,
+                forum=forum,
+                action_id=action.id,
+            )
+
+
+def _plan(
+    req: Request,
+    kind: str,
+    key: str,
+    platform: str,
+    channel_id: str,
+    due_at: datetime,
+    *,
+    forum: Forum,
+    activation_id: int | None = None,
+    action_id: int | None = None,
+) -> None:
+    req.store.scheduled.plan(
+        ScheduledPost(
+            kind=kind,
+            key=key,
+            platform=platform,
+            channel_id=channel_id,
+            forum_id=forum.id,
+            activation_id=activation_id,
+            action_id=action_id,
+            timezone=forum.timezone,
+            language=forum.language,
+            created_at=req.now,
+            due_at=due_at,
+        )
+    )
+
+
+# -- wording (when sent) ----------------------------------------------------------------------
+
+
+def _waiting(
+    store: Store, post: ScheduledPost
+) -> tuple[Forum, Activation, list[RosterEntry]] | None:
+    """The forum, its open call-out and the organisations that have not acknowledged it;
+    None when the call-out has ended or everyone has answered."""
+    activation = store.activations.get(post.activation_id or 0)
+    forum = store.forums.get(post.forum_id or 0)
+    if activation is None or forum is None or activation.stood_down_at is not None:
+        return None
+    acked = {ack.organisation_id for ack in store.activations.acknowledgements(activation)}
+    called = set(activation.called_out) - acked
+    waiting = [entry for entry in store.forums.roster(forum) if entry.id in called]
+    return (forum, activation, waiting) if waiting else None
+
+
+def _mentions(entry: RosterEntry) -> list[Part]:
+    parts: list[Part] = [Strong(entry.name), ": "]
+    for index, person in enumerate(entry.people):
+        parts.extend([" "] if index else [])
+        parts.append(Mention(person.platform, person.user_id, person.display_name))
+    return parts
+
+
+@composer(RECALL)
+def _recall(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    found = _waiting(store, post)
+    if found is None:
+        return None
+    forum, activation, waiting = found
+    language = normalise_language(post.language)
+    zone = ZoneInfo(post.timezone)
+    doc = Document().heading(t(language, "followup.recall_title", forum=forum.name))
+    doc.paragraph(
+        t(
+            language,
+            "followup.recall_since",
+            reason=activation.reason,
+            time=format_time_with_weekday(activation.activated_at, zone, language),
+            count=len(waiting),
+        )
+    )
+    doc.bullets([_mentions(entry) for entry in waiting])
+    doc.actions(
+        Button(
+            t(language, "activation.ack_button"),
+            "kvittera",
+            t(language, "activation.ack_hint", prefix=config.prefix),
+        )
+    )
+    return doc
+
+
+@composer(STILL_MISSING)
+def _still_missing(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    found = _waiting(store, post)
+    if found is None:
+        return None
+    forum, _activation, waiting = found
+    language = normalise_language(post.language)
+    doc = Document().paragraph(
+        Strong(t(language, "followup.missing_title", forum=forum.name, count=len(waiting)))
+    )
+    doc.paragraph("; ".join(entry.name for entry in waiting))
+    coordinators = coordinators_of(store, config, forum)
+    if coordinators:
+        parts: list[Part] = [t(language, "followup.missing_for")]
+        for person in coordinators:
+            parts.extend([" ", Mention(person.platform, person.user_id, person.display_name)])
+        doc.paragraph(*parts)
+    return doc
+
+
+def coordinators_of(store: Store, config: CoreConfig, forum: Forum) -> list[Person]:
+    """Coordinators known to the bot for ``forum``: those given the role, and the admins."""
+    people = store.people.with_role(forum, Role.COORDINATOR)
+    entries = config.bot_admins
+    candidates = sorted(entries | {entry.split(":", 1)[1] for entry in entries if ":" in entry})
+    seen = {p.id for p in people}
+    for person in store.people.with_user_ids(candidates):
+        if is_admin_id(person.platform, person.user_id, config) and person.id not in seen:
+            people.append(person)
+            seen.add(person.id)
+    return people
+
+
+def _action_document(
+    store: Store, post: ScheduledPost, key: str, config: CoreConfig
+) -> Document | None:
+    action = store.session.get(Action, post.action_id or 0)
+    if action is None or action.closed_at is not None or action.withdrawn_at is not None:
+        return None
+    language = normalise_language(post.language)
+    zone = ZoneInfo(post.timezone)
+    due = format_time_with_weekday(action.due_at, zone, language) if action.due_at else ""
+    doc = Document().paragraph(
+        Strong(t(language, key, number=action.number, time=due)), ": ", action.text
+    )
+    owner: list[Part] = [t(language, "followup.owner"), " ", Strong(action.owner_name)]
+    if action.owner_person_id is not None:
+        person = store.people.get(action.owner_person_id)
+        if person is not None:
+            owner.extend([" ", Mention(person.platform, person.user_id, person.display_name)])
+    elif action.owner_organisation_id is not None:
+        forum = store.forums.get(action.forum_id)
+        entries = store.forums.roster(forum) if forum else []
+        for entry in entries:
+            if entry.id == action.owner_organisation_id:
+                for contact in entry.people:
+                    owner.extend(
+                        [" ", Mention(contact.platform, contact.user_id, contact.display_name)]
+                    )
+    doc.paragraph(*owner)
+    doc.paragraph(t(language, "followup.action_close", number=action.number, prefix=config.prefix))
+    return doc
+
+
+@composer(ACTION_TOMORROW)
+def _action_tomorrow(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    return _action_document(store, post, "followup.action_tomorrow", config)
+
+
+@composer(ACTION_DUE)
+def _action_due(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    return _action_document(store, post, "followup.action_due", config)
