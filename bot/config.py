@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +24,22 @@ from pydantic_settings import (
 from commands.core.request import CoreConfig
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("config_file", default=None)
+
+
+# MEETING_REMINDER_OFFSETS: the bot's posts before a meeting, in the order they come.
+MEETING_POSTS = ("notice", "reports", "soon", "start")
+MAX_MEETING_OFFSET = 7 * 24 * 60
+_LEFT_OUT = frozenset({"", "-", "off", "av"})
+
+
+def _offset(part: Any) -> Any:
+    """One of MEETING_REMINDER_OFFSETS: minutes, or ``-`` for a post left out."""
+    if isinstance(part, str):
+        text = part.strip().lower()
+        if text in _LEFT_OUT:
+            return None
+        return int(text) if text.lstrip("-").isdigit() else text
+    return part
 
 
 class ConfigError(Exception):
@@ -49,6 +66,11 @@ class Settings(BaseSettings):
     # After a call-out, organisations that have not acknowledged are called again this much
     # later, and the coordinators told who is still missing as long again after that.
     activation_recall_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # The bot's own posts before each scheduled meeting, in minutes before it starts, in this
+    # order: the notice with the agenda (and, on a skipped holiday, the one notice instead),
+    # the nag about missing situation reports, "starts soon", "starts now". ``-`` leaves one
+    # out: ``1440,120,-,0``.
+    meeting_reminder_offsets: Annotated[tuple[int | None, ...], NoDecode] = (1440, 120, 15, 0)
     # How often the bot looks for work that is due when nothing is scheduled sooner.
     tick_seconds: float = Field(default=30.0, ge=0.05, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -75,6 +97,31 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(
                 part.strip() for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        return value
+
+    @field_validator("meeting_reminder_offsets", mode="before")
+    @classmethod
+    def _split_offsets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(_offset(part) for part in value)
+        return value
+
+    @field_validator("meeting_reminder_offsets")
+    @classmethod
+    def _four_offsets_in_order(cls, value: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        if len(value) != len(MEETING_POSTS):
+            raise ValueError(
+                f"four offsets in minutes ({', '.join(MEETING_POSTS)}), e.g. 1440,120,15,0"
+            )
+        given = [minutes for minutes in value if minutes is not None]
+        if any(not 0 <= minutes <= MAX_MEETING_OFFSET for minutes in given):
+            raise ValueError(f"each offset is 0 to {MAX_MEETING_OFFSET} minutes, or -")
+        if any(later >= earlier for earlier, later in pairwise(given)):
+            raise ValueError(
+                "the offsets go from the earliest post to the latest, e.g. 1440,120,15,0"
             )
         return value
 
@@ -159,6 +206,7 @@ class Settings(BaseSettings):
             meeting_auto_close_minutes=self.meeting_auto_close_minutes,
             reminder_grace_minutes=self.reminder_grace_minutes,
             activation_recall_minutes=self.activation_recall_minutes,
+            meeting_reminder_offsets=self.meeting_reminder_offsets,
         )
 
 

@@ -181,8 +181,11 @@ class Hub:
                 # Due already but nothing came of it (being sent by another process): not a
                 # busy loop, but a look again soon.
                 wait = min(interval, until if until > 0 else (0.0 if posts else 1.0))
+            # asyncio.timeout rather than wait_for: on Python 3.11 wait_for can swallow a
+            # cancellation that comes as the event is set, and the ticker would never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.01))
+                async with asyncio.timeout(max(wait, 0.01)):
+                    await self._wake.wait()
             self._wake.clear()
 
     def close(self) -> None:

@@ -18,6 +18,9 @@ package registers them all. A command lives in the module named after what it is
 - ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!nästa`` (a forum's
   meeting schedule, holidays marked)
 - ``reminder``: ``!påminn``, ``!påminnelser``, ``!påminn ta bort``, ``!snooza``
+- ``conference``: no command; the bot's own posts before each scheduled meeting in every
+  channel of its forum (the day before with the agenda, the missing reports, soon, now) and
+  the notice of one skipped for a holiday
 - ``followups``: no commands; what the bot follows up by itself (an unanswered call-out,
   actions falling due), planned by ``activation`` and ``action``
 """
@@ -26,6 +29,7 @@ from commands import (  # noqa: F401  (registers commands)
     action,
     activation,
     actor,
+    conference,
     escalation,
     form,
     forum,

@@ -38,6 +38,9 @@ class CoreConfig:
     meeting_auto_close_minutes: int = 240
     reminder_grace_minutes: int = 30
     activation_recall_minutes: int = 10
+    # Minutes before a scheduled meeting of the bot's posts: the notice with the agenda, the
+    # nag about missing reports, "starts soon", "starts now"; None leaves one out.
+    meeting_reminder_offsets: tuple[int | None, ...] = (1440, 120, 15, 0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,425 @@
+"""The bot's own posts around a forum's scheduled meetings, in every channel bound to it.
+
+For each forum with a schedule, :func:`plan_meeting_posts` (a timed job) plans the posts of
+its meetings in the next eight days, in each of its channels, at ``MEETING_REMINDER_OFFSETS``
+before the meeting (by default 1440, 120, 15 and 0 minutes):
+
+- ``meeting_day_before``: the forum, the weekday, date and time, the standing agenda for the
+  forum's mode, an eve (julafton …), a moved meeting or one held on a holiday flagged, and
+  how to send the situation report (a button where the platform has them);
+- ``meeting_nag``: the organisations that have not reported in the round, their
+  representatives mentioned as ``!saknas`` mentions them for a coordinator, or that all have;
+- ``meeting_soon`` ("starts in 15 minutes") and ``meeting_start`` ("starts now", with
+  ``!möte start`` for the coordinator).
+
+A meeting skipped for a public holiday gets one notice instead, ``meeting_skipped``, at the
+first offset: why (the holiday's name) and when the next meeting is.
+
+A post's key names the forum, the meeting's time (UTC), the offset, the kind and the channel,
+so planning it again (the next tick, another bot process) adds nothing. A post whose time has
+passed when it is first planned (a new schedule, a newly bound channel) is left out. Posts are
+worded when they are sent (``core/scheduler.py``): one whose meeting no longer takes place at
+that time (the schedule or the holiday policy changed), whose channel no longer serves the
+forum, or whose offset is no longer configured, is cancelled instead; so is a notice about a
+meeting that has already begun.
+
+**Cost.** The job runs on every tick. It reads the forums and the channels of each forum
+with a schedule; what it planned is remembered in the process, per database and forum, with
+what it was planned from (rule, start, zone, holiday policy, channels, offsets) and up to which
+time. A tick that changes nothing plans nothing and asks nothing more; a new week entering the
+window plans that week's posts; a changed schedule or channel plans the whole window again
+(each post looked up by its key). A run that planned something is checked on the next tick
+(one of its posts is looked up): if its transaction was rolled back, the window is planned
+again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
+
+from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.i18n import normalise_language, t
+from commands.core.request import CoreConfig, Post
+from commands.core.schedule import Occurrence, Status, meetings_between, next_meetings
+from commands.core.scheduler import composer
+from commands.core.timed import timed
+from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
+from commands.minutes.agenda import agenda_titles
+from commands.situation.picture import expected_organisations, sort_key
+from commands.situation.rounds import current_round
+from storage import Store
+from storage.forums import Channel
+from storage.models import Forum, ScheduledPost
+
+DAY_BEFORE = "meeting_day_before"
+NAG = "meeting_nag"
+SOON = "meeting_soon"
+START = "meeting_start"
+SKIPPED = "meeting_skipped"
+# The kinds of MEETING_REMINDER_OFFSETS, in its order.
+OFFSET_KINDS = (DAY_BEFORE, NAG, SOON, START)
+# Meetings this far ahead are planned (further when an offset is longer than a week).
+WINDOW = timedelta(days=8)
+# A channel id longer than this is hashed in the key (keys are at most 200 characters).
+LONG_CHANNEL_ID = 80
+
+
+def slots(config: CoreConfig) -> list[tuple[str, int]]:
+    """The posts before each meeting that is held: (kind, minutes before), earliest first."""
+    given = zip(OFFSET_KINDS, config.meeting_reminder_offsets, strict=False)
+    return [(kind, minutes) for kind, minutes in given if minutes is not None]
+
+
+def skipped_offset(config: CoreConfig) -> int | None:
+    """A skipped meeting's one notice comes when the earliest post would have."""
+    return max((minutes for _, minutes in slots(config)), default=None)
+
+
+def _offset_of(kind: str, config: CoreConfig) -> int | None:
+    if kind == SKIPPED:
+        return skipped_offset(config)
+    return dict(slots(config)).get(kind)
+
+
+def due_time(at: datetime, minutes: int, zone: ZoneInfo) -> datetime:
+    """``minutes`` before ``at``: whole days on the wall clock (the day before a Monday
+    meeting after a daylight-saving switch is still at the meeting's time), the rest in
+    elapsed time."""
+    days, rest = divmod(minutes, 24 * 60)
+    wall = at.astimezone(zone).replace(tzinfo=None) - timedelta(days=days)
+    return wall.replace(tzinfo=zone).astimezone(UTC) - timedelta(minutes=rest)
+
+
+def post_key(forum_id: int, at: datetime, minutes: int, kind: str, channel: Channel) -> str:
+    channel_id = channel.channel_id
+    if len(channel_id) > LONG_CHANNEL_ID:
+        channel_id = "#" + hashlib.sha256(channel_id.encode()).hexdigest()[:32]
+    when = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    return f"meeting:{forum_id}:{when}:{minutes}:{kind}:{channel.platform}:{channel_id}"
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    """What this process planned for one forum: from what, and the meetings before when."""
+
+    signature: tuple[object, ...]
+    until: datetime
+    check: tuple[int, str] | None = None  # a post planned by the last run: (id, key)
+
+
+# Per database (its engine) and forum. Two bot processes each keep their own.
+_PLANNED: WeakKeyDictionary[object, dict[int, _Planned]] = WeakKeyDictionary()
+
+
+@timed
+def plan_meeting_posts(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+    """Plan the posts of every scheduled forum's meetings in the next days, in each of its
+    channels. Posts nothing itself: ``send_due`` sends them when they fall due."""
+    given = slots(config)
+    if not given:
+        return []
+    memory = _PLANNED.setdefault(store.session.get_bind(), {})
+    longest = timedelta(minutes=max(minutes for _, minutes in given))
+    end = now + max(WINDOW, longest + timedelta(days=2))
+    for forum in store.forums.all():
+        if forum.id is None or not forum.schedule_rule:
+            memory.pop(forum.id or 0, None)
+            continue
+        channels = tuple(store.forums.channels(forum))
+        signature = (
+            forum.schedule_rule,
+            forum.schedule_start,
+            forum.timezone,
+            forum.holiday_policy,
+            channels,
+            tuple(given),
+        )
+        known = memory.get(forum.id)
+        if known is not None and known.check is not None:
+            post_id, key = known.check
+            found = store.scheduled.get(post_id)
+            known.check = None
+            if found is None or found.key != key:
+                known = None  # the run that planned it was rolled back
+        start = now
+        if known is not None and known.signature == signature:
+            if known.until >= end:
+                continue
+            start = max(now, known.until)
+        check = _plan_forum(store, forum, channels, config, start, end, now)
+        memory[forum.id] = _Planned(signature, end, check)
+    return []
+
+
+def _plan_forum(
+    store: Store,
+    forum: Forum,
+    channels: tuple[Channel, ...],
+    config: CoreConfig,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> tuple[int, str] | None:
+    """Plan the posts of the meetings held (or skipped) from ``start`` until ``end``; one of
+    the posts added, if any, to check that they were kept."""
+    assert forum.id is not None
+    if not channels:
+        return None
+    added: tuple[int, str] | None = None
+    skip = skipped_offset(config)
+    zone = ZoneInfo(forum.timezone)
+    for occurrence in meetings_between(forum, start, end):
+        at = occurrence.at.astimezone(UTC)
+        if occurrence.takes_place:
+            posts = slots(config)
+        else:
+            posts = [(SKIPPED, skip)] if skip is not None else []
+        for kind, minutes in posts:
+            due = due_time(at, minutes, zone)
+            if due <= now:
+                continue  # its time has passed: a new schedule or channel starts later
+            for channel in channels:
+                post = ScheduledPost(
+                    kind=kind,
+                    key=post_key(forum.id, at, minutes, kind, channel),
+                    platform=channel.platform,
+                    channel_id=channel.channel_id,
+                    forum_id=forum.id,
+                    occurrence_at=at,
+                    timezone=forum.timezone,
+                    language=forum.language,
+                    created_at=now,
+                    due_at=due,
+                )
+                if store.scheduled.plan(post) and post.id is not None and post.key is not None:
+                    added = (post.id, post.key)
+    return added
+
+
+# -- wording (when sent) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    forum: Forum
+    occurrence: Occurrence
+    language: str
+    zone: ZoneInfo
+
+
+def _meeting(store: Store, post: ScheduledPost, config: CoreConfig) -> _Meeting | None:
+    """The meeting the post is about, if it still stands as planned: the forum still meets
+    then (or still skips it, for the notice), the channel still serves the forum, and the
+    offset is still configured for the post's kind."""
+    if post.forum_id is None or post.occurrence_at is None:
+        return None
+    forum = store.forums.get(post.forum_id)
+    if forum is None:
+        return None
+    served = store.forums.for_channel(post.platform, post.channel_id)
+    if served is None or served.id != forum.id:
+        return None
+    offset = _offset_of(post.kind, config)
+    at = post.occurrence_at.astimezone(UTC)
+    zone = ZoneInfo(forum.timezone)
+    if offset is None or due_time(at, offset, zone) != post.due_at.astimezone(UTC):
+        return None
+    for occurrence in meetings_between(forum, at, at + timedelta(minutes=1)):
+        same_time = occurrence.at.astimezone(UTC) == at
+        if same_time and occurrence.takes_place == (post.kind != SKIPPED):
+            return _Meeting(forum, occurrence, normalise_language(forum.language), zone)
+    return None
+
+
+def _upcoming(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> _Meeting | None:
+    """As :func:`_meeting`, for a post that only makes sense before the meeting begins."""
+    meeting = _meeting(store, post, config)
+    if meeting is None or now >= meeting.occurrence.at:
+        return None
+    return meeting
+
+
+def _left(delta: timedelta, language: str) -> str:
+    """``2 timmar``, ``15 minuter``, ``1 h 30 min``: how long until the meeting."""
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes and minutes % 60 == 0:
+        return t(language, "conference.hours", count=minutes // 60)
+    if minutes < 60:
+        return t(language, "conference.minutes", count=minutes)
+    return format_duration(timedelta(minutes=minutes), language)
+
+
+def _how_to_report(doc: Document, language: str, config: CoreConfig) -> None:
+    """How to send the situation report: the command, and the form (a button in Slack)."""
+    doc.paragraph(t(language, "conference.report", prefix=config.prefix))
+    form = f"{t(language, 'report.command')} {t(language, 'report.form_word')}"
+    doc.actions(
+        Button(
+            t(language, "conference.report_button"),
+            form,
+            t(language, "conference.report_hint", prefix=config.prefix, command=form),
+        )
+    )
+
+
+@composer(DAY_BEFORE)
+def _day_before(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    meeting = _upcoming(store, post, now, config)
+    if meeting is None:
+        return None
+    forum, occurrence, language, zone = (
+        meeting.forum,
+        meeting.occurrence,
+        meeting.language,
+        meeting.zone,
+    )
+    when = format_time_with_weekday(occurrence.at, zone, language)
+    doc = Document().heading(t(language, "conference.notice_title", forum=forum.name, time=when))
+    if occurrence.status is Status.MOVED:
+        original = format_time_with_weekday(occurrence.original, zone, language)
+        doc.paragraph(
+            Strong(t(language, "conference.moved", original=original, holiday=occurrence.holiday))
+        )
+    elif occurrence.holiday is not None:
+        doc.paragraph(Strong(t(language, "conference.held_holiday", holiday=occurrence.holiday)))
+    if occurrence.eve is not None:
+        doc.paragraph(Strong(t(language, "conference.eve", eve=occurrence.eve)))
+    mode = t(language, f"mode.{forum.mode.value}")
+    doc.paragraph(Strong(t(language, "meeting.agenda", mode=mode)))
+    doc.bullets(agenda_titles(forum.mode, occurrence.at, zone, language), numbered=True)
+    _how_to_report(doc, language, config)
+    return doc
+
+
+@composer(NAG)
+def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -> Document | None:
+    meeting = _upcoming(store, post, now, config)
+    if meeting is None:
+        return None
+    forum, language = meeting.forum, meeting.language
+    at = meeting.occurrence.at
+    doc = Document().heading(
+        t(
+            language,
+            "conference.nag_title",
+            forum=forum.name,
+            clock=format_clock(at, meeting.zone),
+            left=_left(at - now, language),
+        )
+    )
+    # The round a report sent now goes to, as for ``!läge`` and ``!saknas``.
+    target = current_round(store, forum, now, config.meeting_minutes)
+    expected = expected_organisations(store, forum, target) if target is not None else set()
+    if target is None or not expected:
+        return doc
+    waiting = expected - set(store.reports.latest_in_round(target))
+    if not waiting:
+        doc.paragraph(t(language, "conference.nag_all", count=len(expected)))
+        return doc
+    doc.paragraph(t(language, "conference.nag_missing", count=len(waiting), expected=len(expected)))
+    doc.bullets(_missing_rows(store, forum, waiting, language))
+    _how_to_report(doc, language, config)
+    return doc
+
+
+def _missing_rows(store: Store, forum: Forum, waiting: set[int], language: str) -> list[list[Part]]:
+    """Each organisation that has not reported, its representatives mentioned (as a
+    coordinator's ``!saknas`` has them)."""
+    roster = {entry.id: entry for entry in store.forums.roster(forum)}
+    names = store.organisations.by_ids(sorted(waiting))
+
+    def name(oid: int) -> str:
+        return names[oid].name if oid in names else "?"
+
+    rows: list[list[Part]] = []
+    for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
+        line: list[Part] = [Strong(name(oid))]
+        entry = roster.get(oid)
+        if entry is not None and entry.people:
+            line.append(": ")
+            for index, person in enumerate(entry.people):
+                line.extend([" "] if index else [])
+                line.append(Mention(person.platform, person.user_id, person.display_name))
+        else:
+            line.append(" " + t(language, "missing.no_representative"))
+        rows.append(line)
+    return rows
+
+
+@composer(SOON)
+def _soon(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -> Document | None:
+    meeting = _upcoming(store, post, now, config)
+    if meeting is None:
+        return None
+    at, language = meeting.occurrence.at, meeting.language
+    return Document().paragraph(
+        Strong(
+            t(
+                language,
+                "conference.soon",
+                forum=meeting.forum.name,
+                left=_left(at - now, language),
+                clock=format_clock(at, meeting.zone),
+            )
+        )
+    )
+
+
+@composer(START)
+def _start(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -> Document | None:
+    meeting = _meeting(store, post, config)
+    if meeting is None:
+        return None
+    forum, language = meeting.forum, meeting.language
+    clock = format_clock(meeting.occurrence.at, meeting.zone)
+    doc = Document().paragraph(
+        Strong(t(language, "conference.start", forum=forum.name, clock=clock))
+    )
+    if store.meetings.open(forum) is None:
+        doc.paragraph(t(language, "conference.start_how", prefix=config.prefix))
+    return doc
+
+
+@composer(SKIPPED)
+def _skipped(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    meeting = _meeting(store, post, config)
+    if meeting is None:
+        return None
+    forum, occurrence, language, zone = (
+        meeting.forum,
+        meeting.occurrence,
+        meeting.language,
+        meeting.zone,
+    )
+    when = format_time_with_weekday(occurrence.at, zone, language)
+    doc = Document().paragraph(
+        Strong(
+            t(
+                language,
+                "conference.skipped",
+                forum=forum.name,
+                time=when,
+                holiday=occurrence.holiday or "?",
+            )
+        )
+    )
+    following = next_meetings(forum, occurrence.at, 1)
+    if following:
+        nxt = format_time_with_weekday(following[0], zone, language)
+        doc.paragraph(t(language, "conference.skipped_next", time=nxt))
+    else:
+        doc.paragraph(t(language, "conference.skipped_none"))
+    return doc
