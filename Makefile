@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes clean
+.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -31,6 +31,9 @@ bench-picture: $(VENV)/.installed-test
 
 bench-minutes: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/minutes.py --throwaway-postgres
+
+bench-reminders: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/reminders.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

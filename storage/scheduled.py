@@ -128,16 +128,22 @@ class ScheduledPosts:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def due(self, now: datetime, limit: int = 200) -> list[ScheduledPost]:
-        """Posts to send now, oldest first: pending and due, or abandoned by a dead process."""
-        params = {"now": now, "limit": limit}
-        found = list(self._session.exec(_DUE, params=params))
+    def due(
+        self, now: datetime, limit: int = 200, lease_now: datetime | None = None
+    ) -> list[ScheduledPost]:
+        """Posts to send now, oldest first: pending and due, or abandoned by a dead process
+        (its lease, in the real time ``lease_now``, has run out)."""
+        found = list(self._session.exec(_DUE, params={"now": now, "limit": limit}))
+        params = {"now": lease_now or now, "limit": limit}
         found.extend(self._session.exec(_ABANDONED, params=params))
         return sorted(found, key=lambda post: (post.due_at, post.id or 0))
 
-    def claim(self, post: ScheduledPost, lease: timedelta) -> bool:
-        """Take ``post`` for sending; False when another process has it."""
-        now = self._audit.context.at
+    def claim(
+        self, post: ScheduledPost, lease: timedelta, lease_now: datetime | None = None
+    ) -> bool:
+        """Take ``post`` for sending, for ``lease`` from the real time ``lease_now``; False
+        when another process has it."""
+        now = lease_now or self._audit.context.at
         claimed = self._session.execute(
             update(ScheduledPost)
             .where(

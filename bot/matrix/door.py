@@ -139,6 +139,7 @@ class MatrixDoor:
         # Room creators, who outrank every power level from room version 12 on.
         self._creators: dict[str, set[str]] = {}
         self._token_saving: asyncio.Task[None] | None = None
+        self._synced = asyncio.Event()  # set once the first sync has been handled
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -300,6 +301,7 @@ class MatrixDoor:
             token = response.next_batch
             await self._keep_token_soon(token)
             first = False
+            self._synced.set()
 
     async def _keep_token_soon(self, token: str) -> None:
         """Save the sync token without holding up the next sync (a write costs milliseconds).
@@ -453,6 +455,9 @@ class MatrixDoor:
     # -- writing -----------------------------------------------------------------------------
 
     async def _send_loop(self, client: AsyncClient) -> None:
+        # Not before the first sync: until then the client knows no rooms, and everything
+        # queued meanwhile (reminders due while the bot was down) would be refused.
+        await self._synced.wait()
         backoff = Backoff()
         while True:
             outgoing = await self._outbox.get()

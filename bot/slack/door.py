@@ -572,6 +572,9 @@ _TRANSIENT_ERRORS = frozenset(
 
 def _permanent(error: BaseException) -> bool:
     if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        if status == 429 or status >= 500:
+            return False  # busy or broken for now, whatever the body says (a proxy's page)
         return str(error.response.get("error")) not in _TRANSIENT_ERRORS
     return False  # the network: it may work later
 

@@ -40,13 +40,13 @@ class ShiftedClock:
     at the pace of the clock beneath."""
 
     def __init__(self, base: Clock) -> None:
-        self._base = base
+        self.base = base  # the time beneath: leases between bot processes are measured in it
         self._offset = timedelta(0)
 
     def now(self) -> datetime:
-        return self._base.now() + self._offset
+        return self.base.now() + self._offset
 
     def set(self, at: datetime) -> None:
         if at.tzinfo is None:
             raise ValueError("ShiftedClock needs a timezone-aware datetime")
-        self._offset = at - self._base.now()
+        self._offset = at - self.base.now()

@@ -19,7 +19,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
 from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
 from commands.core.roles import allows, resolve_role
-from commands.core.scheduler import Delivery, next_due, record_delivery
+from commands.core.scheduler import LEASE_NOW, Delivery, next_due, record_delivery
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
 from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
@@ -46,6 +46,8 @@ class Dispatcher:
     ) -> None:
         self.database = database
         self.clock = clock
+        # The time beneath a shifted clock (the terminal's ~tid): leases between processes.
+        self.real_clock: Clock = getattr(clock, "base", clock)
         self.config = config
         self.registry = registry
 
@@ -136,6 +138,7 @@ class Dispatcher:
         now = self.clock.now()
         context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
         posts: list[Post] = []
+        LEASE_NOW.set(self.real_clock.now())
         for job in JOBS:
             try:
                 with self.database.unit_of_work(context) as store:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,10 @@ LONGEST_RETRY = timedelta(minutes=30)
 MAX_ATTEMPTS = 8
 # At most this many posts are claimed in one tick; the next tick takes the rest at once.
 BATCH = 200
+# The real time a claim's lease is measured in. Leases are between processes, in real time:
+# a terminal whose ``~tid`` moved its clock must not take a claim another process still
+# holds for abandoned. ``Dispatcher.tick`` sets it from the clock beneath a shifted one.
+LEASE_NOW: ContextVar[datetime | None] = ContextVar("LEASE_NOW", default=None)
 
 Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
 COMPOSERS: dict[str, Composer] = {}
@@ -70,15 +75,19 @@ class Delivery:
 @timed
 def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
     grace = timedelta(minutes=config.reminder_grace_minutes)
+    lease_now = LEASE_NOW.get() or now
     posts: list[Post] = []
     missed: dict[tuple[str, str], list[ScheduledPost]] = {}
-    for post in store.scheduled.due(now, BATCH):
-        if not store.scheduled.claim(post, LEASE):
+    for post in store.scheduled.due(now, BATCH, lease_now):
+        # A retry, or a post taken over from a dead process, has had its follow-up planned.
+        first_claim = post.state is PostState.PENDING and post.attempts == 0
+        if not store.scheduled.claim(post, LEASE, lease_now):
             continue  # another bot process has it
         if post.attempts == 0 and now - post.due_at > grace:
             store.scheduled.finish(post, PostState.MISSED)
             missed.setdefault((post.platform, post.channel_id), []).append(post)
-            _after(store, post, now)
+            if first_claim:
+                _after(store, post, now)
             continue
         compose = COMPOSERS.get(post.kind)
         try:
@@ -97,7 +106,8 @@ def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
             document.blocks.insert(0, _late_note(post).blocks[0])
             post.late = True
         posts.append(Post(post.platform, post.channel_id, document, scheduled_id=post.id))
-        _after(store, post, now)
+        if first_claim:
+            _after(store, post, now)
     for (platform, channel_id), posts_missed in missed.items():
         posts.append(Post(platform, channel_id, _missed_notice(posts_missed)))
     return posts

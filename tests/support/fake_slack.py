@@ -12,6 +12,13 @@ Files go up as ``files_upload_v2`` sends them: ``files.getUploadURLExternal`` an
 post is recorded as a call ``upload``), and ``files.completeUploadExternal`` shares them in a
 channel; :meth:`FakeSlack.uploaded_files` lists what was shared, :meth:`FakeSlack.wait_for_file`
 waits for one. ``refuse_uploads`` makes ``files.getUploadURLExternal`` fail as Slack does.
+
+Failing posts: ``chat.postMessage`` to a channel in ``missing`` answers ``channel_not_found``
+(the channel was deleted, or the bot can never see it); :meth:`FakeSlack.fail_posts` queues
+failures for a channel's next posts, one a call: a Slack error (``ratelimited`` with HTTP 429
+and ``Retry-After``, as Slack rate-limits), or an HTTP status with a body that is not Slack's
+JSON (an HTML 500 page from a proxy in front of Slack). Failed calls are recorded like the
+others, with what was answered in ``answer``.
 """
 
 from __future__ import annotations
@@ -41,6 +48,38 @@ class UploadedFile:
     content: bytes
     channel: str
     thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How one Web API call fails: ``error`` is Slack's error code in its JSON answer
+    (``{"ok": false, "error": ...}``); without it the body is ``body`` as ``content_type``."""
+
+    status: int = 200
+    error: str | None = None
+    body: str = ""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def slack_error(cls, error: str) -> Failure:
+        """Slack's own refusal; ``ratelimited`` comes with HTTP 429 and ``Retry-After``."""
+        if error == "ratelimited":
+            return cls(429, error, headers={"Retry-After": "1"})
+        return cls(200, error)
+
+    @classmethod
+    def http(cls, status: int) -> Failure:
+        """An HTTP error page, not Slack's JSON (a load balancer's 500 or 503)."""
+        page = f"<html><body><h1>{status}</h1></body></html>"
+        return cls(status, body=page, content_type="text/html; charset=utf-8")
+
+    def response(self) -> tuple[int, dict[str, Any], bytes, str]:
+        """The HTTP status, what is recorded as answered, the body and its type."""
+        if self.error is not None:
+            answer = {"ok": False, "error": self.error}
+            return self.status, answer, json.dumps(answer).encode(), self.content_type
+        return self.status, {"status": self.status}, self.body.encode(), self.content_type
 
 
 @dataclass(frozen=True)
@@ -74,6 +113,8 @@ class FakeSlack:
     refuse_views_open: str | None = None
     # Refuse ``files.getUploadURLExternal`` with this error (e.g. ``not_allowed_token_type``).
     refuse_uploads: str | None = None
+    # Channels that do not exist (any more): posting there fails with ``channel_not_found``.
+    missing: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -85,6 +126,8 @@ class FakeSlack:
         self._pending: dict[str, dict[str, Any]] = {}
         self._bytes: dict[str, bytes] = {}
         self.uploads: list[UploadedFile] = []
+        # Failures queued for a channel's next ``chat.postMessage`` calls (fail_posts).
+        self._post_failures: dict[str, list[Failure]] = {}
         self._server: ThreadingHTTPServer | None = None
 
     # -- set-up ------------------------------------------------------------------------------
@@ -98,6 +141,12 @@ class FakeSlack:
             "is_owner": False,
             "profile": {"display_name": name, "real_name": name},
         }
+
+    def fail_posts(self, channel: str, *failures: Failure) -> None:
+        """The next ``chat.postMessage`` calls to ``channel`` fail, one failure a call, in
+        order; later calls succeed again."""
+        with self._lock:
+            self._post_failures.setdefault(channel, []).extend(failures)
 
     @property
     def api_url(self) -> str:
@@ -138,12 +187,23 @@ class FakeSlack:
                     args["_path"] = url.path
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") or args.get("token")
-                answer = fake.record(Call(method, args, token))
+                call = Call(method, args, token)
+                failure = fake.failure_for(call)
+                if failure is not None:
+                    status, answer, body, kind = failure.response()
+                    fake.record_failed(call, answer)
+                    self._send(status, body, kind, failure.headers)
+                    return
+                answer = fake.record(call)
                 self._send(200, json.dumps(answer).encode(), "application/json; charset=utf-8")
 
-            def _send(self, status: int, body: bytes, kind: str) -> None:
+            def _send(
+                self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -180,6 +240,23 @@ class FakeSlack:
             self.calls.append(replace(call, answer=answer))
             self._lock.notify_all()
         return answer
+
+    def failure_for(self, call: Call) -> Failure | None:
+        """How ``call`` is to fail, if it is: a post to a missing channel, or the next
+        failure queued for its channel."""
+        if call.method != "chat.postMessage":
+            return None
+        channel = str(call.args.get("channel"))
+        with self._lock:
+            if channel in self.missing:
+                return Failure.slack_error("channel_not_found")
+            queued = self._post_failures.get(channel)
+            return queued.pop(0) if queued else None
+
+    def record_failed(self, call: Call, answer: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(replace(call, answer=answer))
+            self._lock.notify_all()
 
     def _answer(self, call: Call) -> dict[str, Any]:
         method, args = call.method, call.args
