@@ -41,15 +41,16 @@ from datetime import UTC, datetime, timedelta
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.document import Button, Document, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.request import CoreConfig, Post
 from commands.core.schedule import Occurrence, Status, meetings_between, next_meetings
 from commands.core.scheduler import composer
 from commands.core.timed import timed
 from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
+from commands.joint_picture import missing_rows
 from commands.minutes.agenda import agenda_titles
-from commands.situation.picture import expected_organisations, sort_key
+from commands.situation.picture import expected_organisations
 from commands.situation.rounds import current_round
 from storage import Store
 from storage.forums import Channel
@@ -328,33 +329,9 @@ def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -
         doc.paragraph(t(language, "conference.nag_all", count=len(expected)))
         return doc
     doc.paragraph(t(language, "conference.nag_missing", count=len(waiting), expected=len(expected)))
-    doc.bullets(_missing_rows(store, forum, waiting, language))
+    doc.bullets(missing_rows(store, forum, waiting, language, mention=True))
     _how_to_report(doc, language, config)
     return doc
-
-
-def _missing_rows(store: Store, forum: Forum, waiting: set[int], language: str) -> list[list[Part]]:
-    """Each organisation that has not reported, its representatives mentioned (as a
-    coordinator's ``!saknas`` has them)."""
-    roster = {entry.id: entry for entry in store.forums.roster(forum)}
-    names = store.organisations.by_ids(sorted(waiting))
-
-    def name(oid: int) -> str:
-        return names[oid].name if oid in names else "?"
-
-    rows: list[list[Part]] = []
-    for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
-        line: list[Part] = [Strong(name(oid))]
-        entry = roster.get(oid)
-        if entry is not None and entry.people:
-            line.append(": ")
-            for index, person in enumerate(entry.people):
-                line.extend([" "] if index else [])
-                line.append(Mention(person.platform, person.user_id, person.display_name))
-        else:
-            line.append(" " + t(language, "missing.no_representative"))
-        rows.append(line)
-    return rows
 
 
 @composer(SOON)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from commands.activation import forum_wide, other_channels
 from commands.core.document import Mention, Part, Strong
+from commands.core.i18n import t
 from commands.core.registry import Arg, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
@@ -24,6 +25,7 @@ from commands.situation.picture import (
 )
 from commands.situation.render import diff_paragraphs, picture_document
 from commands.situation.rounds import round_label
+from storage import Store
 from storage.models import Forum, ReportRound, Role
 
 
@@ -124,20 +126,7 @@ def missing(req: Request) -> Reply:
         doc.paragraph(req.t("missing.none", count=len(expected)))
         return Reply(doc)
     mention = allows(req.role, Role.COORDINATOR)
-    roster = {entry.id: entry for entry in req.store.forums.roster(forum)} if mention else {}
-    names = req.store.organisations.by_ids(sorted(waiting))
-    items: list[list[Part]] = []
-    for oid in sorted(waiting, key=lambda oid: sort_key(names[oid].name if oid in names else "")):
-        line: list[Part] = [Strong(names[oid].name if oid in names else "?")]
-        entry = roster.get(oid)
-        if mention and entry is not None and entry.people:
-            line.append(": ")
-            for index, person in enumerate(entry.people):
-                line.extend([" "] if index else [])
-                line.append(Mention(person.platform, person.user_id, person.display_name))
-        elif mention:
-            line.append(" " + req.t("missing.no_representative"))
-        items.append(line)
+    items = missing_rows(req.store, forum, waiting, req.language, mention=mention)
     doc.paragraph(
         req.t(
             "missing.count",
@@ -149,3 +138,30 @@ def missing(req: Request) -> Reply:
     doc.bullets(items)
     doc.paragraph(req.t("missing.how", prefix=req.config.prefix))
     return Reply(doc)
+
+
+def missing_rows(
+    store: Store, forum: Forum, waiting: set[int], language: str, *, mention: bool
+) -> list[list[Part]]:
+    """Each organisation that has not reported, by name; with ``mention``, its
+    representatives mentioned (or a note that it has none): a coordinator's ``!saknas``, and
+    the bot's reminder two hours before a meeting."""
+    roster = {entry.id: entry for entry in store.forums.roster(forum)} if mention else {}
+    names = store.organisations.by_ids(sorted(waiting))
+
+    def name(oid: int) -> str:
+        return names[oid].name if oid in names else "?"
+
+    rows: list[list[Part]] = []
+    for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
+        line: list[Part] = [Strong(name(oid))]
+        entry = roster.get(oid)
+        if mention and entry is not None and entry.people:
+            line.append(": ")
+            for index, person in enumerate(entry.people):
+                line.extend([" "] if index else [])
+                line.append(Mention(person.platform, person.user_id, person.display_name))
+        elif mention:
+            line.append(" " + t(language, "missing.no_representative"))
+        rows.append(line)
+    return rows
