@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import os
 import platform
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy
+import sqlalchemy.exc
+
+T = TypeVar("T")
 
 
 def progress(message: str) -> None:
@@ -100,3 +104,31 @@ def filesystem_of(path: Path) -> str | None:
         if best is None or len(mount[1]) > len(best[1]):
             best = mount
     return f"{best[2]} ({best[0]} on {best[1]})" if best else None
+
+
+def measure_each(
+    runs: Sequence[tuple[str, Callable[[], T]]], failures: dict[str, str]
+) -> list[tuple[str, T]]:
+    """Each database's run in turn, with what it measured. A run whose set-up or database
+    fails (``RuntimeError``, a SQLAlchemy error) is reported, left out, and noted in
+    ``failures`` by its first line; the others still run."""
+    measured: list[tuple[str, T]] = []
+    for label, run in runs:
+        progress(f"measuring on {label}")
+        try:
+            measured.append((label, run()))
+        except (RuntimeError, sqlalchemy.exc.SQLAlchemyError) as error:
+            problem = f"{type(error).__name__}: {error}"
+            progress(f"{label} failed: {problem}")
+            failures[label] = problem.splitlines()[0]
+    return measured
+
+
+def emit(
+    result: dict[str, Any], as_json: bool, print_table: Callable[[dict[str, Any]], None]
+) -> None:
+    """The figures as JSON (``--json``) or as the benchmark's table."""
+    if as_json:
+        print(json.dumps(no_nan(result), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print_table(result)

@@ -53,9 +53,15 @@ if str(ROOT) not in sys.path:
     # Measure this checkout, whichever checkout the venv was installed from.
     sys.path.insert(0, str(ROOT))
 
-import sqlalchemy.exc
 
-from benchmarks.common import machine_info, no_nan, percentile, progress, stop_on_sigterm
+from benchmarks.common import (
+    emit,
+    machine_info,
+    measure_each,
+    percentile,
+    progress,
+    stop_on_sigterm,
+)
 from benchmarks.picture import (
     EVENTS,
     ORGANISATIONS,
@@ -692,32 +698,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rows": [],
         "failures": {},
     }
-    status = 0
     runs: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("sqlite", lambda: run_sqlite(options, args.tmpdir))
     ]
     if args.throwaway_postgres:
         runs.append(("postgresql", lambda: run_postgres(options)))
-    for label, run in runs:
-        progress(f"measuring on {label}")
-        try:
-            measured = run()
-        except (SetupError, RuntimeError, sqlalchemy.exc.SQLAlchemyError) as error:
-            problem = f"{type(error).__name__}: {error}"
-            progress(f"{label} failed: {problem}")
-            result["failures"][label] = problem.splitlines()[0]
-            status = 2
-            continue
+    for label, measured in measure_each(runs, result["failures"]):
         result["rows"].extend(measured["rows"])
         result["shape"] = measured["shape"]
         result.setdefault("build_seconds", {})[label] = measured["build_seconds"]
     if not result["rows"]:
         return 2
-    if args.json:
-        print(json.dumps(no_nan(result), indent=2, ensure_ascii=False, allow_nan=False))
-    else:
-        print_table(result)
-    return status
+    emit(result, args.json, print_table)
+    return 2 if result["failures"] else 0
 
 
 if __name__ == "__main__":

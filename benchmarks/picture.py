@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import random
 import shutil
@@ -58,8 +57,9 @@ from sqlalchemy import Table, func, select
 
 from benchmarks.common import (
     ErrorCounter,
+    emit,
     machine_info,
-    no_nan,
+    measure_each,
     percentile,
     progress,
     stop_on_sigterm,
@@ -1050,23 +1050,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explain": {},
         "failures": {},
     }
-    status = 0
     first_error: str | None = None
     runs: list[tuple[str, Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]]] = [
         ("sqlite", lambda: run_sqlite(args.weeks, options, args.tmpdir))
     ]
     if args.throwaway_postgres:
         runs.append(("postgresql", lambda: run_postgres(args.weeks, options)))
-    for label, run in runs:
-        progress(f"measuring on {label}")
-        try:
-            rows, extra = run()
-        except (SetupError, RuntimeError, sqlalchemy.exc.SQLAlchemyError) as error:
-            problem = f"{type(error).__name__}: {error}"
-            progress(f"{label} failed: {problem}")
-            result["failures"][label] = problem.splitlines()[0]
-            status = 2
-            continue
+    for label, (rows, extra) in measure_each(runs, result["failures"]):
         result["rows"].extend(rows)
         result["setup"][label] = extra["setup"]
         result["picture"] = extra["setup"][0]["picture"]
@@ -1079,11 +1069,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["independence"] = independence(result["rows"])
     if not result["rows"]:
         return 2
-    if args.json:
-        print(json.dumps(no_nan(result), indent=2, ensure_ascii=False, allow_nan=False))
-    else:
-        print_table(result)
-    return status
+    emit(result, args.json, print_table)
+    return 2 if result["failures"] else 0
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import logging
 import random
 import signal
@@ -60,9 +59,10 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.common import (
     ErrorCounter,
+    emit,
     filesystem_of,
     machine_info,
-    no_nan,
+    measure_each,
     percentile,
     progress,
     stop_on_sigterm,
@@ -613,31 +613,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rows": [],
         "failures": {},
     }
-    status = 0
     runs: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("sqlite", lambda: run_sqlite(options, args.tmpdir))
     ]
     if args.throwaway_postgres:
         runs.append(("postgresql", lambda: run_postgres(options)))
-    for label, run in runs:
-        progress(f"measuring on {label}")
-        try:
-            row = run()
-        except (SetupError, RuntimeError, sqlalchemy.exc.SQLAlchemyError) as error:
-            problem = f"{type(error).__name__}: {error}"
-            progress(f"{label} failed: {problem}")
-            result["failures"][label] = problem.splitlines()[0]
-            status = 2
-            continue
+    status = 0
+    for _label, row in measure_each(runs, result["failures"]):
         result["rows"].append(row)
         if not row["check"]["ok"] or row["errors"]:
             status = 2
+    if result["failures"]:
+        status = 2
     if not result["rows"]:
         return 2
-    if args.json:
-        print(json.dumps(no_nan(result), indent=2, ensure_ascii=False, allow_nan=False))
-    else:
-        print_table(result)
+    emit(result, args.json, print_table)
     return status
 
 

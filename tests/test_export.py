@@ -80,13 +80,31 @@ class Exported:
     err: str
 
 
-def export(database: Database, capsys: pytest.CaptureFixture[str], *args: str) -> Exported:
+def export(
+    database: Database,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+    what: str = "lägesbild",
+    now: str | None = NOW,
+) -> Exported:
+    """``samverkan-bot export <what>`` on the test's database, through the real entry point."""
     path = sqlite_file(database.url)
     assert path is not None
     capsys.readouterr()
-    status = main(["export", "lägesbild", "--db", path, "--now", NOW, *args])
+    pinned = ["--now", now] if now is not None else []
+    status = main(["export", what, "--db", path, *pinned, *args])
     captured = capsys.readouterr()
     return Exported(status, captured.out, captured.err)
+
+
+def assert_one_line_error(result: Exported, message: str) -> None:
+    """Refused: status 2, nothing on standard output, one line saying why."""
+    assert result.status == 2
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("samverkan-bot: ")
+    assert message in lines[0]
 
 
 def ordered(text: str, *parts: str) -> None:
@@ -438,12 +456,7 @@ def test_what_cannot_be_exported_is_one_line_and_status_2(
     out = tmp_path / "picture.md"
     args = [arg.format(tmp=tmp_path) for arg in args]
     result = export(database, capsys, "--format", "md", "--out", str(out), *args)
-    assert result.status == 2
-    assert result.out == ""
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("samverkan-bot: ")
-    assert message in lines[0]
+    assert_one_line_error(result, message)
     assert not out.exists()
     assert not (tmp_path / "no").exists()
 

@@ -41,7 +41,16 @@ from storage.models import (
 )
 from tests.support.chat import Chat
 from tests.support.environment import clean_env
-from tests.test_export import SCRIPT, USER_TEXT_TAGS, Exported, elements, markdown_html, ordered
+from tests.test_export import (
+    SCRIPT,
+    USER_TEXT_TAGS,
+    Exported,
+    assert_one_line_error,
+    elements,
+    markdown_html,
+    ordered,
+)
+from tests.test_export import export as export_file
 
 INFO = """\
 SMHI varnar <script>alert(1)</script> & <img src=x onerror=alert(1)>
@@ -94,12 +103,7 @@ def met(forum_chat: Chat) -> Chat:
 def export(
     database: Database, capsys: pytest.CaptureFixture[str], *args: str, what: str = "protokoll"
 ) -> Exported:
-    path = sqlite_file(database.url)
-    assert path is not None
-    capsys.readouterr()
-    status = main(["export", what, "--db", path, *args])
-    captured = capsys.readouterr()
-    return Exported(status, captured.out, captured.err)
+    return export_file(database, capsys, *args, what=what, now=None)
 
 
 FORUM = ("--forum", "samverkanskonferens")
@@ -541,12 +545,7 @@ def test_what_cannot_be_exported_is_one_line_and_status_2(
     out = tmp_path / "protokoll.md"
     args = [arg.format(tmp=tmp_path) for arg in args]
     result = export(database, capsys, "--format", "md", "--out", str(out), *args)
-    assert result.status == 2
-    assert result.out == ""
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("samverkan-bot: ")
-    assert message in lines[0]
+    assert_one_line_error(result, message)
     assert not out.exists()
 
 
