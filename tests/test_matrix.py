@@ -17,10 +17,10 @@ import pytest
 
 from tests.support.bot_process import BotProcess
 from tests.support.flaky_proxy import FlakyProxy
+from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
 from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.synapse import SynapseServer
 
-PASSWORD = "samverkan test password"
 BOT_LOCALPART = "samverkan"
 # Forums by their number in `!forum lista` (the seeded order).
 CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
@@ -34,13 +34,7 @@ def bot_id(synapse: SynapseServer) -> str:
 
 
 def _settings(synapse: SynapseServer, bot_id: str, directory: Path) -> dict[str, str]:
-    return {
-        "MATRIX_HOMESERVER": synapse.url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_PASSWORD": PASSWORD,
-        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-    }
+    return bot_settings(synapse.url, bot_id, directory)
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +42,11 @@ def bot(
     synapse: SynapseServer, bot_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
     directory = tmp_path_factory.mktemp("matrix-bot")
-    with BotProcess(directory, _settings(synapse, bot_id, directory)) as process:
-        process.wait_for_log("logged in to Matrix")
+    with running_bot(directory, _settings(synapse, bot_id, directory)) as process:
         yield process
-        log = process.log()
-    assert "Traceback" not in log, log[-4000:]
 
 
-def _user(synapse: SynapseServer, localpart: str, **options: object) -> Iterator[MatrixUser]:
-    account = synapse.register(localpart, PASSWORD)
-    with MatrixUser(synapse.url, account.user_id, PASSWORD, **options) as user:  # type: ignore[arg-type]
-        yield user
+_user = registered_user
 
 
 @pytest.fixture(scope="module")

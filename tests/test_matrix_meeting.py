@@ -18,10 +18,10 @@ import pytest
 
 from tests.support.bot_process import BotProcess
 from tests.support.flaky_proxy import FlakyProxy
+from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
 from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.synapse import SynapseServer
 
-PASSWORD = "samverkan test password"
 # Names of their own: other modules register their users in the same (session) Synapse.
 BOT_LOCALPART = "motesbot"
 # Forums by their number in `!forum lista` (the seeded order).
@@ -41,24 +41,11 @@ def bot(
     synapse: SynapseServer, bot_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
     directory = tmp_path_factory.mktemp("matrix-meeting-bot")
-    settings = {
-        "MATRIX_HOMESERVER": synapse.url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_PASSWORD": PASSWORD,
-        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-    }
-    with BotProcess(directory, settings) as process:
-        process.wait_for_log("logged in to Matrix")
+    with running_bot(directory, bot_settings(synapse.url, bot_id, directory)) as process:
         yield process
-        log = process.log()
-    assert "Traceback" not in log, log[-4000:]
 
 
-def _user(synapse: SynapseServer, localpart: str, **options: object) -> Iterator[MatrixUser]:
-    account = synapse.register(localpart, PASSWORD)
-    with MatrixUser(synapse.url, account.user_id, PASSWORD, **options) as user:  # type: ignore[arg-type]
-        yield user
+_user = registered_user
 
 
 @pytest.fixture(scope="module")
@@ -310,13 +297,7 @@ def test_an_upload_that_fails_is_tried_again_and_one_refused_is_given_up(
 ) -> None:
     account = synapse.register("motesbot-envis", PASSWORD)
     with UploadProxy(synapse.url) as proxy:
-        settings = {
-            "MATRIX_HOMESERVER": proxy.url,
-            "MATRIX_USER_ID": account.user_id,
-            "MATRIX_PASSWORD": PASSWORD,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "LOG_LEVEL": "INFO",
-        }
+        settings = bot_settings(proxy.url, account.user_id, tmp_path)
         with BotProcess(tmp_path, settings) as stubborn:
             stubborn.wait_for_log("logged in to Matrix")
             bot_id = account.user_id

@@ -25,10 +25,10 @@ from sqlmodel import Session, col, select
 from storage import Database
 from storage.models import PostState, ScheduledPost
 from tests.support.bot_process import BotProcess
+from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
 from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.synapse import SynapseServer
 
-PASSWORD = "samverkan test password"
 # Names of their own: other modules register their users in the same (session) Synapse.
 BOT_LOCALPART = "paminnelsebot"
 TICK_SECONDS = "0.2"
@@ -47,20 +47,15 @@ def bot(
     synapse: SynapseServer, bot_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
     directory = tmp_path_factory.mktemp("matrix-reminder-bot")
-    settings = {
-        "MATRIX_HOMESERVER": synapse.url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_PASSWORD": PASSWORD,
-        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-        "TICK_SECONDS": TICK_SECONDS,
-        "REMINDER_GRACE_MINUTES": str(GRACE_MINUTES),
-    }
-    with BotProcess(directory, settings) as process:
-        process.wait_for_log("logged in to Matrix")
+    settings = bot_settings(
+        synapse.url,
+        bot_id,
+        directory,
+        TICK_SECONDS=TICK_SECONDS,
+        REMINDER_GRACE_MINUTES=str(GRACE_MINUTES),
+    )
+    with running_bot(directory, settings) as process:
         yield process
-        log = process.log()
-    assert "Traceback" not in log, log[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +68,7 @@ def rows(bot: BotProcess) -> Iterator[Rows]:
 @pytest.fixture(scope="module")
 def rut(synapse: SynapseServer) -> Iterator[MatrixUser]:
     """Creates the rooms and sets the reminders."""
-    account = synapse.register("rut", PASSWORD)
-    with MatrixUser(synapse.url, account.user_id, PASSWORD) as user:
-        yield user
+    yield from registered_user(synapse, "rut")
 
 
 class Rows:

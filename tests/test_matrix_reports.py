@@ -17,10 +17,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.bot_process import BotProcess
+from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
 from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.synapse import SynapseServer
 
-PASSWORD = "samverkan test password"
 # Names of their own: test_matrix.py registers its users in the same (session) Synapse.
 BOT_LOCALPART = "lagesbot"
 # Forums by their number in `!forum lista` (the seeded order); only KONFERENS has a schedule,
@@ -42,24 +42,11 @@ def bot(
     synapse: SynapseServer, bot_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
     directory = tmp_path_factory.mktemp("matrix-report-bot")
-    settings = {
-        "MATRIX_HOMESERVER": synapse.url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_PASSWORD": PASSWORD,
-        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-    }
-    with BotProcess(directory, settings) as process:
-        process.wait_for_log("logged in to Matrix")
+    with running_bot(directory, bot_settings(synapse.url, bot_id, directory)) as process:
         yield process
-        log = process.log()
-    assert "Traceback" not in log, log[-4000:]
 
 
-def _user(synapse: SynapseServer, localpart: str) -> Iterator[MatrixUser]:
-    account = synapse.register(localpart, PASSWORD)
-    with MatrixUser(synapse.url, account.user_id, PASSWORD) as user:
-        yield user
+_user = registered_user
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,13 @@ from sqlmodel import Session, col, select
 
 from storage import Database
 from storage.models import PostState, ScheduledPost
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import Call, Failure, FakeSlack
-from tests.support.loopback import free_port
 from tests.support.slack_http import (
-    SECRET,
-    TOKEN,
     SlackBot,
     click,
     new_channel,
     posted,
+    running_slack_bot,
     slash,
 )
 
@@ -47,37 +43,14 @@ ANNA = "UANNA0001"
 BO = "UBOBO0001"
 
 
-@contextmanager
-def running_bot(directory: Path, fake: FakeSlack) -> Iterator[SlackBot]:
-    """``samverkan-bot run`` serving Slack over HTTP against ``fake``, as
-    ``tests.support.slack_http.running_slack_bot`` starts it, with a short tick; stopped with
-    SIGTERM, which must be clean, with no traceback and no secret in its log."""
-    port = free_port()
-    settings = {
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_PORT": str(port),
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-        "TICK_SECONDS": TICK_SECONDS,
-    }
-    with BotProcess(directory, settings) as process:
-        process.wait_for_log("Slack door listening on port")
-        yield SlackBot(process, fake, port)
-        assert process.stop() == 0
-        log = process.log()
-    assert "Traceback" not in log, log[-4000:]
-    for secret in (SECRET, TOKEN):
-        assert secret not in log
-
-
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
     with FakeSlack() as fake:
         fake.add_user(ANNA, "Anna Andersson")
         fake.add_user(BO, "Bo Berg")
-        with running_bot(tmp_path_factory.mktemp("slack-reminders"), fake) as bot:
+        with running_slack_bot(
+            tmp_path_factory.mktemp("slack-reminders"), fake, TICK_SECONDS=TICK_SECONDS
+        ) as bot:
             yield bot
 
 

@@ -45,10 +45,10 @@ class SlackBot:
 
 
 @contextmanager
-def running_slack_bot(directory: Path, fake: FakeSlack) -> Iterator[SlackBot]:
-    """``samverkan-bot run`` serving Slack over HTTP against ``fake`` (already started);
-    stopped with SIGTERM afterwards, which must be clean, and its log must show no traceback
-    and no secret."""
+def running_slack_bot(directory: Path, fake: FakeSlack, **extra: str) -> Iterator[SlackBot]:
+    """``samverkan-bot run`` serving Slack over HTTP against ``fake`` (already started), with
+    ``extra`` settings; stopped with SIGTERM afterwards, which must be clean, and its log must
+    show no traceback and no secret."""
     port = free_port()
     settings = {
         "SLACK_BOT_TOKEN": TOKEN,
@@ -57,6 +57,7 @@ def running_slack_bot(directory: Path, fake: FakeSlack) -> Iterator[SlackBot]:
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
         "LOG_LEVEL": "INFO",
+        **extra,
     }
     with BotProcess(directory, settings) as process:
         process.wait_for_log("Slack door listening on port")

@@ -1,0 +1,50 @@
+"""The bot as a real process against the test Synapse, and the people who talk to it.
+
+Each Matrix test module starts its own bot account (a localpart of its own: the Synapse is
+shared by the session) with :func:`running_bot`, and registers its users with
+:func:`registered_user`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.support.bot_process import BotProcess
+from tests.support.matrix_user import MatrixUser
+from tests.support.synapse import SynapseServer
+
+PASSWORD = "samverkan test password"
+
+
+def bot_settings(homeserver: str, bot_id: str, directory: Path, **extra: str) -> dict[str, str]:
+    """The bot's environment: the Matrix door on ``homeserver`` (Synapse, or a proxy before
+    it), SQLite in ``directory``, INFO logs; ``extra`` adds or overrides settings."""
+    return {
+        "MATRIX_HOMESERVER": homeserver,
+        "MATRIX_USER_ID": bot_id,
+        "MATRIX_PASSWORD": PASSWORD,
+        "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+@contextmanager
+def running_bot(directory: Path, settings: dict[str, str]) -> Iterator[BotProcess]:
+    """The bot process, once it has logged in; afterwards its log must hold no traceback."""
+    with BotProcess(directory, settings) as process:
+        process.wait_for_log("logged in to Matrix")
+        yield process
+        log = process.log()
+    assert "Traceback" not in log, log[-4000:]
+
+
+def registered_user(
+    synapse: SynapseServer, localpart: str, **options: object
+) -> Iterator[MatrixUser]:
+    """A new account on the Synapse, logged in (``options``: encryption, a store)."""
+    account = synapse.register(localpart, PASSWORD)
+    with MatrixUser(synapse.url, account.user_id, PASSWORD, **options) as user:  # type: ignore[arg-type]
+        yield user
