@@ -126,7 +126,7 @@ def plan_meeting_posts(store: Store, now: datetime, config: CoreConfig) -> list[
     given = slots(config)
     if not given:
         return []
-    memory = _PLANNED.setdefault(store.session.get_bind(), {})
+    memory = _PLANNED.setdefault(store.database_key, {})
     longest = timedelta(minutes=max(minutes for _, minutes in given))
     end = now + max(WINDOW, longest + timedelta(days=2))
     for forum in store.forums.all():

@@ -205,7 +205,7 @@ def coordinators_of(store: Store, config: CoreConfig, forum: Forum) -> list[Pers
 def _action_document(
     store: Store, post: ScheduledPost, key: str, config: CoreConfig
 ) -> Document | None:
-    action = store.session.get(Action, post.action_id or 0)
+    action = store.actions.get(post.action_id or 0)
     if action is None or action.closed_at is not None or action.withdrawn_at is not None:
         return None
     language = normalise_language(post.language)

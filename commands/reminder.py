@@ -234,25 +234,7 @@ def snooze(req: Request) -> Reply:
 
 def _again(store: Store, post: ScheduledPost, due_at: datetime) -> ScheduledPost:
     """A new reminder like ``post`` at ``due_at``, taking over its number."""
-    number = post.number
-    post.number = None
-    store.session.add(post)
-    store.session.flush()
-    again = ScheduledPost(
-        kind=post.kind,
-        platform=post.platform,
-        channel_id=post.channel_id,
-        number=number,
-        forum_id=post.forum_id,
-        text=post.text,
-        rule=post.rule,
-        timezone=post.timezone,
-        language=post.language,
-        created_by_id=post.created_by_id,
-        created_at=store.audit.context.at,
-        due_at=due_at,
-    )
-    return store.scheduled.add(again)
+    return store.scheduled.again(post, due_at)
 
 
 @composer(KIND)

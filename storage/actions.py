@@ -94,6 +94,9 @@ class Actions:
     def of_meeting(self, meeting: Meeting) -> list[Action]:
         return list(self._session.exec(_OF_MEETING, params={"meeting_id": meeting.id}))
 
+    def get(self, action_id: int) -> Action | None:
+        return self._session.get(Action, action_id)
+
     def by_number(self, forum: Forum, number: int) -> Action | None:
         params = {"forum_id": forum.id, "number": number}
         return self._session.exec(_BY_NUMBER, params=params).first()

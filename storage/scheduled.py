@@ -87,6 +87,28 @@ class ScheduledPosts:
         self._session.flush()
         return post
 
+    def again(self, post: ScheduledPost, due_at: datetime) -> ScheduledPost:
+        """A new post like ``post`` (a reminder snoozed, or its next week) at ``due_at``,
+        taking over its number: the one the channel knows it by."""
+        number = post.number
+        post.number = None
+        self._session.add(post)
+        self._session.flush()  # the number is free before the new row takes it
+        again = ScheduledPost(
+            kind=post.kind,
+            platform=post.platform,
+            channel_id=post.channel_id,
+            number=number,
+            forum_id=post.forum_id,
+            text=post.text,
+            rule=post.rule,
+            timezone=post.timezone,
+            language=post.language,
+            created_by_id=post.created_by_id,
+            due_at=due_at,
+        )
+        return self.add(again)
+
     def plan(self, post: ScheduledPost) -> bool:
         """The bot's own post under ``post.key``, unless it is planned already (here or by
         another process); True when this call added it."""

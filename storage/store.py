@@ -41,6 +41,12 @@ class Store:
         self._my_organisation: Organisation | None = None
         self._looked_up = False
 
+    @property
+    def database_key(self) -> object:
+        """This database, as an opaque key for what a process remembers about it (the
+        conference planner's memory of what it planned)."""
+        return self.session.get_bind()
+
     def forum_for_channel(self, platform: str, channel_id: str) -> Forum | None:
         """The forum a channel serves; its open activation is loaded along with it."""
         found = self.forums.for_channel_with_open_activation(platform, channel_id)
