@@ -130,6 +130,7 @@ class RecordingDoor:
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         at = time.time()
         text = _reminder_text(document)

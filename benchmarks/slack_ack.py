@@ -295,7 +295,7 @@ class FakeWebApi:
 
 # -- the minimal bolt app (a separate process: this script with --minimal-app) -------------------
 
-MINIMAL_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_PORT")
+MINIMAL_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "HTTP_PORT")
 
 
 async def serve_minimal_app() -> int:
@@ -695,12 +695,12 @@ async def measure(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
             directory / "samverkan-bot",
             {
                 **settings,
-                "SLACK_PORT": str(ports[SAMVERKAN]),
+                "HTTP_PORT": str(ports[SAMVERKAN]),
                 "DATABASE_URL": f"sqlite:///{directory / 'samverkan-bot' / 'bot.db'}",
             },
         )
         minimal = MinimalProcess(
-            directory / "minimal-app.log", {**settings, "SLACK_PORT": str(ports[MINIMAL])}
+            directory / "minimal-app.log", {**settings, "HTTP_PORT": str(ports[MINIMAL])}
         )
         bot.start()
         minimal.start()

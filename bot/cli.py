@@ -38,7 +38,22 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
     console.add_argument("--lang", choices=("sv", "en"), help="default language")
     sub.add_parser("migrate", help="bring the database schema up to date, and seed it if new")
+    sub.add_parser(
+        "healthcheck",
+        help="exit 0 when the running bot's HTTP server (HTTP_PORT) says it is alive, else 1",
+    )
     _export_parser(sub)
+    restore = sub.add_parser(
+        "import",
+        help="load a backup (export all) into a new database: SQLite to PostgreSQL and back",
+        description="Load the database.json of a backup written by export all into the "
+        "database (DATABASE_URL, or --db): it is migrated first, must hold nothing but the "
+        "seed (which the backup replaces), and gets everything or nothing.",
+    )
+    restore.add_argument(
+        "--from", dest="source", required=True, metavar="DIR", help="the folder export all wrote"
+    )
+    restore.add_argument("--db", help="an SQLite file to load into instead of DATABASE_URL")
     return parser
 
 
@@ -85,6 +100,24 @@ def _export_parser(sub: Any) -> None:
         "--meeting", type=_positive, help="the meeting's number; default: the latest meeting"
     )
     _export_options(minutes, FORMATS)
+    everything = what.add_parser(
+        "all",
+        help="a whole backup: the database, every forum's pictures, minutes and reports, "
+        "the audit log",
+        description="Write a backup into a new folder: database.json (every table, for "
+        "samverkan-bot import), and for people each forum's joint pictures, minutes and "
+        "situation reports, and the audit log, as Markdown and JSON; README.txt says what is "
+        "where. Reads only, in one consistent snapshot.",
+    )
+    everything.set_defaults(export="all")
+    everything.add_argument(
+        "--out", required=True, metavar="DIR", help="the folder to write: new, or empty"
+    )
+    everything.add_argument(
+        "--lang", choices=("sv", "en"), help="of the files for people; default: each forum's"
+    )
+    everything.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
+    everything.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
 
 
 def _export_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -137,12 +170,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     if command == "migrate":
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         return _migrate(settings)
+    if command == "healthcheck":
+        return _healthcheck(settings)
     if command == "console":
         return _console(settings, clock)
     if command == "export":
+        if args.export == "all":
+            return _export_all(settings, clock, args)
         return _export(settings, clock, args)
+    if command == "import":
+        return _import(settings, args)
     return _run(settings)
 
 
@@ -156,11 +195,28 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _healthcheck(settings: Settings) -> int:
+    """For a container's HEALTHCHECK (no curl in the image): ask /healthz on this host."""
+    import urllib.request
+
+    host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "") else settings.http_host  # noqa: S104
+    url = f"http://{host}:{settings.http_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            alive = response.status == 200
+    except OSError as error:
+        print(f"samverkan-bot: {url}: {error}", file=sys.stderr)
+        return 1
+    return 0 if alive else 1
+
+
 def _console(settings: Settings, clock: Clock) -> int:
     # The terminal is the chat: only warnings go to standard error, unless asked for more.
     import os
 
-    configure_logging(settings.log_level if "LOG_LEVEL" in os.environ else "WARNING")
+    configure_logging(
+        settings.log_level if "LOG_LEVEL" in os.environ else "WARNING", settings.log_format
+    )
     from bot.app import build_app
     from bot.console.door import ConsoleDoor
     from commands.core.clock import ShiftedClock
@@ -258,42 +314,80 @@ def _run(settings: Settings) -> int:
         if not configured and any(values)
     ]
     if partial:
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         log.warning(
             "%s settings are incomplete, so that door does not start; see the README",
             " and ".join(partial),
         )
     if not settings.matrix_configured and not settings.slack_configured:
         return _console(settings, SystemClock())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return _serve(settings)
 
 
 def _serve(settings: Settings) -> int:
-    """Run the configured platform doors until SIGTERM or Ctrl-C."""
+    """Run the configured platform doors and the HTTP server until SIGTERM or Ctrl-C.
+
+    The Slack door serves in every process; the Matrix sync and the timed work are the
+    leader's duties (bot/leader.py), so that several processes can share one database."""
+    from bot import metrics
     from bot.app import build_app
+    from bot.due_listener import listen_for_due, listens
     from bot.hub import Door
+    from bot.leader import Leadership, default_instance_name
     from bot.matrix.door import MatrixDoor, MatrixLoginError
     from bot.slack.door import SlackDoor, SlackLoginError
+    from bot.web import ListenError, WebServer
 
     app = build_app(settings)
-    doors: list[Door] = []
+    instance = settings.instance_name or default_instance_name()
+    app.dispatcher.instance = instance
+    app.dispatcher.on_command = metrics.command_handled
+    app.hub.relaying = True
+    web = WebServer(settings.http_host, settings.http_port, app.database, app.hub.doors)
+    always: list[Coroutine[Any, Any, None]] = [web.run()]
+    matrix: Door | None = None
     if settings.matrix_configured:
-        doors.append(MatrixDoor(app.hub, app.database, settings))
+        matrix = MatrixDoor(app.hub, app.database, settings)
+        app.hub.attach(matrix)
     if settings.slack_configured:
-        doors.append(SlackDoor(app.hub, settings))
-    for door in doors:
-        app.hub.attach(door)
+        slack = SlackDoor(app.hub, settings, web)
+        app.hub.attach(slack)
+        always.append(slack.run())
+
+    async def duties() -> None:
+        leading = [app.hub.tick_forever(settings.tick_seconds)]
+        if matrix is not None:
+            leading.append(matrix.run())
+        if listens(app.database):
+            leading.append(listen_for_due(app.database, app.hub.wake))
+        await _all_or_none(leading)
+
+    leadership = Leadership(app.database, instance, settings.leader_lease_seconds, duties)
+    web.leading = lambda: leadership.leading
+    log.info("starting as %s", instance)
     try:
-        runs = [door.run() for door in doors]
-        asyncio.run(_until_stopped([*runs, app.hub.tick_forever(settings.tick_seconds)]))
-    except (MatrixLoginError, SlackLoginError) as error:
+        asyncio.run(_until_stopped([*always, leadership.run()]))
+    except (MatrixLoginError, SlackLoginError, ListenError) as error:
         log.error("%s", error)
         return 2
     finally:
         app.close()
     log.info("stopped")
     return 0
+
+
+async def _all_or_none(runs: list[Coroutine[Any, Any, None]]) -> None:
+    """Run side by side; when one ends (or fails), the others are stopped with it."""
+    tasks = [asyncio.create_task(run) for run in runs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _console_ticking(app: App, run: Coroutine[Any, Any, None], tick_seconds: float) -> None:
@@ -323,6 +417,50 @@ async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:
     for task in tasks:
         if task in done and not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]
+
+
+def _export_all(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    """A whole backup into a new folder (``bot.backup``); a one-line error when refused."""
+    from pathlib import Path
+
+    from bot.backup import BackupError
+    from bot.backup.export_all import export_all
+
+    out = Path(args.out)
+    try:
+        summary = export_all(
+            settings.database_url,
+            out,
+            clock.now(),
+            args.lang,
+            default_language=settings.default_language,
+            timezone=settings.timezone,
+        )
+    except BackupError as error:
+        print(f"samverkan-bot: {error}", file=sys.stderr)
+        return error.status
+    print(summary.line(out))
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    """Load a backup into the database (``--db`` or DATABASE_URL); all or nothing."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from bot.backup import BackupError
+    from bot.backup.dump import import_backup
+
+    url = f"sqlite:///{args.db}" if args.db else settings.database_url
+    try:
+        loaded = import_backup(url, Path(args.source))
+    except BackupError as error:
+        print(f"samverkan-bot: {error}", file=sys.stderr)
+        return error.status
+    target = make_url(url).render_as_string(hide_password=True)
+    print(f"imported {loaded.total} rows from {args.source} into {target}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, JsonValue, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -46,50 +47,256 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says why."""
 
 
+class SettingGroup(StrEnum):
+    """The sections of the configuration reference (``docs/configuration.md``), in its order.
+    Every setting names its group in ``json_schema_extra``; ``bot.config_docs`` reads it."""
+
+    GENERAL = "General"
+    TIME = "Time and meetings"
+    LOGGING = "Logging"
+    HTTP = "HTTP and several processes"
+    MATRIX = "Matrix"
+    SLACK = "Slack"
+
+
+def _in(group: SettingGroup) -> dict[str, JsonValue]:
+    """A setting's group, for ``Field(json_schema_extra=...)``."""
+    return {"group": group.value}
+
+
 class Settings(BaseSettings):
+    """Every setting, with the description an operator reads in ``docs/configuration.md``
+    (generated from this class by ``python -m bot.config_docs``)."""
+
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
-    database_url: str = "sqlite:///samverkan.db"
-    default_language: Literal["sv", "en"] = "sv"
-    timezone: str = "Europe/Stockholm"
-    bot_admins: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
-    command_prefix: str = "!"
-    max_message_length: int = Field(default=4000, ge=100, le=100_000)
-    # How long a scheduled meeting lasts: its round of situation reports closes then.
-    meeting_minutes: int = Field(default=60, ge=5, le=24 * 60)
-    # A documented meeting (``!möte start``) with nothing noted for this long is closed by the
-    # bot, with a note in the minutes, and its chairs are told.
-    meeting_auto_close_minutes: int = Field(default=4 * 60, ge=15, le=7 * 24 * 60)
-    # A reminder that fell due while the bot was down is sent late if it is at most this late;
-    # older ones are reported to their channel as missed.
-    reminder_grace_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
-    # After a call-out, organisations that have not acknowledged are called again this much
-    # later, and the coordinators told who is still missing as long again after that.
-    activation_recall_minutes: int = Field(default=10, ge=1, le=24 * 60)
-    # The bot's own posts before each scheduled meeting, in minutes before it starts, in this
-    # order: the notice with the agenda (and, on a skipped holiday, the one notice instead),
-    # the nag about missing situation reports, "starts soon", "starts now". ``-`` leaves one
-    # out: ``1440,120,-,0``.
-    meeting_reminder_offsets: Annotated[tuple[int | None, ...], NoDecode] = (1440, 120, 15, 0)
-    # How often the bot looks for work that is due when nothing is scheduled sooner.
-    tick_seconds: float = Field(default=30.0, ge=0.05, le=3600)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database_url: str = Field(
+        default="sqlite:///samverkan.db",
+        description="Where the bot keeps its data: any SQLAlchemy database URL. The default is "
+        "the SQLite file `samverkan.db` in the working directory; PostgreSQL: "
+        "`postgresql+psycopg://user:password@host/samverkan`. The schema is brought up to date "
+        "on every start (and by `samverkan-bot migrate`).",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    default_language: Literal["sv", "en"] = Field(
+        default="sv",
+        description="The language of the bot's messages, `sv` (Swedish) or `en` (English), in "
+        "channels that serve no forum and for forums created from now on. Each forum's own "
+        "language is changed in the chat with `!forum språk`.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    timezone: str = Field(
+        default="Europe/Stockholm",
+        description="The IANA time zone given to forums created from now on; each forum keeps "
+        "its own, and its schedule, reminders and the times it shows follow it. The terminal "
+        "chat's `--now` and `~tid` read times in this zone too. An unknown zone is refused "
+        "at start.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    bot_admins: Annotated[frozenset[str], NoDecode] = Field(
+        default_factory=frozenset,
+        description="Platform user ids of people who are coordinators in every forum, "
+        "separated by commas (or semicolons): Matrix ids (`@anna:example.org`), Slack member "
+        "ids (`U024BE7LH`), or `platform:id` to name the platform too (`slack:U024BE7LH`; "
+        "platforms: `matrix`, `slack`, `console`). Empty: the coordinators are the platforms' "
+        "own moderators and those given the role with `!roll`.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    command_prefix: str = Field(
+        default="!",
+        description="What a command starts with in the chat: one to three characters, no spaces.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    max_message_length: int = Field(
+        default=4000,
+        ge=100,
+        le=100_000,
+        description="The longest message the bot reads, in characters; longer messages (and "
+        "situation reports) are refused with an answer that says so.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    meeting_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=24 * 60,
+        description="How long a scheduled meeting lasts, in minutes: its round of situation "
+        "reports closes this long after the meeting starts, or when it is ended earlier.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    meeting_auto_close_minutes: int = Field(
+        default=4 * 60,
+        ge=15,
+        le=7 * 24 * 60,
+        description="A documented meeting (`!möte start`) with nothing noted for this many "
+        "minutes is closed by the bot, with a note in the minutes, and its chairs are told.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    reminder_grace_minutes: int = Field(
+        default=30,
+        ge=0,
+        le=7 * 24 * 60,
+        description="A reminder that fell due while the bot was down is sent late, marked as "
+        "late, if it is at most this many minutes late; older ones are reported to their "
+        "channel as missed.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    activation_recall_minutes: int = Field(
+        default=10,
+        ge=1,
+        le=24 * 60,
+        description="After a call-out (`!aktivera`), organisations that have not acknowledged "
+        "are called again this many minutes later, and the coordinators are told who is still "
+        "missing as long again after that.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    meeting_reminder_offsets: Annotated[tuple[int | None, ...], NoDecode] = Field(
+        default=(1440, 120, 15, 0),
+        description="The bot's own posts in every channel of a forum with a meeting schedule: "
+        "four times in minutes before each meeting starts, in this order: the notice with the "
+        "agenda and the report button (on a public holiday that skips the meeting, the one "
+        'notice of that instead), the reminder about missing situation reports, "starts '
+        f'soon", "starts now". Each is 0 to {MAX_MEETING_OFFSET} minutes (a week), the '
+        "earliest post first; `-` leaves a post out: `1440,120,-,0`.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    tick_seconds: float = Field(
+        default=30.0,
+        ge=0.05,
+        le=3600,
+        description="How often, in seconds, the bot looks for timed work (reminders, meeting "
+        "posts, follow-ups) that is due when nothing is scheduled sooner; it wakes for the "
+        "next thing it knows is due on its own.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="The least severe log messages written to standard error. The terminal "
+        "chat (`console`, and `run` with no door configured) writes only warnings and errors "
+        "unless `LOG_LEVEL` is set in the environment.",
+        json_schema_extra=_in(SettingGroup.LOGGING),
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`text`: one readable line per event (time, level, logger, message). "
+        "`json`: one JSON object per line, for a log collector, with the keys `time` (UTC, "
+        "ISO 8601 with milliseconds), `level`, `logger`, `message`, `exc_info` (the traceback, "
+        "when there is one) and any further fields of the event.",
+        json_schema_extra=_in(SettingGroup.LOGGING),
+    )
+    audit_retention_days: int = Field(
+        default=730,
+        ge=0,
+        le=100 * 365,
+        description="Audit events (who did what, when) older than this many days are deleted; "
+        "0 keeps them for ever. Two years by default: a full yearly review cycle and the one "
+        "before it.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
 
-    matrix_homeserver: str | None = None
-    matrix_user_id: str | None = None
-    matrix_password: SecretStr | None = None
-    matrix_access_token: SecretStr | None = None
-    matrix_device_id: str | None = None
-    # Servers whose users may invite the bot into a room; empty: the bot's own server only.
-    matrix_allowed_servers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
-    # Where the end-to-end encryption keys live; empty: beside the SQLite file, or ./matrix-store.
-    matrix_store_path: str | None = None
+    http_host: str = Field(
+        default="0.0.0.0",  # noqa: S104 - in a container the probes come from outside
+        description="The address the HTTP server of `samverkan-bot run` listens on: `/healthz`, "
+        "`/readyz`, `/metrics`, and Slack's HTTP Events API at `/slack/events`. `0.0.0.0`: "
+        "every IPv4 interface (in a container the probes come from outside); `127.0.0.1`: "
+        "this machine only.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    http_port: int = Field(
+        default=8080,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("http_port", "slack_port"),
+        description="The port of the HTTP server (see `HTTP_HOST`). `SLACK_PORT` is its older "
+        "name, still read.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    leader_lease_seconds: float = Field(
+        default=15.0,
+        ge=1.0,
+        le=300.0,
+        description="Several bot processes on one database elect one leader, which syncs "
+        "Matrix and sends what is due. It renews its lease every third of this many seconds; "
+        "when it dies, another process takes over at most this long (plus a third) later.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    instance_name: str | None = Field(
+        default=None,
+        description="The name this process goes by among several, in the logs and the leader "
+        "lease. Not set: the host name and the process id.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
 
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_port: int = 3000
-    slack_api_url: str | None = None
+    matrix_homeserver: str | None = Field(
+        default=None,
+        description="The Matrix door: the homeserver's URL, e.g. `https://matrix.example.org`. "
+        "The door starts when this, `MATRIX_USER_ID`, and `MATRIX_PASSWORD` or "
+        "`MATRIX_ACCESS_TOKEN` are set.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_user_id: str | None = Field(
+        default=None,
+        description="The bot's Matrix user id, e.g. `@samverkan:example.org`. Its server is "
+        "the bot's own server (see `MATRIX_ALLOWED_SERVERS`).",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_password: SecretStr | None = Field(
+        default=None,
+        description="The bot account's password, to log in with; or set "
+        "`MATRIX_ACCESS_TOKEN` instead.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_access_token: SecretStr | None = Field(
+        default=None,
+        description="An access token of the bot account, instead of the password.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_device_id: str | None = Field(
+        default=None,
+        description="The device to log in as. Normally not set: the first login's device id "
+        "is kept in the database and reused, with its encryption keys.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_allowed_servers: Annotated[frozenset[str], NoDecode] = Field(
+        default_factory=frozenset,
+        description="Servers whose users may invite the bot into a room, separated by commas "
+        "(or semicolons), e.g. `example.org,partner.example.net`. Empty: the bot's own "
+        "server only.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_store_path: str | None = Field(
+        default=None,
+        description="The folder where the end-to-end encryption keys live; keep it with the "
+        "database and back it up. Not set: beside the SQLite file (`samverkan.db` keeps them "
+        "in `samverkan.db.matrix-store`), or `./matrix-store` with another database.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        description="The Slack door: the Bot User OAuth Token (`xoxb-…`). The door starts when "
+        "this and `SLACK_APP_TOKEN` or `SLACK_SIGNING_SECRET` are set.",
+        json_schema_extra=_in(SettingGroup.SLACK),
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        description="An app-level token (`xapp-…`, scope `connections:write`): the bot "
+        "reaches Slack through Socket Mode and needs no public URL. When set, Socket Mode is "
+        "used even if `SLACK_SIGNING_SECRET` is set too.",
+        json_schema_extra=_in(SettingGroup.SLACK),
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="The app's signing secret: without `SLACK_APP_TOKEN`, Slack sends events "
+        "to the HTTP Events API at `/slack/events` on `HTTP_PORT`, and every request's "
+        "signature and timestamp are checked with this.",
+        json_schema_extra=_in(SettingGroup.SLACK),
+    )
+    slack_api_url: str | None = Field(
+        default=None,
+        description="Another base URL for Slack's Web API (tests, a proxy); a missing final "
+        "`/` is added. Not set: Slack's own.",
+        json_schema_extra=_in(SettingGroup.SLACK),
+    )
 
     @field_validator("bot_admins", "matrix_allowed_servers", mode="before")
     @classmethod
@@ -207,6 +414,7 @@ class Settings(BaseSettings):
             reminder_grace_minutes=self.reminder_grace_minutes,
             activation_recall_minutes=self.activation_recall_minutes,
             meeting_reminder_offsets=self.meeting_reminder_offsets,
+            audit_retention_days=self.audit_retention_days,
         )
 
 

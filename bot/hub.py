@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from bot import metrics
 from bot.files import File, files_of
+from bot.relay import RelayError, decode, encode
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.request import Incoming, Post, Reply
@@ -51,18 +53,28 @@ class Door(Protocol):
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         """Post ``document`` in ``channel_id`` on this platform, then ``files`` with it
         (uploaded where the platform takes files; otherwise kept where the user finds them).
 
         With ``confirm``, return only once it is posted, with the platform's id of its first
         message, and raise :class:`DeliveryFailed` when it cannot be (a scheduled post is
-        recorded as sent, or tried again). Without, a door may queue it and return at once."""
+        recorded as sent, or tried again). Without, a door may queue it and return at once.
+
+        ``key`` names this delivery for good: where the platform can (Matrix transaction
+        ids), delivering the same key twice, by this process or its successor, posts once."""
         ...
 
     async def run(self) -> None:
         """Serve until stopped (or, for the console, until the input ends)."""
         ...
+
+
+def serving(door: Door) -> bool:
+    """Whether ``door`` posts now. A door that only one of several bot processes runs at a
+    time (Matrix, by the leader) says so with an ``active`` attribute."""
+    return bool(getattr(door, "active", True))
 
 
 class Hub:
@@ -73,6 +85,9 @@ class Hub:
         self._wake = asyncio.Event()
         self._ticking = asyncio.Lock()
         self._sending: set[asyncio.Task[None]] = set()
+        # Several bot processes share the database: a post for a platform this one does not
+        # serve now is left in the database for the one that does (``scheduler.RELAY``).
+        self.relaying = False
 
     def attach(self, door: Door) -> None:
         self.doors[door.platform] = door
@@ -104,6 +119,9 @@ class Hub:
 
     async def _deliver(self, post: Post) -> None:
         door = self.doors.get(post.platform)
+        if door is not None and self.relaying and not serving(door):
+            await self._relay(post)
+            return
         if door is None:
             log.warning(
                 "no %s door running; a post to %s was not delivered",
@@ -114,25 +132,53 @@ class Hub:
         try:
             await door.deliver(post.channel_id, post.document, files_of(post.attachments))
         except Exception:
+            metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
             log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+
+    async def _relay(self, post: Post) -> None:
+        try:
+            await self.call(self.dispatcher.relay, post.platform, post.channel_id, encode(post))
+        except Exception:
+            metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
+            log.exception("relaying a post to %s:%s failed", post.platform, post.channel_id)
+        else:
+            log.info("relayed a post to %s:%s to the leader", post.platform, post.channel_id)
 
     async def _deliver_in_turn(self, posts: list[Post]) -> None:
         for post in posts:
             assert post.scheduled_id is not None
             delivery = await self._confirmed(post, post.scheduled_id)
+            if delivery.error is not None:
+                metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
             try:
-                await self.call(self.dispatcher.record_delivery, delivery)
+                sent = await self.call(self.dispatcher.record_delivery, delivery)
             except Exception:
                 log.exception("recording the delivery of scheduled post %s failed", delivery)
+                continue
+            if sent is not None:
+                seconds = max(sent.lateness.total_seconds(), 0.0)
+                metrics.LATENESS.labels(kind=sent.kind).observe(seconds)
 
     async def _confirmed(self, post: Post, post_id: int) -> Delivery:
         door = self.doors.get(post.platform)
-        if door is None:
+        if door is None or not serving(door):
             return Delivery(post_id, error=f"no {post.platform} door running")
-        files = files_of(post.attachments)
+        document, attachments = post.document, post.attachments
+        if post.relayed is not None:
+            try:
+                document, attachments = decode(post.relayed)
+            except RelayError as error:
+                log.error("relayed post %s cannot be read: %s", post_id, error)
+                return Delivery(post_id, error=str(error), permanent=True)
         try:
             message_id = await asyncio.wait_for(
-                door.deliver(post.channel_id, post.document, files, confirm=True),
+                door.deliver(
+                    post.channel_id,
+                    document,
+                    files_of(attachments),
+                    confirm=True,
+                    key=f"scheduled-{post_id}",
+                ),
                 timeout=CONFIRM_TIMEOUT_S,
             )
         except DeliveryFailed as failed:

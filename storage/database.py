@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from storage.checkpoint import WalCheckpointer
 from storage.door_state import DoorStates, HandledEvents
+from storage.leases import Held, Leases
 from storage.models import FormDialog
 from storage.store import AuditContext, Store
 
 log = logging.getLogger(__name__)
+
+# The advisory lock that bot processes starting together take turns on to migrate and seed.
+PREPARE_LOCK = 0x5A4D5645  # "SMVE"
 
 
 def _sqlite_pragmas(autocheckpoint: bool) -> Any:
@@ -93,10 +97,42 @@ class Database:
         return seeded
 
     def prepare(self, now: datetime) -> None:
-        """What every start does: migrate to the newest schema, seed on first start."""
-        self.migrate()
-        if self.seed(now):
-            log.info("seeded a new database with the model's forums and actors")
+        """What every start does: migrate to the newest schema, seed on first start.
+
+        Several bot processes starting at once (replicas rolled out together) take turns:
+        one migrates and seeds, the others find it done."""
+        with self._preparing():
+            self.migrate()
+            if self.seed(now):
+                log.info("seeded a new database with the model's forums and actors")
+
+    @contextmanager
+    def _preparing(self) -> Iterator[None]:
+        """Held by one process at a time: a PostgreSQL advisory lock, or a lock file beside
+        a SQLite file."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK})
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK}
+                    )
+                    connection.commit()
+            return
+        path = sqlite_file(self.url)
+        if path is None:
+            yield
+            return
+        import fcntl
+
+        with open(path + ".prepare-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
     def unit_of_work(self, context: AuditContext) -> Iterator[Store]:
@@ -145,11 +181,49 @@ class Database:
                 session.delete(dialog)
                 session.commit()
 
-    def forget_handled_before(self, when: datetime) -> int:
+    def forget_handled_before(self, when: datetime, platform: str | None = None) -> int:
         with Session(self.engine) as session:
-            dropped = HandledEvents(session).forget_before(when)
+            dropped = HandledEvents(session).forget_before(when, platform)
             session.commit()
         return dropped
+
+    def first_time(self, platform: str, key: str, at: datetime) -> bool:
+        """Remember ``key`` (a signed request); False when it came before."""
+        with Session(self.engine) as session:
+            first = HandledEvents(session).first_time(platform, key, at)
+            session.commit()
+        return first
+
+    # -- several processes: the leader's lease ---------------------------------------------
+
+    def hold_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Held | None:
+        """Take or renew lease ``name`` (see storage/leases.py); None when another has it."""
+        with Session(self.engine) as session:
+            held = Leases(session).hold(name, holder, now, ttl)
+            session.commit()
+        return held
+
+    def release_lease(self, name: str, holder: str, now: datetime) -> bool:
+        with Session(self.engine) as session:
+            released = Leases(session).release(name, holder, now)
+            session.commit()
+        return released
+
+    def lease_holder(self, name: str, now: datetime) -> str | None:
+        with Session(self.engine) as session:
+            return Leases(session).holder(name, now)
+
+    def take_back_claims(self, holder: str) -> int:
+        """A new leader takes back the posts its predecessor had claimed and not finished."""
+        with Session(self.engine) as session:
+            taken = Leases(session).take_back_claims(holder)
+            session.commit()
+        return taken
+
+    def ping(self) -> None:
+        """One round trip to the database; raises when it cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -501,8 +501,23 @@ class ScheduledPost(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = _when_optional()
     claimed_until: datetime | None = _when_optional()
+    # The process (``INSTANCE_NAME``) that claimed it: a new leader takes back at once what
+    # its dead predecessor had claimed, instead of waiting for the claim to run out.
+    claimed_by: str | None = Field(default=None, max_length=200)
     last_error: str | None = Field(default=None, max_length=500)
     sent_at: datetime | None = _when_optional()
     late: bool = False
     message_id: str | None = Field(default=None, max_length=255)
     snoozed_from_id: int | None = Field(default=None, foreign_key="scheduledpost.id")
+
+
+class Lease(SQLModel, table=True):
+    """A role only one bot process may have at a time (the leader: Matrix sync and sending
+    what is due), held by ``holder`` until ``expires_at`` unless renewed before then."""
+
+    name: str = Field(max_length=100, primary_key=True)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = _when()
+    acquired_at: datetime = _when()
+    # Counts the changes of holder: each new leader has a new term.
+    term: int = 1

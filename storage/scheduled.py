@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import bindparam, func, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
 from storage.models import PostState, ScheduledPost
+
+# PostgreSQL: a new post is announced on this channel when its transaction commits, so the
+# leader (the process that sends) looks at once, whichever process planned it.
+DUE_CHANNEL = "samverkan_due"
+_NOTIFY = text(f"NOTIFY {DUE_CHANNEL}")
 
 _DUE = (
     select(ScheduledPost)
@@ -85,6 +90,7 @@ class ScheduledPosts:
         post.created_at = self._audit.context.at
         self._session.add(post)
         self._session.flush()
+        self._announce()
         return post
 
     def again(self, post: ScheduledPost, due_at: datetime) -> ScheduledPost:
@@ -128,7 +134,12 @@ class ScheduledPosts:
                 self._session.add(post)
         except IntegrityError:
             return False  # another process planned it between our look and our insert
+        self._announce()
         return True
+
+    def _announce(self) -> None:
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(_NOTIFY)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -161,10 +172,14 @@ class ScheduledPosts:
         return sorted(found, key=lambda post: (post.due_at, post.id or 0))
 
     def claim(
-        self, post: ScheduledPost, lease: timedelta, lease_now: datetime | None = None
+        self,
+        post: ScheduledPost,
+        lease: timedelta,
+        lease_now: datetime | None = None,
+        by: str | None = None,
     ) -> bool:
-        """Take ``post`` for sending, for ``lease`` from the real time ``lease_now``; False
-        when another process has it."""
+        """Take ``post`` for sending, for ``lease`` from the real time ``lease_now``, for the
+        process named ``by``; False when another process has it."""
         now = lease_now or self._audit.context.at
         claimed = self._session.execute(
             update(ScheduledPost)
@@ -176,7 +191,7 @@ class ScheduledPosts:
                     & (col(ScheduledPost.claimed_until) < now),
                 ),
             )
-            .values(state=PostState.SENDING, claimed_until=now + lease)
+            .values(state=PostState.SENDING, claimed_until=now + lease, claimed_by=by)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -195,6 +210,7 @@ class ScheduledPosts:
     ) -> None:
         post.state = state
         post.claimed_until = None
+        post.claimed_by = None
         post.late = post.late or late
         if state is PostState.SENT:
             post.sent_at = self._audit.context.at
@@ -207,6 +223,7 @@ class ScheduledPosts:
         """Sending failed: try again at ``at``."""
         post.state = PostState.PENDING
         post.claimed_until = None
+        post.claimed_by = None
         post.attempts += 1
         post.next_attempt_at = at
         post.last_error = error[:500]

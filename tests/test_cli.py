@@ -14,10 +14,14 @@ import pytest
 
 from tests.support.environment import clean_env
 from tests.support.fake_slack import FakeSlack
+from tests.support.loopback import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
 FORUM_LIST_LINE = "  4. Regional samverkanskonferens — regionalt samordnande, ordinarie läge"
+
+# The HTTP server of `run` on a free port of loopback, not 8080 on every interface.
+LOOPBACK_HTTP = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port())}
 
 
 class Started:
@@ -247,7 +251,8 @@ def test_run_without_credentials_is_the_terminal_chat(ran: dict[str, Ran]) -> No
 def test_run_with_slack_credentials_starts_the_slack_door(tmp_path: Path) -> None:
     """No terminal chat: the Slack door starts, and a refused token ends it with one line."""
     with FakeSlack(refuse_token=True) as fake:
-        result = bot("run", env={**SLACK, "SLACK_API_URL": fake.api_url}, cwd=tmp_path)
+        env = {**SLACK, "SLACK_API_URL": fake.api_url, **LOOPBACK_HTTP}
+        result = bot("run", env=env, cwd=tmp_path)
         assert [call.method for call in fake.calls] == ["auth.test"]
     assert result.returncode == 2
     assert result.stdout == ""

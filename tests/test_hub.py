@@ -33,6 +33,7 @@ class RecordingDoor:
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         if channel_id in self.refusing:
             raise DeliveryFailed("channel_not_found", permanent=True)
@@ -161,3 +162,52 @@ def test_a_reminder_wakes_the_ticker_and_its_delivery_is_recorded(
     assert rows["C1"].state is PostState.SENT
     assert rows["C1"].message_id == "slack-1"
     assert rows["C-gone"].state is PostState.FAILED
+
+
+class StandbyDoor(RecordingDoor):
+    """A door another process runs now (the Matrix sync of the leader)."""
+
+    active = False
+
+
+def test_a_post_for_a_door_another_process_runs_is_sent_by_that_process(
+    database: Database, clock: FixedClock
+) -> None:
+    """Two processes on one database: the call-out made in Slack on the one that does not
+    sync Matrix is left in the database, and the leader's ticker posts it in the room, as
+    the call-out the room would have had, mentions and all."""
+    standby = Hub(Dispatcher(database, clock, CoreConfig()))
+    standby.relaying = True
+    slack, idle_matrix = RecordingDoor("slack"), StandbyDoor("matrix")
+    standby.attach(slack)
+    standby.attach(idle_matrix)
+    leader = Hub(Dispatcher(database, clock, CoreConfig()))
+    matrix = RecordingDoor("matrix")
+    leader.attach(matrix)
+
+    async def scenario() -> None:
+        for platform, channel in (("slack", "C1"), ("matrix", "!room:x")):
+            await standby.handle(
+                _say(platform, channel, "boss", "!forum koppla samverkanskonferens", True)
+            )
+        await standby.handle(_say("matrix", "!room:x", "@anna:x", "!aktör Polisen"))
+        reply = await standby.handle(_say("slack", "C1", "boss", "!aktivera Storm", True))
+        assert reply is not None
+        assert reply.ok
+        assert idle_matrix.delivered == []
+        ticker = asyncio.create_task(leader.tick_forever(0.01))
+        for _ in range(500):
+            if matrix.delivered:
+                break
+            await asyncio.sleep(0.01)
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
+
+    asyncio.run(scenario())
+    standby.close()
+    leader.close()
+    [(channel, text)] = matrix.delivered
+    assert channel == "!room:x"
+    assert "INKALLNING" in text
+    assert "Polisen Region Stockholm: @anna:x" in text
+    assert idle_matrix.delivered == []

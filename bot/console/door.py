@@ -73,6 +73,7 @@ class ConsoleDoor:
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         self._print(channel_id, self._with_files(render_text(document), files))
         self._printed += 1

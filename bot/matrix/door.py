@@ -49,6 +49,7 @@ from nio import (
     WhoamiResponse,
 )
 
+from bot import metrics
 from bot.config import Settings
 from bot.files import File, files_of
 from bot.hub import DeliveryFailed, Hub
@@ -140,6 +141,8 @@ class MatrixDoor:
         self._creators: dict[str, set[str]] = {}
         self._token_saving: asyncio.Task[None] | None = None
         self._synced = asyncio.Event()  # set once the first sync has been handled
+        self._running = False
+        self._failing = False  # the last sync failed
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class MatrixDoor:
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         """Queue ``document`` for room ``channel_id``, then ``files``; the outbox sends them
         when it can.
@@ -160,6 +164,11 @@ class MatrixDoor:
         retries while the homeserver is away) and return the first event's id."""
         queued = [Outgoing(channel_id, content) for content in render_matrix_messages(document)]
         queued.extend(Outgoing(channel_id, file_message(f), file=f) for f in files)
+        if key is not None:
+            # The same transaction ids when this post is delivered again (by a new leader
+            # after the old one died mid-send): the homeserver posts each once.
+            for number, outgoing in enumerate(queued):
+                outgoing.txn_id = f"{key}-{number}"
         if confirm:
             loop = asyncio.get_running_loop()
             for outgoing in queued:
@@ -174,7 +183,28 @@ class MatrixDoor:
             raise DeliveryFailed(refused[0], permanent=True)
         return sent[0].event_id if sent else None
 
+    @property
+    def active(self) -> bool:
+        """Posting now: this process runs the door (among several, the leader does)."""
+        return self._running
+
+    def status(self) -> str:
+        """For /readyz: ``connected`` once synced and syncing, else ``connecting``;
+        ``standby`` while another bot process holds the Matrix sync."""
+        if not self._running:
+            return "standby"
+        return "connected" if self._synced.is_set() and not self._failing else "connecting"
+
     async def run(self) -> None:
+        self._running = True
+        self._synced.clear()
+        self._failing = False
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         client = await self._login()
         sender = asyncio.create_task(self._send_loop(client), name="matrix-outbox")
         try:
@@ -278,16 +308,20 @@ class MatrixDoor:
                     full_state=first or None,
                 )
             except UNREACHABLE as error:
+                self._failing = True
                 wait = backoff.next_wait()
                 log.warning("Matrix sync failed (%s); retrying in %.0f s", error, wait)
                 await asyncio.sleep(wait)
                 continue
             if isinstance(response, SyncError):
+                self._failing = True
                 wait = backoff.next_wait()
                 log.warning("Matrix sync refused (%s); retrying in %.0f s", response, wait)
                 await asyncio.sleep(wait)
                 continue
+            self._failing = False
             if backoff.reset():
+                metrics.RECONNECTS.labels(platform=PLATFORM).inc()
                 log.info("Matrix sync works again")
             await self._keys(client)
             try:

@@ -1,8 +1,11 @@
 """The Slack door: the bot in Slack channels, with slack-bolt.
 
-- Two ways in, one bolt app: the HTTP Events API (``SLACK_SIGNING_SECRET``; an aiohttp server
-  on ``SLACK_PORT`` at ``/slack/events``, where bolt checks every request's signature and
-  timestamp and answers 401 to anything else), or Socket Mode (``SLACK_APP_TOKEN``).
+- Two ways in, one bolt app: the HTTP Events API (``SLACK_SIGNING_SECRET``; ``/slack/events``
+  on the bot's HTTP server (bot/web.py, ``HTTP_PORT``), where bolt checks every request's
+  signature and timestamp and answers 401 to anything else), or Socket Mode
+  (``SLACK_APP_TOKEN``). Nothing of a request is kept in memory between requests (the
+  signatures already seen are in the database), so several bot processes behind one load
+  balancer can each take any request.
 - ``/samverkan <kommando>`` is acknowledged at once and answered in the channel; ``!``
   commands in channel messages and messages that start with a mention of the bot run too.
   ``app_home_opened`` shows the help in the app's Home tab.
@@ -24,9 +27,8 @@ import hashlib
 import json
 import logging
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +38,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -59,6 +62,7 @@ from bot.slack.events import (
 )
 from bot.slack.modal import CALLBACK_ID, first_field_block, form_view, submitted
 from bot.slack.users import SlackUsers
+from bot.web import WebServer
 from commands.core.document import Document
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
@@ -73,6 +77,7 @@ HOME_BLOCKS_MAX = 100
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 REPLAY_WINDOW_S = 6 * 60  # bolt refuses timestamps more than 5 minutes off
+REPLAYS = "slack-signature"  # the signatures seen, among the database's handled events
 ERROR_MAX = 150  # an error shown under a modal's field
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
@@ -85,7 +90,7 @@ class SlackLoginError(RuntimeError):
 class SlackDoor:
     platform = PLATFORM
 
-    def __init__(self, hub: Hub, settings: Settings) -> None:
+    def __init__(self, hub: Hub, settings: Settings, web: WebServer | None = None) -> None:
         if not settings.slack_configured or settings.slack_bot_token is None:
             raise ValueError("the Slack door needs SLACK_BOT_TOKEN and an app token or secret")
         self.hub = hub
@@ -105,7 +110,12 @@ class SlackDoor:
             self.app.client.base_url = settings.slack_api_url
         self.client: AsyncWebClient = self.app.client
         self.users = SlackUsers(self.client)
-        self._replays = ReplayGuard()
+        self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+        self._connected = False
+        self._socket_mode = settings.slack_app_token is not None
+        self.web = web
+        if web is not None and not self._socket_mode:
+            web.add_post(EVENTS_PATH, self.http_request)
         self.bot_user_id: str | None = None
         self.workspace_url: str | None = None  # https://<team>.slack.com/, from auth.test
         self.app.command(COMMAND)(self._on_command)
@@ -124,6 +134,7 @@ class SlackDoor:
         files: Sequence[File] = (),
         *,
         confirm: bool = False,
+        key: str | None = None,
     ) -> str | None:
         """Post and upload; Slack answers each call, so this is always confirmed: the first
         message's ``ts``, or :class:`DeliveryFailed` (only raised when ``confirm``)."""
@@ -148,10 +159,15 @@ class SlackDoor:
             if self.settings.slack_app_token is not None:
                 await self._run_socket_mode(self.settings.slack_app_token.get_secret_value())
             else:
-                await self._run_http(self.settings.slack_port)
+                await self._run_http()
         finally:
+            self._connected = False
             self.client.session = None
             await session.close()
+
+    def status(self) -> str:
+        """For /readyz: ``connected`` once Slack knows the bot (and Socket Mode is up)."""
+        return "connected" if self._connected else "connecting"
 
     async def connect(self) -> None:
         """Who the bot is (``auth.test``): its own messages are not commands."""
@@ -170,6 +186,7 @@ class SlackDoor:
                 wait = min(wait * 2, BACKOFF_MAX_S)
         self.bot_user_id = response.get("user_id")
         self.workspace_url = response.get("url")
+        self._connected = not self._socket_mode
         log.info(
             "connected to Slack workspace %s as %s (%s)",
             response.get("team"),
@@ -177,22 +194,33 @@ class SlackDoor:
             self.bot_user_id,
         )
 
-    async def _run_http(self, port: int) -> None:
-        server = web.Application()
-        server.router.add_post(EVENTS_PATH, self.http_request)
-        runner = web.AppRunner(server, access_log=None)
-        await runner.setup()
+    async def _run_http(self) -> None:
+        """Slack's requests come through the bot's HTTP server; meanwhile the signatures
+        remembered against replays are forgotten once Slack could no longer send them."""
+        own = None
+        if self.web is None:  # run alone (tests of the door): a server of its own
+            own = WebServer(
+                self.settings.http_host, self.settings.http_port, self.hub.dispatcher.database, {}
+            )
+            own.add_post(EVENTS_PATH, self.http_request)
+        server = asyncio.create_task(own.run()) if own is not None else None
+        log.info("Slack door listening on port %d at %s", self.settings.http_port, EVENTS_PATH)
         try:
-            await web.TCPSite(runner, port=port).start()
-            log.info("Slack door listening on port %d at %s", port, EVENTS_PATH)
-            await asyncio.Event().wait()
+            while True:
+                await asyncio.sleep(REPLAY_WINDOW_S)
+                before = self.hub.dispatcher.clock.now() - timedelta(seconds=REPLAY_WINDOW_S)
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(
+                        self.hub.dispatcher.database.forget_handled_before, before, REPLAYS
+                    )
         finally:
-            await runner.cleanup()
+            if server is not None:
+                server.cancel()
+                await asyncio.gather(server, return_exceptions=True)
 
     async def http_request(self, request: web.Request) -> web.Response:
-        signature = request.headers.get("X-Slack-Signature", "")
-        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        if signature and self._replays.seen(f"{stamp}:{signature}"):
+        body = await request.read()
+        if await self._replayed(body, request.headers):
             # The very same signed request again: a replay, not Slack (its retries are new
             # requests, signed anew). Refused like a forgery; nothing is run.
             log.warning("refused a replayed request to %s", EVENTS_PATH)
@@ -203,6 +231,19 @@ class SlackDoor:
             log.warning("refused a request to %s: no valid Slack signature", EVENTS_PATH)
         return await to_aiohttp_response(response)
 
+    async def _replayed(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """A validly signed request seen before (by any bot process on the database)."""
+        signature = headers.get("X-Slack-Signature", "")
+        stamp = headers.get("X-Slack-Request-Timestamp", "")
+        if not signature or self._verifier is None:
+            return False
+        if not self._verifier.is_valid(body, stamp, signature):
+            return False  # bolt refuses it; nothing to remember
+        database = self.hub.dispatcher.database
+        now = self.hub.dispatcher.clock.now()
+        first = await asyncio.to_thread(database.first_time, REPLAYS, f"{stamp}:{signature}", now)
+        return not first
+
     def socket_mode_handler(self, app_token: str) -> AsyncSocketModeHandler:
         """Socket Mode's envelopes go through the same bolt app as HTTP requests."""
         return AsyncSocketModeHandler(self.app, app_token)
@@ -210,6 +251,7 @@ class SlackDoor:
     async def _run_socket_mode(self, app_token: str) -> None:
         handler = self.socket_mode_handler(app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]
+        self._connected = True
         log.info("Slack door connected in Socket Mode")
         try:
             await asyncio.Event().wait()
@@ -539,29 +581,6 @@ class SlackDoor:
             log.warning("updating message %s in %s failed: %s", ts, channel_id, error)
             return False
         return True
-
-
-class ReplayGuard:
-    """Signatures seen in the last minutes: Slack refuses timestamps older than five, so a
-    signature remembered a little longer than that can never be accepted twice."""
-
-    def __init__(self, keep_seconds: float = REPLAY_WINDOW_S, most: int = 100_000) -> None:
-        self.keep_seconds = keep_seconds
-        self.most = most
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def seen(self, key: str) -> bool:
-        """True when ``key`` came before within the window; remembers it either way."""
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) >= self.most
-            or next(iter(self._seen.values())) < now - self.keep_seconds
-        ):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return True
-        self._seen[key] = now
-        return False
 
 
 # Slack's answers that trying again will not change.

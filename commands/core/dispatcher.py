@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,11 +20,19 @@ from commands.core.i18n import normalise_language, t
 from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
 from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
 from commands.core.roles import allows, resolve_role
-from commands.core.scheduler import LEASE_NOW, Delivery, next_due, record_delivery
+from commands.core.scheduler import (
+    CLAIMED_BY,
+    LEASE_NOW,
+    RELAY,
+    Delivery,
+    Sent,
+    next_due,
+    record_delivery,
+)
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
 from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
-from storage.models import Forum, Role
+from storage.models import Forum, Role, ScheduledPost
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,12 @@ class Dispatcher:
         self.real_clock: Clock = getattr(clock, "base", clock)
         self.config = config
         self.registry = registry
+        # The name of this process among several sharing the database (``INSTANCE_NAME``).
+        self.instance: str | None = None
+        # Told of every message handled as a command, form or dialog answer: the command's
+        # key ("unknown" when there is none) and the outcome: "ok", "refused" or "error".
+        self.on_command: Callable[[str, str], None] | None = None
+        self._command_key = "unknown"
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -59,6 +74,16 @@ class Dispatcher:
         A message is for the bot when it starts with the prefix (a command), brings a filled-in
         form (a Slack modal), or answers a question of a dialog its sender has open here.
         """
+        self._command_key = "unknown"
+        reply = self._handle(incoming)
+        if reply is not None and self.on_command is not None:
+            outcome = "ok" if reply.ok else "refused"
+            if reply.error_id is not None:
+                outcome = "error"
+            self.on_command(self._command_key, outcome)
+        return reply
+
+    def _handle(self, incoming: Incoming) -> Reply | None:
         text = incoming.text.strip()
         command = text.startswith(self.config.prefix)
         if not command and incoming.submission is None and not text:
@@ -98,8 +123,10 @@ class Dispatcher:
                     self._check_text(text)
                     request = self._request(store, incoming, None, forum, language)
                     if dialog is not None:
+                        self._command_key = "dialog"
                         reply = dialogs.answer(request, dialog)
                     else:
+                        self._command_key = "form"
                         reply = self._submit(request)
                 if not reply.ok:
                     raise _Refused(reply)
@@ -128,7 +155,8 @@ class Dispatcher:
                 incoming.speaker.user_id,
                 incoming.channel_id,
             )
-            return Reply(Document().paragraph(t(language, "error.internal", id=error_id)), ok=False)
+            document = Document().paragraph(t(language, "error.internal", id=error_id))
+            return Reply(document, ok=False, error_id=error_id)
 
     def tick(self) -> list[Post]:
         """Run the timed jobs (a meeting left open is closed ...); the posts they made.
@@ -139,6 +167,7 @@ class Dispatcher:
         context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
         posts: list[Post] = []
         LEASE_NOW.set(self.real_clock.now())
+        CLAIMED_BY.set(self.instance)
         for job in JOBS:
             try:
                 with self.database.unit_of_work(context) as store:
@@ -147,12 +176,23 @@ class Dispatcher:
                 log.exception("the timed job %s failed", job.__name__)
         return posts
 
-    def record_delivery(self, delivery: Delivery) -> None:
-        """How sending a scheduled post went (the hub reports it)."""
+    def record_delivery(self, delivery: Delivery) -> Sent | None:
+        """How sending a scheduled post went (the hub reports it); what was sent, if it was."""
         now = self.clock.now()
         context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
         with self.database.unit_of_work(context) as store:
-            record_delivery(store, delivery, now)
+            return record_delivery(store, delivery, now)
+
+    def relay(self, platform: str, channel_id: str, encoded: str) -> None:
+        """A post for a platform another bot process serves (it holds the Matrix sync): kept
+        in the database, due now, for that process to send (see ``scheduler.RELAY``)."""
+        now = self.clock.now()
+        context = AuditContext(BOT_PLATFORM, channel_id, BOT_USER, BOT_USER, now)
+        with self.database.unit_of_work(context) as store:
+            post = ScheduledPost(
+                kind=RELAY, platform=platform, channel_id=channel_id, text=encoded, due_at=now
+            )
+            store.scheduled.add(post)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled post falls due, if any is pending."""
@@ -183,6 +223,7 @@ class Dispatcher:
         self._check_text(text)
         line = text[len(self.config.prefix) :]
         cmd, rest = self.find_command(line, language)
+        self._command_key = cmd.key
         request = self._request(store, incoming, cmd, forum, language)
         request.tail = line[rest[0].start :].strip() if rest else ""
         if not allows(request.role, cmd.role):

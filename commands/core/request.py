@@ -41,6 +41,8 @@ class CoreConfig:
     # Minutes before a scheduled meeting of the bot's posts: the notice with the agenda, the
     # nag about missing reports, "starts soon", "starts now"; None leaves one out.
     meeting_reminder_offsets: tuple[int | None, ...] = (1440, 120, 15, 0)
+    # Audit events older than this many days are deleted; 0 keeps them for ever.
+    audit_retention_days: int = 730
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class Post:
     attachments: tuple[Attachment, ...] = ()
     # A scheduled post's id: the hub confirms its delivery and reports how it went.
     scheduled_id: int | None = None
+    # A post relayed from another bot process (see ``scheduler.RELAY``), encoded by the bot:
+    # the hub decodes it in place of ``document``.
+    relayed: str | None = None
 
 
 @dataclass
@@ -116,6 +121,8 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     # The command scheduled a post: the bot looks at what is due again at once.
     scheduled: bool = False
+    # A bug of ours: the id the user was given to quote (it is in the log with the traceback).
+    error_id: str | None = None
 
 
 class CommandError(Exception):

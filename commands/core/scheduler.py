@@ -44,6 +44,12 @@ BATCH = 200
 # a terminal whose ``~tid`` moved its clock must not take a claim another process still
 # holds for abandoned. ``Dispatcher.tick`` sets it from the clock beneath a shifted one.
 LEASE_NOW: ContextVar[datetime | None] = ContextVar("LEASE_NOW", default=None)
+# The name of the process claiming posts (``INSTANCE_NAME``), set by ``Dispatcher.tick``.
+CLAIMED_BY: ContextVar[str | None] = ContextVar("CLAIMED_BY", default=None)
+# A post made by a process that could not send it itself (it does not serve the platform:
+# another process holds the Matrix sync); ``text`` holds it, encoded by the bot, and the
+# process that serves the platform sends it as it is.
+RELAY = "relay"
 
 Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
 COMPOSERS: dict[str, Composer] = {}
@@ -81,8 +87,20 @@ def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
     for post in store.scheduled.due(now, BATCH, lease_now):
         # A retry, or a post taken over from a dead process, has had its follow-up planned.
         first_claim = post.state is PostState.PENDING and post.attempts == 0
-        if not store.scheduled.claim(post, LEASE, lease_now):
+        if not store.scheduled.claim(post, LEASE, lease_now, by=CLAIMED_BY.get()):
             continue  # another bot process has it
+        if post.kind == RELAY:
+            # Sent however late: it is a message somebody's command made, not a reminder.
+            posts.append(
+                Post(
+                    post.platform,
+                    post.channel_id,
+                    Document(),  # the hub decodes the relayed post in its place
+                    scheduled_id=post.id,
+                    relayed=post.text,
+                )
+            )
+            continue
         if post.attempts == 0 and now - post.due_at > grace:
             store.scheduled.finish(post, PostState.MISSED)
             missed.setdefault((post.platform, post.channel_id), []).append(post)
@@ -119,13 +137,22 @@ def _after(store: Store, post: ScheduledPost, now: datetime) -> None:
         follow_up(store, post, now)
 
 
-def record_delivery(store: Store, delivery: Delivery, now: datetime) -> None:
+@dataclass(frozen=True)
+class Sent:
+    """A scheduled post that went out: its kind, and how long after its time."""
+
+    kind: str
+    lateness: timedelta
+
+
+def record_delivery(store: Store, delivery: Delivery, now: datetime) -> Sent | None:
+    """Record how sending went; what was sent, if it was."""
     post = store.scheduled.get(delivery.post_id)
     if post is None or post.state is not PostState.SENDING:
-        return  # given back meanwhile (the lease ran out and another process sent it)
+        return None  # given back meanwhile (the lease ran out and another process sent it)
     if delivery.error is None:
         store.scheduled.finish(post, PostState.SENT, message_id=delivery.message_id)
-        return
+        return Sent(post.kind, now - post.due_at)
     if delivery.permanent or post.attempts + 1 >= MAX_ATTEMPTS:
         log.warning(
             "gave up the scheduled post %s (%s) to %s:%s after %d attempts: %s",
@@ -137,9 +164,10 @@ def record_delivery(store: Store, delivery: Delivery, now: datetime) -> None:
             delivery.error,
         )
         store.scheduled.finish(post, PostState.FAILED, error=delivery.error)
-        return
+        return None
     pause = min(FIRST_RETRY * 2**post.attempts, LONGEST_RETRY)
     store.scheduled.retry(post, now + pause, delivery.error)
+    return None
 
 
 def next_due(store: Store) -> datetime | None:

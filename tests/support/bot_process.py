@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Self
 
 from tests.support.environment import clean_env
+from tests.support.loopback import free_port
 
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
 
@@ -22,9 +23,16 @@ class BotProcess:
 
     def __init__(self, directory: Path, settings: Mapping[str, str]) -> None:
         self.directory = directory
-        self.settings = dict(settings)
+        # Its HTTP server (health, metrics, Slack) on a port of its own, on loopback.
+        self.settings = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()), **settings}
+        self.http_port = int(self.settings["HTTP_PORT"])
         self.log_file = directory / "bot.log"
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
 
     @property
     def running(self) -> bool:

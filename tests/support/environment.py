@@ -5,26 +5,30 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from pydantic import AliasChoices
+
+from bot.config import Settings
+
+
+def _setting_names() -> frozenset[str]:
+    """Every environment variable the bot reads, from the settings class itself."""
+    names = {"SAMVERKAN_CONFIG"}
+    for name, field in Settings.model_fields.items():
+        names.add(name.upper())
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice).upper() for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.add(alias.upper())
+    return frozenset(names)
+
+
 # Settings the developer's shell may have; the tests decide them.
-CLEARED_PREFIXES = ("SLACK_", "MATRIX_")
-CLEARED = (
-    "DATABASE_URL",
-    "BOT_ADMINS",
-    "SAMVERKAN_CONFIG",
-    "LOG_LEVEL",
-    "DEFAULT_LANGUAGE",
-    "TIMEZONE",
-    "COMMAND_PREFIX",
-    "MAX_MESSAGE_LENGTH",
-)
+CLEARED = _setting_names()
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """This process's environment without the bot's settings, plus ``extra``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in CLEARED and not key.startswith(CLEARED_PREFIXES)
-    }
+    env = {key: value for key, value in os.environ.items() if key.upper() not in CLEARED}
     env.update(extra or {})
     return env

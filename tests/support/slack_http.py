@@ -53,13 +53,14 @@ def running_slack_bot(directory: Path, fake: FakeSlack, **extra: str) -> Iterato
     settings = {
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_PORT": str(port),
+        "HTTP_PORT": str(port),
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
         "LOG_LEVEL": "INFO",
         **extra,
     }
     with BotProcess(directory, settings) as process:
+        process.wait_for_log("HTTP server listening")
         process.wait_for_log("Slack door listening on port")
         yield SlackBot(process, fake, port)
         assert process.stop() == 0  # SIGTERM: a clean stop

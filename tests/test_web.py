@@ -1,0 +1,193 @@
+"""The HTTP server's probes and metrics: what a load balancer, Kubernetes and Prometheus see."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from bot import metrics
+from bot.hub import Hub
+from bot.web import WebServer
+from commands import Dispatcher
+from commands.core.clock import FixedClock
+from commands.core.request import CoreConfig, Incoming, Speaker
+from storage import Database
+from tests.support.loopback import free_port
+
+
+class Door:
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+    def status(self) -> str:
+        return self.state
+
+
+def serve(
+    database: Database,
+    doors: dict[str, Any],
+    client: Callable[[str], Awaitable[None]],
+    leading: bool | None = None,
+) -> None:
+    """Run the server on a free loopback port while ``client`` talks to its base URL."""
+    port = free_port()
+    server = WebServer("127.0.0.1", port, database, doors)
+    if leading is not None:
+        server.leading = lambda: leading
+
+    async def scenario() -> None:
+        running = asyncio.create_task(server.run())
+        for _ in range(200):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.01)
+        try:
+            await client(f"http://127.0.0.1:{port}")
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+    asyncio.run(scenario())
+
+
+async def get(url: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        if response.content_type == "application/json":
+            return response.status, await response.json()
+        return response.status, await response.text()
+
+
+def test_alive_and_ready_when_the_database_answers_and_the_doors_are_up(
+    database: Database,
+) -> None:
+    doors = {"slack": Door("connected"), "matrix": Door("standby")}
+
+    async def client(base: str) -> None:
+        assert await get(f"{base}/healthz") == (200, {"status": "alive"})
+        status, body = await get(f"{base}/readyz")
+        assert status == 200
+        assert body == {
+            "ready": True,
+            "database": "ok",
+            "doors": {"slack": "connected", "matrix": "standby"},
+            "leader": False,
+        }
+
+    serve(database, doors, client, leading=False)
+
+
+def test_not_ready_while_a_door_connects_or_the_database_is_away(database: Database) -> None:
+    connecting = {"matrix": Door("connecting")}
+
+    async def door_not_up(base: str) -> None:
+        status, body = await get(f"{base}/readyz")
+        assert status == 503
+        assert body["ready"] is False
+        assert body["doors"] == {"matrix": "connecting"}
+        assert (await get(f"{base}/healthz"))[0] == 200  # alive all the same: no restart
+
+    serve(database, connecting, door_not_up)
+
+    port = free_port()  # nothing listens there
+    away = Database(f"postgresql+psycopg://bot:secret@127.0.0.1:{port}/samverkan")
+
+    async def database_away(base: str) -> None:
+        status, body = await get(f"{base}/readyz")
+        assert status == 503
+        assert body["database"] == "unreachable"
+        assert (await get(f"{base}/healthz"))[0] == 200
+
+    try:
+        serve(away, {"slack": Door("connected")}, database_away)
+    finally:
+        away.dispose()
+
+
+def _sample(name: str, **labels: str) -> float:
+    return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_metrics_count_commands_by_name_and_outcome(database: Database, clock: FixedClock) -> None:
+    dispatcher = Dispatcher(database, clock, CoreConfig())
+    dispatcher.on_command = metrics.command_handled
+    before = {
+        outcome: _sample("samverkan_commands_total", command="activation.status", outcome=outcome)
+        for outcome in ("ok", "refused")
+    }
+    unknown = _sample("samverkan_commands_total", command="unknown", outcome="refused")
+    speaker = Speaker("test", "boss", "Boss", True)
+    dispatcher.handle(Incoming("test", "stab", speaker, "!forum koppla samverkanskonferens"))
+    dispatcher.handle(Incoming("test", "stab", speaker, "!status"))
+    dispatcher.handle(Incoming("test", "ute", speaker, "!status"))  # no forum here: refused
+    dispatcher.handle(Incoming("test", "stab", speaker, "!flyga till månen"))
+    dispatcher.handle(Incoming("test", "stab", speaker, "bara prat"))  # not a command: no count
+    assert (
+        _sample("samverkan_commands_total", command="activation.status", outcome="ok")
+        == before["ok"] + 1
+    )
+    assert (
+        _sample("samverkan_commands_total", command="activation.status", outcome="refused")
+        == before["refused"] + 1
+    )
+    assert _sample("samverkan_commands_total", command="unknown", outcome="refused") == unknown + 1
+
+    async def client(base: str) -> None:
+        status, text = await get(f"{base}/metrics")
+        assert status == 200
+        assert 'samverkan_commands_total{command="activation.status",outcome="ok"}' in text
+        assert "samverkan_reminder_lateness_seconds_bucket" in text or (
+            "# TYPE samverkan_reminder_lateness_seconds histogram" in text
+        )
+        assert "samverkan_leader " in text
+        assert "samverkan_door_reconnects" in text
+
+    serve(database, {}, client)
+
+
+def test_the_lateness_of_a_scheduled_post_is_measured(
+    database: Database, clock: FixedClock
+) -> None:
+    from datetime import timedelta
+
+    from storage import AuditContext
+    from storage.models import ScheduledPost
+
+    count = _sample("samverkan_reminder_lateness_seconds_count", kind="reminder")
+    total = _sample("samverkan_reminder_lateness_seconds_sum", kind="reminder")
+    with database.unit_of_work(AuditContext("test", "", "t", "t", clock.now())) as store:
+        store.scheduled.add(
+            ScheduledPost(
+                kind="reminder",
+                platform="test",
+                channel_id="stab",
+                text="Ring SOS Alarm",
+                due_at=clock.now() - timedelta(seconds=20),
+            )
+        )
+    hub = Hub(Dispatcher(database, clock, CoreConfig()))
+
+    class Sink:
+        platform = "test"
+
+        async def deliver(self, *args: Any, **kwargs: Any) -> str:
+            return "sent-1"
+
+        async def run(self) -> None:
+            return None
+
+    hub.attach(Sink())
+
+    async def scenario() -> None:
+        posts = await hub.call(hub.dispatcher.tick)
+        await hub.deliver(posts)
+
+    asyncio.run(scenario())
+    hub.close()
+    assert _sample("samverkan_reminder_lateness_seconds_count", kind="reminder") == count + 1
+    assert _sample("samverkan_reminder_lateness_seconds_sum", kind="reminder") == total + 20
