@@ -5,9 +5,10 @@ syncing processes would both answer) and sending what is due. Every process runs
 :meth:`Leadership.run`; the one that holds the lease (storage/leases.py) runs the leader's
 duties, the others stand by and serve what any process can serve (Slack over HTTP). The
 leader renews its lease every third of ``LEADER_LEASE_SECONDS``; if it cannot, it steps down
-before the lease runs out, so two never lead at once. When it dies, the lease runs out and a
-standby takes over at most a lease and a third later, continuing from what the database
-holds (the Matrix sync token, the posts not yet sent).
+before the lease runs out, so two never lead at once. The standbys look every second: when
+the leader dies, the lease runs out and one takes over at most a lease and a second later;
+when it stops (SIGTERM) it gives the lease up and one takes over within a second. Either
+continues from what the database holds (the Matrix sync token, the posts not yet sent).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "leader"
+# A standby looks at the lease at least this often: a lease given up (the leader stopped on
+# SIGTERM) is taken within a second, one that runs out within a second of its expiry.
+STANDBY_LOOK_S = 1.0
 
 
 def default_instance_name() -> str:
@@ -65,7 +69,9 @@ class Leadership:
         try:
             while True:
                 await self._step()
-                await self._wait(self.renew_every)
+                await self._wait(
+                    self.renew_every if self.leading else min(self.renew_every, STANDBY_LOOK_S)
+                )
         finally:
             await self._step_down("stopping")
             with contextlib.suppress(Exception):
