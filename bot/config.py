@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, JsonValue, SecretStr, field_validator
@@ -22,7 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from commands.core.request import CoreConfig
+if TYPE_CHECKING:  # the core is imported when it is used: `healthcheck` needs none of it
+    from commands.core.request import CoreConfig
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("config_file", default=None)
 
@@ -403,6 +404,8 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))
 
     def core(self) -> CoreConfig:
+        from commands.core.request import CoreConfig
+
         return CoreConfig(
             default_language=self.default_language,
             timezone=self.timezone,

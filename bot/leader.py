@@ -73,7 +73,7 @@ class Leadership:
                     self.renew_every if self.leading else min(self.renew_every, STANDBY_LOOK_S)
                 )
         finally:
-            await self._step_down("stopping")
+            await self._step_down("stopping", stopping=True)
             with contextlib.suppress(Exception):
                 await asyncio.shield(
                     asyncio.to_thread(
@@ -115,7 +115,7 @@ class Leadership:
         )
         self._duties = asyncio.create_task(self.duties(), name="leader-duties")
 
-    async def _step_down(self, why: str) -> None:
+    async def _step_down(self, why: str, *, stopping: bool = False) -> None:
         if not self.leading:
             return
         self.leading = False
@@ -125,7 +125,10 @@ class Leadership:
             duties.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await duties
-        log.warning("%s no longer leads: %s", self.instance, why)
+        if stopping:
+            log.info("%s gave up leading: stopping", self.instance)
+        else:
+            log.warning("%s no longer leads: %s", self.instance, why)
 
     async def _wait(self, seconds: float) -> None:
         """Sleep until the next renewal; the duties ending early ends the run with them."""
