@@ -11,7 +11,7 @@ Three processes besides this one, all on 127.0.0.1:
 - a fake Slack Web API (``tests/support/fake_slack.py``; this script with ``--fake-web-api``)
   that records every call and tells this script about each one as it arrives;
 - samverkan-bot, ``samverkan-bot run`` as in production, on the HTTP Events API
-  (``SLACK_SIGNING_SECRET``, ``SLACK_PORT``), its Web API client pointed at the fake, on a
+  (``SLACK_SIGNING_SECRET``, ``HTTP_PORT``), its Web API client pointed at the fake, on a
   SQLite file in a temporary directory;
 - a minimal bolt app (this script with ``--minimal-app``): an ``AsyncApp`` with the same token
   and signing secret, pointed at the same fake, whose ``/samverkan`` listener only calls

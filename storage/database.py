@@ -187,13 +187,6 @@ class Database:
             session.commit()
         return dropped
 
-    def first_time(self, platform: str, key: str, at: datetime) -> bool:
-        """Remember ``key`` (a signed request); False when it came before."""
-        with Session(self.engine) as session:
-            first = HandledEvents(session).first_time(platform, key, at)
-            session.commit()
-        return first
-
     # -- several processes: the leader's lease ---------------------------------------------
 
     def hold_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Held | None:

@@ -3,9 +3,9 @@
 - Two ways in, one bolt app: the HTTP Events API (``SLACK_SIGNING_SECRET``; ``/slack/events``
   on the bot's HTTP server (bot/web.py, ``HTTP_PORT``), where bolt checks every request's
   signature and timestamp and answers 401 to anything else), or Socket Mode
-  (``SLACK_APP_TOKEN``). Nothing of a request is kept in memory between requests (the
-  signatures already seen are in the database), so several bot processes behind one load
-  balancer can each take any request.
+  (``SLACK_APP_TOKEN``). What a request does is decided in the shared database (its event,
+  command or click id is acted on once), so several bot processes behind one load balancer
+  can each take any request; only the refusal of a replayed signature is per process.
 - ``/samverkan <kommando>`` is acknowledged at once and answered in the channel; ``!``
   commands in channel messages and messages that start with a mention of the bot run too.
   ``app_home_opened`` shows the help in the app's Home tab.
@@ -27,8 +27,9 @@ import hashlib
 import json
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -38,7 +39,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -77,7 +77,6 @@ HOME_BLOCKS_MAX = 100
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 REPLAY_WINDOW_S = 6 * 60  # bolt refuses timestamps more than 5 minutes off
-REPLAYS = "slack-signature"  # the signatures seen, among the database's handled events
 ERROR_MAX = 150  # an error shown under a modal's field
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
@@ -110,7 +109,7 @@ class SlackDoor:
             self.app.client.base_url = settings.slack_api_url
         self.client: AsyncWebClient = self.app.client
         self.users = SlackUsers(self.client)
-        self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+        self._replays = ReplayGuard()
         self._connected = False
         self._socket_mode = settings.slack_app_token is not None
         self.web = web
@@ -195,34 +194,25 @@ class SlackDoor:
         )
 
     async def _run_http(self) -> None:
-        """Slack's requests come through the bot's HTTP server; meanwhile the signatures
-        remembered against replays are forgotten once Slack could no longer send them."""
-        own = None
-        if self.web is None:  # run alone (tests of the door): a server of its own
-            own = WebServer(
-                self.settings.http_host, self.settings.http_port, self.hub.dispatcher.database, {}
-            )
-            own.add_post(EVENTS_PATH, self.http_request)
-        server = asyncio.create_task(own.run()) if own is not None else None
+        """Slack's requests come through the bot's HTTP server (or, run alone, a server of
+        its own)."""
         log.info("Slack door listening on port %d at %s", self.settings.http_port, EVENTS_PATH)
-        try:
-            while True:
-                await asyncio.sleep(REPLAY_WINDOW_S)
-                before = self.hub.dispatcher.clock.now() - timedelta(seconds=REPLAY_WINDOW_S)
-                with contextlib.suppress(Exception):
-                    await asyncio.to_thread(
-                        self.hub.dispatcher.database.forget_handled_before, before, REPLAYS
-                    )
-        finally:
-            if server is not None:
-                server.cancel()
-                await asyncio.gather(server, return_exceptions=True)
+        if self.web is not None:
+            await asyncio.Event().wait()
+        own = WebServer(
+            self.settings.http_host, self.settings.http_port, self.hub.dispatcher.database, {}
+        )
+        own.add_post(EVENTS_PATH, self.http_request)
+        await own.run()
 
     async def http_request(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        if await self._replayed(body, request.headers):
+        signature = request.headers.get("X-Slack-Signature", "")
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if signature and self._replays.seen(f"{stamp}:{signature}"):
             # The very same signed request again: a replay, not Slack (its retries are new
-            # requests, signed anew). Refused like a forgery; nothing is run.
+            # requests, signed anew). Refused like a forgery; nothing is run. A replay sent
+            # to another bot process gets past this, but not past the core: the event,
+            # command or click id in it was handled already, in the shared database.
             log.warning("refused a replayed request to %s", EVENTS_PATH)
             return web.Response(status=HTTPStatus.UNAUTHORIZED, text="")
         bolt_request = await to_bolt_request(request)
@@ -230,19 +220,6 @@ class SlackDoor:
         if response.status == HTTPStatus.UNAUTHORIZED:
             log.warning("refused a request to %s: no valid Slack signature", EVENTS_PATH)
         return await to_aiohttp_response(response)
-
-    async def _replayed(self, body: bytes, headers: Mapping[str, str]) -> bool:
-        """A validly signed request seen before (by any bot process on the database)."""
-        signature = headers.get("X-Slack-Signature", "")
-        stamp = headers.get("X-Slack-Request-Timestamp", "")
-        if not signature or self._verifier is None:
-            return False
-        if not self._verifier.is_valid(body, stamp, signature):
-            return False  # bolt refuses it; nothing to remember
-        database = self.hub.dispatcher.database
-        now = self.hub.dispatcher.clock.now()
-        first = await asyncio.to_thread(database.first_time, REPLAYS, f"{stamp}:{signature}", now)
-        return not first
 
     def socket_mode_handler(self, app_token: str) -> AsyncSocketModeHandler:
         """Socket Mode's envelopes go through the same bolt app as HTTP requests."""
@@ -581,6 +558,29 @@ class SlackDoor:
             log.warning("updating message %s in %s failed: %s", ts, channel_id, error)
             return False
         return True
+
+
+class ReplayGuard:
+    """Signatures seen in the last minutes: Slack refuses timestamps older than five, so a
+    signature remembered a little longer than that can never be accepted twice."""
+
+    def __init__(self, keep_seconds: float = REPLAY_WINDOW_S, most: int = 100_000) -> None:
+        self.keep_seconds = keep_seconds
+        self.most = most
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen(self, key: str) -> bool:
+        """True when ``key`` came before within the window; remembers it either way."""
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= self.most
+            or next(iter(self._seen.values())) < now - self.keep_seconds
+        ):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
 
 
 # Slack's answers that trying again will not change.
