@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
-from commands.core.clock import Clock, FixedClock, SystemClock
 
 if TYPE_CHECKING:
     from bot.app import App
+    from commands.core.clock import Clock, FixedClock
 
 log = logging.getLogger("samverkan-bot")
 
@@ -147,6 +147,8 @@ def _pinned_clock(value: str, timezone: str) -> FixedClock:
             naive = datetime.strptime(value.strip(), pattern)
         except ValueError:
             continue
+        from commands.core.clock import FixedClock
+
         return FixedClock(naive.replace(tzinfo=ZoneInfo(timezone)))
     raise ConfigError(f'--now takes a local time like "2026-11-26 15:00", not {value!r}')
 
@@ -162,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.lang and command == "console":
                 overrides["default_language"] = args.lang
         settings = load_settings(args.config, **overrides)
+        from commands.core.clock import SystemClock
+
         clock: Clock = SystemClock()
         if command in ("console", "export") and args.now:
             clock = _pinned_clock(args.now, settings.timezone)
@@ -189,6 +193,8 @@ def _migrate(settings: Settings) -> int:
     from storage import Database
 
     database = Database(settings.database_url)
+    from commands.core.clock import SystemClock
+
     database.prepare(SystemClock().now())
     log.info("database is up to date: %s", database.engine.url.render_as_string())
     database.dispose()
@@ -320,6 +326,8 @@ def _run(settings: Settings) -> int:
             " and ".join(partial),
         )
     if not settings.matrix_configured and not settings.slack_configured:
+        from commands.core.clock import SystemClock
+
         return _console(settings, SystemClock())
     configure_logging(settings.log_level, settings.log_format)
     return _serve(settings)

@@ -23,6 +23,7 @@ package registers them all. A command lives in the module named after what it is
   the notice of one skipped for a holiday
 - ``followups``: no commands; what the bot follows up by itself (an unanswered call-out,
   actions falling due), planned by ``activation`` and ``action``
+- ``retention``: no commands; audit events older than ``AUDIT_RETENTION_DAYS`` deleted daily
 """
 
 from commands import (  # noqa: F401  (registers commands)
@@ -38,6 +39,7 @@ from commands import (  # noqa: F401  (registers commands)
     meeting,
     reminder,
     report,
+    retention,
     role,
     schedule,
 )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEvent, Person
@@ -19,6 +20,15 @@ from storage.models import AuditEvent, Person
 # A Core insert of plain rows: the ORM's bulk path costs more than the rows themselves.
 _AUDIT_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 _INSERT = _AUDIT_TABLE.insert()
+# The oldest events from before a time, a bounded number at a time (audit retention).
+_DELETE_OLDEST = _AUDIT_TABLE.delete().where(
+    _AUDIT_TABLE.c.id.in_(
+        select_rows(_AUDIT_TABLE.c.id)
+        .where(_AUDIT_TABLE.c.at < bindparam("before"))
+        .order_by(_AUDIT_TABLE.c.id)
+        .limit(bindparam("limit"))
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -69,3 +79,11 @@ class AuditLog:
         if forum_id is not None:
             query = query.where(AuditEvent.forum_id == forum_id)
         return list(self._session.exec(query))
+
+    def delete_before(self, before: datetime, limit: int) -> int:
+        """Delete the oldest events from before ``before``, at most ``limit`` of them (the
+        retention job keeps each transaction small); how many were deleted."""
+        result = self._session.connection().execute(
+            _DELETE_OLDEST, {"before": before, "limit": limit}
+        )
+        return int(result.rowcount)

@@ -1,0 +1,59 @@
+"""Audit retention: audit events older than ``AUDIT_RETENTION_DAYS`` (730 days, two years, by
+default; 0 keeps them for ever) are deleted by a timed job.
+
+Only the audit log (who changed what, when) is subject to it: situation reports, pictures,
+minutes and actions are the forums' own records and are never deleted by the bot.
+
+The job runs on every tick but works at most once a day per database in a process: it
+remembers when it last finished. Then it deletes the oldest events from before the cut-off,
+a bounded batch per transaction; a full batch means there may be more, so the next tick goes
+on rather than waiting a day. It records one audit event saying how many it deleted and up to
+when, so the log shows where it was cut. Deleting is idempotent, so two bot processes on one
+database do no harm: the second finds nothing left.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
+
+from commands.core.request import CoreConfig, Post
+from commands.core.timed import timed
+from storage import Store
+
+log = logging.getLogger(__name__)
+
+# Events deleted per transaction: small enough not to hold the database long.
+BATCH = 5000
+EVERY = timedelta(days=1)
+
+# Per database (its engine): when the job last found nothing more to delete.
+_FINISHED: WeakKeyDictionary[object, datetime] = WeakKeyDictionary()
+
+
+@timed
+def forget_old_audit_events(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+    """Delete audit events older than ``config.audit_retention_days``; no posts."""
+    days = config.audit_retention_days
+    if days <= 0:
+        return []
+    finished = _FINISHED.get(store.database_key)
+    # A clock set back (the terminal, tests) counts as due, as does a day gone by.
+    if finished is not None and finished <= now < finished + EVERY:
+        return []
+    before = now - timedelta(days=days)
+    deleted = store.audit.delete_before(before, BATCH)
+    if deleted:
+        store.audit.record(
+            "audit.retention", deleted=deleted, before=before.isoformat(), retention_days=days
+        )
+        log.info(
+            "deleted %d audit events older than %d days (before %s)",
+            deleted,
+            days,
+            before.isoformat(timespec="seconds"),
+        )
+    if deleted < BATCH:
+        _FINISHED[store.database_key] = now
+    return []
