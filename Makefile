@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover clean
+.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -34,6 +34,10 @@ bench-minutes: $(VENV)/.installed-test
 
 bench-reminders: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/reminders.py
+
+bench-backup: $(VENV)/.installed-test
+	@scripts/ensure-postgres
+	$(BIN)/python benchmarks/backup.py --throwaway-postgres
 
 bench-failover: $(VENV)/.installed-test
 	@scripts/ensure-postgres

@@ -1,4 +1,5 @@
-"""The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``, ``export``."""
+"""The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``, ``healthcheck``,
+``export`` (``lägesbild``, ``protokoll``, ``all``) and ``import``."""
 
 from __future__ import annotations
 
