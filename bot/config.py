@@ -217,7 +217,8 @@ class Settings(BaseSettings):
         le=300.0,
         description="Several bot processes on one database elect one leader, which syncs "
         "Matrix and sends what is due. It renews its lease every third of this many seconds; "
-        "when it dies, another process takes over at most this long (plus a third) later.",
+        "the others look every second, so when it dies another takes over at most this long "
+        "and a second later, and within a second when it stops on SIGTERM.",
         json_schema_extra=_in(SettingGroup.HTTP),
     )
     instance_name: str | None = Field(

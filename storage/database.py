@@ -181,9 +181,9 @@ class Database:
                 session.delete(dialog)
                 session.commit()
 
-    def forget_handled_before(self, when: datetime, platform: str | None = None) -> int:
+    def forget_handled_before(self, when: datetime) -> int:
         with Session(self.engine) as session:
-            dropped = HandledEvents(session).forget_before(when, platform)
+            dropped = HandledEvents(session).forget_before(when)
             session.commit()
         return dropped
 

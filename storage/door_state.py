@@ -41,13 +41,11 @@ class HandledEvents:
         row = {"platform": platform, "event_id": event_id, "handled_at": at}
         return connection.execute(insert, row).first() is not None
 
-    def forget_before(self, when: datetime, platform: str | None = None) -> int:
-        """Drop the ids handled before ``when`` (no platform redelivers events that old), of
-        ``platform`` only if one is named."""
-        forget = delete(HandledEvent).where(col(HandledEvent.handled_at) < when)
-        if platform is not None:
-            forget = forget.where(col(HandledEvent.platform) == platform)
-        result = self._session.execute(forget)
+    def forget_before(self, when: datetime) -> int:
+        """Drop the ids handled before ``when`` (no platform redelivers events that old)."""
+        result = self._session.execute(
+            delete(HandledEvent).where(col(HandledEvent.handled_at) < when)
+        )
         return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -33,6 +33,7 @@ import yaml
 
 from bot.config import Settings
 from tests.support import deploy_compose
+from tests.support.bot_process import Service
 from tests.support.databases import Databases
 from tests.support.deploy_dockerfile import (
     DockerIgnore,
@@ -41,7 +42,7 @@ from tests.support.deploy_dockerfile import (
     copy_into,
     parse_dockerfile,
 )
-from tests.support.deploy_process import MDWE_PROBE, Service, http_get, run, under_mdwe, wait_until
+from tests.support.deploy_process import MDWE_PROBE, http_get, run, under_mdwe, wait_until
 from tests.support.deploy_settings import secret_names, setting_names, unknown_names
 from tests.support.deploy_synapse import DeploySynapse
 from tests.support.environment import clean_env
@@ -329,7 +330,7 @@ def test_the_installed_bot_answers_its_probes_and_stops_on_sigterm(
             status, metrics = http_get(f"{base}/metrics")
             assert status == 200
             assert "# TYPE samverkan_" in metrics
-            code, seconds = bot.stop()
+            code, seconds = bot.stop_timed()
         assert code == 0, bot.log()[-3000:]
         assert seconds < 10, f"SIGTERM took {seconds:.1f} s"
         assert _healthy(image, env) == 1
@@ -617,7 +618,7 @@ def test_create_bot_and_room_gives_a_room_where_the_installed_bot_binds_a_forum(
             assert "kopplad till Regional samverkanskonferens" in (answer.body or ""), (
                 answer.describe()
             )
-            code, _ = bot.stop()
+            code, _ = bot.stop_timed()
         assert code == 0, bot.log()[-3000:]
     log = bot.log()
     assert "Traceback" not in log, log[-3000:]

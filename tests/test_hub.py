@@ -49,6 +49,17 @@ def _say(platform: str, channel: str, user: str, text: str, moderator: bool = Fa
     return Incoming(platform, channel, Speaker(platform, user, user, moderator), text)
 
 
+async def _tick_until_delivered(hub: Hub, door: RecordingDoor) -> None:
+    """The hub's ticker, running until ``door`` has been given something (5 s at most)."""
+    ticker = asyncio.create_task(hub.tick_forever(0.01))
+    for _ in range(500):
+        if door.delivered:
+            break
+        await asyncio.sleep(0.01)
+    ticker.cancel()
+    await asyncio.gather(ticker, return_exceptions=True)
+
+
 def test_a_call_out_reaches_channels_on_other_platforms(
     database: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -97,13 +108,7 @@ def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
         await hub.handle(_say("matrix", "!room:x", "boss", "!möte start", True))
         await hub.handle(_say("matrix", "!room:x", "boss", "!info Glömt att avsluta", True))
         clock.set(clock.now() + timedelta(hours=1))
-        ticker = asyncio.create_task(hub.tick_forever(0.01))
-        for _ in range(500):
-            if matrix.delivered:
-                break
-            await asyncio.sleep(0.01)
-        ticker.cancel()
-        await asyncio.gather(ticker, return_exceptions=True)
+        await _tick_until_delivered(hub, matrix)
 
     asyncio.run(scenario())
     hub.close()
@@ -195,13 +200,7 @@ def test_a_post_for_a_door_another_process_runs_is_sent_by_that_process(
         assert reply is not None
         assert reply.ok
         assert idle_matrix.delivered == []
-        ticker = asyncio.create_task(leader.tick_forever(0.01))
-        for _ in range(500):
-            if matrix.delivered:
-                break
-            await asyncio.sleep(0.01)
-        ticker.cancel()
-        await asyncio.gather(ticker, return_exceptions=True)
+        await _tick_until_delivered(leader, matrix)
 
     asyncio.run(scenario())
     standby.close()

@@ -194,16 +194,12 @@ class SlackDoor:
         )
 
     async def _run_http(self) -> None:
-        """Slack's requests come through the bot's HTTP server (or, run alone, a server of
-        its own)."""
+        """Slack's requests come through the bot's HTTP server (bot/web.py), which routes
+        them to :meth:`http_request`; the door has nothing else to do meanwhile."""
+        if self.web is None:
+            raise ValueError("the HTTP Events API needs the bot's HTTP server (web=...)")
         log.info("Slack door listening on port %d at %s", self.settings.http_port, EVENTS_PATH)
-        if self.web is not None:
-            await asyncio.Event().wait()
-        own = WebServer(
-            self.settings.http_host, self.settings.http_port, self.hub.dispatcher.database, {}
-        )
-        own.add_post(EVENTS_PATH, self.http_request)
-        await own.run()
+        await asyncio.Event().wait()
 
     async def http_request(self, request: web.Request) -> web.Response:
         signature = request.headers.get("X-Slack-Signature", "")

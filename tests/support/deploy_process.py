@@ -7,9 +7,7 @@ sets it and then executes the real program, which keeps it across ``execve``.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,8 +15,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 _MDWE_LAUNCHER = """\
 import ctypes, os, sys
@@ -83,66 +79,3 @@ def http_get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
-
-
-class Service:
-    """A long-running command with its output in ``log_file``; stopped with SIGTERM, as
-    ``docker stop``, systemd and the kubelet stop it."""
-
-    def __init__(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path, log_file: Path):
-        self.argv = list(argv)
-        self.env = dict(env)
-        self.cwd = cwd
-        self.log_file = log_file
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def start(self) -> None:
-        with self.log_file.open("ab") as log:
-            self._process = subprocess.Popen(
-                self.argv,
-                env=self.env,
-                cwd=self.cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def stop(self, timeout: float = 15.0) -> tuple[int | None, float]:
-        """SIGTERM; the exit status (None when it had to be killed) and the seconds it took."""
-        process, self._process = self._process, None
-        if process is None:
-            return 0, 0.0
-        began = time.monotonic()
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout)
-                return None, time.monotonic() - began
-        return process.returncode, time.monotonic() - began
-
-    def log(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
