@@ -197,12 +197,16 @@ def _type_text(name: str, annotation: Any) -> str:
         if item in _SCALARS:
             many = _SCALARS[item][1]
             return f"list of {many}{' or `-`' if may_be_none else ''}, separated by commas"
+    if origin is dict:
+        return "table of names to lists of text (JSON in the environment)"
     raise DocsError(f"setting {name}: cannot describe its type {annotation!r}")
 
 
 def _default_text(name: str, value: Any) -> str:
     if isinstance(value, SecretStr):
         return "(secret)"
+    if isinstance(value, dict) and not value:
+        return _code("{}")  # as the environment takes it: JSON
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
         written = ",".join("-" if item is None else _scalar(name, item) for item in items)

@@ -16,7 +16,7 @@ from commands.core.document import Emphasis, Part, Strong
 from commands.core.lookup import find_organisation, find_person
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
-from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
+from commands.core.text import Token, fold, leading_phrases, small_number, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from commands.core.when import parse_when
 from commands.followups import plan_action
@@ -198,7 +198,8 @@ def done(req: Request) -> Reply:
     coordinator."""
     forum = req.require_forum()
     wanted = req.arg("number").lstrip("#")
-    action = req.store.actions.by_number(forum, int(wanted)) if wanted.isdigit() else None
+    number = small_number(wanted)
+    action = req.store.actions.by_number(forum, number) if number is not None else None
     if action is None or action.withdrawn_at is not None:
         raise CommandError(
             "error.unknown_action", hint_key="hint.actions", name=wanted[:20], forum=forum.name

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.channels import forum_wide, other_channels
+from commands.core.document import Button, Mention, Part, Strong
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Post, Reply, Request
+from commands.core.request import CommandError, Reply, Request
+from commands.core.roles import coordinators_of
 from commands.core.timefmt import format_clock, format_duration, format_time
-from commands.followups import coordinators_of, plan_recall
-from storage.forums import Channel
+from commands.followups import plan_recall
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
 
 MAX_REASON = 1000
-
-
-def other_channels(req: Request, forum: Forum) -> list[Channel]:
-    """Every channel bound to ``forum`` but the one asked in."""
-    here = Channel(req.incoming.platform, req.incoming.channel_id)
-    return [channel for channel in req.store.forums.channels(forum) if channel != here]
-
-
-def forum_wide(channels: list[Channel], document: Document) -> list[Post]:
-    """Posts of ``document`` to ``channels`` (from :func:`other_channels`)."""
-    return [Post(channel.platform, channel.channel_id, document) for channel in channels]
+# A request for activation not answered within this long lapses: the next one is new, and
+# mentions the coordinators again. Until then, repeats are added to it.
+REQUEST_OPEN = timedelta(hours=6)
 
 
 def checked_reason(req: Request, name: str) -> str:
@@ -66,6 +59,21 @@ def request_activation(req: Request) -> Reply:
     if req.store.activations.current(forum) is not None:
         raise CommandError("error.already_activated", hint_key="hint.status", forum=forum.name)
     organisation = req.store.my_organisation()
+    pending = req.store.activations.open_request(forum, since=req.now - REQUEST_OPEN)
+    if pending is not None:
+        # Pressed again: added to the open request, nobody mentioned a second time.
+        count = req.store.activations.repeat_request(pending, reason, req.me, organisation)
+        first = req.store.people.get(pending.requested_by_id)
+        doc = req.document().paragraph(
+            req.t(
+                "activation.request_repeated",
+                who=first.display_name if first else "?",
+                time=format_time(pending.at, req.zone),
+                count=count,
+            )
+        )
+        doc.paragraph(req.t("activation.request_next", prefix=req.config.prefix))
+        return Reply(doc)
     people = coordinators(req, forum)
     elsewhere = other_channels(req, forum)
     req.store.activations.request(forum, reason, req.me, organisation)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from commands.core.document import Part, Strong
-from commands.core.lookup import find_choice, find_organisation
-from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.channels import forum_wide, other_channels, this_channel
+from commands.core.document import Document, Part, Strong
+from commands.core.lookup import find_choice, find_organisation, find_person
+from commands.core.registry import Arg, ArgKind, Scope, command
+from commands.core.request import CommandError, Post, Reply, Request
+from commands.core.roles import check_claim, coordinators_of
 from commands.core.text import fold
-from storage.models import Category, Role
+from storage.models import Category, Forum, Organisation, Person, Role
 
 CATEGORY_WORDS: dict[str, Category] = {
     fold(word): category
@@ -22,7 +24,13 @@ CATEGORY_WORDS: dict[str, Category] = {
 MAX_ORGANISATION_NAME = 120
 
 
-@command("actor.set", "aktör", aliases=("actor",), args=(Arg("organisation", ArgKind.TEXT, False),))
+@command(
+    "actor.set",
+    "aktör",
+    aliases=("actor",),
+    args=(Arg("organisation", ArgKind.TEXT, False),),
+    personal=True,
+)
 def set_actor(req: Request) -> Reply:
     wanted = req.args.get("organisation")
     me = req.me
@@ -42,10 +50,16 @@ def set_actor(req: Request) -> Reply:
         assert found is not None
         organisation = found
     doc = req.document()
+    notice: Document | None = None
     if me.organisation_id == organisation.id and not req.hint_registered:
         doc.paragraph(req.t("actor.already", organisation=organisation.name))
     else:
         if me.organisation_id != organisation.id:
+            # A claim: made where a forum's coordinators see it, and told to them.
+            if req.forum is None:
+                raise CommandError("error.claim_unbound", hint_key="hint.organisation")
+            check_claim(req, organisation)
+            notice = _claim_notice(req, req.forum, me, organisation)
             req.store.people.set_organisation(me, organisation)
         doc.paragraph(req.t("actor.registered", organisation=organisation.name))
     joined = req.forum is not None and req.store.forums.add_participant(req.forum, organisation)
@@ -53,7 +67,59 @@ def set_actor(req: Request) -> Reply:
         doc.paragraph(
             req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
         )
-    return Reply(doc)
+    posts: list[Post] = []
+    if notice is not None and req.forum is not None:
+        doc.blocks.extend(notice.blocks)
+        posts = forum_wide(other_channels(req, req.forum), notice)
+    return Reply(doc, posts=posts)
+
+
+def _claim_notice(
+    req: Request, forum: Forum, person: Person, organisation: Organisation
+) -> Document:
+    """What the forum's coordinators are told of a new claim, and how to undo it."""
+    doc = req.document().paragraph(
+        req.t(
+            "actor.claim_notice",
+            person=person.display_name,
+            organisation=organisation.name,
+            forum=forum.name,
+            channel=this_channel(req),
+        )
+    )
+    doc.paragraph(req.t("actor.claim_revoke", prefix=req.config.prefix, user=person.user_id))
+    people = coordinators_of(req.store, req.config, forum)
+    if people:
+        parts: list[Part] = [req.t("actor.claim_coordinators")]
+        for coordinator in people:
+            parts.extend([" ", req.mention(coordinator)])
+        doc.paragraph(*parts)
+    return doc
+
+
+@command(
+    "actor.revoke",
+    "aktör ta bort",
+    aliases=("actor remove",),
+    args=(Arg("person"),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def revoke_actor(req: Request) -> Reply:
+    """A coordinator takes back a claim that is wrong: the person speaks for nobody."""
+    person = find_person(req, req.arg("person"))
+    if person.organisation_id is None:
+        raise CommandError(
+            "error.not_representative", hint_key="hint.actor_revoke", person=person.display_name
+        )
+    organisation = req.store.organisations.get(person.organisation_id)
+    assert organisation is not None
+    req.store.people.clear_organisation(person)
+    return Reply(
+        req.document().paragraph(
+            req.t("actor.revoked", person=person.display_name, organisation=organisation.name)
+        )
+    )
 
 
 @command(
@@ -62,6 +128,7 @@ def set_actor(req: Request) -> Reply:
     aliases=("actor new",),
     args=(Arg("name", ArgKind.TEXT), Arg("category")),
     role=Role.COORDINATOR,
+    scope=Scope.REGION,
 )
 def new_actor(req: Request) -> Reply:
     name = " ".join(req.arg("name").split())

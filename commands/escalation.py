@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from commands.activation import forum_wide
+from commands.core.channels import forum_wide
 from commands.core.document import Emphasis, Link, Part, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_forum

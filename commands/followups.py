@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.request import CoreConfig, Request
-from commands.core.roles import is_admin_id
+from commands.core.roles import coordinators_of
 from commands.core.scheduler import composer
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.forums import RosterEntry
-from storage.models import Action, Activation, Forum, Person, Role, ScheduledPost
+from storage.models import Action, Activation, Forum, ScheduledPost
 
 RECALL = "activation_recall"
 STILL_MISSING = "activation_missing"
@@ -187,19 +187,6 @@ def _still_missing(
             parts.extend([" ", Mention(person.platform, person.user_id, person.display_name)])
         doc.paragraph(*parts)
     return doc
-
-
-def coordinators_of(store: Store, config: CoreConfig, forum: Forum) -> list[Person]:
-    """Coordinators known to the bot for ``forum``: those given the role, and the admins."""
-    people = store.people.with_role(forum, Role.COORDINATOR)
-    entries = config.bot_admins
-    candidates = sorted(entries | {entry.split(":", 1)[1] for entry in entries if ":" in entry})
-    seen = {p.id for p in people}
-    for person in store.people.with_user_ids(candidates):
-        if is_admin_id(person.platform, person.user_id, config) and person.id not in seen:
-            people.append(person)
-            seen.add(person.id)
-    return people
 
 
 def _action_document(

@@ -7,7 +7,7 @@ from commands.core.registry import command
 from commands.core.request import Reply, Request
 
 
-@command("form.cancel", "avbryt", aliases=("cancel",))
+@command("form.cancel", "avbryt", aliases=("cancel",), personal=True)
 def cancel(req: Request) -> Reply:
     incoming = req.incoming
     dialog = req.store.dialogs.get(incoming.platform, incoming.channel_id, incoming.speaker.user_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Part, Strong
 from commands.core.i18n import LANGUAGES
 from commands.core.lookup import find_choice, find_forum
-from commands.core.registry import Arg, ArgKind, command
+from commands.core.registry import Arg, ArgKind, Scope, command
 from commands.core.request import CommandError, Reply, Request
+from commands.core.roles import require_coordinator_of
 from commands.core.schedule import next_meetings
 from commands.core.text import fold, slugify
 from commands.core.timefmt import format_time, format_time_with_weekday
@@ -46,9 +48,11 @@ def next_meeting_text(req: Request, forum: Forum) -> str:
     return format_time_with_weekday(upcoming[0], req.zone, req.language)
 
 
-@command("forum.show", "forum")
+@command("forum.show", "forum", personal=True)
 def show(req: Request) -> Reply:
     forum = req.forum
+    if req.incoming.direct:
+        return Reply(req.document().paragraph(req.t("forum.direct")))
     if forum is None:
         doc = req.document().paragraph(req.t("forum.unbound"))
         doc.paragraph(req.t("hint.bind_forum", prefix=req.config.prefix))
@@ -77,7 +81,7 @@ def show(req: Request) -> Reply:
     return Reply(doc)
 
 
-@command("forum.list", "forum lista", aliases=("forum list", "forums"))
+@command("forum.list", "forum lista", aliases=("forum list", "forums"), personal=True)
 def list_forums(req: Request) -> Reply:
     doc = req.document().heading(req.t("forum.list_title"))
     items: list[list[Part]] = []
@@ -104,17 +108,40 @@ def list_forums(req: Request) -> Reply:
     aliases=("forum bind",),
     args=(Arg("forum", ArgKind.TEXT),),
     role=Role.COORDINATOR,
+    scope=Scope.TARGET,
 )
 def bind(req: Request) -> Reply:
+    """Binding is a coordinator's act, of the forum bound to and of the one left, and it is
+    announced in both forums' other channels, so that a wrong one is seen at once."""
     forum = find_forum(req, req.arg("forum"))
+    require_coordinator_of(req, forum)
     if req.forum is not None and req.forum.id == forum.id:
         return Reply(req.document().paragraph(req.t("forum.already_bound", forum=forum.name)))
+    if req.forum is not None:
+        require_coordinator_of(req, req.forum)
+    channel = this_channel(req)
+    who = req.me.display_name
+    joined = req.document().paragraph(
+        req.t("forum.bound_announce", channel=channel, forum=forum.name, who=who)
+    )
+    posts = forum_wide(other_channels(req, forum), joined)
+    if req.forum is not None:
+        left = req.document().paragraph(
+            req.t(
+                "forum.moved_announce",
+                channel=channel,
+                previous=req.forum.name,
+                forum=forum.name,
+                who=who,
+            )
+        )
+        posts += forum_wide(other_channels(req, req.forum), left)
     previous = req.store.forums.bind(forum, req.incoming.platform, req.incoming.channel_id, req.me)
     doc = req.document().paragraph(req.t("forum.bound", forum=forum.name))
     if previous is not None:
         doc.paragraph(req.t("forum.bound_instead", previous=previous.name))
     doc.paragraph(req.t("forum.bound_next", prefix=req.config.prefix))
-    return Reply(doc)
+    return Reply(doc, posts=posts)
 
 
 @command(
@@ -126,8 +153,19 @@ def bind(req: Request) -> Reply:
 )
 def unbind(req: Request) -> Reply:
     forum = req.require_forum()
+    announce = req.document().paragraph(
+        req.t(
+            "forum.unbound_announce",
+            channel=this_channel(req),
+            forum=forum.name,
+            who=req.me.display_name,
+        )
+    )
+    posts = forum_wide(other_channels(req, forum), announce)
     req.store.forums.unbind(forum, req.incoming.platform, req.incoming.channel_id)
-    return Reply(req.document().paragraph(req.t("forum.unbound_now", forum=forum.name)))
+    return Reply(
+        req.document().paragraph(req.t("forum.unbound_now", forum=forum.name)), posts=posts
+    )
 
 
 @command(
@@ -136,6 +174,7 @@ def unbind(req: Request) -> Reply:
     aliases=("forum create",),
     args=(Arg("name", ArgKind.TEXT), Arg("level")),
     role=Role.COORDINATOR,
+    scope=Scope.REGION,
 )
 def create(req: Request) -> Reply:
     name = " ".join(req.arg("name").split())

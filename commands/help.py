@@ -10,7 +10,11 @@ from commands.core.text import tokenize
 
 
 @command(
-    "help", "hjälp", aliases=("help", "?"), args=(Arg("command", ArgKind.TEXT, required=False),)
+    "help",
+    "hjälp",
+    aliases=("help", "?"),
+    args=(Arg("command", ArgKind.TEXT, required=False),),
+    personal=True,
 )
 def help_command(req: Request) -> Reply:
     wanted = req.args.get("command")

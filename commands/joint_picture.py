@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from commands.activation import forum_wide, other_channels
+from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Mention, Part, Strong
 from commands.core.i18n import t
 from commands.core.registry import Arg, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
+from commands.core.text import small_number
 from commands.core.timefmt import format_clock
 from commands.report import report_round
 from commands.situation.diff import diff
@@ -33,8 +34,8 @@ def chosen_round(req: Request, forum: Forum, wanted: str | None) -> ReportRound:
     """The round asked for by number (``12`` or ``#12``), else the current one."""
     if not wanted:
         return report_round(req, forum)
-    number = wanted.strip().lstrip("#")
-    found = req.store.reports.round_by_number(forum, int(number)) if number.isdigit() else None
+    number = small_number(wanted)
+    found = req.store.reports.round_by_number(forum, number) if number is not None else None
     if found is None:
         latest = req.store.reports.latest_round(forum)
         raise CommandError(

@@ -17,7 +17,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
 from commands.core.request import Attachment, CommandError, CoreConfig, Post, Reply, Request
-from commands.core.text import fold
+from commands.core.text import fold, small_number
 from commands.core.timed import timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
@@ -191,8 +191,19 @@ def close_forgotten_meetings(store: Store, now: datetime, config: CoreConfig) ->
             *mentions,
         )
         reply = minutes_reply(store, forum, meeting, language, doc)
-        posts.append(Post(meeting.platform, meeting.channel_id, reply.document, reply.attachments))
+        for platform, channel_id in _channels_now(store, forum, meeting):
+            posts.append(Post(platform, channel_id, reply.document, reply.attachments))
     return posts
+
+
+def _channels_now(store: Store, forum: Forum, meeting: Meeting) -> list[tuple[str, str]]:
+    """Where the minutes of a meeting closed by the bot go: the channel it was started in,
+    if that still serves the forum; else every channel that does (a channel rebound to
+    another forum meanwhile gets nothing of this one)."""
+    here = store.forums.for_channel(meeting.platform, meeting.channel_id)
+    if here is not None and here.id == forum.id:
+        return [(meeting.platform, meeting.channel_id)]
+    return [(channel.platform, channel.channel_id) for channel in store.forums.channels(forum)]
 
 
 def _add(req: Request, kind: ItemKind) -> Reply:
@@ -312,7 +323,8 @@ def minutes(req: Request) -> Reply:
     forum = req.require_forum()
     wanted = (req.args.get("number") or "").strip().lstrip("#")
     if wanted:
-        meeting = req.store.meetings.by_number(forum, int(wanted)) if wanted.isdigit() else None
+        number = small_number(wanted)
+        meeting = req.store.meetings.by_number(forum, number) if number is not None else None
     else:
         meeting = req.store.meetings.latest(forum)
     if meeting is None:

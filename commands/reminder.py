@@ -20,7 +20,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, CoreConfig, Reply, Request
 from commands.core.scheduler import AFTER_SENT, composer
-from commands.core.text import Token, fold, span_text, tokenize
+from commands.core.text import Token, fold, small_number, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Weekly, When, parse_weekly, parse_when
 from storage import Store
@@ -77,6 +77,13 @@ def next_of_rule(rule: str, after: datetime, zone: ZoneInfo) -> datetime:
     raise ValueError(f"no occurrence of {rule!r} after {after}")  # pragma: no cover
 
 
+def _check_room(req: Request) -> None:
+    """A channel holds at most ``MAX_PENDING`` reminders waiting, however they were made."""
+    pending = req.store.scheduled.pending_in_channel(req.incoming.platform, req.incoming.channel_id)
+    if len(pending) >= MAX_PENDING:
+        raise CommandError("reminder_error.too_many", limit=MAX_PENDING)
+
+
 def _check_text(req: Request, text: str) -> None:
     if not text:
         raise CommandError("reminder_error.no_text", hint_key="reminder_hint.examples")
@@ -100,12 +107,11 @@ def _confirm(req: Request, post: ScheduledPost, weekly: bool) -> Reply:
     "påminn",
     aliases=("remind",),
     args=(Arg("when"), Arg("text", ArgKind.TEXT)),
+    personal=True,
 )
 def remind(req: Request) -> Reply:
     tokens = tokenize(req.tail)
-    pending = req.store.scheduled.pending_in_channel(req.incoming.platform, req.incoming.channel_id)
-    if len(pending) >= MAX_PENDING:
-        raise CommandError("reminder_error.too_many", limit=MAX_PENDING)
+    _check_room(req)
     post = ScheduledPost(
         kind=KIND,
         platform=req.incoming.platform,
@@ -148,7 +154,7 @@ def remind(req: Request) -> Reply:
     return _confirm(req, post, weekly is not None)
 
 
-@command("reminder.list", "påminnelser", aliases=("reminders",))
+@command("reminder.list", "påminnelser", aliases=("reminders",), personal=True)
 def list_reminders(req: Request) -> Reply:
     pending = req.store.scheduled.pending_in_channel(req.incoming.platform, req.incoming.channel_id)
     doc = req.document().heading(req.t("reminder.list_title", count=len(pending)))
@@ -166,10 +172,10 @@ def list_reminders(req: Request) -> Reply:
 
 
 def _numbered(req: Request, wanted: str) -> ScheduledPost:
-    number = wanted.lstrip("#")
+    number = small_number(wanted)
     post = (
-        req.store.scheduled.by_number(req.incoming.platform, req.incoming.channel_id, int(number))
-        if number.isdigit()
+        req.store.scheduled.by_number(req.incoming.platform, req.incoming.channel_id, number)
+        if number is not None
         else None
     )
     if post is None or post.kind != KIND:
@@ -184,6 +190,7 @@ def _numbered(req: Request, wanted: str) -> ScheduledPost:
     "påminn ta bort",
     aliases=("remind cancel", "remind delete"),
     args=(Arg("number"),),
+    personal=True,
 )
 def cancel(req: Request) -> Reply:
     post = _numbered(req, req.arg("number"))
@@ -208,12 +215,14 @@ def cancel(req: Request) -> Reply:
     "snooza",
     aliases=("snooze",),
     args=(Arg("number"), Arg("when", ArgKind.TEXT)),
+    personal=True,
 )
 def snooze(req: Request) -> Reply:
-    """A reminder that went out, again later: it keeps its number."""
+    """A reminder that went out, again later: it keeps its number and its owner."""
     post = _numbered(req, req.arg("number"))
     if post.state is PostState.PENDING:
         raise CommandError("reminder_error.still_pending", number=post.number)
+    _check_room(req)
     phrase = req.arg("when")
     when = parse_when(phrase, req.now, req.zone) or parse_when(f"om {phrase}", req.now, req.zone)
     if when is None:
@@ -228,7 +237,6 @@ def snooze(req: Request) -> Reply:
         )
     again = _again(req.store, post, when.at)
     again.snoozed_from_id = post.id
-    again.created_by_id = req.me.id
     return _confirm(req, again, weekly=False)
 
 
@@ -237,7 +245,7 @@ def _again(store: Store, post: ScheduledPost, due_at: datetime) -> ScheduledPost
     return store.scheduled.again(post, due_at)
 
 
-@composer(KIND)
+@composer(KIND, forum_bound=False)
 def _reminder(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -> Document:
     language = normalise_language(post.language)
     by = store.people.get(post.created_by_id) if post.created_by_id else None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -85,6 +86,15 @@ class Activations:
             called_out=[org.id for org in called_out if org.id is not None],
         )
         self._session.add(activation)
+        # The forum is activated: whatever was asked for it is answered.
+        self._session.execute(
+            update(ActivationRequest)
+            .where(
+                col(ActivationRequest.forum_id) == forum.id,
+                col(ActivationRequest.closed_at).is_(None),
+            )
+            .values(closed_at=self._audit.context.at)
+        )
         self._session.flush()
         self._open[activation.forum_id] = activation
         self._audit.record(
@@ -134,6 +144,53 @@ class Activations:
             activation_id=activation.id,
             summary=summary,
         )
+
+    def open_request(self, forum: Forum, since: datetime) -> ActivationRequest | None:
+        """The forum's unanswered request for activation made after ``since``, if any; an
+        older one lapses (is closed) here, so the next request is a new one."""
+        query = (
+            select(ActivationRequest)
+            .where(
+                ActivationRequest.forum_id == forum.id,
+                col(ActivationRequest.closed_at).is_(None),
+            )
+            .order_by(col(ActivationRequest.id).desc())
+        )
+        found = None
+        for request in self._session.exec(query):
+            if request.at >= since and found is None:
+                found = request
+            else:
+                request.closed_at = self._audit.context.at
+                self._session.add(request)
+        return found
+
+    def repeat_request(
+        self,
+        request: ActivationRequest,
+        reason: str,
+        by: Person,
+        organisation: Organisation | None,
+    ) -> int:
+        """The same request made again: added to the open one; how many have made it."""
+        entry = {
+            "by": by.id,
+            "name": by.display_name,
+            "organisation": organisation.name if organisation else None,
+            "reason": reason,
+            "at": self._audit.context.at.isoformat(),
+        }
+        # A new list: a JSON column notices a change by a new value, not a mutation.
+        request.repeats = [*(request.repeats or []), entry]
+        self._session.add(request)
+        self._audit.record(
+            "activation.request_repeated",
+            request.forum_id,
+            request_id=request.id,
+            reason=reason,
+            organisation=entry["organisation"],
+        )
+        return 1 + len(request.repeats)
 
     def request(
         self, forum: Forum, reason: str, by: Person, organisation: Organisation | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -48,6 +49,26 @@ def sqlite_file(url: str) -> str | None:
     return str(Path(parsed.database).expanduser())
 
 
+# The database holds everything the forums said: for the bot's own user only. SQLite gives
+# its -wal, -shm and journal files the database file's mode, so that one mode covers them.
+PRIVATE_FILE = 0o600
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` empty and 0600 if it does not exist, whatever the umask (SQLite would
+    create it with the umask's mode on first connect); an existing file is left alone."""
+    if os.path.exists(path):
+        return  # also on a read-only file system, where creating would fail
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(descriptor, PRIVATE_FILE)
+    finally:
+        os.close(descriptor)
+
+
 def make_engine(url: str, *, autocheckpoint: bool = True) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout.
 
@@ -61,6 +82,7 @@ def make_engine(url: str, *, autocheckpoint: bool = True) -> Engine:
             kwargs["poolclass"] = StaticPool
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(autocheckpoint))
         return engine
@@ -127,6 +149,7 @@ class Database:
             return
         import fcntl
 
+        _create_private(path + ".prepare-lock")
         with open(path + ".prepare-lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:

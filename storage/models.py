@@ -154,6 +154,17 @@ class RoleGrant(SQLModel, table=True):
     granted_by_id: int | None = Field(default=None, foreign_key="person.id")
 
 
+class RegionalGrant(SQLModel, table=True):
+    """A role held in every forum of the region (a coordinator of the secretariat), given
+    with ``!roll <person> koordinator regionalt`` by another regional coordinator. The
+    root of trust is ``BOT_ADMINS``, which is configuration, not a row."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    role: Role = _enum(Role)
+    granted_at: datetime = _when()
+    granted_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
 class ChannelBinding(SQLModel, table=True):
     """A channel on some platform that serves a forum."""
 
@@ -213,6 +224,13 @@ class ActivationRequest(SQLModel, table=True):
     requested_by_id: int = Field(foreign_key="person.id")
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     at: datetime = _when()
+    # Answered: an activation of the forum started (or the request lapsed); from then on
+    # a new request mentions the coordinators again.
+    closed_at: datetime | None = _when_optional()
+    # The same request made again while this one was open: {by, organisation, reason, at}.
+    repeats: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
 
 
 class AuditEvent(SQLModel, table=True):

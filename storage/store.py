@@ -11,7 +11,7 @@ from storage.dialogs import FormDialogs
 from storage.door_state import HandledEvents
 from storage.forums import Forums
 from storage.meetings import Meetings
-from storage.models import Forum, Organisation, Person
+from storage.models import Forum, Organisation, Person, Role
 from storage.organisations import Organisations
 from storage.people import People
 from storage.reports import Reports
@@ -39,6 +39,7 @@ class Store:
         self.handled_events = HandledEvents(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None
+        self._my_regional_role: Role | None = None
         self._looked_up = False
 
     @property
@@ -71,9 +72,14 @@ class Store:
             found = self.people.lookup_with_organisation(ctx.platform, ctx.user_id)
             if found is not None:
                 # Held here: the session only keeps weak references to what it loaded.
-                self._me, self._my_organisation = found
+                self._me, self._my_organisation, self._my_regional_role = found
             self._looked_up = True
         return self._me
+
+    def my_regional_role(self) -> Role | None:
+        """The role the acting person holds in the whole region (``RegionalGrant``), if any."""
+        self.known_me()
+        return self._my_regional_role
 
     def my_organisation(self) -> Organisation | None:
         """The organisation the acting person represents, if any."""

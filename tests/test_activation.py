@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from commands.core.clock import FixedClock
 from commands.core.document import Mention
+from commands.core.request import CoreConfig
 from storage import Database
 from storage.models import Acknowledgement, Activation, AuditEvent, Forum, Mode
 from tests.support.chat import Chat
@@ -239,9 +241,14 @@ def test_request_activation_mentions_coordinators_everywhere(
     assert events[0].details["organisation"] == "Polisen Region Stockholm"
 
 
-def test_request_when_no_coordinators_are_known_says_whom_to_call(forum_chat: Chat) -> None:
-    _register(forum_chat, anna="Polisen")
-    said = forum_chat.say("!request activation Storm", person="anna")
+def test_request_when_no_coordinators_are_known_says_whom_to_call(
+    database: Database, clock: FixedClock
+) -> None:
+    # Bound by a room moderator under the opt-in rule: no coordinator the bot knows by name.
+    chat = Chat(database, clock, CoreConfig(platform_moderators_are_coordinators=True))
+    assert chat.say("!forum koppla samverkanskonferens", person="mod", moderator=True).ok
+    _register(chat, anna="Polisen")
+    said = chat.say("!request activation Storm", person="anna")
     assert "Inga koordinatorer är registrerade" in said.text
 
 

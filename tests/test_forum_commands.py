@@ -99,7 +99,7 @@ def test_a_forum_number_out_of_range_is_refused(chat: Chat) -> None:
 def test_only_coordinators_bind(chat: Chat, database: Database) -> None:
     said = chat.say("!forum koppla samverkanskonferens", person="eve")
     assert not said.ok
-    assert "kräver rollen koordinator" in said.text
+    assert "Bara en koordinator för Regional samverkanskonferens kan göra det" in said.text
     with Session(database.engine) as session:
         assert session.exec(select(ChannelBinding)).all() == []
 

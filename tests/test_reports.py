@@ -532,9 +532,10 @@ def test_markup_in_fields_is_kept_as_text_and_escaped_when_rendered(
 
 
 def test_no_forum_in_the_channel(chat: Chat, database: Database) -> None:
+    chat.say("!forum koppla samverkanskonferens")
     _register(chat, anna="Polisen")
     for message in ("!läge Läge: lugnt", "!läge oförändrat", "!lägesbild", "!saknas"):
-        said = chat.say(message, person="anna")
+        said = chat.say(message, person="anna", channel="obunden")
         assert not said.ok, message
         assert "inte kopplad till något forum" in said.text, message
     assert _reports(database) == []

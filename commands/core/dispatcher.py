@@ -17,9 +17,15 @@ from commands.core.clock import Clock
 from commands.core.document import Document
 from commands.core.forms import FORM_TYPES
 from commands.core.i18n import normalise_language, t
-from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry
+from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry, Scope
 from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
-from commands.core.roles import allows, resolve_role
+from commands.core.roles import (
+    allows,
+    check_claim,
+    mapped_organisation_name,
+    regional_role,
+    resolve_role,
+)
 from commands.core.scheduler import (
     CLAIMED_BY,
     LEASE_NOW,
@@ -32,7 +38,7 @@ from commands.core.scheduler import (
 from commands.core.text import Token, bad_character, fold, span_text, tokenize
 from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
-from storage.models import Forum, Role, ScheduledPost
+from storage.models import FormDialog, Forum, Role, ScheduledPost
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +121,12 @@ class Dispatcher:
                 ):
                     log.info("event %s was handled before; not again", incoming.event_id)
                     return None
-                forum = store.forum_for_channel(incoming.platform, incoming.channel_id)
+                # A direct conversation never acts on a forum, bound or not.
+                forum = (
+                    None
+                    if incoming.direct
+                    else store.forum_for_channel(incoming.platform, incoming.channel_id)
+                )
                 language = normalise_language(forum.language if forum else language)
                 if command:
                     reply = self._run(store, incoming, text, forum, language)
@@ -124,6 +135,9 @@ class Dispatcher:
                     request = self._request(store, incoming, None, forum, language)
                     if dialog is not None:
                         self._command_key = "dialog"
+                        form_kind = FORM_TYPES.get(dialog.form)
+                        if form_kind is not None:
+                            self._check_dialog_role(request, dialog, form_kind.role)
                         reply = dialogs.answer(request, dialog)
                     else:
                         self._command_key = "form"
@@ -226,17 +240,13 @@ class Dispatcher:
         self._command_key = cmd.key
         request = self._request(store, incoming, cmd, forum, language)
         request.tail = line[rest[0].start :].strip() if rest else ""
-        if not allows(request.role, cmd.role):
-            if request.role is Role.NONE and cmd.role is Role.ACTOR:
-                # What an actor does is done for an organisation: say how to name yours.
-                raise CommandError("error.no_organisation", hint_key="hint.organisation")
+        if incoming.direct and not cmd.personal:
             raise CommandError(
-                "error.not_allowed",
-                hint_key="hint.ask_coordinator",
+                "error.direct_message",
+                hint_key="hint.direct_message",
                 command=cmd.usage(language, self.config.prefix),
-                required=t(language, f"role.{cmd.role.value}"),
-                role=t(language, f"role.{request.role.value}"),
             )
+        self._check_role(request, cmd, language)
         if cmd.needs_forum:
             request.require_forum()
         request.args = self._bind_args(cmd, line, rest, language)
@@ -245,6 +255,35 @@ class Dispatcher:
             for hook in AFTER_COMMAND:
                 hook(request)
         return reply
+
+    def _check_role(self, request: Request, cmd: Command, language: str) -> None:
+        """The one gate of authority for commands (``roles.py`` says who holds what)."""
+        if cmd.scope is Scope.TARGET:
+            return  # the handler checks the role in the forum it acts on
+        if cmd.scope is Scope.REGION:
+            held = regional_role(request.store, request.incoming.speaker, self.config)
+            if not allows(held, cmd.role):
+                raise CommandError(
+                    "error.command_regional",
+                    hint_key="hint.who_coordinates",
+                    command=cmd.usage(language, self.config.prefix),
+                    role=t(language, f"role.{request.role.value}"),
+                )
+            return
+        if allows(request.role, cmd.role):
+            return
+        if request.role is Role.NONE and cmd.role is Role.ACTOR:
+            # What an actor does is done for an organisation: say how to name yours.
+            raise CommandError("error.no_organisation", hint_key="hint.organisation")
+        if request.forum is None and cmd.role is Role.COORDINATOR and not cmd.needs_forum:
+            raise CommandError("error.no_forum", hint_key="hint.bind_forum")
+        raise CommandError(
+            "error.not_allowed",
+            hint_key="hint.ask_coordinator",
+            command=cmd.usage(language, self.config.prefix),
+            required=t(language, f"role.{cmd.role.value}"),
+            role=t(language, f"role.{request.role.value}"),
+        )
 
     def _request(
         self,
@@ -275,9 +314,29 @@ class Dispatcher:
         kind = FORM_TYPES.get(submission.key)
         if kind is None:
             raise CommandError("error.form_unknown", hint_key="hint.help")
+        self._check_form_role(request, kind.role)
         for value in submission.values.values():
             self._check_text(value)
         return kind.submit(request, submission)
+
+    def _check_form_role(self, request: Request, required: Role) -> None:
+        """A form is answered with the role its sender holds now, not when it was opened:
+        someone demoted meanwhile (an actor made observer) is refused."""
+        if not allows(request.role, required):
+            raise CommandError(
+                "error.form_role_lost",
+                hint_key="hint.ask_coordinator",
+                required=t(request.language, f"role.{required.value}"),
+                role=t(request.language, f"role.{request.role.value}"),
+            )
+
+    def _check_dialog_role(self, request: Request, dialog: FormDialog, required: Role) -> None:
+        try:
+            self._check_form_role(request, required)
+        except CommandError:
+            # The dialog ends with the refusal: the next message is chat again.
+            request.store.dialogs.end(dialog)
+            raise
 
     def _check_text(self, text: str) -> None:
         limit = self.config.max_message_length
@@ -310,6 +369,7 @@ class Dispatcher:
         """The door says who the speaker represents (console ``@anna/Polisen:``)."""
         hint = request.incoming.speaker.organisation_hint
         if not hint:
+            self._apply_identity_map(request)
             return
         current = request.store.my_organisation()
         if current is not None and fold(hint) in (
@@ -317,6 +377,7 @@ class Dispatcher:
         ):
             return  # already represents it: the common case, no search needed
         organisation = lookup.find_organisation(request, hint)
+        check_claim(request, organisation)
         me = request.me
         if me.organisation_id != organisation.id:
             request.store.people.set_organisation(me, organisation)
@@ -328,6 +389,33 @@ class Dispatcher:
             request.role = resolve_role(
                 request.store, request.forum, request.incoming.speaker, self.config
             )
+
+    def _apply_identity_map(self, request: Request) -> None:
+        """Someone whose home the deployment maps to one organisation (a Slack Connect
+        team, a Matrix homeserver) represents it without saying so."""
+        if not self.config.organisation_identities:
+            return
+        name = mapped_organisation_name(request.incoming.speaker, self.config)
+        if name is None:
+            return
+        me = request.store.known_me()
+        if me is not None and me.organisation_id is not None:
+            return
+        organisation = next(
+            (
+                org
+                for org in request.store.organisations.all()
+                if name in (fold(n) for n in (org.name, *org.aliases))
+            ),
+            None,
+        )
+        if organisation is None:
+            log.warning("ORGANISATION_IDENTITIES names %r, which is no organisation", name)
+            return
+        request.store.people.set_organisation(request.me, organisation)
+        request.role = resolve_role(
+            request.store, request.forum, request.incoming.speaker, self.config
+        )
 
     def find_command(self, line: str, language: str) -> tuple[Command, list[Token]]:
         """The command a line names, and the tokens after its name."""

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from commands.core.text import fold
+from storage.models import Role
 
 if TYPE_CHECKING:
     from commands.core.request import Reply, Request
@@ -72,13 +73,15 @@ class FormType:
     # The form, in a language, for a context: to ask a dialog's next question after a restart.
     build: Callable[[str, dict[str, Any]], Form]
     submit: Callable[[Request, FormSubmission], Reply]
+    # The role its sender must hold when the answers come in (checked again then).
+    role: Role = Role.ACTOR
 
 
 FORM_TYPES: dict[str, FormType] = {}
 
 
 def form_type(
-    key: str, build: Callable[[str, dict[str, Any]], Form]
+    key: str, build: Callable[[str, dict[str, Any]], Form], role: Role = Role.ACTOR
 ) -> Callable[
     [Callable[[Request, FormSubmission], Reply]], Callable[[Request, FormSubmission], Reply]
 ]:
@@ -89,7 +92,7 @@ def form_type(
     ) -> Callable[[Request, FormSubmission], Reply]:
         if key in FORM_TYPES:
             raise ValueError(f"form type {key!r} registered twice")
-        FORM_TYPES[key] = FormType(key, build, submit)
+        FORM_TYPES[key] = FormType(key, build, submit, role)
         return submit
 
     return register

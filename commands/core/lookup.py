@@ -12,7 +12,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from commands.core.request import CommandError, Request
-from commands.core.text import fold
+from commands.core.text import fold, small_number
 from storage.models import Forum, Organisation, Person
 
 T = TypeVar("T")
@@ -76,9 +76,9 @@ def _find(
 
 def find_forum(req: Request, query: str) -> Forum:
     forums = req.store.forums.all()
+    number = small_number(query) if query.strip().isdigit() else None
     if query.strip().isdigit():
-        number = int(query.strip())
-        if 1 <= number <= len(forums):
+        if number is not None and 1 <= number <= len(forums):
             return forums[number - 1]
         raise CommandError("error.unknown_forum", hint_key="hint.forum_list", name=query)
     return _find(
@@ -107,7 +107,11 @@ def find_person(req: Request, query: str) -> Person:
     incoming = req.incoming
     ref = incoming.mentions.get(query)
     if ref is not None:
-        return req.store.people.ensure(incoming.platform, ref.user_id, ref.display_name)
+        # The mention's name is what the writer's client showed, not the person's own: it
+        # names someone new, and renames nobody.
+        return req.store.people.ensure(
+            incoming.platform, ref.user_id, ref.display_name, rename=False
+        )
     people = req.store.people.on_platform(incoming.platform)
     bare = query.lstrip("@")
     for person in people:

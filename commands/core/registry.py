@@ -27,6 +27,16 @@ class ArgKind(Enum):
     TEXT = "text"  # the rest of the line, as typed
 
 
+class Scope(Enum):
+    """Where a command's role must be held."""
+
+    FORUM = "forum"  # in the forum of the channel it is written in (most commands)
+    REGION = "region"  # in the whole region: creating forums and organisations
+    # In the forum the command names (``!forum koppla <forum>``) or the region
+    # (``!roll … regionalt``): the handler checks, through ``roles.require_*``.
+    TARGET = "target"
+
+
 @dataclass(frozen=True)
 class Arg:
     """An argument. ``name`` is a catalogue key under ``arg.`` (its display name)."""
@@ -50,6 +60,10 @@ class Command:
     args: tuple[Arg, ...] = ()
     role: Role = Role.NONE
     needs_forum: bool = False
+    scope: Scope = Scope.FORUM
+    # Answered in a direct conversation with the bot too (help, one's own reminders);
+    # everything else acts on a forum, which a direct conversation never does.
+    personal: bool = False
 
     def names(self, language: str) -> list[str]:
         """Every name; the language's own first (English aliases first for English)."""
@@ -124,6 +138,8 @@ def command(
     args: tuple[Arg, ...] = (),
     role: Role = Role.NONE,
     needs_forum: bool = False,
+    scope: Scope = Scope.FORUM,
+    personal: bool = False,
     registry: Registry = REGISTRY,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as a command."""
@@ -138,6 +154,8 @@ def command(
                 args=args,
                 role=role,
                 needs_forum=needs_forum,
+                scope=scope,
+                personal=personal,
             )
         )
         return handler

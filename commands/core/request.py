@@ -31,7 +31,14 @@ class CoreConfig:
 
     default_language: str = "sv"
     timezone: str = "Europe/Stockholm"
+    # Coordinators of the whole region by configuration: the root of trust.
     bot_admins: frozenset[str] = frozenset()
+    # The old rule, for deployments that opt in: a platform's moderators (Matrix power
+    # level 50, Slack workspace admins) are coordinators of every forum.
+    platform_moderators_are_coordinators: bool = False
+    # Which identities may speak for which organisation: (folded organisation name,
+    # ``platform:home``) pairs, e.g. ("polisen region stockholm", "matrix:polisen.se").
+    organisation_identities: frozenset[tuple[str, str]] = frozenset()
     prefix: str = "!"
     max_message_length: int = 4000
     meeting_minutes: int = 60
@@ -52,11 +59,16 @@ class Speaker:
     platform: str
     user_id: str
     display_name: str
-    # The platform says this person moderates the channel (Matrix power level, Slack admin,
-    # the terminal's local operator): a coordinator there.
+    # The platform says this person moderates the channel (Matrix power level 50 or more,
+    # a Slack admin of the bot's own workspace). Grants nothing by itself: only with
+    # ``PLATFORM_MODERATORS_ARE_COORDINATORS`` (see ``commands/core/roles.py``).
     platform_moderator: bool = False
     # The door says which organisation the person speaks for (console ``@anna/Polisen:``).
     organisation_hint: str | None = None
+    # Where the identity lives, as the platform vouches for it: a Matrix user's homeserver
+    # (``polisen.se``), a Slack user's team id (``T024BE7LH``; another workspace's in a Slack
+    # Connect channel). ``ORGANISATION_IDENTITIES`` maps these to organisations.
+    home: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,9 @@ class Incoming:
     # A web link to this message (or, for a slash command, its channel) where the platform
     # has one: how another forum finds its way back to an item raised to it.
     permalink: str | None = None
+    # A direct conversation between the bot and one person (a Slack DM, a Matrix room the
+    # bot was invited to as a direct chat): never acts on a forum.
+    direct: bool = False
 
 
 @dataclass(frozen=True)

@@ -53,16 +53,24 @@ RELAY = "relay"
 
 Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
 COMPOSERS: dict[str, Composer] = {}
+# Kinds that speak for the forum of their post (a call-out's re-call, an action's due time,
+# the conference's posts): sent only while their channel still serves that forum.
+FORUM_BOUND: set[str] = set()
 # A kind's follow-up once it has gone out or been missed (a weekly reminder's next one).
 AFTER_SENT: dict[str, Callable[[Store, ScheduledPost, datetime], None]] = {}
 
 
-def composer(kind: str) -> Callable[[Composer], Composer]:
+def composer(kind: str, *, forum_bound: bool = True) -> Callable[[Composer], Composer]:
     """Register how posts of ``kind`` are worded. A composer returns None when the post is
-    no longer relevant (the call-out was stood down): it is cancelled, not sent."""
+    no longer relevant (the call-out was stood down): it is cancelled, not sent.
+
+    ``forum_bound``: the post speaks for its forum, so it is cancelled when its channel was
+    rebound to another forum meanwhile (a person's own reminder is not: it stays)."""
 
     def register(function: Composer) -> Composer:
         COMPOSERS[kind] = function
+        if forum_bound:
+            FORUM_BOUND.add(kind)
         return function
 
     return register
@@ -107,6 +115,9 @@ def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
             if first_claim:
                 _after(store, post, now)
             continue
+        if not _still_bound(store, post):
+            store.scheduled.finish(post, PostState.CANCELLED)
+            continue
         compose = COMPOSERS.get(post.kind)
         try:
             document = compose(store, post, now, config) if compose else None
@@ -129,6 +140,14 @@ def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
     for (platform, channel_id), posts_missed in missed.items():
         posts.append(Post(platform, channel_id, _missed_notice(posts_missed)))
     return posts
+
+
+def _still_bound(store: Store, post: ScheduledPost) -> bool:
+    """Checked at sending time: a forum's post goes only to a channel that still serves it."""
+    if post.kind not in FORUM_BOUND or post.forum_id is None:
+        return True
+    forum = store.forums.for_channel(post.platform, post.channel_id)
+    return forum is not None and forum.id == post.forum_id
 
 
 def _after(store: Store, post: ScheduledPost, now: datetime) -> None:

@@ -67,6 +67,19 @@ def bad_character(text: str) -> str | None:
     return None
 
 
+MAX_NUMBER = 999_999_999  # no forum has a billion meetings, rounds or reminders
+
+
+def small_number(text: str) -> int | None:
+    """A number people type to pick something (``12``, ``#12``): ASCII digits only, at most
+    ``MAX_NUMBER``; None otherwise, so that ``99999999999999999999`` or ``²`` is "no such
+    thing" rather than an overflow in the database."""
+    digits = text.strip().lstrip("#")
+    if not digits or len(digits) > 9 or not digits.isascii() or not digits.isdigit():
+        return None
+    return int(digits)
+
+
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
     return slug[:80] or "forum"

@@ -9,7 +9,7 @@ assert "Kvittens från Polisen Region Stockholm" in reply.text
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.render.text import render_text
@@ -58,7 +58,11 @@ class Chat:
         self.database = database
         self.clock = clock
         self.platform = platform
-        self.dispatcher = Dispatcher(database, clock, config or CoreConfig())
+        # The operator is a coordinator of the region, as the terminal's is (BOT_ADMINS).
+        config = config or CoreConfig()
+        admins = config.bot_admins | {OPERATOR}
+        self.config = replace(config, bot_admins=admins)
+        self.dispatcher = Dispatcher(database, clock, self.config)
 
     def say(
         self,
@@ -67,7 +71,9 @@ class Chat:
         person: str = OPERATOR,
         organisation: str | None = None,
         channel: str = "stab",
-        moderator: bool | None = None,
+        moderator: bool = False,
+        direct: bool = False,
+        home: str | None = None,
         event_id: str | None = None,
         permalink: str | None = None,
     ) -> Said:
@@ -75,8 +81,9 @@ class Chat:
             platform=self.platform,
             user_id=person,
             display_name=person,
-            platform_moderator=(person == OPERATOR) if moderator is None else moderator,
+            platform_moderator=moderator,
             organisation_hint=organisation,
+            home=home,
         )
         mentions = {f"@{name}": MentionRef(name, name) for name in re.findall(r"@([\w.\-]+)", text)}
         incoming = Incoming(
@@ -87,6 +94,7 @@ class Chat:
             event_id=event_id,
             mentions=mentions,
             permalink=permalink,
+            direct=direct,
         )
         reply = self.dispatcher.handle(incoming)
         rendered = render_text(reply.document) if reply else ""
