@@ -57,12 +57,12 @@ def _warn_about_trust(database: Database, settings: Settings, clock: Clock) -> N
     now = clock.now()
     with database.reading(AuditContext("bot", "", "bot", "bot", now)) as store:
         found = coordinators_by_platform_only(store, settings.core())
-    if found:
         listed = "; ".join(
             f"{person.platform}:{person.user_id} ({person.display_name})"
             + (f", bound {', '.join(bindings)}" if bindings else "")
             for person, bindings in found
         )
+    if found:
         log.warning(
             "coordinators no more: %d people acted as coordinators through their platform's "
             "moderator flag and hold no coordinator role now; their bindings are kept. Grant "

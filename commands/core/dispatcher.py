@@ -158,6 +158,10 @@ class Dispatcher:
             return reply
         except CommandError as error:
             self._remember_refused(incoming, now)
+            if isinstance(error, _EndsDialog):
+                self.database.end_dialog(
+                    incoming.platform, incoming.channel_id, incoming.speaker.user_id
+                )
             return self.error_reply(error, language)
         except Exception:
             error_id = uuid.uuid4().hex[:8]
@@ -333,10 +337,9 @@ class Dispatcher:
     def _check_dialog_role(self, request: Request, dialog: FormDialog, required: Role) -> None:
         try:
             self._check_form_role(request, required)
-        except CommandError:
+        except CommandError as error:
             # The dialog ends with the refusal: the next message is chat again.
-            request.store.dialogs.end(dialog)
-            raise
+            raise _EndsDialog(error.key, error.hint_key, **error.params) from None
 
     def _check_text(self, text: str) -> None:
         limit = self.config.max_message_length
@@ -496,3 +499,7 @@ class _Refused(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__("refused")
         self.reply = reply
+
+
+class _EndsDialog(CommandError):
+    """A refusal that also ends the dialog it answered (outside the rolled-back work)."""

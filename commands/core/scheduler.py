@@ -109,14 +109,14 @@ def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
                 )
             )
             continue
+        if not _still_bound(store, post):
+            store.scheduled.finish(post, PostState.CANCELLED)
+            continue
         if post.attempts == 0 and now - post.due_at > grace:
             store.scheduled.finish(post, PostState.MISSED)
             missed.setdefault((post.platform, post.channel_id), []).append(post)
             if first_claim:
                 _after(store, post, now)
-            continue
-        if not _still_bound(store, post):
-            store.scheduled.finish(post, PostState.CANCELLED)
             continue
         compose = COMPOSERS.get(post.kind)
         try:
