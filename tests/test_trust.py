@@ -177,7 +177,8 @@ def test_every_refusal_is_clear_and_changes_nothing(refusals_db: Prepared) -> No
         said = say(chat, role, command, channel)
         cell = f"{role} {COMMANDS[command]!r} in a channel {CHANNELS[channel]}"
         assert not said.ok, cell
-        assert said.reply is not None and said.reply.error_id is None, cell
+        assert said.reply is not None, cell
+        assert said.reply.error_id is None, cell
         assert said.posts == [], cell
         assert said.text.strip(), cell  # an answer in words, not silence
     assert snapshot(refusals_db.database) == before
