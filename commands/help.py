@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands.core.document import Code, Document
 from commands.core.registry import REGISTRY, Arg, ArgKind, Command, command
 from commands.core.request import CommandError, Reply, Request
-from commands.core.roles import allows
+from commands.core.roles import allows, may_use
 from commands.core.text import tokenize
 
 
@@ -54,13 +54,17 @@ def _overview(req: Request) -> Document:
     usable = [
         cmd
         for cmd in sorted(REGISTRY.commands, key=_help_order)
-        if allows(req.role, cmd.role) and (req.forum is not None or not cmd.needs_forum)
+        if may_use(req, cmd)
     ]
     doc = req.document().heading(req.t("help.title"))
     doc.bullets(
         [Code(cmd.usage(req.language, prefix)), " — ", cmd.summary(req.language)] for cmd in usable
     )
     doc.paragraph(req.t("help.footer", prefix=prefix))
+    if req.incoming.direct:
+        doc.paragraph(req.t("help.direct"))
+    elif req.forum is None:
+        doc.paragraph(req.t("help.unbound", prefix=prefix))
     hidden = len(REGISTRY.commands) - len(usable)
     if hidden:
         doc.paragraph(req.t("help.hidden", count=hidden, role=req.t(f"role.{req.role.value}")))

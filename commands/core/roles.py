@@ -21,6 +21,7 @@ The trust model (see ``docs/architecture.md``, "Authority"):
 
 from __future__ import annotations
 
+from commands.core.registry import Command, Scope
 from commands.core.request import CommandError, CoreConfig, Request, Speaker
 from commands.core.text import fold
 from storage import Store
@@ -65,6 +66,21 @@ def regional_role(store: Store, speaker: Speaker, config: CoreConfig) -> Role:
 
 def allows(role: Role, required: Role) -> bool:
     return role.rank >= required.rank
+
+
+def may_use(req: Request, cmd: Command) -> bool:
+    """Whether the asker could use ``cmd`` here, as far as authority goes (for help): the
+    dispatcher's gate, and the handler's for a command that names its forum."""
+    if req.incoming.direct and not cmd.personal:
+        return False
+    if cmd.scope is Scope.REGION:
+        return allows(regional_role(req.store, req.incoming.speaker, req.config), cmd.role)
+    if allows(req.role, cmd.role):
+        return req.forum is not None or not cmd.needs_forum
+    if cmd.scope is Scope.TARGET and cmd.role is Role.COORDINATOR:
+        me = req.store.known_me()  # a forum's coordinator may bind a channel to it
+        return me is not None and bool(req.store.people.forums_with_role(me, Role.COORDINATOR))
+    return False
 
 
 def role_in(req: Request, forum: Forum) -> Role:
