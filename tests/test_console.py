@@ -264,10 +264,12 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     assert "Ingen pågående aktivering." in after
     assert "Senaste aktiveringen: Storm Dagmar (2026-11-26 15:00 – 2026-11-26 15:00)." in after
 
-    # One message per command typed, plus the forum-wide posts of the call-out and the
-    # stand-down to the other channel: nothing lost, nothing doubled.
+    # One message per command typed, plus the forum-wide posts of the second binding, the
+    # call-out and the stand-down to the other channel: nothing lost, nothing doubled.
     typed = sum(1 for line in ROUND if "!" in line)
-    assert len(session.messages) == typed + 2
+    assert len(session.messages) == typed + 3
+    [announced] = session.containing("#ledning på terminalen har kopplats till")
+    assert announced.channel == "stab"
 
 
 def test_first_registration_through_the_prefix_is_not_called_a_repeat(
@@ -530,7 +532,7 @@ def test_a_bare_prefix_switches_channel_and_person_for_the_lines_after(
         re.DOTALL,
     ), anna.text
     assert anna_refused.channel == "ledning"
-    assert "kräver rollen koordinator; din roll här: aktör" in anna_refused.text
+    assert "Bara en koordinator för Regional samverkanskonferens" in anna_refused.text
     assert bound == Message(
         "ledning",
         "Kanalen är nu kopplad till Regional samverkanskonferens.\n"
