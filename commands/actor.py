@@ -69,7 +69,12 @@ def set_actor(req: Request) -> Reply:
         )
     posts: list[Post] = []
     if notice is not None and req.forum is not None:
-        doc.blocks.extend(notice.blocks)
+        # Here the coordinators are named, not mentioned: a mention makes the reply a
+        # message that notifies everyone in the room. The other channels get the notice,
+        # with the coordinators mentioned.
+        names = [c.display_name for c in coordinators_of(req.store, req.config, req.forum)]
+        told = req.t("actor.claim_told", prefix=req.config.prefix)
+        doc.paragraph(told + (" " + ", ".join(names) if names else ""))
         posts = forum_wide(other_channels(req, req.forum), notice)
     return Reply(doc, posts=posts)
 

@@ -145,6 +145,7 @@ def fill(database: Database) -> None:
     _ok(chat, "!aktör SOS Alarm", person="cilla")
     _ok(chat, "!aktör ny Norrvatten övrig")
     _ok(chat, "!roll @bo koordinator")
+    _ok(chat, "!roll @cia koordinator regionalt")
     _ok(chat, "!begär aktivering Stormen närmar sig", person="anna")
     _ok(chat, "!aktivera Storm Dagmar, elavbrott i norra länet")
     _ok(chat, "!kvittera", person="anna", event_id="evt-ack-1")

@@ -162,25 +162,40 @@ def test_a_command_can_be_addressed_to_the_bot_by_name(
 # -- who may do what -------------------------------------------------------------------------
 
 
-def test_room_moderators_are_coordinators_as_soon_as_they_are_promoted(
+def test_a_room_of_ones_own_grants_nothing_and_a_binding_is_announced(
     bot: BotProcess, bot_id: str, anna: MatrixUser, bo: MatrixUser
 ) -> None:
-    room = room_with_bot(anna, bot_id, bo)
-    refused = ask(bo, room, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
-    assert "kräver rollen koordinator" in refused.body
+    """Bo, who holds no role, is the admin of a room he made: he can neither bind it to
+    the regional conference nor activate it nor read its picture. Promoted to moderator
+    in a forum's room he still changes nothing. Anna (BOT_ADMINS) binds, and the forum's
+    other room is told."""
+    forum_room = room_with_bot(anna, bot_id, bo)
+    assert "kopplad till" in ask(anna, forum_room, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}").body
+
+    own = room_with_bot(bo, bot_id)  # bo's own room: he is its admin, power level 100
+    refused = ask(bo, own, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
+    assert "Bara en koordinator för Regional samordningsgrupp" in refused.body
     assert "Inget har ändrats" in refused.body
-    unbound = ask(bo, room, bot_id, "!forum")
-    assert "inte kopplad" in unbound.body
+    for line in ("!aktivera Falsklarm", "!lägesbild", "!avaktivera", "!lägesbild publicera"):
+        answer = ask(bo, own, bot_id, line)
+        assert "inte kopplad till något forum" in answer.body, (line, answer.body)
 
-    anna.set_power_level(room, bo.user_id, 50)
-    anna.wait_until(lambda: anna.power_level(room, bo.user_id) == 50, what="bo's new power level")
-    bound = ask(bo, room, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
-    assert "kopplad till Regional samordningsgrupp" in bound.body, bound.describe()
+    anna.set_power_level(forum_room, bo.user_id, 50)
+    anna.wait_until(
+        lambda: anna.power_level(forum_room, bo.user_id) == 50, what="bo's new power level"
+    )
+    for line in ("!forum lossa", "!aktivera Falsklarm", "!roll @bo:localhost koordinator"):
+        answer = ask(bo, forum_room, bot_id, line)
+        assert "koordinator" in answer.body, (line, answer.body)
+        assert "Inget har ändrats" in answer.body, (line, answer.body)
+    assert "Ingen pågående aktivering" in ask(anna, forum_room, bot_id, "!status").body
 
-    anna.set_power_level(room, bo.user_id, 0)
-    anna.wait_until(lambda: anna.power_level(room, bo.user_id) == 0, what="bo demoted")
-    again = ask(bo, room, bot_id, "!forum lossa")
-    assert "kräver rollen koordinator" in again.body
+    second = room_with_bot(anna, bot_id)
+    mark = anna.mark(forum_room)
+    bound = ask(anna, second, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
+    assert "kopplad till Regional samordningsgrupp" in bound.body
+    told = anna.wait_for_message(forum_room, sender=bot_id, since=mark)
+    assert "har kopplats till Regional samordningsgrupp av anna" in told.body, told.describe()
 
 
 # -- bad input -------------------------------------------------------------------------------

@@ -279,7 +279,8 @@ class Dispatcher:
         if request.role is Role.NONE and cmd.role is Role.ACTOR:
             # What an actor does is done for an organisation: say how to name yours.
             raise CommandError("error.no_organisation", hint_key="hint.organisation")
-        if request.forum is None and cmd.role is Role.COORDINATOR and not cmd.needs_forum:
+        if request.forum is None and (cmd.needs_forum or cmd.role is Role.COORDINATOR):
+            # Nothing here is anyone's to command: say so rather than name a role.
             raise CommandError("error.no_forum", hint_key="hint.bind_forum")
         raise CommandError(
             "error.not_allowed",

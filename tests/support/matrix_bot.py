@@ -13,9 +13,12 @@ from pathlib import Path
 
 from tests.support.bot_process import BotProcess
 from tests.support.matrix_user import MatrixUser
-from tests.support.synapse import SynapseServer
+from tests.support.synapse import SERVER_NAME, SynapseServer
 
 PASSWORD = "samverkan test password"
+# The people who create the forum rooms in the Matrix test modules coordinate the region:
+# BOT_ADMINS, as a deployment names its own (a room's creator is not a coordinator as such).
+COORDINATORS = ("anna", "carin", "mira", "erik", "rut", "lena", "lena-replik")
 
 
 def bot_settings(homeserver: str, bot_id: str, directory: Path, **extra: str) -> dict[str, str]:
@@ -27,6 +30,7 @@ def bot_settings(homeserver: str, bot_id: str, directory: Path, **extra: str) ->
         "MATRIX_PASSWORD": PASSWORD,
         "DATABASE_URL": f"sqlite:///{directory / 'bot.db'}",
         "LOG_LEVEL": "INFO",
+        "BOT_ADMINS": ",".join(f"@{localpart}:{SERVER_NAME}" for localpart in COORDINATORS),
         **extra,
     }
 
