@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -155,6 +156,9 @@ def _pinned_clock(value: str, timezone: str) -> FixedClock:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the bot writes (database, backups, saved files, Matrix keys) is for its own
+    # user only, whatever umask the operator's shell or service manager has.
+    os.umask(0o077)
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:

@@ -3,12 +3,19 @@
 The core says what a file holds (:class:`commands.core.request.Attachment`: the minutes of a
 meeting); here it becomes bytes, in the export's Markdown, so that the attached minutes are the
 very file ``samverkan-bot export protokoll --format md`` writes.
+
+Whatever the bot writes to disk (backups, saved files) holds the forums' business, so it is
+made for the bot's own user only: files 0600, folders 0700, whatever the umask says
+(:func:`open_private`, :func:`write_private`, :func:`private_folder`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 from commands.core.request import Attachment
 
@@ -33,3 +40,51 @@ def files_of(attachments: Iterable[Attachment]) -> list[File]:
         )
         for attachment in attachments
     ]
+
+
+# -- on disk: for the bot's own user only ------------------------------------------------------
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` as a folder, it and every missing folder above it made 0700.
+
+    Folders that exist already are left as they are (the operator chose them)."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is not a folder")
+    return path
+
+
+@overload
+def open_private(path: Path, mode: Literal["x", "w"] = "x", **text: Any) -> TextIO: ...
+@overload
+def open_private(path: Path, mode: Literal["xb", "wb"], **text: Any) -> BinaryIO: ...
+def open_private(path: Path, mode: str = "x", **text: Any) -> IO[Any]:
+    """``path`` opened for writing as 0600: ``x`` a new file, ``w`` new or emptied; add ``b``
+    for bytes. ``text``: ``encoding``, ``newline`` as for :func:`open`."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if "x" in mode else os.O_TRUNC)
+    descriptor = os.open(path, flags, PRIVATE_FILE)
+    try:
+        # The mode given to os.open is cut by the umask, and a file being replaced keeps its
+        # own: set it outright.
+        os.fchmod(descriptor, PRIVATE_FILE)
+        return os.fdopen(descriptor, "wb" if "b" in mode else "w", **text)
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` (new or replaced) as a 0600 file."""
+    with open_private(path, "wb") as handle:
+        handle.write(content)

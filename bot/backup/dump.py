@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.backup import DUMP_FILE, BackupError
+from bot.files import open_private
 from storage import Database
 from storage.database import sqlite_file
 from storage.dump import (
@@ -49,7 +50,7 @@ class DumpWriter:
     ) -> None:
         self.path = directory / DUMP_FILE
         self._partial = directory / f"{DUMP_FILE}.partial"
-        self._handle: BinaryIO = self._partial.open("xb")
+        self._handle: BinaryIO = open_private(self._partial, "xb")
         self.rows = 0
         self._tables = 0
         header = {

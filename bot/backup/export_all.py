@@ -14,7 +14,8 @@ whatever the history. The folder gets (see the README written into it):
 - ``README.txt``: what is where, written last.
 
 File names are made of slugs and numbers only. A folder that exists and is not empty is
-refused, so a backup never mixes with another. ``database.json`` appears whole or not at all,
+refused, so a backup never mixes with another. Folders are made 0700 and files 0600: a
+backup holds everything the forums said. ``database.json`` appears whole or not at all,
 and only once every other file is written: a folder without it is not a backup.
 """
 
@@ -48,6 +49,7 @@ from bot.backup.records import (
 from bot.export.minutes import render_minutes
 from bot.export.picture import render
 from bot.export.source import ExportedPicture
+from bot.files import open_private, private_folder
 from commands.core.i18n import normalise_language, t
 from commands.minutes.record import Minutes, compile_minutes, minutes_of
 from commands.situation.picture import Picture, compile_picture
@@ -131,7 +133,7 @@ def export_all(
     try:
         revision = _revision(database)
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            private_folder(out)
         except OSError as error:
             raise BackupError(f"cannot create {out}: {error.strerror or error}") from None
         begun = True
@@ -179,8 +181,8 @@ class _Files:
 
     def write(self, relative: str, text: str) -> None:
         path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
+        private_folder(path.parent)
+        with open_private(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         self.count += 1
 

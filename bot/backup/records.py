@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from bot.export.markdown import escape_inline, escape_lines
+from bot.files import open_private
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
 from commands.situation.render import field_label
@@ -199,8 +200,8 @@ class AuditFiles:
     def __init__(self, root: Path, names: Names, language: str, zone_name: str, total: int):
         self._names = names
         self._zone = ZoneInfo(zone_name)
-        self._json = (root / "audit.json").open("x", encoding="utf-8", newline="\n")
-        self._markdown = (root / "audit.md").open("x", encoding="utf-8", newline="\n")
+        self._json = open_private(root / "audit.json", "x", encoding="utf-8", newline="\n")
+        self._markdown = open_private(root / "audit.md", "x", encoding="utf-8", newline="\n")
         self._day: date | None = None
         self.count = 0
         self._json.write(f'{{\n  "format": {JSON_FORMAT},\n  "events": [')

@@ -4,15 +4,25 @@
   sync token) are kept in the database, so a restart neither replays old messages nor misses
   new ones. Event ids are remembered by the core, so an event is acted on at most once.
 - Joins rooms when invited by someone on an allowed server, and says how to bind a forum when
-  the room serves none.
-- Room moderators (power level 50 or more) are coordinators of the room's forum.
+  the room serves none. A room it was invited to as a direct chat (``is_direct``, as clients
+  make them) is remembered as one: the core acts on no forum there.
+- Says who speaks as the homeserver vouches for it: the user id, the homeserver it lives on
+  (``Speaker.home``), and names from the room's member state only. A pill's link text or a
+  bare ``@user:server`` is whatever its writer typed, so it never names anyone.
+- Tells the core whether the room's power levels make the speaker a moderator (50 or more, and
+  from room version 12 the creators). That grants nothing unless the deployment opts in
+  (``PLATFORM_MODERATORS_ARE_COORDINATORS``): coordinators are ``BOT_ADMINS`` and the people
+  given the role with ``!roll``.
 - Replies are ``m.notice`` (bots do not answer notices, so bots never loop) with HTML; a
   message that mentions people (a call-out) is ``m.text`` with ``m.mentions``, since notices
   notify no one. Sends go through an outbox that retries until the homeserver takes them.
 - Files attached to a reply or a post (the full minutes) are uploaded to the homeserver's
   content repository (encrypted for an encrypted room) and sent as ``m.file`` after the
   document's messages, through the same outbox: in order, retried like a message.
-- End-to-end encrypted rooms work: the crypto store lives beside the database.
+- End-to-end encrypted rooms work: the crypto store lives beside the database, made for the
+  bot's user only and encrypted with ``MATRIX_STORE_KEY`` (``bot/matrix/store_key.py``).
+  With ``MATRIX_REQUIRE_CROSS_SIGNED_DEVICES`` only messages from devices their owners have
+  cross-signed are acted on (``bot/matrix/trust.py``, ``docs/matrix-trust.md``).
 - When the homeserver goes away, syncing backs off and resumes; nothing is lost.
 """
 
@@ -20,11 +30,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -51,7 +64,7 @@ from nio import (
 
 from bot import metrics
 from bot.config import Settings
-from bot.files import File, files_of
+from bot.files import PRIVATE_FILE, File, files_of, private_folder
 from bot.hub import DeliveryFailed, Hub
 from bot.matrix.events import (
     MODERATOR_LEVEL,
@@ -61,11 +74,13 @@ from bot.matrix.events import (
     server_of,
     unaddressed,
 )
+from bot.matrix.store_key import NIO_DEFAULT_KEY, StoreKeyError, prepare_store
+from bot.matrix.trust import CrossSignedDevices
 from bot.render.matrix import render_matrix_messages
 from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
-from commands.core.request import Incoming, Speaker
+from commands.core.request import Incoming, MentionRef, Speaker
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -75,6 +90,8 @@ SYNC_TIMEOUT_MS = 30_000
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 FORGET_EVENTS_AFTER = timedelta(days=30)
+PROFILE_TIMEOUT_S = 5.0  # a mentioned person's profile, when they are not in the room
+KEYS_QUERY_PATH = "/_matrix/client/v3/keys/query"
 # What a homeserver that is away looks like: refused, reset or dropped connections, timeouts.
 UNREACHABLE = (OSError, TimeoutError, ClientError)
 
@@ -143,6 +160,10 @@ class MatrixDoor:
         self._synced = asyncio.Event()  # set once the first sync has been handled
         self._running = False
         self._failing = False  # the last sync failed
+        self._client: AsyncClient | None = None
+        # Rooms the bot was invited to as a direct chat (True), or not; read once a room.
+        self._direct: dict[str, bool] = {}
+        self._cross_signed = CrossSignedDevices(self._query_keys)
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -205,7 +226,7 @@ class MatrixDoor:
             self._running = False
 
     async def _run(self) -> None:
-        client = await self._login()
+        client = self._client = await self._login()
         sender = asyncio.create_task(self._send_loop(client), name="matrix-outbox")
         try:
             await self._sync_loop(client)
@@ -237,11 +258,17 @@ class MatrixDoor:
 
     async def _login(self) -> AsyncClient:
         settings = self.settings
-        store = settings.matrix_store_directory()
-        store.mkdir(parents=True, exist_ok=True)
+        store = private_folder(settings.matrix_store_directory())
+        if settings.matrix_store_key is None:
+            log.warning(
+                "MATRIX_STORE_KEY is not set: the Matrix encryption keys in %s are protected "
+                "by file permissions only",
+                store,
+            )
         device_id = settings.matrix_device_id or await self._state("device_id")
         config = AsyncClientConfig(
             encryption_enabled=True,
+            pickle_key=self._store_key() or NIO_DEFAULT_KEY,
             store_sync_tokens=False,  # the database keeps the sync token
             max_timeouts=0,  # connection errors come to us: we back off and log
             max_limit_exceeded=None,  # rate limits: nio waits as the server asks
@@ -264,12 +291,26 @@ class MatrixDoor:
                 log.warning("Matrix homeserver unreachable (%s); retrying in %.0f s", error, wait)
                 await asyncio.sleep(wait)
         await self._keep("device_id", client.device_id)
+        _private_files(store, self.user_id)
         if client.should_upload_keys:
             await client.keys_upload()
         profile = await client.get_displayname(self.user_id)
         self._display_name = getattr(profile, "displayname", None) or ""
         log.info("logged in to Matrix as %s (device %s)", self.user_id, client.device_id)
         return client
+
+    def _store_key(self) -> str | None:
+        key = self.settings.matrix_store_key
+        return key.get_secret_value() if key is not None else None
+
+    def _prepare_store(self, device_id: str) -> None:
+        """Before nio opens the device's key store: move it to MATRIX_STORE_KEY if need be."""
+        try:
+            prepare_store(
+                self.settings.matrix_store_directory(), self.user_id, device_id, self._store_key()
+            )
+        except StoreKeyError as error:
+            raise MatrixLoginError(str(error)) from None
 
     async def _authenticate(self, client: AsyncClient, device_id: str | None) -> None:
         settings = self.settings
@@ -281,9 +322,12 @@ class MatrixDoor:
                 if not isinstance(who, WhoamiResponse) or not who.device_id:
                     raise MatrixLoginError(f"the access token was not accepted: {who}")
                 device_id = who.device_id
+            self._prepare_store(device_id)
             client.restore_login(self.user_id, device_id, token)
             return
         assert settings.matrix_password is not None
+        if device_id:
+            self._prepare_store(device_id)  # a new device gets a new store
         response = await client.login(
             settings.matrix_password.get_secret_value(), device_name="samverkan-bot"
         )
@@ -362,6 +406,8 @@ class MatrixDoor:
             log.warning("Matrix key exchange failed (%s); will try again", error)
 
     async def _handle(self, client: AsyncClient, response: SyncResponse, *, history: bool) -> None:
+        # Whose devices or cross-signing keys changed: asked again when next needed.
+        self._cross_signed.forget([*response.device_list.changed, *response.device_list.left])
         for room_id, info in response.rooms.invite.items():
             await self._invited(client, room_id, info.invite_state)
         for room_id, info in response.rooms.join.items():
@@ -386,7 +432,7 @@ class MatrixDoor:
                 if history:
                     continue
                 try:
-                    await self._message(room, event)
+                    await self._message(client, room, event)
                 except UNREACHABLE:
                     raise
                 except Exception:
@@ -396,9 +442,9 @@ class MatrixDoor:
             log.info("no longer in Matrix room %s", room_id)
 
     async def _invited(self, client: AsyncClient, room_id: str, state: list[Any]) -> None:
-        inviter = next(
+        invitation = next(
             (
-                event.sender
+                event
                 for event in state
                 if isinstance(event, InviteMemberEvent)
                 and event.state_key == self.user_id
@@ -406,6 +452,7 @@ class MatrixDoor:
             ),
             None,
         )
+        inviter = invitation.sender if invitation is not None else None
         allowed = self.settings.matrix_invite_servers
         if inviter is None or server_of(inviter) not in allowed:
             log.warning(
@@ -422,6 +469,10 @@ class MatrixDoor:
             log.warning("could not join %s: %s", room_id, joined)
             return
         log.info("joined Matrix room %s, invited by %s", room_id, inviter)
+        if invitation is not None and invitation.content.get("is_direct") is True:
+            # How clients make a direct chat; the invitation is seen once, so it is kept.
+            await self._keep(f"direct:{room_id}", "1")
+            self._direct[room_id] = True
         self._welcome_pending.add(room_id)
 
     async def _welcome(self, room_id: str) -> None:
@@ -435,32 +486,40 @@ class MatrixDoor:
             return True
         return bool(room.power_levels.get_user_level(user_id) >= MODERATOR_LEVEL)
 
-    async def _message(self, room: MatrixRoom, event: RoomMessageText) -> None:
+    async def _message(self, client: AsyncClient, room: MatrixRoom, event: RoomMessageText) -> None:
         content: Mapping[str, Any] = event.source.get("content", {})
         names = [self._display_name] if self._display_name else []
-        help_command = t(self.language, "door.help_command")
-        if is_edit(content):
-            # An edit is not a new command: the original ran (or did not) when it was sent.
-            edited = addressed(
-                edited_content(content),
-                bot_user_id=self.user_id,
-                bot_names=names,
-                prefix=self.prefix,
-                help_command=help_command,
-            )
-            if edited is not None:
-                notice = Document().paragraph(
-                    t(self.language, "door.edit_not_run", command=edited.text)
-                )
-                await self.deliver(room.room_id, notice)
-            return
+        edit = is_edit(content)
         found = addressed(
-            content,
+            # An edit is not a new command: the original ran (or did not) when it was sent.
+            edited_content(content) if edit else content,
             bot_user_id=self.user_id,
             bot_names=names,
             prefix=self.prefix,
-            help_command=help_command,
+            help_command=t(self.language, "door.help_command"),
         )
+        if (
+            self.settings.matrix_require_cross_signed_devices
+            and not await self._cross_signed_device(client, room, event)
+        ):
+            log.info(
+                "not acting on %s in %s: %s did not send it encrypted from a device they "
+                "cross-signed",
+                event.event_id,
+                room.room_id,
+                event.sender,
+            )
+            if found is not None:  # talk not meant for the bot gets no answer, as always
+                refusal = Document().paragraph(t(self.language, "door.unverified_device"))
+                await self.deliver(room.room_id, refusal)
+            return
+        if edit:
+            if found is not None:
+                notice = Document().paragraph(
+                    t(self.language, "door.edit_not_run", command=found.text)
+                )
+                await self.deliver(room.room_id, notice)
+            return
         if found is None:
             # Not a command, but maybe the answer to a question of a form the sender is
             # filling in here; the core says (and otherwise ignores it).
@@ -475,16 +534,84 @@ class MatrixDoor:
                 user_id=event.sender,
                 display_name=room.user_name(event.sender) or event.sender,
                 platform_moderator=self._is_moderator(room, event.sender),
+                home=server_of(event.sender),
             ),
             text=found.text,
             event_id=event.event_id,
             channel_name=room.display_name,
-            mentions=found.mentions,
+            mentions={
+                token: MentionRef(ref.user_id, await self._name_of(client, room, ref.user_id))
+                for token, ref in found.mentions.items()
+            },
             permalink=permalink(room.room_id, event.event_id),
+            direct=await self._is_direct(room.room_id),
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
             await self.deliver(room.room_id, reply.document, files_of(reply.attachments))
+
+    async def _name_of(self, client: AsyncClient, room: MatrixRoom, user_id: str) -> str:
+        """Someone's name as the homeserver has it, never as a message put it: their display
+        name in the room when they have joined it (an invitation's name is the inviter's
+        doing), else their profile's, else their user id."""
+        if user_id in room.users and user_id not in room.invited_users:
+            return room.user_name(user_id) or user_id
+        with contextlib.suppress(*UNREACHABLE):
+            profile = await asyncio.wait_for(client.get_displayname(user_id), PROFILE_TIMEOUT_S)
+            name = getattr(profile, "displayname", None)
+            if isinstance(name, str) and name.strip():
+                return name
+        return user_id
+
+    async def _is_direct(self, room_id: str) -> bool:
+        known = self._direct.get(room_id)
+        if known is None:
+            known = self._direct[room_id] = await self._state(f"direct:{room_id}") == "1"
+        return known
+
+    # -- end-to-end trust ----------------------------------------------------------------------
+
+    async def _cross_signed_device(
+        self, client: AsyncClient, room: MatrixRoom, event: RoomMessageText
+    ) -> bool:
+        """Whether ``event`` was sent, encrypted, from a device its sender cross-signed.
+
+        The room key that decrypted it came over an Olm channel from one device (its
+        curve25519 key) and names that device's signing key: the pair must be one of the
+        sender's own devices, signed by their self-signing key."""
+        if not event.decrypted or client.olm is None or not event.sender_key:
+            return False
+        session = client.olm.inbound_group_store.get(
+            room.room_id, event.sender_key, event.session_id or ""
+        )
+        if session is None or session.forwarding_chain:
+            return False  # a forwarded key says nothing of the device that wrote it
+        device = await self._cross_signed.vouch(event.sender, session.sender_key, session.ed25519)
+        return device is not None
+
+    async def _query_keys(self, user_id: str) -> Mapping[str, Any] | None:
+        """The homeserver's /keys/query answer for ``user_id``: devices and cross-signing
+        keys with their signatures (nio keeps neither the signatures nor those keys)."""
+        client = self._client
+        if client is None or not client.access_token:
+            return None
+        response = await client.send(
+            "POST",
+            KEYS_QUERY_PATH,
+            json.dumps({"device_keys": {user_id: []}}),
+            headers={
+                "Authorization": f"Bearer {client.access_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            if response.status != 200:
+                log.warning("the homeserver would not give %s's keys: %s", user_id, response.status)
+                return None
+            answer = await response.json()
+        finally:
+            response.release()
+        return answer if isinstance(answer, Mapping) else None
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -610,6 +737,18 @@ def _refused_for_good(error: ErrorResponse) -> bool:
     if isinstance(status, int):
         return 400 <= status < 500 and status != 429
     return error.status_code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_TOO_LARGE", "M_BAD_JSON"}
+
+
+def _private_files(folder: Path, user_id: str) -> None:
+    """nio's files for ``user_id`` in the key store (``<user id>_<device id>.db`` and its
+    trust lists) for the bot's user only, whatever an older version or the umask left them
+    as: nio and SQLite create them with the umask's mode."""
+    try:
+        for path in folder.glob(f"{user_id}_*"):
+            if path.is_file():
+                os.chmod(path, PRIVATE_FILE)
+    except OSError as error:
+        log.warning("could not make the Matrix key store %s private: %s", folder, error)
 
 
 def _creators_privileged(room: MatrixRoom) -> bool:

@@ -4,6 +4,10 @@ Which messages are for the bot: text that starts with the command prefix, and te
 starts by addressing the bot (``samverkan-bot: status``, a pill, ``@bot:example.org status``);
 a bare mention asks for help. Pills of other people are turned into their user ids in the
 text, so ``!roll <pill of Anna Svensson> koordinator`` names exactly that person.
+
+A pill's link text is whatever its writer typed, so it names nobody: the mentions found here
+carry the user id only, and the door fills in each person's name from the room's member
+state (:func:`bot.matrix.door.MatrixDoor.named`).
 """
 
 from __future__ import annotations
@@ -117,7 +121,8 @@ def addressed(
     for pill in pills:
         if pill.user_id == bot_user_id:
             continue
-        mentions[pill.user_id] = MentionRef(pill.user_id, pill.name)
+        # Not the link text as the name: the writer chose it (see the module's docstring).
+        mentions[pill.user_id] = MentionRef(pill.user_id, pill.user_id)
         # The plain body shows a pill as the person's name: name them by id instead, one word.
         for shown in (f"@{pill.name}", pill.name):
             if shown and shown in text:

@@ -28,6 +28,9 @@ when that succeeds the record is replaced in place, so indexes from `mark` stay 
 
 A file someone sent (an ``m.file`` message) is fetched from the homeserver's content
 repository with `MatrixUser.download`, decrypted when it came to an encrypted room.
+
+`MatrixUser.cross_sign_device` does what verifying a device does in a client: it gives the
+user cross-signing keys and signs the logged-in device with them.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import shutil
 import tempfile
 import threading
@@ -46,6 +50,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import vodozemac
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -186,6 +191,11 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def _canonical(value: dict[str, Any]) -> str:
+    """The Matrix spec's canonical JSON: what signatures are made over."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def _check(response: Any, what: str) -> Any:
     """Raise `MatrixError` if nio returned an error response; else return it."""
     if isinstance(response, ErrorResponse):
@@ -288,12 +298,15 @@ class MatrixUser:
         invite: Iterable[str] = (),
         topic: str | None = None,
         room_version: str | None = None,
+        is_direct: bool = False,
     ) -> str:
         """Create a private room (optionally encrypted), invite users; return its id.
 
         Returns once this user's sync has seen the room (and its encryption state).
         `room_version` defaults to the server's (``12`` on Synapse 1.163, where room ids
         have no ``:server`` part and the creator is not listed in the power levels).
+        `is_direct` makes it a direct chat as clients make one: the invitations carry
+        ``is_direct: true``.
         """
         if encrypted and not self.encryption:
             raise RuntimeError(f"{self.user_id} was created without encryption=True")
@@ -311,6 +324,7 @@ class MatrixUser:
                 invite=invitees,
                 initial_state=initial_state,
                 room_version=room_version,
+                is_direct=is_direct,
             )
             return str(_check(response, f"Creating room {name!r}").room_id)
 
@@ -330,6 +344,87 @@ class MatrixUser:
     def set_display_name(self, name: str) -> None:
         """Change this user's display name (in their profile and every room they are in)."""
         _check(self._call(self.client.set_displayname(name)), "Setting the display name")
+
+    def cross_sign_device(self) -> None:
+        """Give this user cross-signing keys (new ones) and sign this device with them, as a
+        client does when the user verifies it: the device keys signed by the self-signing
+        key, which the master key signs.
+
+        The keys are made here with vodozemac (an Olm account is an ed25519 key pair) and the
+        private halves thrown away; the homeserver only ever sees the public keys and the
+        signatures. The first upload needs no password (Synapse, MSC3967); a later one
+        answers with the password as user-interactive authentication.
+        """
+        if not self.encryption:
+            raise RuntimeError(f"{self.user_id} was created without encryption=True")
+        user = self.user_id
+        master, self_signing, user_signing = (vodozemac.Account() for _ in range(3))
+
+        def key(pair: vodozemac.Account, usage: str) -> dict[str, Any]:
+            public = pair.ed25519_key.to_base64()
+            return {"user_id": user, "usage": [usage], "keys": {f"ed25519:{public}": public}}
+
+        def sign(pair: vodozemac.Account, signed: dict[str, Any]) -> dict[str, Any]:
+            bare = {k: v for k, v in signed.items() if k not in ("signatures", "unsigned")}
+            signature = pair.sign(_canonical(bare).encode()).to_base64()
+            signatures = dict(signed.get("signatures") or {})
+            signatures[user] = {
+                **signatures.get(user, {}),
+                f"ed25519:{pair.ed25519_key.to_base64()}": signature,
+            }
+            return {**bare, "signatures": signatures}
+
+        upload = {
+            "master_key": key(master, "master"),
+            "self_signing_key": sign(master, key(self_signing, "self_signing")),
+            "user_signing_key": sign(master, key(user_signing, "user_signing")),
+        }
+
+        async def publish() -> None:
+            status, answer = await self._post("keys/device_signing/upload", upload)
+            if status == 401 and "session" in answer:
+                auth = {
+                    "type": "m.login.password",
+                    "identifier": {"type": "m.id.user", "user": user},
+                    "password": self.password,
+                    "session": answer["session"],
+                }
+                status, answer = await self._post(
+                    "keys/device_signing/upload", {**upload, "auth": auth}
+                )
+            if status != 200:
+                raise MatrixError(f"Uploading cross-signing keys failed: {status} {answer}")
+            status, found = await self._post(
+                "keys/query", {"device_keys": {user: [self.client.device_id]}}
+            )
+            device = found.get("device_keys", {}).get(user, {}).get(self.client.device_id)
+            if status != 200 or not isinstance(device, dict):
+                raise MatrixError(f"Reading this device's keys failed: {status} {found}")
+            signed = sign(self_signing, device)
+            status, answer = await self._post(
+                "keys/signatures/upload", {user: {self.client.device_id: signed}}
+            )
+            if status != 200 or answer.get("failures"):
+                raise MatrixError(f"Signing this device failed: {status} {answer}")
+
+        self._call(publish())
+
+    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST ``body`` to ``/_matrix/client/v3/<path>`` as this user: status and answer."""
+        response = await self.client.send(
+            "POST",
+            f"/_matrix/client/v3/{path}",
+            _canonical(body),
+            headers={
+                "Authorization": f"Bearer {self.client.access_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            answer = await response.json()
+        finally:
+            response.release()
+        return response.status, answer if isinstance(answer, dict) else {}
 
     def leave(self, room_id: str) -> None:
         _check(self._call(self.client.room_leave(room_id)), f"Leaving {room_id}")
