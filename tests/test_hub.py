@@ -104,7 +104,9 @@ def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
 ) -> None:
     """The hub's ticker runs the timed jobs off the event loop and delivers what they post,
     the full minutes as a file beside the short ones."""
-    hub = Hub(Dispatcher(database, clock, CoreConfig(meeting_auto_close_minutes=60, bot_admins=BOSS)))
+    hub = Hub(
+        Dispatcher(database, clock, CoreConfig(meeting_auto_close_minutes=60, bot_admins=BOSS))
+    )
     matrix = RecordingDoor("matrix")
     hub.attach(matrix)
 
