@@ -51,7 +51,7 @@ _user = registered_user
 
 @pytest.fixture(scope="module")
 def anna(synapse: SynapseServer) -> Iterator[MatrixUser]:
-    """Creates the rooms: their moderator, so a coordinator of the room's forum."""
+    """Creates the rooms; in BOT_ADMINS (tests/support/matrix_bot.py), so a coordinator."""
     yield from _user(synapse, "anna")
 
 

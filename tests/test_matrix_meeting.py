@@ -50,7 +50,7 @@ _user = registered_user
 
 @pytest.fixture(scope="module")
 def mira(synapse: SynapseServer) -> Iterator[MatrixUser]:
-    """Creates the rooms: their moderator, so a coordinator of the room's forum and the chair."""
+    """Creates the rooms; in BOT_ADMINS, so a coordinator, and the chair."""
     yield from _user(synapse, "mira")
 
 

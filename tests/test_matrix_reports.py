@@ -51,7 +51,7 @@ _user = registered_user
 
 @pytest.fixture(scope="module")
 def lena(synapse: SynapseServer) -> Iterator[MatrixUser]:
-    """Creates the rooms: their moderator, so a coordinator of the room's forum."""
+    """Creates the rooms; in BOT_ADMINS (tests/support/matrix_bot.py), so a coordinator."""
     yield from _user(synapse, "lena")
 
 
@@ -63,7 +63,7 @@ def olof(synapse: SynapseServer) -> Iterator[MatrixUser]:
 
 @pytest.fixture(scope="module")
 def per(synapse: SynapseServer) -> Iterator[MatrixUser]:
-    """Another organisation's representative; made a moderator where a test says so."""
+    """Another organisation's representative; made a coordinator where a test says so."""
     yield from _user(synapse, "per")
 
 
@@ -360,7 +360,7 @@ def test_a_reply_that_addresses_the_bot_is_a_command_not_an_answer(
 # -- the joint picture and who is missing -------------------------------------------------------
 
 
-def test_a_moderator_publishes_the_picture_in_every_room_of_the_forum(
+def test_a_coordinator_publishes_the_picture_in_every_room_of_the_forum(
     bot: BotProcess, bot_id: str, lena: MatrixUser, olof: MatrixUser, per: MatrixUser
 ) -> None:
     room_a = forum_room(lena, bot_id, TEMATISKA, olof, per)
@@ -372,8 +372,13 @@ def test_a_moderator_publishes_the_picture_in_every_room_of_the_forum(
 
     refused = ask(per, room_a, bot_id, "!lägesbild publicera")
     assert "kräver rollen koordinator" in refused.body, refused.describe()
+    # A room moderator is no coordinator; the role is given with !roll.
     lena.set_power_level(room_a, per.user_id, 50)
     lena.wait_until(lambda: lena.power_level(room_a, per.user_id) == 50, what="per promoted")
+    still = ask(per, room_a, bot_id, "!lägesbild publicera")
+    assert "kräver rollen koordinator" in still.body, still.describe()
+    granted = ask(lena, room_a, bot_id, f"!roll {per.user_id} koordinator")
+    assert "har nu rollen koordinator i Tematiska arbetsgrupper" in granted.body, granted.body
     published = ask(per, room_a, bot_id, "!lägesbild publicera")
     assert "samlad lägesbild version 1, publicerad av" in published.body, published.describe()
     assert "Rökdykare på plats i Märsta" in published.body
@@ -390,7 +395,7 @@ def test_a_moderator_publishes_the_picture_in_every_room_of_the_forum(
     assert "<strong>Läge:</strong> Rökdykare på plats i Märsta" in html
 
 
-def test_missing_reports_notify_their_representatives_only_when_a_moderator_asks(
+def test_missing_reports_notify_their_representatives_only_when_a_coordinator_asks(
     bot: BotProcess,
     bot_id: str,
     lena: MatrixUser,
@@ -402,15 +407,17 @@ def test_missing_reports_notify_their_representatives_only_when_a_moderator_asks
     represent(per, room, bot_id, "SOS Alarm")
     assert "sparad" in ask(olof, room, bot_id, "!läge Lugnt i city").body
 
-    by_moderator = ask(lena, room, bot_id, "!saknas")
-    assert "Saknade lägesrapporter – Verkställande forum" in by_moderator.body
-    assert by_moderator.msgtype == "m.text", by_moderator.describe()  # a notice notifies no one
-    assert per.user_id in by_moderator.mentions, by_moderator.content
-    assert olof.user_id not in by_moderator.mentions  # Polisen has reported
-    html = by_moderator.formatted_body or ""
+    by_coordinator = ask(lena, room, bot_id, "!saknas")
+    assert "Saknade lägesrapporter – Verkställande forum" in by_coordinator.body
+    assert by_coordinator.msgtype == "m.text", by_coordinator.describe()  # a notice notifies no one
+    assert per.user_id in by_coordinator.mentions, by_coordinator.content
+    assert olof.user_id not in by_coordinator.mentions  # Polisen has reported
+    html = by_coordinator.formatted_body or ""
     assert f'<a href="https://matrix.to/#/{per.user_id}">' in html, html
-    assert "SOS Alarm" in by_moderator.body
-    lena.wait_until(lambda: by_moderator.event_id in notified(per), what="per notified of !saknas")
+    assert "SOS Alarm" in by_coordinator.body
+    lena.wait_until(
+        lambda: by_coordinator.event_id in notified(per), what="per notified of !saknas"
+    )
 
     by_actor = ask(olof, room, bot_id, "!saknas")
     assert by_actor.msgtype == "m.notice", by_actor.describe()

@@ -39,7 +39,7 @@ from tests.support.slack_http import SECRET, TOKEN, SlackBot, new_channel, poste
 from tests.support.synapse import SynapseServer
 
 BOT_LOCALPART = "replikbot"
-ANNA = "UANNA0042"  # a Slack workspace admin: a coordinator
+ANNA = "UANNA0042"  # in BOT_ADMINS: a coordinator
 LEASE_SECONDS = 2.0
 TAKEOVER_LIMIT_S = 30.0  # what the issue promises; with this lease it takes about 3 s
 KONFERENS = 4  # the samverkanskonferens, by its number in `!forum lista`
@@ -53,7 +53,7 @@ def bot_id(synapse: SynapseServer) -> str:
 
 @pytest.fixture(scope="module")
 def lena(synapse: SynapseServer) -> Iterator[MatrixUser]:
-    """Creates the room: its moderator, so a coordinator of its forum."""
+    """Creates the room; in BOT_ADMINS, so a coordinator."""
     yield from registered_user(synapse, "lena-replik")
 
 
@@ -168,6 +168,8 @@ def test_three_processes_survive_the_leader_killed_mid_stream(
                 # Long: what is planned through other processes is announced to the leader.
                 "TICK_SECONDS": "30",
                 "LOG_LEVEL": "INFO",
+                # The coordinators: Anna on Slack, Lena (who makes the room) on Matrix.
+                "BOT_ADMINS": f"{ANNA},{lena.user_id}",
             },
         )
         replicas.start()

@@ -56,7 +56,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
         fake.add_user(BO, "Bo Polis")
         fake.add_user(CARL, "Carl")
         fake.add_user(EVE, "<!channel> *Eve* & co")
-        with running_slack_bot(tmp_path_factory.mktemp("slack-bot"), fake) as bot:
+        with running_slack_bot(tmp_path_factory.mktemp("slack-bot"), fake, BOT_ADMINS=ANNA) as bot:
             yield bot
 
 

@@ -30,7 +30,7 @@ from tests.support.slack_http import (
     slash,
 )
 
-ADMIN = "UADMIN002"  # a workspace admin: a coordinator everywhere, so the meeting's chair
+ADMIN = "UADMIN002"  # in BOT_ADMINS: a coordinator everywhere, so the meeting's chair
 WORKSPACE = "https://samverkan-test.slack.com"  # the fake's auth.test url
 
 
@@ -38,7 +38,9 @@ WORKSPACE = "https://samverkan-test.slack.com"  # the fake's auth.test url
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
     with FakeSlack() as fake:
         fake.add_user(ADMIN, "Astrid Admin", admin=True)
-        with running_slack_bot(tmp_path_factory.mktemp("slack-meeting"), fake) as bot:
+        with running_slack_bot(
+            tmp_path_factory.mktemp("slack-meeting"), fake, BOT_ADMINS=ADMIN
+        ) as bot:
             yield bot
 
 

@@ -41,7 +41,7 @@ from tests.support.slack_http import (
     trigger_id,
 )
 
-ADMIN = "UADMIN001"  # a workspace admin: a coordinator everywhere
+ADMIN = "UADMIN001"  # in BOT_ADMINS: a coordinator everywhere
 FIELD_LABELS = [
     "Läge",
     "Konsekvenser / påverkan",
@@ -68,7 +68,9 @@ TEXT_MAX = 40_000  # Slack truncates a message's text here
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
     with FakeSlack() as fake:
         fake.add_user(ADMIN, "Astrid Admin", admin=True)
-        with running_slack_bot(tmp_path_factory.mktemp("slack-reports"), fake) as bot:
+        with running_slack_bot(
+            tmp_path_factory.mktemp("slack-reports"), fake, BOT_ADMINS=ADMIN
+        ) as bot:
             yield bot
 
 
