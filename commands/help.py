@@ -51,11 +51,7 @@ def _help_order(cmd: Command) -> int:
 
 def _overview(req: Request) -> Document:
     prefix = req.config.prefix
-    usable = [
-        cmd
-        for cmd in sorted(REGISTRY.commands, key=_help_order)
-        if may_use(req, cmd)
-    ]
+    usable = [cmd for cmd in sorted(REGISTRY.commands, key=_help_order) if may_use(req, cmd)]
     doc = req.document().heading(req.t("help.title"))
     doc.bullets(
         [Code(cmd.usage(req.language, prefix)), " — ", cmd.summary(req.language)] for cmd in usable

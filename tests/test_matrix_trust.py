@@ -159,7 +159,8 @@ def test_a_direct_chat_acts_on_no_forum_even_after_a_restart(
 ) -> None:
     direct = koord.create_room("Bot", invite=[bot_id], is_direct=True)
     koord.wait_until_joined(direct, bot_id)
-    koord.wait_for_message(direct, sender=bot_id)  # the welcome
+    welcome = koord.wait_for_message(direct, sender=bot_id)
+    assert "mellan oss två" in welcome.body, welcome.describe()  # not "bind this channel"
     refused = ask(koord, direct, bot_id, f"!forum koppla {KONFERENS}")
     assert "fungerar inte i en direktkonversation" in refused.body, refused.describe()
 

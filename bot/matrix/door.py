@@ -476,7 +476,8 @@ class MatrixDoor:
         self._welcome_pending.add(room_id)
 
     async def _welcome(self, room_id: str) -> None:
-        welcome = await self.hub.call(self.hub.dispatcher.joined, PLATFORM, room_id)
+        direct = self._direct.get(room_id, False)
+        welcome = await self.hub.call(self.hub.dispatcher.joined, PLATFORM, room_id, direct)
         if welcome is not None:
             await self.deliver(room_id, welcome.document)
 

@@ -218,13 +218,19 @@ class Dispatcher:
         with self.database.reading(context) as store:
             return next_due(store)
 
-    def joined(self, platform: str, channel_id: str) -> Reply | None:
-        """What to say on joining a channel: how to bind it, when it serves no forum yet."""
+    def joined(self, platform: str, channel_id: str, direct: bool = False) -> Reply | None:
+        """What to say on joining a channel: how to bind it, when it serves no forum yet;
+        in a direct conversation, what it is for."""
+        language = self.config.default_language
+        if direct:
+            doc = Document().paragraph(
+                t(language, "door.welcome_direct", prefix=self.config.prefix)
+            )
+            return Reply(doc)
         context = AuditContext(platform, channel_id, "", "", self.clock.now())
         with self.database.reading(context) as store:
             if store.forum_for_channel(platform, channel_id) is not None:
                 return None
-        language = self.config.default_language
         doc = Document().paragraph(t(language, "door.welcome", prefix=self.config.prefix))
         return Reply(doc)
 
