@@ -17,6 +17,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.render.text import render_text
 from commands.core.clock import FixedClock
+from commands.core.forms import FormSubmission, FormSupport
 from commands.core.request import CoreConfig, Incoming, MentionRef, Speaker
 from commands.core.scheduler import Delivery
 from storage import Database
@@ -392,3 +393,28 @@ def test_start_lists_coordinators_who_held_the_role_only_through_their_platform(
     with caplog.at_level(logging.WARNING, logger="bot.app"):
         build_app(settings, clock).close()
     assert not [r for r in caplog.records if "coordinators no more" in r.getMessage()]
+
+
+def test_a_demoted_actor_cannot_send_a_modal_opened_before(
+    forum_chat: Chat, database: Database
+) -> None:
+    """As a Slack modal comes back: the role is the one held at submission."""
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    speaker = Speaker("test", "anna", "anna")
+    opened = forum_chat.dispatcher.handle(
+        Incoming("test", "stab", speaker, "!läge formulär", forms=FormSupport.MODAL)
+    )
+    assert opened is not None
+    assert opened.form is not None
+    assert forum_chat.say("!roll @anna observatör").ok
+    values = {field.name: "" for field in opened.form.fields}
+    values["situation"] = "Allt lugnt"
+    submission = FormSubmission(opened.form.key, opened.form.context, values)
+    sent = forum_chat.dispatcher.handle(
+        Incoming("test", "stab", speaker, "", submission=submission)
+    )
+    assert sent is not None
+    assert not sent.ok
+    assert "din roll här är nu observatör" in render_text(sent.document)
+    with Session(database.engine) as session:
+        assert session.exec(select(SituationReport)).all() == []
