@@ -350,14 +350,20 @@ def _serve(settings: Settings) -> int:
     from bot.leader import Leadership, default_instance_name
     from bot.matrix.door import MatrixDoor, MatrixLoginError
     from bot.slack.door import SlackDoor, SlackLoginError
-    from bot.web import ListenError, WebServer
+    from bot.web import HttpLimits, ListenError, WebServer
 
     app = build_app(settings)
     instance = settings.instance_name or default_instance_name()
     app.dispatcher.instance = instance
     app.dispatcher.on_command = metrics.command_handled
     app.hub.relaying = True
-    web = WebServer(settings.http_host, settings.http_port, app.database, app.hub.doors)
+    web = WebServer(
+        settings.http_host,
+        settings.http_port,
+        app.database,
+        app.hub.doors,
+        limits=HttpLimits.of(settings),
+    )
     always: list[Coroutine[Any, Any, None]] = [web.run()]
     matrix: Door | None = None
     if settings.matrix_configured:

@@ -96,11 +96,40 @@ class Settings(BaseSettings):
     )
     bot_admins: Annotated[frozenset[str], NoDecode] = Field(
         default_factory=frozenset,
-        description="Platform user ids of people who are coordinators in every forum, "
-        "separated by commas (or semicolons): Matrix ids (`@anna:example.org`), Slack member "
-        "ids (`U024BE7LH`), or `platform:id` to name the platform too (`slack:U024BE7LH`; "
-        "platforms: `matrix`, `slack`, `console`). Empty: the coordinators are the platforms' "
-        "own moderators and those given the role with `!roll`.",
+        description="**The root of trust**: platform user ids of the people who coordinate "
+        "the whole region, separated by commas (or semicolons): Matrix ids "
+        "(`@anna:example.org`), Slack member ids (`U024BE7LH`), or `platform:id` to name the "
+        "platform too (`slack:U024BE7LH`; platforms: `matrix`, `slack`, `console`). They may "
+        "do everything in every forum and make others coordinators, of one forum "
+        "(`!roll <person> koordinator` in its channel) or of the whole region "
+        "(`!roll <person> koordinator regionalt`); `!roll lista` shows who is. A room's or "
+        "workspace's own moderators and admins are *not* coordinators (see "
+        "`PLATFORM_MODERATORS_ARE_COORDINATORS`). The terminal chat's operator always is.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    platform_moderators_are_coordinators: bool = Field(
+        default=False,
+        description="Makes every Matrix room moderator (power level 50 or more) and every "
+        "admin or owner of the bot's own Slack workspace a coordinator of **every forum**: "
+        "anyone who can create a room of their own can then bind it to any forum, activate "
+        "the forum and call out every organisation. The old behaviour, for a small "
+        "deployment on a homeserver or workspace where only coordinators have accounts. "
+        "Off by default; logged as a warning at every start when on. Users from another "
+        "workspace in a Slack Connect channel never count.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
+    organisation_identities: dict[str, frozenset[str]] = Field(
+        default_factory=dict,
+        description="Which accounts may speak for which organisation, where the deployment "
+        "controls the identities: an organisation's name (as in `!aktörer`) mapped to the "
+        "Matrix homeservers (`matrix:polisen.se`) and Slack workspaces, by team id "
+        "(`slack:T024BE7LH`, also another workspace's in a Slack Connect channel), whose "
+        "accounts represent it. A mapped account may say only that it represents its "
+        "organisation (and is registered for it without saying so, if it maps to one), and "
+        "a mapped organisation is spoken for only from its homes; unmapped accounts and "
+        "organisations are as before. In TOML a table, "
+        '`"Polisen Region Stockholm" = ["matrix:polisen.se"]`; in the environment JSON, '
+        '`{"Polisen Region Stockholm": ["matrix:polisen.se"]}`.',
         json_schema_extra=_in(SettingGroup.GENERAL),
     )
     command_prefix: str = Field(
@@ -211,6 +240,37 @@ class Settings(BaseSettings):
         "name, still read.",
         json_schema_extra=_in(SettingGroup.HTTP),
     )
+    http_header_timeout_seconds: float = Field(
+        default=10.0,
+        ge=1.0,
+        le=300.0,
+        description="A client of the HTTP server must send a request's headers within this "
+        "many seconds of connecting (or of its first byte after an answer), and then the "
+        "request's body within as many again; otherwise the connection is closed. Protects "
+        "the probes and Slack's requests from clients that open connections and never finish "
+        "them.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    http_keepalive_seconds: float = Field(
+        default=75.0,
+        ge=1.0,
+        le=3600.0,
+        description="How long a connection may stay open, idle, after an answer, waiting for "
+        "the client's next request. Longer than the idle timeout of a reverse proxy or load "
+        "balancer in front (60 seconds at nginx, the AWS load balancers and many ingresses), "
+        "so the proxy closes first and never reuses a connection the bot is closing.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    http_max_connections: int = Field(
+        default=1000,
+        ge=16,
+        le=100_000,
+        description="At most this many connections to the HTTP server at once, and fewer when "
+        "the process may not open that many files (its `RLIMIT_NOFILE`, raised at start as "
+        "far as the system allows). At the limit, a new connection makes room by closing the "
+        "oldest one that has not sent a complete request, so a health probe still gets in.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
     leader_lease_seconds: float = Field(
         default=15.0,
         ge=1.0,
@@ -272,6 +332,28 @@ class Settings(BaseSettings):
         "in `samverkan.db.matrix-store`), or `./matrix-store` with another database.",
         json_schema_extra=_in(SettingGroup.MATRIX),
     )
+    matrix_store_key: SecretStr | None = Field(
+        default=None,
+        description="A passphrase that encrypts the end-to-end encryption keys in "
+        "`MATRIX_STORE_PATH` (the bot's device keys and the room keys that read what was "
+        "said in encrypted rooms). Without it they are protected by file permissions only, "
+        "and the bot warns at start. Keep it with the backups of the store, apart from "
+        "them: without its key the store cannot be read, the bot refuses to start, and it "
+        "must become a new device that cannot read older encrypted messages (see "
+        "`docs/matrix-trust.md`). A store written without a key is re-encrypted with it on "
+        "the first start that has it. Long and random, e.g. `openssl rand -base64 32`.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
+    matrix_require_cross_signed_devices: bool = Field(
+        default=False,
+        description="`true`: the bot acts only on messages sent from a device its owner has "
+        "cross-signed (verified with their own other devices), so that a device added to "
+        "someone's account without their cross-signing keys, for example by the "
+        "homeserver's administrator, cannot give commands in their name. Messages from "
+        "other devices, and every unencrypted message, get a short refusal. See "
+        "`docs/matrix-trust.md`.",
+        json_schema_extra=_in(SettingGroup.MATRIX),
+    )
 
     slack_bot_token: SecretStr | None = Field(
         default=None,
@@ -307,6 +389,18 @@ class Settings(BaseSettings):
             return frozenset(
                 part.strip() for part in value.replace(";", ",").split(",") if part.strip()
             )
+        return value
+
+    @field_validator("organisation_identities")
+    @classmethod
+    def _known_homes(cls, value: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+        for organisation, homes in value.items():
+            for home in homes:
+                platform, _, where = home.partition(":")
+                if platform not in ("matrix", "slack") or not where.strip():
+                    raise ValueError(
+                        f"{organisation}: {home!r} is not matrix:<homeserver> or slack:<team id>"
+                    )
         return value
 
     @field_validator("meeting_reminder_offsets", mode="before")
@@ -406,11 +500,20 @@ class Settings(BaseSettings):
 
     def core(self) -> CoreConfig:
         from commands.core.request import CoreConfig
+        from commands.core.text import fold
 
         return CoreConfig(
             default_language=self.default_language,
             timezone=self.timezone,
-            bot_admins=self.bot_admins,
+            # The terminal chat's operator is whoever sits at the keyboard, with the
+            # database file in hand: no platform can speak as "console".
+            bot_admins=self.bot_admins | {"console:operator"},
+            platform_moderators_are_coordinators=self.platform_moderators_are_coordinators,
+            organisation_identities=frozenset(
+                (fold(organisation), f"{home.split(':', 1)[0]}:{fold(home.split(':', 1)[1])}")
+                for organisation, homes in self.organisation_identities.items()
+                for home in homes
+            ),
             prefix=self.command_prefix,
             max_message_length=self.max_message_length,
             meeting_minutes=self.meeting_minutes,

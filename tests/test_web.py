@@ -114,14 +114,14 @@ def _sample(name: str, **labels: str) -> float:
 
 
 def test_metrics_count_commands_by_name_and_outcome(database: Database, clock: FixedClock) -> None:
-    dispatcher = Dispatcher(database, clock, CoreConfig())
+    dispatcher = Dispatcher(database, clock, CoreConfig(bot_admins=frozenset({"boss"})))
     dispatcher.on_command = metrics.command_handled
     before = {
         outcome: _sample("samverkan_commands_total", command="activation.status", outcome=outcome)
         for outcome in ("ok", "refused")
     }
     unknown = _sample("samverkan_commands_total", command="unknown", outcome="refused")
-    speaker = Speaker("test", "boss", "Boss", True)
+    speaker = Speaker("test", "boss", "Boss")
     dispatcher.handle(Incoming("test", "stab", speaker, "!forum koppla samverkanskonferens"))
     dispatcher.handle(Incoming("test", "stab", speaker, "!status"))
     dispatcher.handle(Incoming("test", "ute", speaker, "!status"))  # no forum here: refused

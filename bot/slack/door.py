@@ -6,6 +6,10 @@
   (``SLACK_APP_TOKEN``). What a request does is decided in the shared database (its event,
   command or click id is acted on once), so several bot processes behind one load balancer
   can each take any request; only the refusal of a replayed signature is per process.
+- A request's signature is checked before anything else is done with it: only a request
+  Slack signed is remembered (its signature, while its timestamp is inside Slack's five
+  minutes, in a bounded table) to refuse a replay. Refusals are logged a line a minute at
+  most, with a count: a flood of forgeries costs an HMAC each, and neither memory nor log.
 - ``/samverkan <kommando>`` is acknowledged at once and answered in the channel; ``!``
   commands in channel messages and messages that start with a mention of the bot run too.
   ``app_home_opened`` shows the help in the app's Home tab.
@@ -14,7 +18,12 @@
   clicks go only to the person (``chat.postEphemeral``).
 - Event ids (Slack's ``event_id``, a command's or click's ``trigger_id``) go to the core,
   which acts on each once: Slack's retries (``X-Slack-Retry-Num``) are not run twice.
-- Workspace admins and owners are coordinators; names come from ``users.info``, cached.
+- Who speaks: names and workspaces come from ``users.info``, cached. Each speaker's ``home``
+  is their workspace's team id; ``platform_moderator`` says they are an admin or owner of the
+  bot's own workspace (``auth.test``), never of another one (Slack Connect). Whether this is
+  a direct conversation (a DM or group DM) goes to the core as ``Incoming.direct``.
+- A listener that fails (a bug of ours) is logged with an 8-character id, and the person gets
+  the dispatcher's apology quoting it.
 - Files attached to an answer or a post (the full minutes) are uploaded to its channel after
   its messages (``files_upload_v2``); an upload Slack refuses is logged, never raised.
 """
@@ -24,12 +33,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import heapq
+import inspect
 import json
 import logging
 import re
 import time
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -38,7 +49,9 @@ from aiohttp import ClientError, ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -55,18 +68,19 @@ from bot.render.slack import (
 from bot.render.text import render_text
 from bot.slack.events import (
     command_line,
+    is_direct,
     is_from_a_bot,
     plain,
     retry_number,
     strip_mention,
 )
 from bot.slack.modal import CALLBACK_ID, first_field_block, form_view, submitted
-from bot.slack.users import SlackUsers
-from bot.web import WebServer
+from bot.slack.users import SlackUsers, speaker_of
+from bot.web import LOG_EVERY_S, ThrottledLog, WebServer
 from commands.core.document import Document
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
-from commands.core.request import Attachment, Incoming, MentionRef, Reply, Speaker
+from commands.core.request import Attachment, Incoming, MentionRef, Reply
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +90,10 @@ EVENTS_PATH = "/slack/events"
 HOME_BLOCKS_MAX = 100
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
-REPLAY_WINDOW_S = 6 * 60  # bolt refuses timestamps more than 5 minutes off
+SIGNATURE_WINDOW_S = 5 * 60  # Slack's signatures are good this long either side of now
+REPLAYS_MAX = 100_000  # signatures remembered at most (each ~200 bytes)
 ERROR_MAX = 150  # an error shown under a modal's field
+Listener = Callable[..., Awaitable[None]]
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
 
@@ -109,20 +125,25 @@ class SlackDoor:
             self.app.client.base_url = settings.slack_api_url
         self.client: AsyncWebClient = self.app.client
         self.users = SlackUsers(self.client)
+        # Socket Mode has no signing secret, and no HTTP requests to check.
+        self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self._replays = ReplayGuard()
+        self._forged = ThrottledLog(log)
+        self._replayed = ThrottledLog(log)
         self._connected = False
         self._socket_mode = settings.slack_app_token is not None
         self.web = web
         if web is not None and not self._socket_mode:
             web.add_post(EVENTS_PATH, self.http_request)
         self.bot_user_id: str | None = None
+        self.team_id: str | None = None  # the bot's own workspace, from auth.test
         self.workspace_url: str | None = None  # https://<team>.slack.com/, from auth.test
-        self.app.command(COMMAND)(self._on_command)
-        self.app.event("message")(self._on_message)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("app_home_opened")(self._on_home)
-        self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(self._on_button)
-        self.app.view(CALLBACK_ID)(self._on_form_submit)
+        self.app.command(COMMAND)(self._guarded(self._on_command))
+        self.app.event("message")(self._guarded(self._on_message))
+        self.app.event("app_mention")(self._guarded(self._on_mention))
+        self.app.event("app_home_opened")(self._guarded(self._on_home))
+        self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(self._guarded(self._on_button))
+        self.app.view(CALLBACK_ID)(self._guarded(self._on_form_submit))
 
     # -- the door protocol -------------------------------------------------------------------
 
@@ -184,6 +205,7 @@ class SlackDoor:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, BACKOFF_MAX_S)
         self.bot_user_id = response.get("user_id")
+        self.team_id = response.get("team_id")
         self.workspace_url = response.get("url")
         self._connected = not self._socket_mode
         log.info(
@@ -199,23 +221,38 @@ class SlackDoor:
         if self.web is None:
             raise ValueError("the HTTP Events API needs the bot's HTTP server (web=...)")
         log.info("Slack door listening on port %d at %s", self.settings.http_port, EVENTS_PATH)
-        await asyncio.Event().wait()
+        while True:
+            await asyncio.sleep(LOG_EVERY_S)
+            self._forged.flush()
+            self._replayed.flush()
 
     async def http_request(self, request: web.Request) -> web.Response:
+        body = await request.read()
         signature = request.headers.get("X-Slack-Signature", "")
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        if signature and self._replays.seen(f"{stamp}:{signature}"):
+        # The signature first: nothing of an unsigned request is kept, parsed or logged each.
+        if not self._signed(body, stamp, signature):
+            self._forged.warning("refused requests to %s: no valid Slack signature", EVENTS_PATH)
+            return web.Response(status=HTTPStatus.UNAUTHORIZED, text="")
+        if self._replays.seen(signature, int(stamp)):
             # The very same signed request again: a replay, not Slack (its retries are new
             # requests, signed anew). Refused like a forgery; nothing is run. A replay sent
             # to another bot process gets past this, but not past the core: the event,
             # command or click id in it was handled already, in the shared database.
-            log.warning("refused a replayed request to %s", EVENTS_PATH)
+            self._replayed.warning("refused a replayed request to %s", EVENTS_PATH)
             return web.Response(status=HTTPStatus.UNAUTHORIZED, text="")
         bolt_request = await to_bolt_request(request)
         response = await self.app.async_dispatch(bolt_request)
-        if response.status == HTTPStatus.UNAUTHORIZED:
-            log.warning("refused a request to %s: no valid Slack signature", EVENTS_PATH)
         return await to_aiohttp_response(response)
+
+    def _signed(self, body: bytes, stamp: str, signature: str) -> bool:
+        """Slack's signature over ``body`` and a timestamp inside its five minutes."""
+        if self._verifier is None or not signature or not stamp.isdecimal():
+            return False
+        try:
+            return self._verifier.is_valid(body, stamp, signature)
+        except (ValueError, TypeError):  # a body not UTF-8, a signature not ASCII
+            return False
 
     def socket_mode_handler(self, app_token: str) -> AsyncSocketModeHandler:
         """Socket Mode's envelopes go through the same bolt app as HTTP requests."""
@@ -244,9 +281,15 @@ class SlackDoor:
         forms: FormSupport = FormSupport.BUTTON,
         submission: FormSubmission | None = None,
         message_ts: str | None = None,
+        *,
+        direct: bool,
+        team_hint: Any = None,
     ) -> Incoming:
+        """What the core gets. ``direct``: a DM or group DM; ``team_hint``: the request's word
+        on the user's own workspace (never the workspace it was sent from: in a Slack Connect
+        channel those differ), for when ``users.info`` does not say."""
         found = plain(line)
-        speaker = await self.users.get(user_id)
+        user = await self.users.get(user_id)
         mentions: dict[str, MentionRef] = {}
         for mentioned, given_name in found.users.items():
             if mentioned == self.bot_user_id:
@@ -256,11 +299,11 @@ class SlackDoor:
         return Incoming(
             platform=PLATFORM,
             channel_id=channel_id,
-            speaker=Speaker(
+            speaker=speaker_of(
+                user,
                 platform=PLATFORM,
-                user_id=user_id,
-                display_name=speaker.display_name,
-                platform_moderator=speaker.admin,
+                own_team=self.team_id,
+                team_hint=str(team_hint) if team_hint else None,
             ),
             text=found.text,
             event_id=event_id,
@@ -269,6 +312,7 @@ class SlackDoor:
             forms=forms,
             submission=submission,
             permalink=self.permalink(channel_id, message_ts),
+            direct=direct,
         )
 
     def permalink(self, channel_id: str, message_ts: str | None) -> str | None:
@@ -290,19 +334,22 @@ class SlackDoor:
         line = command_line(
             str(command.get("text") or ""), prefix=self.prefix, help_command=self._help_command()
         )
+        channel_name = command.get("channel_name")
         incoming = await self._incoming(
             channel_id,
             user_id,
             line,
             _event_id("command", command.get("trigger_id")),
-            channel_name=command.get("channel_name"),
+            channel_name=channel_name,
             forms=FormSupport.MODAL,
+            # The payload's team_id is where the command ran, not whose the user is.
+            direct=is_direct(channel_id, channel_name=channel_name),
         )
         reply = await self.hub.handle(incoming)
         if reply is None:
             return
         if reply.form is not None:
-            await self._open_form(command.get("trigger_id"), channel_id, user_id, reply)
+            await self._open_form(command.get("trigger_id"), incoming, reply)
             return
         if reply.ok:
             sent = await self._post(channel_id, reply.document)
@@ -347,7 +394,13 @@ class SlackDoor:
         if retry:
             log.info("Slack delivers %s again (retry %d)", event_id, retry)
         incoming = await self._incoming(
-            channel_id, str(event.get("user", "")), line, event_id, message_ts=event.get("ts")
+            channel_id,
+            str(event.get("user", "")),
+            line,
+            event_id,
+            message_ts=event.get("ts"),
+            direct=is_direct(channel_id, channel_type=event.get("channel_type")),
+            team_hint=event.get("user_team") or event.get("team"),
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
@@ -364,6 +417,7 @@ class SlackDoor:
             user_id,
             f"{self.prefix}{self._help_command()}",
             None,
+            direct=True,  # the app's own tab, seen by this person alone
         )
         reply = await self.hub.handle(incoming)
         if reply is None:
@@ -390,12 +444,14 @@ class SlackDoor:
             line,
             _event_id("action", body.get("trigger_id")),
             forms=FormSupport.MODAL,
+            direct=is_direct(channel_id, channel_name=channel.get("name")),
+            team_hint=_user_team(body),
         )
         reply = await self.hub.handle(incoming)
         if reply is None:
             return
         if reply.form is not None:
-            await self._open_form(body.get("trigger_id"), channel_id, user_id, reply)
+            await self._open_form(body.get("trigger_id"), incoming, reply)
             return
         if not reply.ok:
             await self._ephemeral(channel_id, user_id, reply.document)
@@ -406,12 +462,12 @@ class SlackDoor:
             await self._post(channel_id, reply.document)
         await self._attach(channel_id, reply.attachments)
 
-    async def _open_form(
-        self, trigger_id: Any, channel_id: str, user_id: str, reply: Reply
-    ) -> None:
+    async def _open_form(self, trigger_id: Any, incoming: Incoming, reply: Reply) -> None:
         """Open the reply's form as a modal; if Slack will not, say so to the person alone."""
         assert reply.form is not None
-        view = form_view(reply.form, channel_id, t(self.language, "form.cancel_button"))
+        channel_id, user_id = incoming.channel_id, incoming.speaker.user_id
+        cancel = t(self.language, "form.cancel_button")
+        view = form_view(reply.form, channel_id, cancel, direct=incoming.direct)
         try:
             await self.client.views_open(trigger_id=str(trigger_id or ""), view=view)
             return
@@ -429,7 +485,7 @@ class SlackDoor:
         if found is None:
             await ack()
             return
-        channel_id, submission = found
+        channel_id, submission = found.channel_id, found.submission
         incoming = await self._incoming(
             channel_id,
             user_id,
@@ -437,6 +493,8 @@ class SlackDoor:
             _event_id("view", _submission_id(view.get("id"), submission)),
             forms=FormSupport.MODAL,
             submission=submission,
+            direct=found.direct or is_direct(channel_id),
+            team_hint=_user_team(body),
         )
         reply = await self.hub.handle(incoming)
         if reply is not None and not reply.ok:
@@ -452,6 +510,43 @@ class SlackDoor:
             else:
                 await self._ephemeral(channel_id, user_id, reply.document)
             await self._attach(channel_id, reply.attachments)
+
+    def _guarded(self, listener: Listener) -> Callable[[AsyncArgs], Awaitable[None]]:
+        """``listener`` as bolt calls it (with the arguments it names), its failures caught
+        here: bolt's own error handler comes too late (a request acknowledged and failing
+        within 10 ms is answered 404 after 3 s, as if nobody had acknowledged it)."""
+        names = list(inspect.signature(listener).parameters)
+
+        async def guarded(args: AsyncArgs) -> None:
+            try:
+                await listener(**{name: getattr(args, name) for name in names})
+            except Exception as error:
+                if args.ack.response is None:
+                    await args.ack()  # Slack would show the person its own error otherwise
+                await self._failed(error, args.body, args.context)
+
+        return guarded
+
+    async def _failed(
+        self, error: Exception, body: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> None:
+        """A listener failed: our bug. Logged with an id, and the person gets the apology the
+        dispatcher gives, quoting it (where there is a channel to say it in)."""
+        error_id = uuid.uuid4().hex[:8]
+        log.error(
+            "error %s in the Slack door handling a %s request",
+            error_id,
+            body.get("type") or body.get("command") or "Slack",
+            exc_info=error,
+        )
+        user_id = context.get("user_id")
+        channel_id = context.get("channel_id")
+        if not channel_id:
+            found = submitted(body.get("view") or {})
+            channel_id = found.channel_id if found is not None else None
+        if user_id and channel_id:
+            apology = Document().paragraph(t(self.language, "error.internal", id=error_id))
+            await self._ephemeral(str(channel_id), str(user_id), apology)
 
     # -- from the core to Slack --------------------------------------------------------------
 
@@ -557,25 +652,30 @@ class SlackDoor:
 
 
 class ReplayGuard:
-    """Signatures seen in the last minutes: Slack refuses timestamps older than five, so a
-    signature remembered a little longer than that can never be accepted twice."""
+    """Signatures of requests Slack signed, each while its timestamp is inside the five
+    minutes a signature is accepted: a request seen again within them is a replay, and after
+    them the signature is refused anyway. Only verified requests come here, and at most
+    ``most`` are kept (past that the one expiring first goes: a replay of it runs nothing all
+    the same, as the core acts on each event id once)."""
 
-    def __init__(self, keep_seconds: float = REPLAY_WINDOW_S, most: int = 100_000) -> None:
-        self.keep_seconds = keep_seconds
+    def __init__(self, window_s: float = SIGNATURE_WINDOW_S, most: int = REPLAYS_MAX) -> None:
+        self.window_s = window_s
         self.most = most
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._expiry: dict[str, float] = {}
+        self._expiring: list[tuple[float, str]] = []  # a heap: the first to expire on top
 
-    def seen(self, key: str) -> bool:
-        """True when ``key`` came before within the window; remembers it either way."""
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) >= self.most
-            or next(iter(self._seen.values())) < now - self.keep_seconds
-        ):
-            self._seen.popitem(last=False)
-        if key in self._seen:
+    def seen(self, signature: str, timestamp: float, now: float | None = None) -> bool:
+        """True when ``signature`` came before and is still good; remembers it either way."""
+        now = time.time() if now is None else now
+        while self._expiring and (self._expiring[0][0] < now or len(self._expiring) >= self.most):
+            _, old = heapq.heappop(self._expiring)
+            del self._expiry[old]
+        if signature in self._expiry:
             return True
-        self._seen[key] = now
+        # Good while now <= timestamp + window (to the second, as slack_sdk rounds).
+        expiry = timestamp + self.window_s + 1
+        self._expiry[signature] = expiry
+        heapq.heappush(self._expiring, (expiry, signature))
         return False
 
 
@@ -621,6 +721,12 @@ def _submission_id(view_id: Any, submission: FormSubmission) -> str | None:
         return None
     typed = json.dumps(submission.values, sort_keys=True, ensure_ascii=False)
     return f"{view_id}:{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
+
+
+def _user_team(body: Mapping[str, Any]) -> Any:
+    """A click's or a submission's word on the user's own workspace (``team`` is where it
+    happened, not whose the user is)."""
+    return (body.get("user") or {}).get("team_id")
 
 
 def _event_id(kind: str, value: Any) -> str | None:

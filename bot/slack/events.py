@@ -74,6 +74,19 @@ def command_line(rest: str, *, prefix: str, help_command: str) -> str:
     return f"{prefix}{rest or help_command}"
 
 
+def is_direct(
+    channel_id: str, *, channel_name: str | None = None, channel_type: str | None = None
+) -> bool:
+    """A direct conversation, not a channel: a DM (``im``; ids ``D…``; a slash command's
+    ``directmessage``) or a group DM (``mpim``; a slash command's ``mpdm-…``)."""
+    return (
+        channel_id.startswith("D")
+        or channel_type in ("im", "mpim")
+        or channel_name == "directmessage"
+        or (channel_name or "").startswith("mpdm-")
+    )
+
+
 def is_from_a_bot(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
     return bool(
         event.get("bot_id")

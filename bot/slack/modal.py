@@ -1,7 +1,9 @@
 """A core :class:`Form` as a Slack modal, and a submitted modal back as a submission.
 
 The modal carries what the core needs to take the answers back in ``private_metadata``: the
-channel the form was opened from, the form's key and its context (which round, for whom).
+channel the form was opened from (and whether it is a direct conversation, which a group DM's
+id does not tell), the form's key and its context (which round, for whom). Slack sends it back
+unchanged in the signed submission.
 Slack's limits: a title and button labels of 24 characters, a text input of 3000.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.render.slack import cut
@@ -29,7 +32,18 @@ def block_id(name: str) -> str:
     return f"field-{name}"
 
 
-def form_view(form: Form, channel_id: str, cancel_label: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted form: where it was opened, and the answers."""
+
+    channel_id: str
+    submission: FormSubmission
+    direct: bool = False
+
+
+def form_view(
+    form: Form, channel_id: str, cancel_label: str, *, direct: bool = False
+) -> dict[str, Any]:
     """The ``views.open`` view: one optional multi-line input per field."""
     blocks: list[dict[str, Any]] = [
         {"type": "context", "elements": [{"type": "plain_text", "text": form.intro[:2000]}]}
@@ -50,7 +64,12 @@ def form_view(form: Form, channel_id: str, cancel_label: str) -> dict[str, Any]:
                 },
             }
         )
-    metadata = {"channel": channel_id, "key": form.key, "context": form.context}
+    metadata = {
+        "channel": channel_id,
+        "key": form.key,
+        "context": form.context,
+        "direct": direct,
+    }
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -62,8 +81,8 @@ def form_view(form: Form, channel_id: str, cancel_label: str) -> dict[str, Any]:
     }
 
 
-def submitted(view: Mapping[str, Any]) -> tuple[str, FormSubmission] | None:
-    """The channel and the answers of a submitted form view; None if it is not ours."""
+def submitted(view: Mapping[str, Any]) -> Submitted | None:
+    """Where a submitted form view was opened, and its answers; None if it is not ours."""
     try:
         metadata = json.loads(str(view.get("private_metadata") or ""))
     except ValueError:
@@ -78,7 +97,9 @@ def submitted(view: Mapping[str, Any]) -> tuple[str, FormSubmission] | None:
         value = (actions.get(ACTION_ID) or {}).get("value")
         values[str(block).removeprefix("field-")] = str(value or "")
     submission = FormSubmission(str(metadata.get("key", "")), metadata["context"], values)
-    return str(metadata.get("channel", "")), submission
+    return Submitted(
+        str(metadata.get("channel", "")), submission, direct=metadata.get("direct") is True
+    )
 
 
 def first_field_block(view: Mapping[str, Any]) -> str | None:

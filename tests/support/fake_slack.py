@@ -35,6 +35,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER_ID = "UBOT0001"
+TEAM_ID = "T0001"  # the bot's own workspace
 UPLOAD_PATH = "/upload/"
 
 
@@ -132,9 +133,14 @@ class FakeSlack:
 
     # -- set-up ------------------------------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str, *, admin: bool = False) -> None:
+    def add_user(
+        self, user_id: str, name: str, *, admin: bool = False, team_id: str = TEAM_ID
+    ) -> None:
+        """A person for ``users.info``; ``team_id`` another workspace's for a Slack Connect
+        user."""
         self.users[user_id] = {
             "id": user_id,
+            "team_id": team_id,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "is_admin": admin,
@@ -268,7 +274,7 @@ class FakeSlack:
                 "url": "https://samverkan-test.slack.com/",
                 "team": "Samverkan test",
                 "user": "samverkan",
-                "team_id": "T0001",
+                "team_id": TEAM_ID,
                 "user_id": self.bot_user_id,
                 "bot_id": "B0001",
             }

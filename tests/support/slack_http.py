@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -44,11 +45,26 @@ class SlackBot:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
 
+# Runs a command with its open files limit (RLIMIT_NOFILE) set: soft, hard, then the command.
+_WITH_OPEN_FILES = (
+    "import os, resource, sys; "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), int(sys.argv[2]))); "
+    "os.execv(sys.argv[3], sys.argv[3:])"
+)
+
+
 @contextmanager
-def running_slack_bot(directory: Path, fake: FakeSlack, **extra: str) -> Iterator[SlackBot]:
+def running_slack_bot(
+    directory: Path,
+    fake: FakeSlack,
+    *,
+    open_files: tuple[int, int] | None = None,
+    **extra: str,
+) -> Iterator[SlackBot]:
     """``samverkan-bot run`` serving Slack over HTTP against ``fake`` (already started), with
-    ``extra`` settings; stopped with SIGTERM afterwards, which must be clean, and its log must
-    show no traceback and no secret."""
+    ``extra`` settings (and, if given, ``open_files`` as its soft and hard RLIMIT_NOFILE);
+    stopped with SIGTERM afterwards, which must be clean, and its log must show no traceback
+    and no secret."""
     port = free_port()
     settings = {
         "SLACK_BOT_TOKEN": TOKEN,
@@ -59,7 +75,12 @@ def running_slack_bot(directory: Path, fake: FakeSlack, **extra: str) -> Iterato
         "LOG_LEVEL": "INFO",
         **extra,
     }
-    with BotProcess(directory, settings) as process:
+    process = BotProcess(directory, settings)
+    if open_files is not None:
+        soft, hard = open_files
+        limit = [sys.executable, "-c", _WITH_OPEN_FILES, str(soft), str(hard)]
+        process.argv = [*limit, *process.argv]
+    with process:
         process.wait_for_log("HTTP server listening")
         process.wait_for_log("Slack door listening on port")
         yield SlackBot(process, fake, port)
@@ -120,14 +141,18 @@ def slash_body(
     channel: str,
     response_url: str = "https://hooks.slack.invalid/commands/T0001/1/x",
     trigger: str | None = None,
+    channel_name: str | None = None,
+    team: str = "T0001",
 ) -> str:
+    """A slash command as Slack posts it; ``channel_name`` as Slack names the conversation
+    (``directmessage`` for a DM, ``mpdm-…`` for a group DM; else the id in lower case)."""
     return urlencode(
         {
             "token": "legacy-verification-token",
-            "team_id": "T0001",
+            "team_id": team,
             "team_domain": "samverkan-test",
             "channel_id": channel,
-            "channel_name": channel.lower(),
+            "channel_name": channel_name or channel.lower(),
             "user_id": user,
             "user_name": user.lower(),
             "command": "/samverkan",
