@@ -418,3 +418,21 @@ def test_a_demoted_actor_cannot_send_a_modal_opened_before(
     assert "din roll här är nu observatör" in render_text(sent.document)
     with Session(database.engine) as session:
         assert session.exec(select(SituationReport)).all() == []
+
+
+def test_the_old_rule_is_warned_about_at_every_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}", platform_moderators_are_coordinators=True
+    )
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            build_app(settings, FixedClock(THURSDAY_1500)).close()
+        warned = [r for r in caplog.records if "PLATFORM_MODERATORS_ARE_COORDINATORS" in r.message]
+        assert len(warned) == 1
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        build_app(Settings(database_url=settings.database_url), FixedClock(THURSDAY_1500)).close()
+    assert not [r for r in caplog.records if "PLATFORM_MODERATORS" in r.message]
