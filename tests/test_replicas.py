@@ -213,8 +213,15 @@ def run_the_scenario(
     room_mark = lena.mark(room)
     assert slash(slack[others[1]], "aktivera Övning: replikerna", ANNA, channel).status == 200
     posted(slack[others[1]], channel, mark, "INKALLNING")
-    relayed = lena.wait_for_message(room, sender=bot_id, since=room_mark, timeout=5)
-    assert "INKALLNING" in (relayed.body or ""), relayed.describe()
+    # The binding of the Slack channel was announced in the room before it.
+    relayed = lena.wait_for_message(
+        room,
+        lambda seen: "INKALLNING" in (seen.body or ""),
+        sender=bot_id,
+        since=room_mark,
+        timeout=5,
+    )
+    assert "Anledning: Övning: replikerna" in (relayed.body or ""), relayed.describe()
 
     texts = add_reminders(url, room, channel, datetime.now(UTC) + timedelta(seconds=3))
     reports = []
@@ -270,9 +277,9 @@ def run_the_scenario(
         assert count == 1, f"{text!r} posted {count} times"
     sent = sent_times(url)
     assert min(sent) < killed_wall < max(sent), (killed_wall, sent)
-    # The call-out went from a process that did not lead, through the database, to the
-    # leader's Matrix door.
-    assert relayed_posts(url) == [("matrix", room, PostState.SENT)]
+    # The announcement of the Slack channel's binding and the call-out went from processes
+    # that did not lead, through the database, to the leader's Matrix door.
+    assert relayed_posts(url) == [("matrix", room, PostState.SENT)] * 2
 
 
 def confirmations(user: MatrixUser, room: str, bot_id: str) -> list[Seen]:

@@ -37,7 +37,7 @@ from tests.support.slack_http import (
     say,
     send,
     sent_since,
-    signature,
+    signed_headers,
     slash,
     slash_body,
 )
@@ -323,11 +323,7 @@ def test_a_replayed_request_gets_401_and_nothing_happens(slack: SlackBot) -> Non
     channel = new_channel()
     fake = slack.fake
     body = slash_body("forum lista", ANNA, channel)
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature(body, stamp),
-    }
+    headers = signed_headers(body)
     mark = fake.mark()
     assert send(slack, body, FORM, signed=False, headers=headers).status == 200
     posted(slack, channel, mark)

@@ -99,6 +99,12 @@ def signature(body: str, timestamp: str, secret: str = SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_headers(body: str) -> dict[str, str]:
+    """Slack's headers for ``body``, signed now: send them twice to replay a request."""
+    stamp = str(int(time.time()))
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature(body, stamp)}
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
