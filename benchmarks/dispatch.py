@@ -202,7 +202,6 @@ def speaker(platform: str, user: str, organisation: str | None = None) -> Speake
         platform=platform,
         user_id=user,
         display_name=user,
-        platform_moderator=user == OPERATOR,
         organisation_hint=organisation,
     )
 
@@ -215,7 +214,9 @@ class Bench:
         self.errors = errors
         self.platform = platform
         self.clock = FixedClock(START_AT)
-        self.dispatcher = Dispatcher(database, self.clock, CoreConfig())
+        # The operator binds and activates: a coordinator of the region (BOT_ADMINS).
+        config = CoreConfig(bot_admins=frozenset({f"{platform}:{OPERATOR}"}))
+        self.dispatcher = Dispatcher(database, self.clock, config)
         self.operator = speaker(platform, OPERATOR)
         self.representatives = [
             speaker(platform, f"rep{index:02d}", organisation)
@@ -265,7 +266,7 @@ class Bench:
     # -- common setup --------------------------------------------------------------------
 
     def bind_and_register(self) -> None:
-        """Bind the channel as the platform moderator; each representative says who they
+        """Bind the channel as a coordinator; each representative says who they
         represent through the door's organisation hint."""
         self.say(self.operator, f"!forum koppla {FORUM}")
         for representative in self.representatives:

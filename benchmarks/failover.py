@@ -119,6 +119,7 @@ def run(lease: float, kills: int, directory: Path) -> dict[str, Any]:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": fake.api_url,
             "LEADER_LEASE_SECONDS": str(lease),
+            "BOT_ADMINS": ADMIN,
             "LOG_LEVEL": "INFO",
         }
         processes = {

@@ -817,6 +817,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "MATRIX_HOMESERVER": synapse.url,
                 "MATRIX_USER_ID": users[SAMVERKAN].user_id,
                 "MATRIX_PASSWORD": PASSWORD,
+                # The meter binds the room: a coordinator, named as a deployment names one.
+                "BOT_ADMINS": users[METER].user_id,
                 "DATABASE_URL": f"sqlite:///{bot_directory / 'bot.db'}",
                 # INFO for the "logged in" line; nothing is logged per message at INFO.
                 "LOG_LEVEL": "INFO",

@@ -696,6 +696,7 @@ async def measure(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
             {
                 **settings,
                 "HTTP_PORT": str(ports[SAMVERKAN]),
+                "BOT_ADMINS": ADMIN,  # binds the channel
                 "DATABASE_URL": f"sqlite:///{directory / 'samverkan-bot' / 'bot.db'}",
             },
         )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -86,15 +86,6 @@ class Activations:
             called_out=[org.id for org in called_out if org.id is not None],
         )
         self._session.add(activation)
-        # The forum is activated: whatever was asked for it is answered.
-        self._session.execute(
-            update(ActivationRequest)
-            .where(
-                col(ActivationRequest.forum_id) == forum.id,
-                col(ActivationRequest.closed_at).is_(None),
-            )
-            .values(closed_at=self._audit.context.at)
-        )
         self._session.flush()
         self._open[activation.forum_id] = activation
         self._audit.record(
@@ -146,24 +137,21 @@ class Activations:
         )
 
     def open_request(self, forum: Forum, since: datetime) -> ActivationRequest | None:
-        """The forum's unanswered request for activation made after ``since``, if any; an
-        older one lapses (is closed) here, so the next request is a new one."""
+        """The forum's request for activation still open: made after ``since`` and not yet
+        answered by an activation of the forum (one started after it)."""
         query = (
             select(ActivationRequest)
-            .where(
-                ActivationRequest.forum_id == forum.id,
-                col(ActivationRequest.closed_at).is_(None),
-            )
+            .where(ActivationRequest.forum_id == forum.id, ActivationRequest.at >= since)
             .order_by(col(ActivationRequest.id).desc())
+            .limit(1)
         )
-        found = None
-        for request in self._session.exec(query):
-            if request.at >= since and found is None:
-                found = request
-            else:
-                request.closed_at = self._audit.context.at
-                self._session.add(request)
-        return found
+        request = self._session.exec(query).first()
+        if request is None:
+            return None
+        latest = self._session.exec(_LATEST, params={"forum_id": forum.id}).first()
+        if latest is not None and latest.activated_at >= request.at:
+            return None  # answered
+        return request
 
     def repeat_request(
         self,

@@ -224,9 +224,6 @@ class ActivationRequest(SQLModel, table=True):
     requested_by_id: int = Field(foreign_key="person.id")
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     at: datetime = _when()
-    # Answered: an activation of the forum started (or the request lapsed); from then on
-    # a new request mentions the coordinators again.
-    closed_at: datetime | None = _when_optional()
     # The same request made again while this one was open: {by, organisation, reason, at}.
     repeats: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)

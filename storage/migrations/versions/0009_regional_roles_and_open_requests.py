@@ -5,9 +5,9 @@ Revises: 0008
 Created: 2026-12-06 10:00:00
 
 The trust model of issue 14: a platform's moderators are no longer coordinators, so
-coordinators of the whole region get a table of their own (``regionalgrant``); an activation
-request stays open until it is answered, and repeats are added to it (``closed_at``,
-``repeats``). Nothing existing is dropped: bindings, grants and requests stay as they are.
+coordinators of the whole region get a table of their own (``regionalgrant``); a request for
+activation made again while one is open is added to it (``repeats``). Nothing existing is
+dropped: bindings, grants and requests stay as they are.
 """
 
 from collections.abc import Sequence
@@ -47,16 +47,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id"),
     )
     with op.batch_alter_table("activationrequest", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True)
-        )
         batch_op.add_column(sa.Column("repeats", sa.JSON(), nullable=True))
-    # Requests made before this revision were answered, or not, long ago: none is open.
-    op.execute("UPDATE activationrequest SET closed_at = at")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("activationrequest", schema=None) as batch_op:
         batch_op.drop_column("repeats")
-        batch_op.drop_column("closed_at")
     op.drop_table("regionalgrant")
