@@ -510,7 +510,7 @@ class Settings(BaseSettings):
             bot_admins=self.bot_admins | {"console:operator"},
             platform_moderators_are_coordinators=self.platform_moderators_are_coordinators,
             organisation_identities=frozenset(
-                (fold(organisation), f"{home.split(':', 1)[0]}:{fold(home.split(':', 1)[1])}")
+                (fold(organisation), home.strip())
                 for organisation, homes in self.organisation_identities.items()
                 for home in homes
             ),

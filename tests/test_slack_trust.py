@@ -397,3 +397,43 @@ def test_only_an_admin_of_our_own_workspace_counts_as_one(bot: SlackBot) -> None
     assert send(bot, slash_body("forum koppla 1", ADMIN, channel), FORM).status == 200
     bound = posted(bot, channel, mark)
     assert t("sv", "forum.bound", forum="\0").split("\0")[0] in bound.text
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
+    """The partner workspace (Slack Connect) speaks for SOS Alarm, and only it does."""
+    with FakeSlack() as started:
+        people(started)
+        directory = tmp_path_factory.mktemp("slack-mapped")
+        identities = json.dumps({"SOS Alarm": [f"slack:{OTHER_TEAM}"]})
+        with running_slack_bot(
+            directory, started, BOT_ADMINS=ADMIN, ORGANISATION_IDENTITIES=identities
+        ) as running:
+            yield running
+
+
+def test_the_team_map_gives_a_connect_user_their_organisation_and_refuses_others(
+    mapped: SlackBot,
+) -> None:
+    fake = mapped.fake
+    channel = new_channel()
+    for line in ("forum koppla 4", "aktivera Storm"):
+        mark = fake.mark()
+        assert send(mapped, slash_body(line, ADMIN, channel), FORM).status == 200
+        posted(mapped, channel, mark)
+
+    # The partner's admin acknowledges for SOS Alarm without having said so.
+    mark = fake.mark()
+    assert send(mapped, slash_body("kvittera", PARTNER_ADMIN, channel), FORM).status == 200
+    assert "Kvittens från SOS Alarm (Per Partner)" in posted(mapped, channel, mark).text
+
+    # ... and cannot speak for anyone else; nor can our own people speak for SOS Alarm.
+    for person, line, refusal in (
+        (PARTNER_ADMIN, "aktör Polisen", f"Ditt konto hör till {OTHER_TEAM}"),
+        (MEMBER, "aktör SOS Alarm", f"företräds bara av konton från {OTHER_TEAM}"),
+    ):
+        mark = fake.mark()
+        assert send(mapped, slash_body(line, person, channel), FORM).status == 200
+        refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=person)
+        assert refusal in refused.text
+        assert not [c for c in fake.calls[mark:] if c.method == "chat.postMessage"]

@@ -37,7 +37,8 @@ class CoreConfig:
     # level 50, Slack workspace admins) are coordinators of every forum.
     platform_moderators_are_coordinators: bool = False
     # Which identities may speak for which organisation: (folded organisation name,
-    # ``platform:home``) pairs, e.g. ("polisen region stockholm", "matrix:polisen.se").
+    # ``platform:home``) pairs, e.g. ("polisen region stockholm", "matrix:polisen.se");
+    # homes compare without regard to case.
     organisation_identities: frozenset[tuple[str, str]] = frozenset()
     prefix: str = "!"
     max_message_length: int = 4000

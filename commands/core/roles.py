@@ -129,8 +129,9 @@ def admins_met(store: Store, config: CoreConfig) -> list[Person]:
 
 
 def identity_key(speaker: Speaker) -> str | None:
-    """``matrix:polisen.se``, ``slack:T024BE7LH``: the home the platform vouches for."""
-    return f"{speaker.platform}:{fold(speaker.home)}" if speaker.home else None
+    """``matrix:polisen.se``, ``slack:t024be7lh``: the home the platform vouches for, in the
+    form homes are compared in (case does not count)."""
+    return f"{speaker.platform}:{speaker.home}".casefold() if speaker.home else None
 
 
 def _names(organisation: Organisation) -> set[str]:
@@ -145,7 +146,7 @@ def check_claim(req: Request, organisation: Organisation) -> None:
     if not mapping:
         return
     key = identity_key(req.incoming.speaker)
-    mine = {org for org, home in mapping if home == key}
+    mine = {org for org, home in mapping if home.casefold() == key}
     if mine and not mine & _names(organisation):
         raise CommandError(
             "error.claim_outside_identity",
@@ -154,7 +155,7 @@ def check_claim(req: Request, organisation: Organisation) -> None:
             home=req.incoming.speaker.home or "",
         )
     homes = {home for org, home in mapping if org in _names(organisation)}
-    if homes and key not in homes:
+    if homes and key not in {home.casefold() for home in homes}:
         raise CommandError(
             "error.claim_wrong_home",
             hint_key="hint.ask_coordinator",
@@ -166,7 +167,7 @@ def check_claim(req: Request, organisation: Organisation) -> None:
 def mapped_organisation_name(speaker: Speaker, config: CoreConfig) -> str | None:
     """The one organisation the identity map gives this speaker's home, if exactly one."""
     key = identity_key(speaker)
-    found = {org for org, home in config.organisation_identities if home == key}
+    found = {org for org, home in config.organisation_identities if home.casefold() == key}
     return next(iter(found)) if len(found) == 1 else None
 
 
