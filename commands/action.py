@@ -18,7 +18,7 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.text import Token, fold, leading_phrases, small_number, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
-from commands.core.when import parse_when
+from commands.core.when import Refusal, read_when
 from commands.followups import plan_action
 from commands.meeting import chaired_by_me, open_meeting
 from storage.models import Action, ItemKind, Organisation, Person, Role
@@ -84,8 +84,12 @@ def _due(req: Request, line: str, tokens: list[Token]) -> tuple[list[Token], dat
         if word not in DUE_WORDS:
             continue
         phrase = span_text(line, tokens[index + 1 :])
-        when = parse_when(phrase, req.now, req.zone, default_time=DUE_DEFAULT_TIME)
-        if when is None:
+        when = read_when(phrase, req.now, req.zone, default_time=DUE_DEFAULT_TIME)
+        if isinstance(when, Refusal):
+            if when.specific:  # read as a time, refused for a reason the person should know
+                raise CommandError(
+                    when.key, hint_key="hint.action_due", **when.texts(req.language, req.zone)
+                )
             if word in LENIENT_DUE_WORDS:
                 return tokens, None
             raise CommandError("error.bad_due", hint_key="hint.action_due", phrase=phrase[:80])
@@ -94,7 +98,7 @@ def _due(req: Request, line: str, tokens: list[Token]) -> tuple[list[Token], dat
                 "error.due_past",
                 hint_key="hint.action_due",
                 phrase=phrase[:80],
-                time=format_time(when.at, req.zone),
+                time=format_time_with_weekday(when.at, req.zone, req.language),
             )
         return tokens[:index], when.at
     return tokens, None

@@ -22,14 +22,14 @@ from commands.core.request import CommandError, CoreConfig, Reply, Request
 from commands.core.scheduler import AFTER_SENT, composer
 from commands.core.text import Token, fold, small_number, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday
-from commands.core.when import Weekly, When, parse_weekly, parse_when
+from commands.core.when import Refusal, Weekly, When, looks_like_time, parse_weekly, read_when
 from storage import Store
 from storage.models import PostState, Role, ScheduledPost
 
 KIND = "reminder"
 MAX_TEXT = 1000
 MAX_PENDING = 100  # a channel's reminders waiting at once
-MAX_WHEN_WORDS = 7  # "i övermorgon kl 9" ... the longest phrase tried before the text
+MAX_WHEN_WORDS = 8  # "första tisdagen i oktober kl 10" ... the longest phrase tried before the text
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A reminder's buttons: what each snoozes to, said as the time parser reads it.
 SNOOZES = (
@@ -39,14 +39,42 @@ SNOOZES = (
 )
 
 
-def _split_when(req: Request, tokens: list[Token]) -> tuple[When, int] | None:
-    """The longest start of ``tokens`` that is a time, leaving some text after it."""
+def when_error(req: Request, refusal: Refusal, hint_key: str) -> CommandError:
+    """A refusal of the time parser as the user's answer, with an example that works."""
+    return CommandError(refusal.key, hint_key=hint_key, **refusal.texts(req.language, req.zone))
+
+
+def _split_when(req: Request, tokens: list[Token]) -> tuple[When, int]:
+    """The longest start of ``tokens`` that is a time, leaving some text after it.
+
+    A start the parser read as a time but refused (a clock time the spring switch skips, a
+    date that does not exist or has just passed) is answered with that reason; a time followed
+    by more that looks like a time ("kl. 20 över 15" read as far as "kl. 20") is refused,
+    so nothing of the time ends up unread in the text.
+    """
     line = req.tail
     for size in range(min(MAX_WHEN_WORDS, len(tokens) - 1), 0, -1):
-        when = parse_when(span_text(line, tokens[:size]), req.now, req.zone)
-        if when is not None:
-            return when, size
-    return None
+        phrase = span_text(line, tokens[:size])
+        found = read_when(phrase, req.now, req.zone)
+        if isinstance(found, Refusal):
+            if found.specific:
+                raise when_error(req, found, "reminder_hint.examples")
+            continue
+        rest = span_text(line, tokens[size:])
+        if looks_like_time(rest):
+            raise CommandError(
+                "when.leftover",
+                hint_key="reminder_hint.examples",
+                phrase=phrase[:80],
+                time=format_time_with_weekday(found.at, req.zone, req.language),
+                rest=" ".join(rest.split()[:3])[:40],
+            )
+        return found, size
+    raise CommandError(
+        "reminder_error.bad_time",
+        hint_key="reminder_hint.examples",
+        phrase=span_text(req.tail, tokens[:3])[:80],
+    )
 
 
 def _split_weekly(req: Request, tokens: list[Token]) -> tuple[Weekly, int] | None:
@@ -91,10 +119,12 @@ def _check_text(req: Request, text: str) -> None:
         raise CommandError("error.text_too_long", limit=MAX_TEXT)
 
 
-def _confirm(req: Request, post: ScheduledPost, weekly: bool) -> Reply:
+def _confirm(req: Request, post: ScheduledPost, weekly: bool, when: When | None = None) -> Reply:
     due = format_time_with_weekday(post.due_at, req.zone, req.language)
     key = "reminder.set_weekly" if weekly else "reminder.set"
     doc = req.document().paragraph(Strong(req.t(key, number=post.number, time=due)))
+    for note in when.notes if when else ():
+        doc.paragraph(Emphasis(note.say(req.language, req.zone)))
     doc.paragraph(post.text or "")
     doc.paragraph(
         Emphasis(req.t("reminder.how_cancel", prefix=req.config.prefix, number=post.number))
@@ -124,22 +154,16 @@ def remind(req: Request) -> Reply:
         due_at=req.now,
     )
     weekly = _split_weekly(req, tokens) if fold(tokens[0].value) in ("varje", "every") else None
+    when: When | None = None
     if weekly is not None:
         rule, size = weekly_rule(weekly[0]), weekly[1]
         post.rule = rule
         post.due_at = next_of_rule(rule, req.now, req.zone)
     else:
-        if parse_when(req.tail, req.now, req.zone) is not None:
+        if isinstance(read_when(req.tail, req.now, req.zone), When):
             raise CommandError("reminder_error.no_text", hint_key="reminder_hint.examples")
-        found = _split_when(req, tokens)
-        if found is None:
-            raise CommandError(
-                "reminder_error.bad_time",
-                hint_key="reminder_hint.examples",
-                phrase=span_text(req.tail, tokens[:3])[:80],
-            )
-        when, size = found
-        if when.at <= req.now:
+        when, size = _split_when(req, tokens)
+        if when.at < req.now:  # "nu" is now: sent at once
             raise CommandError(
                 "reminder_error.past",
                 hint_key="reminder_hint.examples",
@@ -151,7 +175,7 @@ def remind(req: Request) -> Reply:
     post.text = text
     req.store.scheduled.add(post, numbered=True)
     req.store.audit.record("reminder.set", post.forum_id, number=post.number)
-    return _confirm(req, post, weekly is not None)
+    return _confirm(req, post, weekly is not None, when)
 
 
 @command("reminder.list", "påminnelser", aliases=("reminders",), personal=True)
@@ -224,8 +248,13 @@ def snooze(req: Request) -> Reply:
         raise CommandError("reminder_error.still_pending", number=post.number)
     _check_room(req)
     phrase = req.arg("when")
-    when = parse_when(phrase, req.now, req.zone) or parse_when(f"om {phrase}", req.now, req.zone)
-    if when is None:
+    when = read_when(phrase, req.now, req.zone)
+    if isinstance(when, Refusal) and not when.specific:  # "!snooza 2 15 minuter"
+        again_when = read_when(f"om {phrase}", req.now, req.zone)
+        when = again_when if isinstance(again_when, When) else when
+    if isinstance(when, Refusal):
+        if when.specific:
+            raise when_error(req, when, "reminder_hint.snooze")
         raise CommandError(
             "reminder_error.bad_time", hint_key="reminder_hint.snooze", phrase=phrase[:80]
         )
@@ -237,7 +266,7 @@ def snooze(req: Request) -> Reply:
         )
     again = _again(req.store, post, when.at)
     again.snoozed_from_id = post.id
-    return _confirm(req, again, weekly=False)
+    return _confirm(req, again, weekly=False, when=when)
 
 
 def _again(store: Store, post: ScheduledPost, due_at: datetime) -> ScheduledPost:

@@ -23,12 +23,17 @@ def test_a_week_of_reminders_in_one_jump(tmp_path: Path) -> None:
     )
     session.assert_clean_exit()
     bodies = [m.text for m in session.messages]
-    fired = [b for b in bodies if b.startswith("Påminnelse") and "från operator" in b]
-    assert [b.splitlines()[1] for b in fired] == [
-        "Samverkanskonferensen börjar",  # Thursday 26 November 16:00
-        "Ring SMHI",  # Friday 09:00
-        "Samverkanskonferensen börjar",  # Thursday 3 December 16:00
+    fired = [
+        m for m in session.messages if m.text.startswith("Påminnelse") and "från operator" in m.text
     ]
+    # Each went out at its own time, which its header line shows as a chat client would.
+    assert [(m.time, m.text.splitlines()[1]) for m in fired] == [
+        ("16:00", "Samverkanskonferensen börjar"),  # Thursday 26 November
+        ("09:00", "Ring SMHI"),  # Friday
+        ("16:00", "Samverkanskonferensen börjar"),  # Thursday 3 December
+    ]
+    assert session.messages[0].time == "15:00"  # --now
+    assert session.one("Klockan är nu").time == "12:00"
     assert "Klockan är nu fredag 2026-12-04 12:00." in bodies
     assert "#1 torsdag 2026-12-10 16:00 (varje vecka): Samverkanskonferensen börjar" in (
         session.one("påminnelse i kanalen").text

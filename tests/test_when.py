@@ -61,12 +61,10 @@ ASKED_ON_MONDAY: list[tuple[str, str, bool]] = [
     ("på fredag", "2026-11-27 09:00", False),
     ("Fredag", "2026-11-27 09:00", False),
     ("tisdag", "2026-11-24 09:00", False),
-    # nästa / kommande: the first such day after today; nästa vecka: the next ISO week.
-    ("nästa torsdag 15:00", "2026-11-26 15:00", True),
-    ("nasta torsdag 15:00", "2026-11-26 15:00", True),
-    ("Nästa Torsdag kl 15", "2026-11-26 15:00", True),
-    ("på nästa torsdag", "2026-11-26 09:00", False),
+    # kommande: the first such day after today; nästa vecka: the next ISO week. "nästa
+    # torsdag" asked while Thursday is still to come this week is refused (see REFUSED).
     ("kommande torsdag", "2026-11-26 09:00", False),
+    ("kommande torsdag 15:00", "2026-11-26 15:00", True),
     ("nästa måndag", "2026-11-30 09:00", False),
     ("nästa måndag kl 11", "2026-11-30 11:00", True),
     ("torsdag nästa vecka", "2026-12-03 09:00", False),
@@ -122,8 +120,6 @@ ASKED_ON_MONDAY: list[tuple[str, str, bool]] = [
     # Dates: day first, the next occurrence when no year is given.
     ("23 nov 15:00", "2026-11-23 15:00", True),
     ("23 november kl 15", "2026-11-23 15:00", True),
-    ("23 nov", "2027-11-23 09:00", False),
-    ("23 nov 09:00", "2027-11-23 09:00", True),
     ("24 nov", "2026-11-24 09:00", False),
     ("3/12 10:00", "2026-12-03 10:00", True),
     ("3/12", "2026-12-03 09:00", False),
@@ -150,8 +146,7 @@ ASKED_ON_MONDAY: list[tuple[str, str, bool]] = [
     ("tomorrow at 08:30", "2026-11-24 08:30", True),
     ("Tomorrow at 8 a.m.", "2026-11-24 08:00", True),
     ("tomorrow", "2026-11-24 09:00", False),
-    ("next thursday 4pm", "2026-11-26 16:00", True),
-    ("next thursday at 4 pm", "2026-11-26 16:00", True),
+    ("next monday 4pm", "2026-11-30 16:00", True),
     ("thursday 16:00", "2026-11-26 16:00", True),
     ("thursday at 4pm", "2026-11-26 16:00", True),
     ("Thursday at 16", "2026-11-26 16:00", True),
@@ -206,7 +201,6 @@ ASKED_ON_THURSDAY_AT_1500: list[tuple[str, str, bool]] = [
     ("kl 14", "2026-11-27 14:00", True),
     ("kl 15", "2026-11-27 15:00", True),
     ("26 nov 16:00", "2026-11-26 16:00", True),
-    ("26 nov 14:00", "2027-11-26 14:00", True),
     ("idag kl 16", "2026-11-26 16:00", True),
     ("om 45 minuter", "2026-11-26 15:45", True),
 ]
@@ -221,7 +215,6 @@ AROUND_NEW_YEAR: list[tuple[datetime, str, str, bool]] = [
     (datetime(2026, 12, 30, 10, 0, tzinfo=STOCKHOLM), "2 jan 10:00", "2027-01-02 10:00", True),
     (datetime(2026, 12, 30, 10, 0, tzinfo=STOCKHOLM), "om 3 dagar", "2027-01-02 10:00", True),
     (datetime(2026, 12, 30, 10, 0, tzinfo=STOCKHOLM), "31 dec", "2026-12-31 09:00", False),
-    (datetime(2026, 12, 30, 10, 0, tzinfo=STOCKHOLM), "30 dec", "2027-12-30 09:00", False),
     (datetime(2026, 12, 30, 10, 0, tzinfo=STOCKHOLM), "2/1", "2027-01-02 09:00", False),
     (datetime(2026, 12, 31, 10, 0, tzinfo=STOCKHOLM), "nästa måndag", "2027-01-04 09:00", False),
     (datetime(2026, 12, 31, 10, 0, tzinfo=STOCKHOLM), "next monday", "2027-01-04 09:00", False),
@@ -253,7 +246,6 @@ REFUSED = [
     "snart",
     "whenever",
     "banan",
-    "nu",
     "later",
     "kl",
     "kl 25",
@@ -300,6 +292,17 @@ REFUSED = [
     "i torsdags",
     "nästa",
     "nästa vecka",
+    # On a Monday: this week's Thursday, or next week's? Swedes disagree; both are shown.
+    "nästa torsdag 15:00",
+    "nasta torsdag 15:00",
+    "Nästa Torsdag kl 15",
+    "på nästa torsdag",
+    "next thursday 4pm",
+    "next thursday at 4 pm",
+    # A single-digit hour 1-5 is the night's or the afternoon's: both are shown.
+    "kl 3",
+    "torsdag 4",
+    "3:30",
     "torsdag nästa",
     "nästa banan",
     "varje torsdag 16:00",  # a recurrence: parse_weekly
@@ -387,7 +390,7 @@ DST: list[tuple[datetime, str, str, timedelta]] = [
     ),
     (
         datetime(2026, 3, 23, 9, 0, tzinfo=STOCKHOLM),
-        "söndag kl 3",
+        "söndag kl 03",
         "2026-03-29 03:00",
         timedelta(hours=2),
     ),
@@ -449,7 +452,8 @@ def test_now_in_another_zone_is_read_in_the_forums_zone() -> None:
 
 def test_default_time() -> None:
     assert _local("fredag", MONDAY, default_time=time(8, 0)) == ("2026-11-27 08:00", False)
-    assert _local("måndag", MONDAY, default_time=time(11, 0)) == ("2026-11-23 11:00", False)
+    # Issue 15: a weekday said on that day without a time is next week's ("idag" is today).
+    assert _local("måndag", MONDAY, default_time=time(11, 0)) == ("2026-11-30 11:00", False)
     assert _local("fredag 13:00", MONDAY, default_time=time(8, 0)) == ("2026-11-27 13:00", True)
 
 
@@ -543,7 +547,7 @@ _WEEKDAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag",
 def test_a_weekday_and_time_is_the_next_such_moment(
     now: datetime, weekday: int, hour: int, minute: int
 ) -> None:
-    found = parse_when(f"{_WEEKDAY_NAMES[weekday]} kl {hour}:{minute:02d}", now, STOCKHOLM)
+    found = parse_when(f"{_WEEKDAY_NAMES[weekday]} kl {hour:02d}:{minute:02d}", now, STOCKHOLM)
     if found is None:  # only a wall time the spring-forward night skips: a Sunday in March
         assert (weekday, hour) == (6, 2)
         assert now.astimezone(STOCKHOLM).month == 3
