@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -48,6 +48,29 @@ _BY_NUMBER = select(ReportRound).where(
 _LATEST_ROUND = (
     select(ReportRound)
     .where(ReportRound.forum_id == bindparam("forum_id"))
+    .order_by(col(ReportRound.number).desc())
+    .limit(1)
+)
+# The newest round with something to show: a report, or a published version.
+_LATEST_WITH_CONTENT = (
+    select(ReportRound)
+    .where(
+        ReportRound.forum_id == bindparam("forum_id"),
+        or_(
+            exists().where(col(SituationReport.round_id) == col(ReportRound.id)),
+            exists().where(col(PublishedPicture.round_id) == col(ReportRound.id)),
+        ),
+    )
+    .order_by(col(ReportRound.number).desc())
+    .limit(1)
+)
+_LATEST_WITH_VERSION = (
+    select(ReportRound)
+    .join(PublishedPicture, col(PublishedPicture.round_id) == col(ReportRound.id))
+    .where(
+        ReportRound.forum_id == bindparam("forum_id"),
+        PublishedPicture.version == bindparam("version"),
+    )
     .order_by(col(ReportRound.number).desc())
     .limit(1)
 )
@@ -134,6 +157,15 @@ class Reports:
 
     def latest_round(self, forum: Forum) -> ReportRound | None:
         return self._session.exec(_LATEST_ROUND, params={"forum_id": forum.id}).first()
+
+    def latest_round_with_content(self, forum: Forum) -> ReportRound | None:
+        """The highest-numbered round that holds a report or a published version."""
+        return self._session.exec(_LATEST_WITH_CONTENT, params={"forum_id": forum.id}).first()
+
+    def latest_round_with_version(self, forum: Forum, version: int) -> ReportRound | None:
+        """The highest-numbered round that has published ``version``."""
+        params = {"forum_id": forum.id, "version": version}
+        return self._session.exec(_LATEST_WITH_VERSION, params=params).first()
 
     def round_by_id(self, round_id: int) -> ReportRound | None:
         return self._session.get(ReportRound, round_id)

@@ -176,7 +176,7 @@ def test_markdown_has_the_picture_in_the_chats_order(
         md,
         "# Samlad lägesbild – Regional samverkanskonferens",
         "**Forum:** Regional samverkanskonferens",
-        "**Runda:** runda 1 (möte 2026-11-26 16:00, v. 48)",
+        "**Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)",
         "**Läge:** ordinarie läge",
         "**Tid:** 2026-11-26 15:30",
         "**Sammanställd av:** samverkan-bot (export)",
@@ -201,7 +201,7 @@ def test_markdown_has_the_picture_in_the_chats_order(
         "- **Polisen Region Stockholm:** Undvik området kring Slussen",
         "## Har inte rapporterat (34)",
         "- Botkyrka kommun",
-        "- Österåker kommun",
+        "- Österåkers kommun",
     )
     # Empty fields are left out; "inga" is no need; a live compile has no version.
     assert "Prognos" not in between(md, "## Polisen", "## SOS Alarm")
@@ -230,7 +230,7 @@ def test_html_is_a_printable_page_with_the_same_content(
         "Kommunikation (budskap) – alla aktörer",
         "Har inte rapporterat (34)",
     ]
-    assert page.texts("dt")[:5] == ["Forum", "Runda", "Läge", "Tid", "Sammanställd av"]
+    assert page.texts("dt")[:5] == ["Forum", "Avser", "Läge", "Tid", "Sammanställd av"]
     assert page.texts("dd")[:5] == [
         "Regional samverkanskonferens",
         "runda 1 (möte 2026-11-26 16:00, v. 48)",
@@ -241,7 +241,7 @@ def test_html_is_a_printable_page_with_the_same_content(
     assert "3 av 37 organisationer har rapporterat." in page.texts("p")
     assert "rapporterad 2026-11-26 15:10 av bo · ersätter 1 tidigare" in page.texts("p")
     assert "Polisen Region Stockholm: Förstärkning i Norrtälje" in page.texts("li")
-    assert "Österåker kommun" in page.texts("li")
+    assert "Österåkers kommun" in page.texts("li")
 
 
 def test_json_round_trips_and_carries_its_labels(
@@ -382,13 +382,13 @@ def test_round_picks_an_older_round(
     capsys.readouterr()
     assert main(["export", "lägesbild", "--db", path, "--now", "2026-12-03 15:30", *next_week]) == 0
     current = capsys.readouterr().out
-    assert "**Runda:** runda 2 (möte 2026-12-03 16:00, v. 49)" in current
+    assert "**Avser:** runda 2 (möte 2026-12-03 16:00, v. 49)" in current
     assert "Lugnt igen" in current
     assert "Förhöjd beredskap" not in current
 
     older = export(database, capsys, *next_week, "--round", "1")
     assert older.status == 0, older.err
-    assert "**Runda:** runda 1 (möte 2026-11-26 16:00, v. 48)" in older.out
+    assert "**Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)" in older.out
     assert "Förhöjd beredskap" in older.out
     assert "Lugnt igen" not in older.out
 
@@ -423,6 +423,37 @@ def test_version_picks_a_published_version(
     assert Picture.from_json(data["picture"]).version == 1
 
 
+def test_after_the_meeting_the_default_is_the_round_that_was_reported_in(
+    reported: Chat, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Thursday 18:00: reports now go to next week's round, which is empty; the export people
+    run after the meeting is this week's picture."""
+    args = ["--forum", "samverkanskonferens", "--format", "md"]
+    after = export(database, capsys, *args, now="2026-11-26 18:00")
+    assert after.status == 0, after.err
+    assert "**Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)" in after.out
+    assert "Förhöjd beredskap" in after.out
+    # Once somebody reports for next week, next week's round is the current picture.
+    reported.clock.set(reported.clock.now().replace(day=27))
+    assert reported.say("!läge Läge: Lugnt igen", person="anna").ok
+    next_week = export(database, capsys, *args, now="2026-11-27 18:00")
+    assert "**Avser:** runda 2 (möte 2026-12-03 16:00, v. 49)" in next_week.out
+    assert "Lugnt igen" in next_week.out
+
+
+def test_version_alone_finds_the_round_that_published_it(
+    reported: Chat, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert reported.say("!lägesbild publicera").ok  # round 1, version 1
+    reported.advance(days=1)  # Friday: the current round is next week's, and it is empty
+    args = ["--forum", "samverkanskonferens", "--format", "md", "--version", "1"]
+    one = export(database, capsys, *args, now="2026-11-27 16:00")
+    assert one.status == 0, one.err
+    assert "**Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)" in one.out
+    assert "**Version:** 1" in one.out
+    assert "Förhöjd beredskap" in one.out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -438,6 +469,10 @@ def test_version_picks_a_published_version(
         ),
         (
             ["--forum", "samverkanskonferens", "--version", "1"],
+            "Regional samverkanskonferens has published no version 1 in any round",
+        ),
+        (
+            ["--forum", "samverkanskonferens", "--round", "1", "--version", "1"],
             "round 1 of Regional samverkanskonferens has no published version 1: "
             "none is published yet",
         ),
@@ -516,7 +551,7 @@ def test_lang_en_has_english_labels(
         "## Public communication – all actors",
         "## Not reported (34)",
     )
-    for swedish in ("Sammanställd av", "Runda", "Behov av samverkan", "rapporterad", "ordinarie"):
+    for swedish in ("Sammanställd av", "Avser", "Behov av samverkan", "rapporterad", "ordinarie"):
         assert swedish not in md
     assert '<html lang="en">' in export(database, capsys, *args, "--format", "html").out
     data = json.loads(export(database, capsys, *args, "--format", "json").out)

@@ -26,7 +26,8 @@ from bot.export.environments import html_environment, markdown_environment
 from bot.export.source import ExportedPicture
 from commands.core.document import inline_text
 from commands.core.i18n import t
-from commands.situation.picture import Picture
+from commands.core.timefmt import format_time
+from commands.situation.picture import Picture, PictureReport
 from commands.situation.render import field_label, header_rows, report_meta
 from storage.reports import FIELDS
 
@@ -67,6 +68,10 @@ class PictureView:
     missing_title: str | None = None
     missing: list[str] = field(default_factory=list)
     all_reported: str | None = None
+    # Reports sent after the round closed: shown last and apart (commands/situation).
+    late_title: str | None = None
+    late_note: str | None = None
+    late_sections: list[Section] = field(default_factory=list)
 
 
 def ordered_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
@@ -82,14 +87,9 @@ def picture_view(exported: ExportedPicture) -> PictureView:
         (label, value if isinstance(value, str) else inline_text(value))
         for label, value in header_rows(picture, exported.round_label, language)
     ]
-    sections = [
-        Section(
-            report.organisation,
-            report_meta(report, zone, language),
-            [(field_label(name, language), value) for name, value in ordered_fields(report.fields)],
-        )
-        for report in picture.reports
-    ]
+    sections = [_section(report, zone, language) for report in picture.reports]
+    late = [_section(report, zone, language) for report in picture.late_reports]
+    closed_at = format_time(picture.closes_at, zone) if picture.closes_at else "?"
     collected = [
         Collected(
             t(language, f"picture.all_{name}"),
@@ -115,6 +115,17 @@ def picture_view(exported: ExportedPicture) -> PictureView:
         all_reported=(
             t(language, "picture.all_reported") if picture.reports and not picture.missing else None
         ),
+        late_title=t(language, "picture.late_title", count=len(late)) if late else None,
+        late_note=t(language, "picture.late_note", time=closed_at) if late else None,
+        late_sections=late,
+    )
+
+
+def _section(report: PictureReport, zone: ZoneInfo, language: str) -> Section:
+    return Section(
+        report.organisation,
+        report_meta(report, zone, language),
+        [(field_label(name, language), value) for name, value in ordered_fields(report.fields)],
     )
 
 

@@ -1,10 +1,13 @@
 """What an export writes, read from the database without changing it.
 
-The forum, round and version are found the way people name them in the chat; the current
-round is chosen exactly as ``!lägesbild`` chooses it, the meeting as ``!protokoll`` chooses
-it (the latest, or one by number). All of it happens inside ``Database.reading``: finding the
-current round may open a round row, and an export must leave the database as it found it, so
-that work is rolled back.
+The forum, round and version are found the way people name them in the chat, the meeting as
+``!protokoll`` chooses it (the latest, or one by number). Without ``--round`` the round is the
+one people mean by "the picture": the current round if it has reports, else the latest round
+with reports or a published version (after Thursday's meeting, Thursday's, not next week's
+empty one); with ``--version`` alone, the latest round that published that version.
+
+All of it happens inside ``Database.reading``: finding the current round may open a round
+row, and an export must leave the database as it found it, so that work is rolled back.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def load_picture(
     with database.reading(context) as store:
         forum = find_forum(store.forums.all(), query.forum)
         language = normalise_language(query.language or forum.language)
-        target = _round(store, forum, query.round_number, now, meeting_minutes)
+        target = _round(store, forum, query, now, meeting_minutes)
         if query.version is not None:
             picture = _published(store, forum, target, query.version)
         else:
@@ -81,20 +84,38 @@ def find_forum(forums: list[Forum], wanted: str) -> Forum:
 
 
 def _round(
-    store: Store, forum: Forum, number: int | None, now: datetime, meeting_minutes: int
+    store: Store, forum: Forum, query: PictureQuery, now: datetime, meeting_minutes: int
 ) -> ReportRound:
-    if number is None:
-        found = current_round(store, forum, now, meeting_minutes)
-        if found is None:
+    number = query.round_number
+    if number is None and query.version is not None:
+        with_version = store.reports.latest_round_with_version(forum, query.version)
+        if with_version is None:
             raise ExportError(
-                f"{forum.name} has no round yet (no schedule, no activation, no earlier round)"
+                f"{forum.name} has published no version {query.version} in any round: "
+                "name the round with --round, or leave out --version for the latest picture"
             )
-        return found
+        return with_version
+    if number is None:
+        return _default_round(store, forum, now, meeting_minutes)
     found = store.reports.round_by_number(forum, number)
     if found is None:
         latest = store.reports.latest_round(forum)
         known = f"its latest is round {latest.number}" if latest else "it has no rounds yet"
         raise ExportError(f"{forum.name} has no round {number}: {known}")
+    return found
+
+
+def _default_round(store: Store, forum: Forum, now: datetime, meeting_minutes: int) -> ReportRound:
+    """The current round if anyone has reported in it; else the latest round with reports or
+    a published version; else the current (empty) one."""
+    current = current_round(store, forum, now, meeting_minutes)
+    if current is not None and store.reports.in_round(current):
+        return current
+    found = store.reports.latest_round_with_content(forum) or current
+    if found is None:
+        raise ExportError(
+            f"{forum.name} has no round yet (no schedule, no activation, no earlier round)"
+        )
     return found
 
 

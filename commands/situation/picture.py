@@ -4,6 +4,11 @@ A :class:`Picture` is plain data: each reporting organisation's newest report, w
 reported, and the header. It is what the chat shows, what ``export`` writes, and, as JSON,
 what a published version freezes. Compiling reads only the round's own rows, so it costs the
 same however much history the database holds.
+
+A closed round's picture is what it was at closing: a report sent after (marked late) never
+takes the place of what the picture showed, published or archived; it is listed apart, under
+``late_reports`` ("Inkomna efter stängning"). Compiled as of a time (the minutes: the
+meeting's end), reports sent after it are left out.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 from commands.situation.parse import says_nothing
 from commands.situation.rounds import closed_at, is_closed, mode_of
 from storage import Store
-from storage.models import Forum, ReportRound
+from storage.models import Forum, ReportRound, SituationReport
 from storage.reports import ReportFields
 
 FORMAT_VERSION = 1
@@ -55,6 +60,8 @@ class Picture:
     missing: list[str] = field(default_factory=list)
     version: int | None = None  # the published version this is, if it is one
     published_at: datetime | None = None
+    # Sent after the round closed: each organisation's newest, kept apart from ``reports``.
+    late_reports: list[PictureReport] = field(default_factory=list)
 
     @property
     def expected(self) -> int:
@@ -83,18 +90,21 @@ class Picture:
         values = {key: value for key, value in data.items() if key in known}
         for key in ("opened_at", "meeting_at", "closes_at", "compiled_at", "published_at"):
             values[key] = _instant(values.get(key))
-        report_keys = {f.name for f in fields(PictureReport)}
-        values["reports"] = [
-            PictureReport(
-                **{
-                    **{key: value for key, value in report.items() if key in report_keys},
-                    "at": _instant(report["at"]),
-                    "unchanged_since": _instant(report.get("unchanged_since")),
-                }
-            )
-            for report in values.get("reports", [])
-        ]
+        # A version published before late reports were kept apart has none.
+        for key in ("reports", "late_reports"):
+            values[key] = [_report(report) for report in values.get(key, [])]
         return cls(**values)
+
+
+def _report(data: dict[str, Any]) -> PictureReport:
+    known = {f.name for f in fields(PictureReport)}
+    return PictureReport(
+        **{
+            **{key: value for key, value in data.items() if key in known},
+            "at": _instant(data["at"]),
+            "unchanged_since": _instant(data.get("unchanged_since")),
+        }
+    )
 
 
 def _encode(value: Any) -> Any:
@@ -126,39 +136,57 @@ def expected_organisations(store: Store, forum: Forum, report_round: ReportRound
     return expected
 
 
+def _newest(reports: list[SituationReport]) -> tuple[dict[int, SituationReport], dict[int, int]]:
+    """Each organisation's newest report, and how many it sent."""
+    newest: dict[int, SituationReport] = {}
+    counts: dict[int, int] = {}
+    for report in reports:
+        newest[report.organisation_id] = report
+        counts[report.organisation_id] = counts.get(report.organisation_id, 0) + 1
+    return newest, counts
+
+
 def compile_picture(
     store: Store, forum: Forum, report_round: ReportRound, now: datetime, compiled_by: str
 ) -> Picture:
-    everything = store.reports.in_round(report_round)
-    newest = {report.organisation_id: report for report in everything}
-    counts: dict[int, int] = {}
-    for report in everything:
-        counts[report.organisation_id] = counts.get(report.organisation_id, 0) + 1
+    """The round's picture as of ``now``: reports sent later are left out, and late ones
+    (sent after the round closed) are listed apart, never in place of an on-time one."""
+    everything = [report for report in store.reports.in_round(report_round) if report.at <= now]
+    newest, counts = _newest([report for report in everything if not report.late])
+    newest_late, late_counts = _newest([report for report in everything if report.late])
     expected = expected_organisations(store, forum, report_round)
-    organisations = store.organisations.by_ids([*expected, *newest])
-    people = store.people.by_ids([report.person_id for report in newest.values()])
+    organisations = store.organisations.by_ids([*expected, *newest, *newest_late])
+    shown = [*newest.values(), *newest_late.values()]
+    people = store.people.by_ids([report.person_id for report in shown])
     sources = store.reports.by_ids(
-        [r.unchanged_from_id for r in newest.values() if r.unchanged_from_id is not None]
+        [r.unchanged_from_id for r in shown if r.unchanged_from_id is not None]
     )
-    reports = []
-    for org_id, report in newest.items():
-        organisation = organisations.get(org_id)
+
+    def entry(report: SituationReport, count: int) -> PictureReport:
+        organisation = organisations.get(report.organisation_id)
         person = people.get(report.person_id)
         source = sources.get(report.unchanged_from_id) if report.unchanged_from_id else None
-        reports.append(
-            PictureReport(
-                organisation_id=org_id,
-                organisation=organisation.name if organisation else "?",
-                fields=dict(ReportFields.of(report).items()),
-                at=report.at,
-                by=person.display_name if person else "?",
-                on_behalf=report.on_behalf,
-                late=report.late,
-                unchanged_since=source.at if source else None,
-                reports=counts[org_id],
-            )
+        return PictureReport(
+            organisation_id=report.organisation_id,
+            organisation=organisation.name if organisation else "?",
+            fields=dict(ReportFields.of(report).items()),
+            at=report.at,
+            by=person.display_name if person else "?",
+            on_behalf=report.on_behalf,
+            late=report.late,
+            unchanged_since=source.at if source else None,
+            reports=count,
         )
-    reports.sort(key=lambda report: sort_key(report.organisation))
+
+    reports = sorted(
+        (entry(report, counts[oid]) for oid, report in newest.items()),
+        key=lambda report: sort_key(report.organisation),
+    )
+    late_reports = sorted(
+        (entry(report, late_counts[oid]) for oid, report in newest_late.items()),
+        key=lambda report: sort_key(report.organisation),
+    )
+    # Who had not reported when the round closed: a late report does not change that.
     missing = sorted(
         (organisations[oid].name for oid in expected - set(newest) if oid in organisations),
         key=sort_key,
@@ -179,4 +207,5 @@ def compile_picture(
         compiled_by=compiled_by,
         reports=reports,
         missing=missing,
+        late_reports=late_reports,
     )

@@ -86,7 +86,25 @@ def picture_document(picture: Picture, round_label: str, language: str) -> Docum
         doc.paragraph("; ".join(picture.missing))
     elif picture.reports:
         doc.paragraph(t(language, "picture.all_reported"))
+    late_section(doc, picture, language)
     return doc
+
+
+def late_section(document: Document, picture: Picture, language: str) -> None:
+    """Reports sent after the round closed, last and apart: what the picture showed at
+    closing (and any version published or archived) stays as it was."""
+    if not picture.late_reports:
+        return
+    zone = ZoneInfo(picture.timezone)
+    count = len(picture.late_reports)
+    document.heading(t(language, "picture.late_title", count=count), level=2)
+    when = format_time(picture.closes_at, zone) if picture.closes_at else "?"
+    document.paragraph(t(language, "picture.late_note", time=when))
+    for report in picture.late_reports:
+        document.paragraph(
+            Strong(report.organisation), " – ", Emphasis(report_meta(report, zone, language))
+        )
+        report_fields(document, report.fields, language)
 
 
 def diff_paragraphs(document: Document, changes: PictureDiff, language: str) -> None:
@@ -105,3 +123,5 @@ def diff_paragraphs(document: Document, changes: PictureDiff, language: str) -> 
         document.paragraph(
             Strong(t(language, "picture.diff_removed")), ": ", ", ".join(changes.removed)
         )
+    if changes.late:
+        document.paragraph(Strong(t(language, "picture.diff_late")), ": ", ", ".join(changes.late))

@@ -12,6 +12,15 @@ activation. In order, a report goes to:
 
 A round is created when first needed (an activation's at the first report or look at its
 picture, dated from the activation), and numbered 1, 2, 3 ... within its forum.
+
+A meeting started with ``!möte start`` holds a round open until it ends
+(:func:`round_for_meeting`): the activation's, or the scheduled meeting's when it is that
+meeting, else a round of its own (an extra meeting; none in a forum without a schedule, which
+gathers reports only when activated). It never takes a later meeting's round:
+a Monday check-in that closed Thursday's round would send Thursday's reports a week on.
+
+A report sent to a closed round is kept and marked late; the round's picture stays what it
+was at closing and shows late reports apart (``commands.situation.picture``).
 """
 
 from __future__ import annotations
@@ -27,6 +36,9 @@ from storage.models import Activation, Forum, Mode, ReportRound, RoundKind
 
 # Scheduled meetings looked at when the next ones' rounds were ended early.
 _LOOKAHEAD = 8
+# A chair may open the scheduled meeting this much before its time and it is still that
+# meeting (people dial in early); earlier, it is an extra meeting with a round of its own.
+EARLY_START = timedelta(minutes=30)
 
 
 def is_closed(report_round: ReportRound, now: datetime) -> bool:
@@ -90,8 +102,42 @@ def current_round(
     return store.reports.latest_round(forum)
 
 
+def round_for_meeting(
+    store: Store, forum: Forum, now: datetime, meeting_minutes: int
+) -> ReportRound | None:
+    """The round a meeting started now holds open until it ends, if any.
+
+    1. the open activation's (its stand-down closes it, not the meeting's end);
+    2. for a forum convened on activation only (no schedule), none: it gathers reports in
+       activations, and its other meetings (chefsgrupp's) have no picture to compile;
+    3. the scheduled meeting's, when one is due now (from ``EARLY_START`` before it until
+       ``meeting_minutes`` after) and its round is still open;
+    4. else a round of its own, an extra meeting's: a check-in on Monday, or a second meeting
+       after Thursday's, leaves next Thursday's round open for Thursday.
+    """
+    activation = store.activations.current(forum)
+    if activation is not None:
+        return activation_round(store, forum, activation)
+    if not forum.schedule_rule:
+        return None
+    length = timedelta(minutes=meeting_minutes)
+    for meeting_at in next_meetings(forum, now - length, count=1):
+        if now < meeting_at - EARLY_START:
+            break  # the next scheduled meeting is later: this one is extra
+        found = store.reports.meeting_round(forum, meeting_at)
+        if found is None:
+            return store.reports.open_round(
+                forum, RoundKind.MEETING, meeting_at=meeting_at, closes_at=meeting_at + length
+            )
+        if found.closed_at is None and not is_closed(found, now):
+            return found
+        # Its round was closed by an earlier meeting today: this one is extra.
+    return store.reports.open_round(forum, RoundKind.EXTRA_MEETING, opened_at=now)
+
+
 def round_label(report_round: ReportRound, zone: ZoneInfo, language: str) -> str:
-    """``Runda 12 – möte 2026-11-26 16:00 (v. 48)`` / ``Runda 13 – aktivering 2026-11-23 10:12``."""
+    """``runda 12 (möte 2026-11-26 16:00, v. 48)``, ``runda 13 (aktivering 2026-11-23 10:12)``,
+    ``runda 14 (extra möte 2026-11-30 09:00)``."""
     if report_round.kind is RoundKind.MEETING and report_round.meeting_at is not None:
         local = report_round.meeting_at.astimezone(zone)
         return t(
@@ -101,9 +147,11 @@ def round_label(report_round: ReportRound, zone: ZoneInfo, language: str) -> str
             time=format_time(local, zone),
             week=local.isocalendar().week,
         )
+    key = (
+        "round.extra_meeting"
+        if report_round.kind is RoundKind.EXTRA_MEETING
+        else "round.activation"
+    )
     return t(
-        language,
-        "round.activation",
-        number=report_round.number,
-        time=format_time(report_round.opened_at, zone),
+        language, key, number=report_round.number, time=format_time(report_round.opened_at, zone)
     )
