@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Button, Mention, Part, Strong
+from commands.core.grammar import forum_words
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import coordinators_of
@@ -31,6 +32,13 @@ def coordinators(req: Request, forum: Forum) -> list[Person]:
     return coordinators_of(req.store, req.config, forum)
 
 
+def _after(req: Request, elapsed: timedelta) -> str:
+    """How long after the activation, for "… efter {after}": "efter 0 min" says nothing."""
+    if elapsed < timedelta(minutes=1):
+        return req.t("activation.under_a_minute")
+    return format_duration(elapsed, req.language)
+
+
 def my_organisation(req: Request) -> Organisation:
     organisation = req.store.my_organisation()
     if organisation is None:
@@ -41,7 +49,12 @@ def my_organisation(req: Request) -> Organisation:
 def current_activation(req: Request, forum: Forum) -> Activation:
     activation = req.store.activations.current(forum)
     if activation is None:
-        raise CommandError("error.not_activated", hint_key="hint.activate", forum=forum.name)
+        raise CommandError(
+            "error.not_activated",
+            hint_key="hint.activate",
+            forum=forum.name,
+            **forum_words(req.language, forum.name),
+        )
     return activation
 
 
@@ -57,7 +70,12 @@ def request_activation(req: Request) -> Reply:
     forum = req.require_forum()
     reason = checked_reason(req, "reason")
     if req.store.activations.current(forum) is not None:
-        raise CommandError("error.already_activated", hint_key="hint.status", forum=forum.name)
+        raise CommandError(
+            "error.already_activated",
+            hint_key="hint.status",
+            forum=forum.name,
+            **forum_words(req.language, forum.name),
+        )
     organisation = req.store.my_organisation()
     pending = req.store.activations.open_request(forum, since=req.now - REQUEST_OPEN)
     if pending is not None:
@@ -111,6 +129,7 @@ def activate(req: Request) -> Reply:
             hint_key="hint.status",
             forum=forum.name,
             since=format_time(current.activated_at, req.zone),
+            **forum_words(req.language, forum.name),
         )
     roster = req.store.forums.roster(forum)
     called = [entry for entry in roster if entry.people]
@@ -123,7 +142,9 @@ def activate(req: Request) -> Reply:
     if called:
         plan_recall(req, forum, activation)
 
-    doc = req.document().heading(req.t("activation.callout_title", forum=forum.name))
+    doc = req.document().heading(
+        req.t("activation.callout_title", forum=forum.name, **forum_words(req.language, forum.name))
+    )
     doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
     doc.paragraph(
         req.t(
@@ -140,7 +161,8 @@ def activate(req: Request) -> Reply:
             items.append(line)
         doc.paragraph(req.t("activation.callout_who", count=len(called)))
         doc.bullets(items)
-        doc.paragraph(req.t("activation.callout_ack", prefix=req.config.prefix))
+        # How to acknowledge is said once: by the button, which a door without buttons
+        # shows as its hint ("Svara !kvittera för att kvittera.").
         doc.actions(
             Button(
                 req.t("activation.ack_button"),
@@ -148,6 +170,7 @@ def activate(req: Request) -> Reply:
                 req.t("activation.ack_hint", prefix=req.config.prefix),
             )
         )
+        doc.paragraph(req.t("activation.callout_ack"))
     else:
         doc.paragraph(req.t("activation.callout_nobody", prefix=req.config.prefix))
     if unreachable:
@@ -190,7 +213,7 @@ def acknowledge(req: Request) -> Reply:
             organisation=organisation.name,
             who=req.me.display_name,
             time=format_clock(req.now, req.zone),
-            after=format_duration(req.now - activation.activated_at, req.language),
+            after=_after(req, req.now - activation.activated_at),
         )
     )
     if not was_called:
@@ -201,7 +224,7 @@ def acknowledge(req: Request) -> Reply:
             Strong(
                 req.t(
                     "activation.all_acked",
-                    after=format_duration(req.now - activation.activated_at, req.language),
+                    after=_after(req, req.now - activation.activated_at),
                 )
             )
         )
@@ -218,7 +241,7 @@ def _convene_lines(
         lines.append(
             req.t(
                 "activation.first_ack_after",
-                after=format_duration(acks[0].at - activation.activated_at, req.language),
+                after=_after(req, acks[0].at - activation.activated_at),
             )
         )
     acked_called = [ack for ack in acks if ack.organisation_id in called]
@@ -226,7 +249,7 @@ def _convene_lines(
         lines.append(
             req.t(
                 "activation.convened_after",
-                after=format_duration(acked_called[-1].at - activation.activated_at, req.language),
+                after=_after(req, acked_called[-1].at - activation.activated_at),
             )
         )
     else:
@@ -235,7 +258,7 @@ def _convene_lines(
                 "activation.convening",
                 acked=len(acked_called),
                 called=len(called),
-                after=format_duration(until - activation.activated_at, req.language),
+                after=_after(req, until - activation.activated_at),
             )
         )
     return lines
@@ -337,7 +360,11 @@ def stand_down(req: Request) -> Reply:
     req.store.forums.set_mode(forum, Mode.ORDINARY)
     if report_round is not None:
         req.store.reports.close_round(report_round)
-    doc = req.document().heading(req.t("activation.stood_down_title", forum=forum.name))
+    doc = req.document().heading(
+        req.t(
+            "activation.stood_down_title", forum=forum.name, **forum_words(req.language, forum.name)
+        )
+    )
     doc.fields(
         [
             (req.t("activation.reason"), activation.reason),

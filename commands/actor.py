@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Document, Part, Strong
 from commands.core.lookup import find_choice, find_organisation, find_person
@@ -52,7 +54,9 @@ def set_actor(req: Request) -> Reply:
     doc = req.document()
     notice: Document | None = None
     if me.organisation_id == organisation.id and not req.hint_registered:
-        doc.paragraph(req.t("actor.already", organisation=organisation.name))
+        doc.paragraph(
+            req.t("actor.already", person=me.display_name, organisation=organisation.name)
+        )
     else:
         if me.organisation_id != organisation.id:
             # A claim: made where a forum's coordinators see it, and told to them.
@@ -61,7 +65,9 @@ def set_actor(req: Request) -> Reply:
             check_claim(req, organisation)
             notice = _claim_notice(req, req.forum, me, organisation)
             req.store.people.set_organisation(me, organisation)
-        doc.paragraph(req.t("actor.registered", organisation=organisation.name))
+        doc.paragraph(
+            req.t("actor.registered", person=me.display_name, organisation=organisation.name)
+        )
     joined = req.forum is not None and req.store.forums.add_participant(req.forum, organisation)
     if req.forum is not None and (joined or req.hint_joined_forum):
         doc.paragraph(
@@ -127,6 +133,23 @@ def revoke_actor(req: Request) -> Reply:
     )
 
 
+CONFIRM_WORDS = frozenset({"anda", "anyway"})  # "ändå"
+SIMILAR_SCORE = 85
+
+
+def _similar(name: str, organisation: Organisation) -> bool:
+    """Whether ``name`` is so close to the organisation's name or an alias that it is
+    probably the same organisation written another way."""
+    wanted = fold(name)
+    if any(
+        fuzz.ratio(wanted, fold(written)) >= SIMILAR_SCORE
+        for written in (organisation.name, *organisation.aliases)
+    ):
+        return True
+    # "Trafikverket Nord" beside "Trafikverket": perhaps a part of it, perhaps the same.
+    return set(fold(organisation.name).split()) <= set(wanted.split())
+
+
 @command(
     "actor.new",
     "aktör ny",
@@ -137,16 +160,31 @@ def revoke_actor(req: Request) -> Reply:
 )
 def new_actor(req: Request) -> Reply:
     name = " ".join(req.arg("name").split())
-    category = find_choice(
-        req.arg("category"), CATEGORY_WORDS, "error.unknown_category", "hint.category"
-    )
+    category_word = req.arg("category")
+    # "!aktör ny Region Stockholm Norr övrig ändå": the coordinator has seen the refusal
+    # below and means a new organisation all the same.
+    confirmed = fold(category_word) in CONFIRM_WORDS and " " in name
+    if confirmed:
+        name, _, category_word = name.rpartition(" ")
+    category = find_choice(category_word, CATEGORY_WORDS, "error.unknown_category", "hint.category")
     if len(name) > MAX_ORGANISATION_NAME:
         raise CommandError(
             "error.name_too_long", hint_key="hint.actor_new", limit=MAX_ORGANISATION_NAME
         )
-    for existing in req.store.organisations.all():
+    organisations = req.store.organisations.all()
+    for existing in organisations:
         if fold(name) in (fold(n) for n in (existing.name, *existing.aliases)):
             raise CommandError("error.organisation_exists", hint_key=None, name=existing.name)
+    similar = [org.name for org in organisations if _similar(name, org)]
+    if similar and not confirmed:
+        # "Nykvarns kommun" beside "Nykvarn kommun": two columns for one municipality.
+        raise CommandError(
+            "error.organisation_similar",
+            hint_key="hint.organisation_similar",
+            name=name,
+            candidates=", ".join(similar[:3]),
+            category=category_word,
+        )
     organisation = req.store.organisations.create(name, category)
     doc = req.document().paragraph(
         req.t("actor.created", organisation=name, category=req.t(f"category.{category.value}"))

@@ -1,11 +1,13 @@
 """``!möte``: the host documents a forum's meeting in its channel, MeetBot-style.
 
 ``!möte start`` opens it (the starter chairs it) and posts the standing agenda; ``!punkt``,
-``!info`` and ``!beslut`` add to the notes under the current agenda item; ``!ångra`` takes
-the last item back; ``!ordförande`` adds a co-chair; ``!närvarande`` records attendance
-(everyone who runs a command during the meeting is recorded too); ``!möte slut`` closes it,
-closes the meeting's round of situation reports and posts the minutes with the joint
-picture; ``!protokoll [nr]`` shows a meeting's minutes.
+``!info`` and ``!överenskommelse`` (alias ``!beslut``: in chefsgrupp a decision) add to the
+notes under the current agenda item; ``!ångra`` takes the last item back; ``!ordförande``
+adds a co-chair; ``!närvarande`` records attendance (everyone who runs a command during the
+meeting is recorded too); ``!möte slut`` closes it, closes the meeting's round of situation
+reports and posts the minutes with the joint picture; ``!minnesanteckningar [nr]`` (alias
+``!protokoll``) shows a meeting's minutes. The model keeps *minnesanteckningar*, not
+*protokoll*, and its forums agree, they do not decide (commands/minutes/kinds.py).
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from commands.core.text import fold, small_number
 from commands.core.timed import timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
+from commands.minutes.kinds import decision_command_key, kind_key, takes_decisions
 from commands.minutes.record import minutes_of
 from commands.minutes.render import follow_up_rows, minutes_document
-from commands.situation.rounds import current_round
+from commands.situation.rounds import round_for_meeting
 from storage import Store
 from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
 
 MAX_TITLE = 200
+# Rounds a meeting's end closes (an activation's round closes at stand-down).
+MEETING_ROUNDS = frozenset({RoundKind.MEETING, RoundKind.EXTRA_MEETING})
 NEXT_WORDS = frozenset({"nasta", "next"})
 
 
@@ -92,7 +97,9 @@ def start(req: Request) -> Reply:
     )
     if len(title) > MAX_TITLE:
         raise CommandError("error.text_too_long", limit=MAX_TITLE)
-    target = current_round(req.store, forum, req.now, req.config.meeting_minutes)
+    # Its own round unless it is the scheduled meeting (or the activation's): an extra meeting
+    # must not take, and at its end close, the round of the next scheduled one.
+    target = round_for_meeting(req.store, forum, req.now, req.config.meeting_minutes)
     agenda = agenda_titles(forum.mode, req.now, req.zone, req.language)
     me = req.me
     meeting = req.store.meetings.start(
@@ -103,7 +110,7 @@ def start(req: Request) -> Reply:
         channel_id=req.incoming.channel_id,
         report_round=target,
     )
-    if target is not None and target.kind is RoundKind.MEETING:
+    if target is not None and target.kind in MEETING_ROUNDS:
         # The round stays open while the meeting goes on; its end closes it.
         req.store.reports.hold_open(target)
     req.store.meetings.add_item(meeting, ItemKind.TOPIC, agenda[0], me, topic=None)
@@ -127,7 +134,8 @@ def start(req: Request) -> Reply:
         doc.bullets(follow_up)
     else:
         doc.paragraph(req.t("meeting.nothing_to_follow_up"))
-    doc.paragraph(req.t("meeting.how", prefix=req.config.prefix))
+    agreed = req.t(decision_command_key(takes_decisions(forum)))
+    doc.paragraph(req.t("meeting.how", prefix=req.config.prefix, agreed=agreed))
     return Reply(doc)
 
 
@@ -146,7 +154,7 @@ def end(req: Request) -> Reply:
 def close_meeting_round(store: Store, meeting: Meeting) -> None:
     """A meeting's end closes its round of reports (an activation's round closes at stand-down)."""
     target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
-    if target is not None and target.kind is RoundKind.MEETING and target.closed_at is None:
+    if target is not None and target.kind in MEETING_ROUNDS and target.closed_at is None:
         store.reports.close_round(target)
 
 
@@ -213,7 +221,7 @@ def _add(req: Request, kind: ItemKind) -> Reply:
     topic = req.store.meetings.current_topic(meeting)
     req.store.meetings.add_item(meeting, kind, text, req.me, topic=topic)
     doc = req.document().paragraph(
-        Strong(req.t(f"minutes.kind.{kind.value}")),
+        Strong(req.t(kind_key(kind.value, takes_decisions(forum)))),
         ": ",
         text,
     )
@@ -235,8 +243,9 @@ def info(req: Request) -> Reply:
 
 @command(
     "meeting.decision",
-    "beslut",
-    aliases=("agreed", "decision"),
+    "överenskommelse",
+    # "beslut": what people wrote before, and what chefsgrupp takes.
+    aliases=("beslut", "agreement", "agreed", "decision"),
     args=(Arg("text", ArgKind.TEXT),),
     role=Role.ACTOR,
     needs_forum=True,
@@ -281,7 +290,7 @@ def undo(req: Request) -> Reply:
         req.store.actions.withdraw_item(last)
     elif last.kind is ItemKind.ESCALATION:
         req.store.escalations.withdraw_item(last)
-    kind = req.t(f"minutes.kind.{last.kind.value}")
+    kind = req.t(kind_key(last.kind.value, takes_decisions(forum)))
     return Reply(req.document().paragraph(req.t("meeting.undone", kind=kind, text=last.text[:200])))
 
 
@@ -313,8 +322,9 @@ def here(req: Request) -> Reply:
 
 @command(
     "meeting.minutes",
-    "protokoll",
-    aliases=("minutes",),
+    "minnesanteckningar",
+    # "protokoll": what people wrote before; the model's word is minnesanteckningar.
+    aliases=("protokoll", "anteckningar", "minutes", "notes"),
     args=(Arg("number", required=False),),
     needs_forum=True,
 )
@@ -329,6 +339,8 @@ def minutes(req: Request) -> Reply:
         meeting = req.store.meetings.latest(forum)
     if meeting is None:
         latest = req.store.meetings.latest(forum)
+        if latest is None:  # no name to quote: "Det finns inget möte ”” …" says nothing
+            raise CommandError("error.no_meetings", hint_key="hint.meeting_start", forum=forum.name)
         raise CommandError(
             "error.unknown_meeting",
             hint_key="hint.meeting_start" if latest is None else "hint.minutes",

@@ -19,7 +19,7 @@ from commands.core.i18n import t
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
-from commands.core.text import fold, tokenize
+from commands.core.text import Token, fold, tokenize
 from commands.core.timefmt import format_clock, format_time
 from commands.situation.parse import parse_report
 from commands.situation.render import field_label, report_fields
@@ -56,8 +56,10 @@ def record(
     unknown_labels: tuple[str, ...] = (),
 ) -> Reply:
     """Keep the report and say what was recorded, where, and what it replaced."""
-    earlier = req.store.reports.latest_in_round(target).get(organisation.id or 0)
     late = is_closed(target, req.now)
+    # A late report is kept apart from the picture at closing: it replaces only a late one.
+    same_kind = [r for r in req.store.reports.in_round(target) if r.late == late]
+    earlier = next((r for r in reversed(same_kind) if r.organisation_id == organisation.id), None)
     req.store.reports.add(
         target,
         organisation,
@@ -83,6 +85,7 @@ def record(
     if late:
         when = closed_at(target)
         doc.paragraph(req.t("report.late", time=format_time(when, req.zone) if when else "?"))
+        doc.paragraph(req.t("report.late_apart"))
     if unknown_labels:
         doc.paragraph(
             req.t(
@@ -308,7 +311,35 @@ def named_organisation(req: Request, text: str) -> tuple[Organisation, str] | No
                 name=tokens[0].value,
                 candidate=names[best].name,
             )
+    if tokens and _looks_like_a_name(text, tokens[0]):
+        # "!läge för Marsbasen Läge: …" means another organisation: saving it as the
+        # speaker's own, with "för Marsbasen" in its text, would put it in the wrong column.
+        raise CommandError(
+            "error.unknown_report_organisation",
+            hint_key="hint.on_behalf",
+            name=tokens[0].value,
+            candidates=", ".join(_closest(tokens[0].value, organisations)),
+        )
     return None
+
+
+def _looks_like_a_name(text: str, first: Token) -> bool:
+    """Whether the word after "för" names someone: quoted, or capitalised as a proper noun
+    is ("för Marsbasen"), where Swedish running text is not ("för närvarande")."""
+    if text[first.start] in "\"'":
+        return True
+    letter = next((c for c in first.value if c.isalpha()), "")
+    return letter.isupper()
+
+
+def _closest(name: str, organisations: list[Organisation], limit: int = 3) -> list[str]:
+    """The organisations whose name or alias is nearest ``name``, nearest first."""
+    scores: dict[str, float] = {}
+    for org in organisations:
+        for written in (org.name, *org.aliases):
+            score = fuzz.WRatio(fold(name), fold(written))
+            scores[org.name] = max(scores.get(org.name, 0.0), score)
+    return sorted(scores, key=lambda org_name: -scores[org_name])[:limit]
 
 
 @command(

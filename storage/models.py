@@ -266,13 +266,18 @@ class RoundKind(StrEnum):
 
     MEETING = "meeting"  # a scheduled meeting of the forum (the Thursday conference)
     ACTIVATION = "activation"  # an activation of the forum
+    # A meeting started outside the schedule (a Monday check-in, a second one the same day):
+    # its own round, so that it never takes or closes a scheduled meeting's.
+    EXTRA_MEETING = "extra_meeting"
 
 
 class ReportRound(SQLModel, table=True):
-    """A round of situation reports: one per scheduled meeting, one per activation.
+    """A round of situation reports: one per scheduled meeting, one per activation, one per
+    meeting held outside the schedule (``meeting_at`` empty: it is dated by ``opened_at``).
 
     A meeting's round closes when the meeting ends (``closes_at``, or earlier when it is
     ended: ``closed_at``); an activation's round when the forum stands down (``closed_at``).
+    A report sent to a closed round is kept and marked late (``SituationReport.late``).
     """
 
     __table_args__ = (

@@ -19,6 +19,20 @@ def seed_data() -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def municipalities(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The municipalities' official names, each with the other names people write for it."""
+    table = data["municipalities"]
+    aliases: dict[str, list[str]] = table.get("aliases", {})
+    found: dict[str, list[str]] = {}
+    for stem in table["names"]:
+        name = f"{stem} kommun"
+        # Unlisted: "Botkyrka kommun" is "Botkyrka" for short.
+        found[name] = list(aliases.get(name, [stem]))
+    for name in table["cities"]:
+        found[name] = list(aliases.get(name, []))
+    return found
+
+
 def seed(session: Session, now: datetime) -> bool:
     """Insert the model's organisations and forums into an empty database.
 
@@ -36,10 +50,8 @@ def seed(session: Session, now: datetime) -> bool:
 
     for entry in data["organisation"]:
         add(entry["name"], Category(entry["category"]), list(entry.get("aliases", [])))
-    for name in data["municipalities"]["names"]:
-        add(f"{name} kommun", Category.MUNICIPAL, [name])
-    for name in data["municipalities"]["cities"]:
-        add(name, Category.MUNICIPAL, [])
+    for name, aliases in municipalities(data).items():
+        add(name, Category.MUNICIPAL, aliases)
     session.flush()
 
     for entry in data["forum"]:

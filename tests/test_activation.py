@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, col, select
 
+from bot.render.matrix import render_matrix
+from bot.render.slack import render_slack
+from bot.render.text import render_text
 from commands.core.clock import FixedClock
 from commands.core.document import Mention
 from commands.core.request import CoreConfig
@@ -40,9 +45,9 @@ def test_activation_calls_out_every_registered_representative(
     _register(forum_chat, anna="Polisen", bo="SOS Alarm", cia="Polisen", dan="Nacka")
     said = forum_chat.say("!aktivera Storm Dagmar, elavbrott i norra länet")
     assert said.ok, said.text
-    assert "INKALLNING — Regional samverkanskonferens är aktiverat" in said.text
+    assert "INKALLNING — Regional samverkanskonferens är aktiverad" in said.text
     assert "Anledning: Storm Dagmar, elavbrott i norra länet" in said.text
-    assert "Aktiverat av operator 2026-11-26 15:00" in said.text
+    assert "Aktiverades av operator 2026-11-26 15:00" in said.text
     assert "Inkallade (3 organisationer)" in said.text
     assert "Polisen Region Stockholm: @anna @cia" in said.text or (
         "Polisen Region Stockholm: @cia @anna" in said.text
@@ -54,6 +59,25 @@ def test_activation_calls_out_every_registered_representative(
     assert _mentions(said.reply.document) == {"anna", "bo", "cia", "dan"}
     assert _forum(database).mode == Mode.ACTIVATED
     assert "aktiverat läge" in forum_chat.say("!forum").text
+
+
+def test_the_call_out_says_how_to_acknowledge_once(forum_chat: Chat) -> None:
+    """Seen in a real client: the paragraph and the button's text fallback both said it."""
+    _register(forum_chat, anna="Polisen")
+    said = forum_chat.say("!aktivera Storm")
+    assert said.reply is not None
+    document = said.reply.document
+    matrix = render_matrix(document)
+    for text in (render_text(document), matrix["body"], matrix["formatted_body"]):
+        assert text.count("!kvittera") == 1, text
+        assert "Svara !kvittera för att kvittera." in text
+        assert text.count("En kvittens per organisation räcker.") == 1
+    # Slack has the button instead, and the note once.
+    message = render_slack(document)
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert shown.count("En kvittens per organisation räcker.") == 1
+    assert "!kvittera" not in shown
+    assert any(block["type"] == "actions" for block in message.blocks)
 
 
 def test_a_call_out_of_one_organisation_is_said_in_the_singular(forum_chat: Chat) -> None:
@@ -114,7 +138,7 @@ def test_status_shows_who_has_and_has_not_acknowledged(forum_chat: Chat) -> None
     assert said.ok
     assert "Läge: aktiverat läge" in said.text
     assert "Anledning: Storm Dagmar" in said.text
-    assert "Aktiverat av: operator" in said.text
+    assert "Aktiverades av: operator" in said.text
     assert "Sedan: 2026-11-26 15:00 (12 min)" in said.text
     assert "Har kvitterat (1)" in said.text
     assert "SOS Alarm — bo 15:03 (+3 min)" in said.text
@@ -148,12 +172,12 @@ def test_stand_down_summarises_and_returns_to_ordinary(
     forum_chat.advance(hours=2, minutes=10)
     said = forum_chat.say("!avaktivera Elen åter i hela länet")
     assert said.ok, said.text
-    assert "Regional samverkanskonferens är avaktiverat" in said.text
+    assert "Regional samverkanskonferens är avaktiverad" in said.text
     assert "Varaktighet: 2026-11-26 15:00 – 2026-11-26 17:15 (2 h 15 min)" in said.text
     assert "Kvittenser: 1 av 2 inkallade" in said.text
     assert "Sammanfattning: Elen åter i hela länet" in said.text
     assert "tillbaka i ordinarie läge" in said.text
-    assert "avaktiverat" in said.post_text("ledning")
+    assert "avaktiverad" in said.post_text("ledning")
     assert _forum(database).mode == Mode.ORDINARY
     status = forum_chat.say("!status")
     assert "Ordinarie läge sedan 2026-11-26 17:15" in status.text
@@ -175,7 +199,7 @@ def test_activate_twice_is_refused(forum_chat: Chat, database: Database) -> None
     forum_chat.advance(minutes=1)
     said = forum_chat.say("!aktivera Storm igen")
     assert not said.ok
-    assert "redan aktiverat sedan 2026-11-26 15:00" in said.text
+    assert "redan aktiverad sedan 2026-11-26 15:00" in said.text
     with Session(database.engine) as session:
         assert len(session.exec(select(Activation)).all()) == 1
 
@@ -184,10 +208,10 @@ def test_ack_and_stand_down_without_activation_are_refused(forum_chat: Chat) -> 
     _register(forum_chat, anna="Polisen")
     said = forum_chat.say("!kvittera", person="anna")
     assert not said.ok
-    assert "inte aktiverat just nu" in said.text
+    assert "inte aktiverad just nu" in said.text
     said = forum_chat.say("!avaktivera")
     assert not said.ok
-    assert "inte aktiverat just nu" in said.text
+    assert "inte aktiverad just nu" in said.text
 
 
 def test_ack_without_organisation_says_how_to_set_one(forum_chat: Chat) -> None:
@@ -257,7 +281,7 @@ def test_request_while_activated_is_refused(forum_chat: Chat) -> None:
     forum_chat.say("!aktivera Storm")
     said = forum_chat.say("!begär aktivering Storm", person="anna")
     assert not said.ok
-    assert "redan aktiverat" in said.text
+    assert "redan aktiverad" in said.text
 
 
 def test_every_state_change_is_audited(forum_chat: Chat, database: Database) -> None:

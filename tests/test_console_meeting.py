@@ -18,7 +18,7 @@ from tests.test_console import POLICE, THURSDAY_1500, Session, split_messages
 
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
 FILES = "samverkan-filer"
-MINUTES = "protokoll-samverkanskonferens-1.md"
+MINUTES = "minnesanteckningar-samverkanskonferens-1.md"
 
 
 class Console:
@@ -100,7 +100,7 @@ def test_the_full_minutes_are_saved_and_the_message_says_where(tmp_path: Path) -
     # Saved where it says; the same name again overwrote it.
     assert [path.name for path in (here / FILES).iterdir()] == [MINUTES]
     full = (here / saved).read_text(encoding="utf-8")
-    assert full.startswith("# Protokoll – Regional samverkanskonferens, möte 1")
+    assert full.startswith("# Minnesanteckningar – Regional samverkanskonferens, möte 1")
     assert "SMHI varnar för kraftig vind" in full  # noted before the restart
     assert "Polisen leder trafikinsatsen" in full
     assert "Åtgärder per ansvarig" in full

@@ -121,7 +121,7 @@ def test_markdown_is_the_full_minutes_in_the_chats_order(
     md = result.out
     ordered(
         md,
-        "# Protokoll – Regional samverkanskonferens, möte 1",
+        "# Minnesanteckningar – Regional samverkanskonferens, möte 1",
         "- **Möte:** Samverkanskonferens v. 48",
         "- **Läge:** ordinarie läge",
         "- **Tid:** 2026-11-26 16:00 – 16:40",
@@ -134,7 +134,7 @@ def test_markdown_is_the_full_minutes_in_the_chats_order(
         "- **Info**: SMHI varnar",
         "(bo 16:05)",
         "## Uppföljning av åtgärder",
-        "- **Beslut**: ",
+        "- **Överenskommelse**: ",
         "(anna 16:15)",
         "- **Åtgärd** \\#1: **Polisen Region Stockholm**: Ta fram trafikplan för E4 — "
         "senast 2026-11-27 12:00 (operator 16:20)",
@@ -151,7 +151,7 @@ def test_markdown_is_the_full_minutes_in_the_chats_order(
         "- \\#2 Skylta om vid Rotebro — inget slutdatum",
         # The round's joint picture, as the picture export writes it.
         "# Samlad lägesbild – Regional samverkanskonferens",
-        "- **Runda:** runda 1 (möte 2026-11-26 16:00, v. 48)",
+        "- **Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)",
         "- **Rundan stängd:** 2026-11-26 16:40",
         "1 av 37 organisationer har rapporterat.",
         "## Trafikverket",
@@ -162,7 +162,7 @@ def test_markdown_is_the_full_minutes_in_the_chats_order(
         "## Har inte rapporterat (36)",
     )
     assert "Uppföljning\n" not in md  # nothing was open when meeting 1 began
-    assert md.endswith("- Österåker kommun\n")
+    assert md.endswith("- Österåkers kommun\n")
 
 
 def test_the_chats_attachment_is_the_export(
@@ -175,7 +175,7 @@ def test_the_chats_attachment_is_the_export(
     assert ended.ok, ended.text
     assert ended.reply is not None
     [attachment] = ended.reply.attachments
-    assert attachment.filename == "protokoll-samverkanskonferens-1"
+    assert attachment.filename == "minnesanteckningar-samverkanskonferens-1"
     for fmt in ("md", "html", "json"):
         exported = export(database, capsys, *FORUM, "--format", fmt)
         attached = render_minutes(attachment.minutes, fmt, attachment.language)
@@ -193,9 +193,9 @@ def test_html_is_a_printable_page_with_the_same_content(
     assert "@media print" in html
     assert "break-before: page" in html  # the picture starts on a page of its own
     page = elements(html)
-    assert page.texts("title") == ["Protokoll – Regional samverkanskonferens, möte 1"]
+    assert page.texts("title") == ["Minnesanteckningar – Regional samverkanskonferens, möte 1"]
     assert page.texts("h1") == [
-        "Protokoll – Regional samverkanskonferens, möte 1",
+        "Minnesanteckningar – Regional samverkanskonferens, möte 1",
         "Samlad lägesbild – Regional samverkanskonferens",
     ]
     assert page.texts("h2") == [
@@ -246,10 +246,10 @@ def test_json_round_trips_and_holds_actions_with_owners_and_due_times(
     assert list(data) == ["format", "language", "labels", "minutes", "picture"]
     assert data["language"] == "sv"
     labels = data["labels"]
-    assert labels["title"] == "Protokoll – Regional samverkanskonferens, möte 1"
+    assert labels["title"] == "Minnesanteckningar – Regional samverkanskonferens, möte 1"
     assert labels["mode"] == "ordinarie läge"
     assert labels["when"] == "2026-11-26 16:00 – 16:40"
-    assert labels["kinds"]["decision"] == "Beslut"
+    assert labels["kinds"]["decision"] == "Överenskommelse"
     assert labels["kinds"]["escalation"] == "Lyfts"
     assert labels["fields"]["owner"] == "Ansvarig"
     minutes = data["minutes"]
@@ -315,7 +315,7 @@ def test_follow_up_has_open_actions_and_items_raised_from_other_forums(
     md = export(database, capsys, *FORUM, "--format", "md").out
     ordered(
         md,
-        "# Protokoll – Regional samverkanskonferens, möte 2",
+        "# Minnesanteckningar – Regional samverkanskonferens, möte 2",
         "## Uppföljning",
         "- **\\#1** **Polisen Region Stockholm**: Ta fram trafikplan för E4 — "
         "senast 2026-11-27 12:00 (från möte 1)",
@@ -356,7 +356,7 @@ def test_markdown_user_text_stays_text(
     assert page.texts("h3") == ["Polisen Region Stockholm", "Trafikverket"]
     assert "<ol" not in html
     assert page.texts("h1") == [
-        "Protokoll – Regional samverkanskonferens, möte 1",
+        "Minnesanteckningar – Regional samverkanskonferens, möte 1",
         "Samlad lägesbild – Regional samverkanskonferens",
     ]
     assert "Rubrik" not in " ".join(page.texts("h2") + page.texts("h3"))
@@ -368,14 +368,14 @@ def test_markdown_user_text_stays_text(
         "Tid:",
         "Ordförande:",
         "Forum:",
-        "Runda:",
+        "Avser:",
         "Sammanställd av:",
         "Rundan stängd:",
         "Polisen Region Stockholm:",
         "Trafikverket:",
         "Utan organisation:",
         "Info",
-        "Beslut",
+        "Överenskommelse",
         "Åtgärd",
         "Lyfts",
         "#1",
@@ -391,7 +391,7 @@ def test_markdown_user_text_stays_text(
         "# Rubrik",
         "**fet** _kursiv_ `kod` ~~struken~~ <b>html</b>",
         "| a | b | |---|---| - lista > citat 1. numrerad (bo 16:05)",
-        f"Beslut: {MARKUP_ONE_LINE} (anna 16:15)",
+        f"Överenskommelse: {MARKUP_ONE_LINE} (anna 16:15)",
     ):
         assert written in shown, (written, shown)
 
@@ -406,7 +406,7 @@ def test_html_escapes_user_text_and_keeps_its_lines(
         assert tag not in html, tag
     page = elements(html)
     assert not page.tags() & {"script", "img", "b", "i", "a", "iframe"}
-    assert f"Beslut: {MARKUP_ONE_LINE} (anna 16:15)" in page.texts("li")
+    assert f"Överenskommelse: {MARKUP_ONE_LINE} (anna 16:15)" in page.texts("li")
 
 
 def test_names_and_links_are_escaped_in_every_format() -> None:
@@ -506,7 +506,7 @@ def test_an_export_changes_nothing_in_the_database(
             assert result.status == 0, result.err
     assert _counts(database) == before
     md = export(database, capsys, *FORUM, "--format", "md").out
-    assert "# Protokoll – Regional samverkanskonferens, möte 2" in md
+    assert "# Minnesanteckningar – Regional samverkanskonferens, möte 2" in md
     assert "- **Tid:** 2026-11-26 16:40 – pågår" in md
     assert "Samlad lägesbild" not in md  # the picture comes with the end
     with Session(database.engine) as session:
@@ -559,7 +559,7 @@ def test_meetings_are_named_as_runs(
     assert result.status == 2
     assert "Regional samverkanskonferens has no meeting 9: it has meetings 1-4" in result.err
     third = export(database, capsys, *FORUM, "--meeting", "#3", "--format", "md")
-    assert "# Protokoll – Regional samverkanskonferens, möte 3" in third.out
+    assert "# Minnesanteckningar – Regional samverkanskonferens, möte 3" in third.out
 
 
 def test_bad_arguments_are_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
@@ -586,7 +586,7 @@ def test_a_meeting_spanning_midnight_shows_both_dates(
     md = export(database, capsys, *FORUM, "--format", "md").out
     assert "- **Tid:** 2026-11-26 23:30 – 2026-11-27 00:20" in md
     assert "- **Info**: Före midnatt (operator 23:30)" in md
-    assert "- **Beslut**: Efter midnatt (operator 2026-11-27 00:10)" in md
+    assert "- **Överenskommelse**: Efter midnatt (operator 2026-11-27 00:10)" in md
     html = export(database, capsys, *FORUM, "--format", "html").out
     assert "<dt>Tid</dt><dd>2026-11-26 23:30 – 2026-11-27 00:20</dd>" in html
     data = json.loads(export(database, capsys, *FORUM, "--format", "json").out)
@@ -607,21 +607,28 @@ def test_lang_en_has_english_labels(
         "**Mode:** ordinary mode",
         "## Present (3)",
         "- **No organisation:** operator",
-        "- **Decision**: ",
+        "- **Agreement**: ",
         "— by 2026-11-27 12:00 (operator 16:20)",
         "## Actions (2)",
         "## Actions by owner",
         "# Joint situation picture – Regional samverkanskonferens",
         "## Not reported (36)",
     )
-    for swedish in ("Protokoll", "Närvarande", "Beslut", "Åtgärder", "senast ", "Samlad"):
+    for swedish in (
+        "Minnesanteckningar",
+        "Närvarande",
+        "Överenskommelse",
+        "Åtgärder",
+        "senast ",
+        "Samlad",
+    ):
         assert swedish not in md, swedish
     html = export(database, capsys, *english, "--format", "html").out
     assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert elements(html).texts("th") == ["No.", "Owner", "Action", "Due / done"]
     data = json.loads(export(database, capsys, *english, "--format", "json").out)
     assert data["language"] == "en"
-    assert data["labels"]["kinds"]["decision"] == "Decision"
+    assert data["labels"]["kinds"]["decision"] == "Agreement"
     assert data["picture"]["language"] == "en"
 
 
@@ -632,7 +639,7 @@ def test_the_forums_language_is_the_default(
     md = export(database, capsys, *FORUM, "--format", "md").out
     assert md.startswith("# Minutes – Regional samverkanskonferens, meeting 1\n")
     swedish = export(database, capsys, *FORUM, "--format", "md", "--lang", "sv").out
-    assert swedish.startswith("# Protokoll – Regional samverkanskonferens, möte 1\n")
+    assert swedish.startswith("# Minnesanteckningar – Regional samverkanskonferens, möte 1\n")
 
 
 # -- files and the installed command ------------------------------------------------------------
@@ -666,4 +673,5 @@ def test_out_writes_the_file_and_the_installed_script_exports(
         check=False,
     )
     assert md.returncode == 0, md.stderr
-    assert "# Protokoll – Regional samverkanskonferens, möte 1" in md.stdout.decode("utf-8")
+    heading = "# Minnesanteckningar – Regional samverkanskonferens, möte 1"
+    assert heading in md.stdout.decode("utf-8")

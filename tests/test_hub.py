@@ -125,7 +125,7 @@ def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
     assert channel == "!room:x"
     assert "Möte 1 avslutades automatiskt efter 1 h 0 min utan anteckningar." in text
     [minutes] = matrix.files
-    assert minutes.filename == "protokoll-samverkanskonferens-1.md"
+    assert minutes.filename == "minnesanteckningar-samverkanskonferens-1.md"
     assert "Glömt att avsluta" in minutes.content.decode()
 
 

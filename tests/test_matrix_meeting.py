@@ -115,6 +115,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     started = ask(mira, room, bot_id, "!möte start Stormmöte")
     assert "möte 1 har börjat" in (started.body or ""), started.describe()
     ask(nils, room, bot_id, "!info SMHI varnar för kraftig vind")
+    # Regional chefsgrupp takes consensus decisions: its agreed points are "Beslut".
     ask(mira, room, bot_id, "!beslut Polisen leder trafikinsatsen")
     noted = ask(mira, room, bot_id, "!åtgärd Polisen Ta fram trafikplan senast imorgon kl 12")
     assert "Åtgärd 1 antecknad: Ta fram trafikplan" in (noted.body or ""), noted.describe()
@@ -132,7 +133,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     assert "Förkortat: 1 informationspunkt" in short
     assert attached.index > ended.index
     assert attached.filename is not None
-    assert attached.filename.startswith("protokoll-")
+    assert attached.filename.startswith("minnesanteckningar-")
     assert attached.filename.endswith("-1.md")
     assert attached.body == attached.filename
     assert "url" in attached.content
@@ -175,7 +176,7 @@ def test_in_an_encrypted_room_the_minutes_file_is_encrypted_too(
         assert encrypted_file is not None, attached.content  # keys in the message, no url
         assert "url" not in attached.content
         full = erik.download(attached).decode("utf-8")
-        assert full.startswith("# Protokoll – Regionalt inriktande forum, möte 1")
+        assert full.startswith("# Minnesanteckningar – Regionalt inriktande forum, möte 1")
         assert "Krypterat möte om elavbrott" in full
         # What Synapse holds is ciphertext.
         assert b"elavbrott" not in erik.fetch(encrypted_file["url"])
@@ -316,7 +317,7 @@ def test_an_upload_that_fails_is_tried_again_and_one_refused_is_given_up(
             proxy.refuse_uploads(1)
             minutes = ask(mira, room, bot_id, "!protokoll")
             assert "möte 1" in (minutes.body or ""), minutes.describe()
-            stubborn.wait_for_log("Matrix refused the file protokoll-")
+            stubborn.wait_for_log("Matrix refused the file minnesanteckningar-")
             status = ask(mira, room, bot_id, "!forum")
             assert "Tematiska arbetsgrupper" in (status.body or ""), status.describe()
             assert proxy.refused == 1

@@ -47,7 +47,7 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
     assert ended.ok, ended.text
     assert "Möte 1 avslutat 2026-11-26 16:40." in ended.text
     # The channel gets the minutes shortened: decisions kept, information counted.
-    assert "Beslut: Polisen leder trafikinsatsen (anna 16:00)" in ended.text
+    assert "Överenskommelse: Polisen leder trafikinsatsen (anna 16:00)" in ended.text
     assert "SMHI varnar" not in ended.text
     assert "Förkortat: 1 informationspunkt" in ended.text
     assert "Polisen Region Stockholm (1); Trafikverket (1)" in ended.text
@@ -60,7 +60,7 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
     opening = text.index("Inledning och upprop:")
     follow_up = text.index("Uppföljning av åtgärder:")
     assert opening < text.index("Info: SMHI varnar för kraftig vind (bo 16:00)") < follow_up
-    assert follow_up < text.index("Beslut: Polisen leder trafikinsatsen (anna 16:00)")
+    assert follow_up < text.index("Överenskommelse: Polisen leder trafikinsatsen (anna 16:00)")
     # The round's joint picture is in the minutes, and the round is closed.
     assert "Samlad lägesbild – Regional samverkanskonferens" in text
     assert "Läge: E4 stängd vid Rotebro" in text
@@ -69,8 +69,8 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
         assert report_round.closed_at is not None
     # The minutes can be read again later.
     again = forum_chat.say("!protokoll")
-    assert "Protokoll – Regional samverkanskonferens, möte 1" in again.text
-    assert "Beslut: Polisen leder trafikinsatsen" in again.text
+    assert "Minnesanteckningar – Regional samverkanskonferens, möte 1" in again.text
+    assert "Överenskommelse: Polisen leder trafikinsatsen" in again.text
 
 
 def test_an_activated_forum_gets_the_activated_agenda(forum_chat: Chat) -> None:
@@ -185,4 +185,22 @@ def test_an_english_forum_keeps_english_minutes(forum_chat: Chat) -> None:
     forum_chat.say("!agreed Joint message on power cuts")
     ended = forum_chat.say("!meeting end")
     assert "Minutes – Regional samverkanskonferens, meeting 1" in ended.text
-    assert "Decision: Joint message on power cuts" in ended.text
+    assert "Agreement: Joint message on power cuts" in ended.text
+
+
+def test_a_chair_without_organisation_is_named_in_the_attendance(forum_chat: Chat) -> None:
+    """Seen in filed minutes: "Utan organisation (1)" did not say who was there."""
+    _register(forum_chat, anna="Polisen", bo="Trafikverket")
+    assert forum_chat.say("!möte start").ok  # the operator chairs, for no organisation
+    assert forum_chat.say("!närvarande", person="anna").ok
+    assert forum_chat.say("!närvarande", person="bo").ok
+    ended = forum_chat.say("!möte slut")
+    assert ended.ok, ended.text
+    # Short minutes: organisations counted, the chair by name (and last).
+    assert (
+        "Polisen Region Stockholm (1); Trafikverket (1); Utan organisation: operator" in ended.text
+    )
+    assert "Utan organisation (" not in ended.text
+    full = ended.full_minutes
+    assert "Ordförande: operator" in full
+    assert "Utan organisation: operator" in full

@@ -90,7 +90,9 @@ def test_bad_actions_are_refused_with_an_example_and_change_nothing(
     assert "senast imorgon kl 15" in vague.text
     past = forum_chat.say("!åtgärd Polisen Ta fram plan senast 2026-11-20 10:00")
     assert not past.ok
-    assert "blir 2026-11-20 10:00, och det har redan varit" in past.text
+    assert (
+        "blir fredag 2026-11-20 10:00, och det har redan varit" in past.text
+    )  # issue 15: with weekday
     no_text = forum_chat.say("!åtgärd Polisen senast fredag")
     assert not no_text.ok
     assert "Vad ska göras?" in no_text.text
@@ -197,7 +199,7 @@ def test_an_item_raised_to_another_forum_arrives_there(
     )
     assert raised.ok, raised.text
     assert "Lyft till Regional samordningsgrupp: Behov av samordnad" in raised.text
-    assert "Postat i kanalen för Regional samordningsgrupp" in raised.text
+    assert "Skickat till kanalen för Regional samordningsgrupp" in raised.text
     notice = raised.post_text("rsk")
     assert "Lyft från Regional samverkanskonferens" in notice
     assert "Behov av samordnad kommunikation om vattenläckan" in notice
@@ -229,7 +231,7 @@ def test_raising_by_full_name_and_the_refusals(
     assert "lyft den till ett annat forum" in same.text
     unknown = forum_chat.say("!lyft Xyzzyforum Något")
     assert not unknown.ok
-    assert "!lyft RSK" in unknown.text
+    assert "!lyft samordningsgrupp" in unknown.text
     undone = forum_chat.say("!ångra")
     assert "Resursbrist i länet" in undone.text
     with Session(database.engine) as session:

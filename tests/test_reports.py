@@ -567,7 +567,7 @@ def test_the_picture_has_its_header_sections_collected_needs_and_missing(
     text = said.text
     assert text.startswith("Samlad lägesbild – Regional samverkanskonferens\n")
     assert "Forum: Regional samverkanskonferens" in text
-    assert "Runda: runda 1 (möte 2026-11-26 16:00, v. 48)" in text
+    assert "Avser: runda 1 (möte 2026-11-26 16:00, v. 48)" in text
     assert "Läge: ordinarie läge" in text
     assert "Tid: 2026-11-26 15:20" in text
     assert "operator" in _line(text, "Sammanställd av: ")
@@ -575,18 +575,18 @@ def test_the_picture_has_its_header_sections_collected_needs_and_missing(
     # Swedish order: case ignored, å ä ö after z.
     assert _sections(_document(said)) == [
         "Ekerö kommun",
-        "Salem kommun",
+        "Salems kommun",
         "SOS Alarm",
         "Trafikverket",
         "Åkersberga energi",
         "Ängby vatten",
-        "Österåker kommun",
+        "Österåkers kommun",
         "Behov av samverkan / stöd – alla aktörer",
         "Kommunikation (budskap) – alla aktörer",
         "Har inte rapporterat (32)",
     ]
     # Empty fields are left out of a section.
-    salem = text.split("Salem kommun:\n")[1].split("SOS Alarm:\n")[0]
+    salem = text.split("Salems kommun:\n")[1].split("SOS Alarm:\n")[0]
     assert salem.splitlines()[1:] == ["Läge: lugnt"]
     needs = text.split("Behov av samverkan / stöd – alla aktörer:\n")[1].split("Kommunikation")[0]
     assert needs.splitlines() == ["  • Ekerö kommun: plogbilar", "  • Trafikverket: bärgning"]
@@ -626,7 +626,7 @@ def test_an_older_round_by_number_and_an_unknown_round(forum_chat: Chat) -> None
     assert "vecka 49" in current.text
     older = forum_chat.say("!lägesbild 1")
     assert older.ok, older.text
-    assert "Runda: runda 1 (möte 2026-11-26 16:00, v. 48)" in older.text
+    assert "Avser: runda 1 (möte 2026-11-26 16:00, v. 48)" in older.text
     assert "Rundan stängd: 2026-11-26 17:00" in older.text
     assert "Läge: vecka 48" in older.text
     assert "vecka 49" not in older.text

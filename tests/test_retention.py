@@ -88,7 +88,7 @@ def test_reports_and_minutes_are_not_subject_to_retention(
     assert count(database, SituationReport) == 1
     assert count(database, Meeting) == 1
     assert count(database, MeetingItem) == 2  # the opening topic and the decision
-    assert "Beslut: Vi följer läget" in chat.say("!protokoll").text
+    assert "Överenskommelse: Vi följer läget" in chat.say("!protokoll").text
 
 
 def test_zero_keeps_every_event_for_ever(database: Database, clock: FixedClock) -> None:

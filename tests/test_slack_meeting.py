@@ -93,7 +93,7 @@ def index_of(fake: FakeSlack, call: Call) -> int:
 
 def minutes_file(bot: SlackBot, channel: str, since: int) -> UploadedFile:
     return bot.fake.wait_for_file(
-        channel, lambda f: f.filename.startswith("protokoll-"), since=since
+        channel, lambda f: f.filename.startswith("minnesanteckningar-"), since=since
     )
 
 
@@ -129,7 +129,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     # The chair ends it with the slash command: short minutes in the channel, then the file.
     ended = run(slack, "möte slut", ADMIN, channel, "Möte 1 avslutat")
     shown = plain(ended)
-    assert "Beslut: Polisen leder trafikinsatsen (Petra Polis" in shown
+    assert "Överenskommelse: Polisen leder trafikinsatsen (Petra Polis" in shown
     assert "Åtgärder (1)" in shown
     assert "SMHI varnar" not in shown  # information is counted, not repeated
     assert "Förkortat: 1 informationspunkt" in shown
@@ -150,7 +150,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     # The minutes again later, from a channel message: the same file, attached again.
     files_before = slack.fake.file_mark()
     again = say(slack, trafik, channel, "!protokoll", "möte 1")
-    assert "Beslut: Polisen leder trafikinsatsen" in plain(again)
+    assert "Överenskommelse: Polisen leder trafikinsatsen" in plain(again)
     resent = minutes_file(slack, channel, files_before)
     assert resent.filename == uploaded.filename
     assert "SMHI varnar för kraftig vind" in resent.content.decode("utf-8")
@@ -165,7 +165,7 @@ def test_a_refused_upload_is_logged_and_the_minutes_still_arrive(slack: SlackBot
     slack.fake.refuse_uploads = "not_allowed_token_type"
     try:
         ended = say(slack, ADMIN, channel, "!möte slut", "Möte 1 avslutat")
-        slack.process.wait_for_log("uploading protokoll-", since=log_mark)
+        slack.process.wait_for_log("uploading minnesanteckningar-", since=log_mark)
     finally:
         slack.fake.refuse_uploads = None
     assert "Förkortat: 1 informationspunkt" in plain(ended)
@@ -192,7 +192,7 @@ def test_an_item_raised_to_another_forum_arrives_in_its_channel_with_a_link_back
     mark = slack.fake.mark()
     raised = message(polis, channel, f"!lyft {other} Behov av samordnad kommunikation")
     answer = said(slack, raised, f"Lyft till {other}")
-    assert "Postat i kanalen för" in answer.text
+    assert "Skickat till kanalen för" in answer.text
 
     notice = posted(slack, other_channel, mark, "Behov av samordnad kommunikation")
     link = f"{WORKSPACE}/archives/{channel}/p{str(raised['ts']).replace('.', '')}"

@@ -53,6 +53,7 @@ from storage.models import (
     RoundKind,
 )
 from storage.reports import ReportFields
+from storage.seed import seed
 from tests.support.databases import BACKENDS, SEEDED_AT, Backend, Databases
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -101,34 +102,47 @@ EXPECTED_FORUMS = [
     ("verkstallande-forum", "Verkställande forum", Level.OPERATIONAL, ForumKind.BOTH, None),
 ]
 
-# DOMAIN.md, "The actors": the 26 municipalities; Stockholm is "Stockholms stad".
+# DOMAIN.md, "The actors": the 26 municipalities by their official names.
 MUNICIPALITIES = [
-    "Botkyrka",
-    "Danderyd",
-    "Ekerö",
-    "Haninge",
-    "Huddinge",
-    "Järfälla",
-    "Lidingö",
-    "Nacka",
-    "Norrtälje",
-    "Nykvarn",
-    "Nynäshamn",
-    "Salem",
-    "Sigtuna",
-    "Sollentuna",
-    "Solna",
-    "Sundbyberg",
-    "Södertälje",
-    "Tyresö",
-    "Täby",
-    "Upplands-Bro",
-    "Upplands Väsby",
-    "Vallentuna",
-    "Vaxholm",
-    "Värmdö",
-    "Österåker",
+    "Botkyrka kommun",
+    "Danderyds kommun",
+    "Ekerö kommun",
+    "Haninge kommun",
+    "Huddinge kommun",
+    "Järfälla kommun",
+    "Lidingö stad",
+    "Nacka kommun",
+    "Norrtälje kommun",
+    "Nykvarns kommun",
+    "Nynäshamns kommun",
+    "Salems kommun",
+    "Sigtuna kommun",
+    "Sollentuna kommun",
+    "Solna stad",
+    "Stockholms stad",
+    "Sundbybergs stad",
+    "Södertälje kommun",
+    "Tyresö kommun",
+    "Täby kommun",
+    "Upplands-Bro kommun",
+    "Upplands Väsby kommun",
+    "Vallentuna kommun",
+    "Vaxholms stad",
+    "Värmdö kommun",
+    "Österåkers kommun",
 ]
+# The names seeded before migration 0010, and the official names they became.
+FORMER_NAMES = {
+    "Danderyd kommun": "Danderyds kommun",
+    "Nykvarn kommun": "Nykvarns kommun",
+    "Nynäshamn kommun": "Nynäshamns kommun",
+    "Salem kommun": "Salems kommun",
+    "Österåker kommun": "Österåkers kommun",
+    "Lidingö kommun": "Lidingö stad",
+    "Solna kommun": "Solna stad",
+    "Sundbyberg kommun": "Sundbybergs stad",
+    "Vaxholm kommun": "Vaxholms stad",
+}
 EXPECTED_ORGANISATIONS: dict[str, Category] = {
     LANSSTYRELSEN: Category.OTHER,
     "Kommunförbundet Stockholms län": Category.MUNICIPAL,
@@ -141,8 +155,7 @@ EXPECTED_ORGANISATIONS: dict[str, Category] = {
     TRAFIKVERKET: Category.TRANSPORT,
     "Stockholms hamnar": Category.TRANSPORT,
     "Försvarsmakten, Militärregion Mitt": Category.OTHER,
-    "Stockholms stad": Category.MUNICIPAL,
-    **{f"{name} kommun": Category.MUNICIPAL for name in MUNICIPALITIES},
+    **dict.fromkeys(MUNICIPALITIES, Category.MUNICIPAL),
 }
 
 
@@ -341,6 +354,93 @@ def test_prepare_seeds_the_37_actors_with_their_categories(empty_db: Database) -
         for seeded in organisations:
             assert seeded.created_at == NOW
             assert_utc(seeded.created_at)
+
+
+def test_the_municipalities_are_known_by_their_short_and_former_names_too(
+    empty_db: Database,
+) -> None:
+    empty_db.prepare(NOW)
+
+    with empty_db.reading(ctx()) as store:
+        aliases = {o.name: o.aliases for o in store.organisations.all()}
+    assert aliases["Solna stad"] == ["Solna", "Solna kommun"]
+    assert aliases["Danderyds kommun"] == ["Danderyd", "Danderyd kommun"]
+    assert aliases["Botkyrka kommun"] == ["Botkyrka"]
+    for former, official in FORMER_NAMES.items():
+        assert former not in aliases
+        assert former in aliases[official]
+
+
+def test_migration_0010_gives_a_database_seeded_before_it_the_official_names(
+    empty_db: Database,
+) -> None:
+    """A database seeded with the old names ("Solna kommun") comes out with the official
+    names on the same rows (reports and representatives stay theirs), and the old names and
+    short forms as aliases."""
+    upgrade(empty_db.engine, "0009")
+    with Session(empty_db.engine) as session:
+        seed(session, NOW)
+        session.commit()
+    with empty_db.engine.begin() as connection:
+        # Back to what the seed of revision 0009 wrote.
+        for former, official in FORMER_NAMES.items():
+            short = former.removesuffix(" kommun")
+            connection.execute(
+                text(
+                    "UPDATE organisation SET name = :former, aliases = :aliases WHERE name = :new"
+                ),
+                {"former": former, "aliases": f'["{short}"]', "new": official},
+            )
+        connection.execute(
+            text("UPDATE organisation SET aliases = :aliases WHERE name = 'Solna kommun'"),
+            {"aliases": '["Solna", "Solna sthlm"]'},  # one added by a coordinator
+        )
+        ids_before = dict(connection.execute(text("SELECT name, id FROM organisation")).all())
+
+    upgrade(empty_db.engine)
+
+    with empty_db.reading(ctx()) as store:
+        by_name = {o.name: (o.id, o.aliases) for o in store.organisations.all()}
+    assert set(by_name) == set(EXPECTED_ORGANISATIONS)
+    for former, official in FORMER_NAMES.items():
+        row_id, aliases = by_name[official]
+        assert row_id == ids_before[former]
+        assert former in aliases
+        assert former.removesuffix(" kommun") in aliases
+    assert by_name["Solna stad"][1] == ["Solna", "Solna sthlm", "Solna kommun"]
+    assert by_name["Nacka kommun"][1] == ["Nacka"]
+
+    # And back: the old names, without the aliases the upgrade added.
+    command.downgrade(alembic_config(empty_db.engine), "0009")
+    with Session(empty_db.engine) as session:
+        back = {o.name: o.aliases for o in session.exec(select(Organisation))}
+    assert back["Solna kommun"] == ["Solna", "Solna sthlm"]
+    assert back["Danderyd kommun"] == ["Danderyd"]
+
+
+def test_migration_0010_leaves_an_official_name_added_by_hand_beside_the_old_one(
+    empty_db: Database,
+) -> None:
+    upgrade(empty_db.engine, "0009")
+    with Session(empty_db.engine) as session:
+        seed(session, NOW)
+        session.commit()
+    with empty_db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE organisation SET name = 'Nykvarn kommun' WHERE name = 'Nykvarns kommun'")
+        )
+    with Session(empty_db.engine) as session:
+        # What "!aktör ny Nykvarns kommun kommun" could do before issue 15.
+        session.add(
+            Organisation(name="Nykvarns kommun", category=Category.MUNICIPAL, created_at=NOW)
+        )
+        session.commit()
+
+    upgrade(empty_db.engine)
+
+    with empty_db.reading(ctx()) as store:
+        names = {o.name for o in store.organisations.all()}
+    assert {"Nykvarn kommun", "Nykvarns kommun"} <= names
 
 
 def test_every_seeded_actor_takes_part_in_every_seeded_forum(empty_db: Database) -> None:

@@ -22,7 +22,7 @@ import orjson
 
 from bot.export.markdown import escape_inline, escape_lines
 from bot.files import open_private
-from commands.core.i18n import t
+from commands.core.i18n import has, t
 from commands.core.timefmt import format_time
 from commands.situation.render import field_label
 from storage.reports import FIELDS
@@ -199,6 +199,7 @@ class AuditFiles:
 
     def __init__(self, root: Path, names: Names, language: str, zone_name: str, total: int):
         self._names = names
+        self._language = language
         self._zone = ZoneInfo(zone_name)
         self._json = open_private(root / "audit.json", "x", encoding="utf-8", newline="\n")
         self._markdown = open_private(root / "audit.md", "x", encoding="utf-8", newline="\n")
@@ -240,7 +241,7 @@ class AuditFiles:
             self._markdown.write(f"\n## {self._day.isoformat()}\n\n")
         parts = [
             f"{local:%H:%M:%S}",
-            f"**{escape_inline(event['action'])}**",
+            f"**{escape_inline(self._event_name(event['action']))}**",
             escape_inline(event["actor"]),
         ]
         if event["forum_id"] is not None:
@@ -251,6 +252,12 @@ class AuditFiles:
         if event["details"]:
             parts.append(escape_inline(orjson.dumps(event["details"]).decode()))
         self._markdown.write("- " + " · ".join(parts) + "\n")
+
+    def _event_name(self, action: str) -> str:
+        """What an event is called in the file's language; its code for one the catalogue
+        does not name (an event of a later version read from an older dump)."""
+        key = f"audit_event.{action}"
+        return t(self._language, key) if has(key) else action
 
     def close(self) -> None:
         if not self._json.closed:

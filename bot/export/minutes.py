@@ -41,6 +41,7 @@ from commands.core.document import (
 )
 from commands.core.i18n import t
 from commands.core.timefmt import format_time, local
+from commands.minutes.kinds import kind_key
 from commands.minutes.record import (
     ActionEntry,
     Entry,
@@ -190,7 +191,7 @@ class _Rows:
         self.language = language
         self.zone = ZoneInfo(minutes.timezone)
         self.first_day = local(minutes.started_at, self.zone).date()
-        self.kinds = {kind: Strong(t(language, f"minutes.kind.{kind}")) for kind in KINDS}
+        self.kinds = {kind: Strong(t(language, _kind_key(kind, minutes))) for kind in KINDS}
         self.no_topic = t(language, "minutes.before_topics")
         self.no_items = t(language, "minutes.no_items")
         self.dues: dict[int, str] = {}
@@ -265,6 +266,11 @@ def render_minutes(minutes: Minutes, fmt: str, language: str) -> str:
     raise ValueError(f"{fmt!r} is none of {FORMATS}")
 
 
+def _kind_key(kind: str, minutes: Minutes) -> str:
+    """An item's kind as its forum names it: an agreement, or in chefsgrupp a decision."""
+    return kind_key(kind, minutes.decides)
+
+
 def render_json(minutes: Minutes, language: str) -> str:
     """The minutes as plain data (:func:`minutes_from_json` reads them back) under
     ``minutes``, the labels a consumer needs in the chosen language beside them, and the
@@ -278,7 +284,7 @@ def render_json(minutes: Minutes, language: str) -> str:
             "title": t(language, "minutes.title", forum=minutes.forum, number=minutes.number),
             "mode": t(language, f"mode.{minutes.mode}"),
             "when": when(minutes, language),
-            "kinds": {kind: t(language, f"minutes.kind.{kind}") for kind in KINDS},
+            "kinds": {kind: t(language, _kind_key(kind, minutes)) for kind in KINDS},
             "fields": {
                 "title": t(language, "minutes.meeting"),
                 "mode": t(language, "picture.mode"),

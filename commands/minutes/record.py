@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.minutes.kinds import takes_decisions
 from commands.situation.picture import Picture, compile_picture, sort_key
 from commands.situation.rounds import round_label
 from storage import Store
@@ -69,6 +70,7 @@ class Minutes:
     actions: list[ActionEntry] = field(default_factory=list)  # noted in this meeting
     picture: Picture | None = None
     round_label: str | None = None  # the picture's round, as people name it
+    decides: bool = False  # the forum takes decisions, not agreements (commands/minutes/kinds)
 
     def actions_by_owner(self) -> list[tuple[str, list[ActionEntry]]]:
         """This meeting's actions grouped by owner, owners in alphabetical order."""
@@ -188,4 +190,5 @@ def compile_minutes(
         actions=[action_entry(a) for a in actions],
         picture=picture,
         round_label=label,
+        decides=takes_decisions(forum),
     )

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from commands.core.document import Document, Emphasis, Link, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_clock, format_time
+from commands.minutes.kinds import kind_key
 from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes
 from commands.situation.render import picture_document
 
@@ -36,7 +37,7 @@ def minutes_document(minutes: Minutes, language: str, *, full: bool = True) -> D
         if not entries:
             doc.paragraph(t(language, "minutes.no_items"))
             continue
-        doc.bullets([_entry(entry, zone, language) for entry in entries])
+        doc.bullets([_entry(entry, zone, language, minutes.decides) for entry in entries])
     _actions(doc, minutes, zone, language, full=full)
     if minutes.picture is not None and minutes.round_label is not None:
         if full:
@@ -98,10 +99,14 @@ def _attendance(doc: Document, minutes: Minutes, language: str, *, full: bool) -
             ]
         )
     else:
-        # Organisations only; "; " because one name may hold a comma.
+        # Organisations with a count; "; " because one name may hold a comma. People who
+        # named no organisation (a chair from the host, say) by name: "Utan organisation (1)"
+        # in filed minutes would not say who was there.
         doc.paragraph(
             "; ".join(
-                f"{org or t(language, 'minutes.no_organisation')} ({len(people)})"
+                f"{org} ({len(people)})"
+                if org
+                else f"{t(language, 'minutes.no_organisation')}: {', '.join(people)}"
                 for org, people in minutes.attendance
             )
         )
@@ -138,9 +143,9 @@ def _actions(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str, *, 
         doc.bullets([[f"#{a.number} ", a.text, " — ", _due(a, zone, language)] for a in actions])
 
 
-def _entry(entry: Entry, zone: ZoneInfo, language: str) -> list[Part]:
+def _entry(entry: Entry, zone: ZoneInfo, language: str, decides: bool) -> list[Part]:
     by = t(language, "minutes.by", who=entry.by, time=format_clock(entry.at, zone))
-    kind = Strong(t(language, f"minutes.kind.{entry.kind}"))
+    kind = Strong(t(language, kind_key(entry.kind, decides)))
     if entry.action is not None:
         return [kind, f" #{entry.action.number}: ", *_action_body(entry.action, zone, language), by]
     if entry.escalation is not None:
