@@ -25,7 +25,7 @@ from commands.situation.picture import (
     sort_key,
 )
 from commands.situation.render import diff_paragraphs, picture_document
-from commands.situation.rounds import round_label
+from commands.situation.rounds import current_round, round_label
 from storage import Store
 from storage.models import Forum, ReportRound, Role
 
@@ -38,11 +38,15 @@ def chosen_round(req: Request, forum: Forum, wanted: str | None) -> ReportRound:
     found = req.store.reports.round_by_number(forum, number) if number is not None else None
     if found is None:
         latest = req.store.reports.latest_round(forum)
+        if latest is None:
+            # No round yet, so no number to suggest (there is no round 0): say how to see the
+            # current one, or how one is opened. A round this looks up into being is rolled
+            # back with the refusal.
+            now = current_round(req.store, forum, req.now, req.config.meeting_minutes)
+            hint = "hint.picture" if now is not None else "hint.no_round"
+            raise CommandError("error.unknown_round", hint_key=hint, name=wanted[:20])
         raise CommandError(
-            "error.unknown_round",
-            hint_key="hint.rounds",
-            name=wanted[:20],
-            latest=latest.number if latest else 0,
+            "error.unknown_round", hint_key="hint.rounds", name=wanted[:20], latest=latest.number
         )
     return found
 

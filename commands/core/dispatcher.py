@@ -434,9 +434,39 @@ class Dispatcher:
             raise CommandError("error.empty_command", hint_key="hint.help")
         found = self.registry.match([tok.value for tok in tokens])
         if found is None:
-            raise self._unknown(tokens[0].value, language)
+            raise self._unknown(line, tokens, language)
         cmd, size = found
+        typo = self._subcommand_typo(cmd, tokens, size)
+        if typo is not None:
+            sub, typed = typo
+            raise self._suggest(span_text(line, tokens[:typed]), sub, language)
         return cmd, tokens[size:]
+
+    def _subcommand_typo(
+        self, cmd: Command, tokens: list[Token], size: int
+    ) -> tuple[Command, int] | None:
+        """A sub-command the words after a command's name misspell (``!forum kopla x``), and
+        how many words that took in all; None when they are the command's own arguments.
+
+        Stricter than a command name's typo (85, not 70): these words are often free text
+        (a report, an organisation), which must not be mistaken for a sub-command. And the
+        words left over must fit the sub-command, unless the command itself takes none (it
+        would refuse them anyway): ``!roll lisa koordinator`` names a person, it is no
+        ``!roll lista``.
+        """
+        rest = tokens[size:]
+        if not rest:
+            return None
+        head = tuple(fold(tok.value) for tok in tokens[:size])
+        near = self.registry.near([tok.value for tok in rest], head=head, cutoff=85)
+        if near is None:
+            return None
+        sub, typed = near
+        left = len(rest) - typed
+        fits = any(arg.kind is ArgKind.TEXT for arg in sub.args) or left <= len(sub.args)
+        if not fits and cmd.args:
+            return None
+        return sub, size + typed
 
     def parse(self, line: str, language: str) -> Parsed:
         """The command and its arguments (no role or forum checks)."""
@@ -478,19 +508,22 @@ class Dispatcher:
             )
         return args
 
-    def _unknown(self, word: str, language: str) -> CommandError:
-        from rapidfuzz import fuzz, process
+    def _unknown(self, line: str, tokens: list[Token], language: str) -> CommandError:
+        """No command has this name: the one it most resembles, if any does."""
+        near = self.registry.near([tok.value for tok in tokens])
+        if near is not None:
+            cmd, typed = near
+            return self._suggest(span_text(line, tokens[:typed]), cmd, language)
+        return CommandError(
+            "error.unknown_command", hint_key="hint.help", word=tokens[0].value[:60]
+        )
 
-        best = process.extractOne(fold(word), self.registry.all_names(), scorer=fuzz.ratio)
-        if best is not None and best[1] >= 70:
-            cmd = self.registry.by_name(best[0])
-            assert cmd is not None
-            return CommandError(
-                "error.unknown_command_suggest",
-                word=word[:60],
-                suggestion=cmd.usage(language, self.config.prefix),
-            )
-        return CommandError("error.unknown_command", hint_key="hint.help", word=word[:60])
+    def _suggest(self, typed: str, cmd: Command, language: str) -> CommandError:
+        return CommandError(
+            "error.unknown_command_suggest",
+            word=typed[:60],
+            suggestion=cmd.usage(language, self.config.prefix),
+        )
 
     def error_reply(self, error: CommandError, language: str) -> Reply:
         params = {**error.params, "prefix": self.config.prefix}

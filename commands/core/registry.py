@@ -116,11 +116,31 @@ class Registry:
                 return cmd, size
         return None
 
-    def all_names(self) -> list[str]:
-        return [" ".join(words) for words in self._index]
+    def near(
+        self, words: list[str], head: tuple[str, ...] = (), cutoff: float = 70
+    ) -> tuple[Command, int] | None:
+        """The command whose name ``words`` most resemble (a typo), and how many of the
+        words were its name; None below ``cutoff``.
 
-    def by_name(self, folded_name: str) -> Command | None:
-        return self._index.get(tuple(folded_name.split()))
+        With ``head`` (a command's folded name, already matched), only its sub-commands are
+        looked at and only the words after it compared: ``kopla`` with ``koppla`` for
+        ``forum``, never the shared ``forum`` that would make every sub-command look close.
+        One word more or fewer than the name is tried too (``tabort`` for ``ta bort``).
+        """
+        from rapidfuzz import fuzz  # only when a name was mistyped: not at every start
+
+        folded = [fold(w) for w in words[: self.longest_name + 1]]
+        best: tuple[float, Command, int] | None = None
+        for key, cmd in self._index.items():
+            if key[: len(head)] != head or len(key) == len(head):
+                continue
+            name = " ".join(key[len(head) :])
+            wanted = len(key) - len(head)
+            for size in range(max(1, wanted - 1), min(len(folded), wanted + 1) + 1):
+                score = fuzz.ratio(" ".join(folded[:size]), name)
+                if score >= cutoff and (best is None or score > best[0]):
+                    best = (score, cmd, size)
+        return (best[1], best[2]) if best else None
 
 
 REGISTRY = Registry()
