@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs
-# into .venv (and, for the tests, PostgreSQL from Debian's packages when it is missing).
+# into .venv (and, for the tests, PostgreSQL and tmux from Debian's packages when missing).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,6 +12,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	@scripts/ensure-postgres
+	@scripts/ensure-tmux
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

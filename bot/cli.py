@@ -1,5 +1,5 @@
 """The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``, ``healthcheck``,
-``export`` (``lägesbild``, ``protokoll``, ``all``) and ``import``."""
+``export`` (``lägesbild``, ``minnesanteckningar``, ``all``) and ``import``."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _export_parser(sub: Any) -> None:
-    """``export lägesbild`` (alias ``picture``), ``export protokoll`` (alias ``minutes``); the
-    work is in ``bot.export``."""
+    """``export lägesbild`` (alias ``picture``), ``export minnesanteckningar`` (aliases
+    ``protokoll``, ``minutes``); the work is in ``bot.export``."""
     from bot.export import FORMATS
 
     export = sub.add_parser(
@@ -80,16 +80,19 @@ def _export_parser(sub: Any) -> None:
         "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
     )
     picture.add_argument(
-        "--round", type=_positive, help="the round's number; default: the current round"
+        "--round",
+        type=_positive,
+        help="the round's number; default: the current round if anyone has reported in it, "
+        "else the latest round with reports or a published version",
     )
     picture.add_argument(
         "--version", type=_positive, help="a published version; default: compiled now"
     )
     _export_options(picture, FORMATS)
     minutes = what.add_parser(
-        "protokoll",
-        aliases=["minutes"],
-        help="the minutes (protokoll) of a meeting",
+        "minnesanteckningar",
+        aliases=["protokoll", "minutes"],
+        help="the meeting notes (minnesanteckningar) of a meeting",
         description="Write the full minutes of a forum's meeting, as the file the bot attaches "
         "to them in the chat: items by agenda topic, actions, and the round's joint "
         "situation picture. Reads only.",
@@ -229,12 +232,18 @@ def _console(settings: Settings, clock: Clock) -> int:
         settings.log_level if "LOG_LEVEL" in os.environ else "WARNING", settings.log_format
     )
     from bot.app import build_app
-    from bot.console.door import ConsoleDoor
+    from bot.console.door import ConsoleDoor, history_file_for
     from commands.core.clock import ShiftedClock
+    from storage.database import sqlite_file
 
     shifted = ShiftedClock(clock)  # ~tid moves it
     app = build_app(settings, shifted)
-    door = ConsoleDoor(app.hub, language=settings.default_language, clock=shifted)
+    door = ConsoleDoor(
+        app.hub,
+        language=settings.default_language,
+        clock=shifted,
+        history_file=history_file_for(sqlite_file(settings.database_url)),
+    )
     app.hub.attach(door)
     try:
         asyncio.run(_console_ticking(app, door.run(), settings.tick_seconds))

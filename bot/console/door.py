@@ -1,9 +1,11 @@
-r"""``samverkan-bot console``: one message a line in, every bot message out.
+r"""``samverkan-bot console``: messages in, every bot message out under a
+``── #channel HH:MM ──`` line (the console's clock, which ``--now`` pins and ``~tid`` moves).
 
-Interactive with a prompt on a terminal; line by line, exiting at the end of input, when piped.
-A line may start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. A line with
-only that prefix switches the channel and/or person for the lines after it. A line ending in
-``\`` goes on on the next line: one message over several lines (a situation report).
+On a terminal, a prompt (``bot/console/interactive.py``: prompt_toolkit) where a pasted block
+of lines is one message; piped, one message a line, exiting at the end of input. A message may
+start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. One with only that
+prefix switches the channel and/or person for the messages after it. A line ending in ``\``
+goes on on the next line: one message over several lines (a situation report), piped or typed.
 
 A terminal cannot show a file: a file the bot attaches (the full minutes) is saved in a folder
 (``samverkan-filer`` in the working directory, made when first needed; the same name again
@@ -18,7 +20,7 @@ import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.console.lines import mentions_in, parse_line
@@ -30,7 +32,11 @@ from commands.core.document import Document
 from commands.core.i18n import t
 from commands.core.request import Incoming, MentionRef, Speaker
 from commands.core.timefmt import format_time_with_weekday
-from commands.core.when import parse_when
+from commands.core.when import Refusal, read_when
+from storage.audit import AuditContext
+
+if TYPE_CHECKING:
+    from bot.console.interactive import TerminalPrompt
 
 PLATFORM = "console"
 # ``~tid <när>``: the terminal's clock jumps forward (see ConsoleDoor.travel).
@@ -53,14 +59,21 @@ class ConsoleDoor:
         interactive: bool | None = None,
         files_dir: Path = FILES_DIR,
         clock: ShiftedClock | None = None,
+        history_file: Path | None = None,
     ) -> None:
         self.hub = hub
         self.files_dir = files_dir
         self.language = language
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
-        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        # The prompt needs a terminal both ways; typed into a file, the line reader serves.
+        if interactive is None:
+            interactive = self.stdin.isatty() and self.stdout.isatty()
+        self.interactive = interactive
         self.clock = clock
+        self.history_file = history_file  # interactive only; None: history in memory
+        self._prompt: TerminalPrompt | None = None  # set while the interactive prompt runs
+        self._organisations: list[str] = []  # for completion, refreshed after each message
         self._printed = 0  # messages printed: their ids
         self.channel = DEFAULT_CHANNEL
         self.person = OPERATOR
@@ -95,41 +108,81 @@ class ConsoleDoor:
         return t(self.language, "door_files.saved", path=str(path))
 
     def _print(self, channel_id: str, text: str) -> None:
-        self.stdout.write(f"── #{channel_id} ──\n{text}\n\n")
-        self.stdout.flush()
+        # The time as every chat client shows it; scripts split the output on this line.
+        self._write(f"── #{channel_id} {self._time()} ──\n{text}\n\n")
 
-    def _read(self, continued: bool = False) -> str | None:
-        if self.interactive:
-            prompt = "… " if continued else f"#{self.channel} @{self.person}> "
-            try:
-                return input(prompt)
-            except EOFError:
-                return None
+    def _time(self) -> str:
+        """The console's clock (``--now``, ``~tid``) on the wall, as ``16:00``."""
+        dispatcher = self.hub.dispatcher
+        now = (self.clock or dispatcher.clock).now()
+        return now.astimezone(ZoneInfo(dispatcher.config.timezone)).strftime("%H:%M")
+
+    def _write(self, text: str) -> None:
+        if self._prompt is not None:
+            self._prompt.write(text)  # above the prompt, not through what is being typed
+        else:
+            self.stdout.write(text)
+            self.stdout.flush()
+
+    def _read(self) -> str | None:
         line = self.stdin.readline()
         return line if line else None
 
     async def run(self) -> None:
         if self.interactive:
-            import readline  # noqa: F401  (line editing; input() then prompts on stdout)
-
-            self.stdout.write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
+            await self._run_interactive()
+            return
         while True:
             line = await self._read_message()
             if line is None:
                 break
             await self.handle_line(line)
-        if self.interactive:
-            self.stdout.write("\n")
+
+    async def _run_interactive(self) -> None:
+        """The prompt on a terminal: a message typed or pasted, until Ctrl-D or Ctrl-C."""
+        from bot.console.completion import ConsoleCompleter
+        from bot.console.interactive import TerminalPrompt
+
+        self._organisations = await self.hub.call(self._organisation_names)
+        completer = ConsoleCompleter(self.prefix, lambda: self._organisations)
+        self._prompt = TerminalPrompt(completer, self.history_file)
+        self._write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
+        try:
+            while (message := await self._ask()) is not None:
+                await self.handle_line(message)
+                # Cheap (a few dozen rows), and !aktör ny may just have added one.
+                self._organisations = await self.hub.call(self._organisation_names)
+            self._write("\n")
+        finally:
+            self._prompt = None
+
+    async def _ask(self) -> str | None:
+        """One message: what was typed or pasted, and more while it ends in a backslash. A
+        backslash ending a line inside a paste is dropped, so that a report written for piped
+        input (the README's) pastes as it reads."""
+        assert self._prompt is not None
+        message = await self._prompt.read(f"#{self.channel} @{self.person}> ")
+        while message is not None and message.rstrip().endswith("\\"):
+            more = await self._prompt.read("… ")
+            message = message.rstrip()[:-1] + "\n" + (more or "")
+        return None if message is None else message.replace("\\\n", "\n")
+
+    def _organisation_names(self) -> list[str]:
+        """Every organisation's name, for completion (run in the hub's database thread)."""
+        dispatcher = self.hub.dispatcher
+        context = AuditContext(PLATFORM, self.channel, OPERATOR, OPERATOR, dispatcher.clock.now())
+        with dispatcher.database.reading(context) as store:
+            return [organisation.name for organisation in store.organisations.all()]
 
     async def _read_message(self) -> str | None:
         """A line, and the lines after it while each ends in a backslash."""
         line = await self._read_in_background()
         while line is not None and line.rstrip("\r\n").endswith("\\"):
-            more = await self._read_in_background(continued=True)
+            more = await self._read_in_background()
             line = line.rstrip("\r\n")[:-1] + "\n" + (more or "")
         return line
 
-    async def _read_in_background(self, continued: bool = False) -> str | None:
+    async def _read_in_background(self) -> str | None:
         """Read a line in a daemon thread, so Ctrl-C ends the console at once even while a
         read is waiting (the event loop's default executor would wait for it)."""
         loop = asyncio.get_running_loop()
@@ -137,7 +190,7 @@ class ConsoleDoor:
 
         def read() -> None:
             try:
-                line = self._read(continued)
+                line = self._read()
             except BaseException as error:
                 loop.call_soon_threadsafe(_settle_error, future, error)
             else:
@@ -159,8 +212,12 @@ class ConsoleDoor:
             return
         dispatcher = self.hub.dispatcher
         zone = ZoneInfo(dispatcher.config.timezone)
-        when = parse_when(phrase, clock.now(), zone)
-        if when is None or when.at <= clock.now():
+        when = read_when(phrase, clock.now(), zone)
+        if isinstance(when, Refusal) and when.specific:  # say why: a DST gap, a passed date …
+            bad = t(self.language, "console.time_bad", phrase=phrase[:80])
+            self._print(channel, f"{when.say(self.language, zone)}\n{bad}")
+            return
+        if isinstance(when, Refusal) or when.at <= clock.now():
             self._print(channel, t(self.language, "console.time_bad", phrase=phrase[:80]))
             return
         target = when.at
@@ -218,7 +275,17 @@ class ConsoleDoor:
             files = files_of(reply.attachments)
             self._print(channel, self._with_files(render_text(reply.document), files))
         elif self.interactive:
-            self.stdout.write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")
+            self._write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")
+
+
+def history_file_for(database_file: str | None) -> Path | None:
+    """``samverkan.db`` keeps what was typed at the prompt in ``samverkan.db.historik`` beside
+    it (private like the database, by the process's umask); None, history in memory, when the
+    database is no file. Here, not in ``interactive``: piped runs never import prompt_toolkit."""
+    if not database_file:
+        return None
+    path = Path(database_file)
+    return path.with_name(path.name + ".historik")
 
 
 def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
