@@ -20,8 +20,10 @@ from bot.files import File, files_of
 from bot.relay import RelayError, decode, encode
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
+from commands.core.i18n import normalise_language
 from commands.core.request import Incoming, Post, Reply
 from commands.core.scheduler import Delivery
+from storage.audit import AuditContext
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,19 @@ class Hub:
         """Run ``function`` in the worker thread, in turn with the messages (database work)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, function, *args)
+
+    async def language_of(self, platform: str, channel_id: str) -> str:
+        """The language of the forum ``channel_id`` serves (else the default): what a door
+        needs to word its own additions to a document, such as the numbers of its parts."""
+        return await self.call(self._language_of, platform, channel_id)
+
+    def _language_of(self, platform: str, channel_id: str) -> str:
+        dispatcher = self.dispatcher
+        context = AuditContext(platform, channel_id, "", "", dispatcher.clock.now())
+        with dispatcher.database.reading(context) as store:
+            forum = store.forum_for_channel(platform, channel_id)
+            language = forum.language if forum is not None else None
+        return normalise_language(language or dispatcher.config.default_language)
 
     async def deliver(self, posts: list[Post]) -> None:
         """Post each in its channel. Scheduled posts are confirmed by their doors and how it

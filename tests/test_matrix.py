@@ -136,7 +136,7 @@ def test_bind_register_activate_acknowledge_stand_down(
     refused = ask(bo, room, bot_id, "!avaktivera")
     assert "kräver rollen koordinator" in refused.body
     stood_down = ask(anna, room, bot_id, "!avaktivera Elen är tillbaka")
-    assert "avaktiverat" in stood_down.body
+    assert "avaktiverad" in stood_down.body
     assert "Kvittenser: 1 av 1" in stood_down.body
 
 
@@ -243,6 +243,75 @@ def test_an_edited_command_is_not_run_again(bot: BotProcess, bot_id: str, anna: 
     assert "Ingen pågående aktivering" in status.body  # the edit activated nothing
 
 
+# -- tied to the command (seen in a real client) ---------------------------------------------
+
+
+def _replied_to(seen: Seen) -> str | None:
+    relation = seen.content.get("m.relates_to") or {}
+    return (relation.get("m.in_reply_to") or {}).get("event_id")
+
+
+def test_an_answer_is_a_reply_to_its_command_and_a_post_elsewhere_is_not(
+    bot: BotProcess, bot_id: str, anna: MatrixUser, bo: MatrixUser
+) -> None:
+    """In a busy room "Du är nu registrerad …" must say whose command it answers."""
+    room = room_with_bot(anna, bot_id, bo)
+    command = anna.send(room, f"!forum koppla {INRIKTANDE}")
+    bound = anna.wait_for_message(room, sender=bot_id, after_event_id=command)
+    assert "kopplad till Regionalt inriktande forum" in bound.body, bound.describe()
+    assert _replied_to(bound) == command
+    assert bound.msgtype == "m.notice"
+
+    command = bo.send(room, "!aktör Polisen")
+    registered = bo.wait_for_message(room, sender=bot_id, after_event_id=command)
+    assert "företrädare för Polisen Region Stockholm" in registered.body
+    assert _replied_to(registered) == command
+    # Refusals too.
+    command = bo.send(room, "!aktivera Övning")
+    refused = bo.wait_for_message(room, sender=bot_id, after_event_id=command)
+    assert "koordinator" in refused.body
+    assert _replied_to(refused) == command
+
+    # The forum's other room is told of a new binding: a post, not a reply.
+    second = room_with_bot(anna, bot_id)
+    mark = anna.mark(room)
+    command = anna.send(second, f"!forum koppla {INRIKTANDE}")
+    answer = anna.wait_for_message(second, sender=bot_id, after_event_id=command)
+    assert _replied_to(answer) == command
+    told = anna.wait_for_message(room, sender=bot_id, since=mark)
+    assert "har kopplats till Regionalt inriktande forum" in told.body, told.describe()
+    assert "m.relates_to" not in told.content
+
+
+def test_a_command_in_a_thread_is_answered_in_the_thread(
+    bot: BotProcess, bot_id: str, anna: MatrixUser
+) -> None:
+    room = room_with_bot(anna, bot_id)
+    root = anna.send(room, "Tråd om läget")
+    command = anna.send_event(
+        room,
+        "m.room.message",
+        {
+            "msgtype": "m.text",
+            "body": "!forum",
+            "m.relates_to": {
+                "rel_type": "m.thread",
+                "event_id": root,
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": root},
+            },
+        },
+    )
+    answer = anna.wait_for_message(room, sender=bot_id, after_event_id=command)
+    assert "inte kopplad" in answer.body, answer.describe()
+    assert answer.content["m.relates_to"] == {
+        "rel_type": "m.thread",
+        "event_id": root,
+        "is_falling_back": False,
+        "m.in_reply_to": {"event_id": command},
+    }
+
+
 # -- encryption ------------------------------------------------------------------------------
 
 
@@ -322,7 +391,7 @@ def test_a_room_the_bot_was_kicked_from_does_not_stop_it(
     callout = ask(anna, main, bot_id, "!aktivera Kick-test")
     assert "INKALLNING" in callout.body
     bot.wait_for_log(other, since=since, timeout=20)
-    assert "avaktiverat" in ask(anna, main, bot_id, "!avaktivera").body
+    assert "avaktiverad" in ask(anna, main, bot_id, "!avaktivera").body
     assert bot.running
 
 

@@ -34,11 +34,14 @@ from commands.core.clock import FixedClock
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document, Emphasis, Mention, Strong
 from storage import Database
+from tests.support.chat import Chat
 from tests.support.fake_slack import FakeSlack
 
 ORGANISATIONS = 40
 LABELS = ("Läge", "Åtgärder", "Resurser", "Behov", "Kommunikation", "Prognos", "Övrigt")
 MARK = re.compile(r"ORG\d\d-R\d")
+# The number under each part of a split document ("(del 1 av 4)").
+PART = re.compile(r"^\(del (\d+) av (\d+)\)$")
 
 
 def _report(org: int, row: int) -> str:
@@ -80,7 +83,21 @@ EXPECTED_MARKS = [
 def _block_text(block: dict[str, Any]) -> str:
     if "text" in block:
         return str(block["text"]["text"])
+    if block["type"] == "context":
+        return "\n".join(element["text"] for element in block["elements"])
     return "\n".join(field["text"] for field in block.get("fields", []))
+
+
+def _document_blocks(messages: list[SlackMessage]) -> list[dict[str, Any]]:
+    """The messages' blocks without the parts' numbers."""
+    return [block for m in messages for block in m.blocks if block["type"] != "context"]
+
+
+def _unnumbered(body: str) -> str:
+    """A Matrix part's body without its number (its last line)."""
+    *lines, number = body.split("\n")
+    assert PART.match(number), number
+    return "\n".join(lines)
 
 
 # -- Slack -----------------------------------------------------------------------------------
@@ -97,7 +114,7 @@ def test_a_long_situation_picture_is_several_slack_messages_within_limits() -> N
             assert "fields" not in block  # stacked: rows one under the other, not columns
             assert len(_block_text(block)) <= SECTION_TEXT_MAX
     # Every block, in order, once: nothing lost at the seams.
-    assert [block for m in messages for block in m.blocks] == render_blocks(doc)
+    assert _document_blocks(messages) == render_blocks(doc)
     assert _marks("\n".join(m.text for m in messages)) == EXPECTED_MARKS
     blocks_text = "\n".join(_block_text(b) for m in messages for b in m.blocks)
     assert _marks(blocks_text) == EXPECTED_MARKS
@@ -110,9 +127,13 @@ def test_many_short_blocks_are_split_at_fifty_blocks_a_slack_message() -> None:
     for n in range(130):
         doc.paragraph(f"Punkt {n}")
     messages = render_slack_messages(doc)
-    assert [len(m.blocks) for m in messages] == [50, 50, 30]
-    assert [block for m in messages for block in m.blocks] == render_blocks(doc)
-    assert messages[2].text.splitlines() == [f"Punkt {n}" for n in range(100, 130)]
+    # 49 of the document's blocks and the part's number.
+    assert [len(m.blocks) for m in messages] == [50, 50, 33]
+    assert _document_blocks(messages) == render_blocks(doc)
+    assert messages[2].text.splitlines() == [
+        *(f"Punkt {n}" for n in range(98, 130)),
+        "_(del 3 av 3)_",
+    ]
 
 
 def test_stacked_fields_are_rows_of_section_text_in_slack() -> None:
@@ -128,7 +149,7 @@ def test_a_slack_part_never_ends_with_a_heading() -> None:
     for messages in (render_slack_messages(situation_picture()), render_slack_messages(minutes())):
         assert len(messages) > 1
         for message in messages[:-1]:
-            last = message.blocks[-1]
+            last = [block for block in message.blocks if block["type"] != "context"][-1]
             assert last["type"] != "header"
             assert not _block_text(last).startswith("*Organisation")
 
@@ -144,7 +165,7 @@ def test_a_block_too_long_for_a_section_still_goes_out() -> None:
     report = "\n".join(f"rad {n}: " + "y" * 90 for n in range(80))  # 8 000 characters
     one_line = "z" * 5000
     messages = render_slack_messages(Document().paragraph(report).paragraph(one_line))
-    texts = [_block_text(block) for m in messages for block in m.blocks]
+    texts = [_block_text(block) for block in _document_blocks(messages)]
     assert all(len(text) <= SECTION_TEXT_MAX for text in texts)
     # A report over many lines is broken at its line breaks: every line is there.
     assert "\n".join(texts[:-1]) == report
@@ -180,7 +201,7 @@ def test_a_long_situation_picture_is_several_matrix_messages_within_limits() -> 
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; broar" in html
         assert html.count("<ul>") == html.count("</ul>")
     # The parts together are the whole document, in order.
-    assert "\n".join(c["body"] for c in contents) == render_text(doc)
+    assert "\n".join(_unnumbered(c["body"]) for c in contents) == render_text(doc)
     assert _marks("".join(c["formatted_body"] for c in contents)) == EXPECTED_MARKS
 
 
@@ -211,7 +232,10 @@ def test_a_matrix_part_never_ends_with_a_heading() -> None:
         contents = render_matrix_messages(doc)
         assert len(contents) > 1
         for content in contents[:-1]:
-            assert not re.search(r"</h\d>$", content["formatted_body"])
+            html = content["formatted_body"].removesuffix(
+                re.findall("<p><em>.*?</em></p>$", content["formatted_body"])[0]
+            )
+            assert not re.search(r"</h\d>$", html)
     starts = [c["body"].split("\n")[0] for c in render_matrix_messages(headed_reports())]
     assert starts == ["Avsnitt 1:", "Avsnitt 4:", "Avsnitt 7:"]
 
@@ -244,7 +268,7 @@ def test_long_minutes_keep_their_numbering_across_matrix_messages() -> None:
     first, second = contents[0]["formatted_body"], contents[1]["formatted_body"]
     items_in_first = first.count("<li>")
     assert second.startswith(f'<ol start="{items_in_first + 1}"><li>Punkt {items_in_first + 1}:')
-    assert "\n".join(c["body"] for c in contents) == render_text(minutes())
+    assert "\n".join(_unnumbered(c["body"]) for c in contents) == render_text(minutes())
 
 
 def test_a_block_too_heavy_for_one_matrix_message_is_cut_not_dropped() -> None:
@@ -252,8 +276,8 @@ def test_a_block_too_heavy_for_one_matrix_message_is_cut_not_dropped() -> None:
     first, second = render_matrix_messages(doc)
     assert _bytes(first) <= MESSAGE_BYTES_MAX
     assert first["body"].startswith("start ööö")
-    assert first["body"].endswith("…")
-    assert second["body"] == "efter"
+    assert first["body"].endswith("…\n(del 1 av 2)")
+    assert second["body"] == "efter\n(del 2 av 2)"
 
 
 # -- the terminal ----------------------------------------------------------------------------
@@ -354,3 +378,114 @@ def test_pack_keeps_order_limits_and_headings_with_what_follows() -> None:
     # Too heavy alone: sent alone, not dropped; a heading stays behind rather than overflow.
     assert pack(["a", "#h", "x" * 20, "b"], _budget(7)) == [["a", "#h"], ["x" * 20], ["b"]]
     assert pack([], _budget(7)) == []
+
+
+# -- sections and numbered parts (seen in a real client) ------------------------------------
+
+
+def reported_picture() -> Document:
+    """A joint picture as ``!lägesbild`` makes it: per organisation a heading, when it
+    reported, then its fields; sizes vary so that seams fall anywhere."""
+    doc = Document().heading("Samlad lägesbild")
+    doc.fields([("Forum", "Regional samverkanskonferens"), ("Runda", "3")])
+    for org in range(1, ORGANISATIONS + 1):
+        doc.heading(f"Organisation {org}", level=2)
+        doc.paragraph(Emphasis(f"rapporterad 2026-11-26 14:{org:02d} av Anna"))
+        rows = [(label, _report(org, row) * (1 + org % 3)) for row, label in enumerate(LABELS, 1)]
+        doc.fields(rows, stacked=True)
+    return doc
+
+
+def _organisations_whole(parts: list[str]) -> None:
+    """Each organisation's heading is in the part holding all its fields."""
+    for org in range(1, ORGANISATIONS + 1):
+        heading = re.compile(rf"Organisation {org}\b")
+        holding = [n for n, text in enumerate(parts) if heading.search(text)]
+        assert len(holding) == 1, (org, holding)
+        (part,) = holding
+        rows = {mark for mark in _marks(parts[part]) if mark.startswith(f"ORG{org:02d}-")}
+        assert rows == {f"ORG{org:02d}-R{row}" for row in range(1, len(LABELS) + 1)}, org
+
+
+def test_a_split_picture_keeps_each_organisation_whole_and_numbers_its_parts_on_matrix() -> None:
+    contents = render_matrix_messages(reported_picture())
+    count = len(contents)
+    assert count > 1
+    for number, content in enumerate(contents, 1):
+        assert content["body"].endswith(f"\n(del {number} av {count})")
+        assert content["formatted_body"].endswith(f"<p><em>(del {number} av {count})</em></p>")
+        assert _bytes(content) <= MESSAGE_BYTES_MAX
+    _organisations_whole([content["body"] for content in contents])
+
+
+def test_a_split_picture_keeps_each_organisation_whole_and_numbers_its_parts_on_slack() -> None:
+    messages = render_slack_messages(reported_picture())
+    count = len(messages)
+    assert count > 1
+    for number, message in enumerate(messages, 1):
+        assert message.blocks[-1] == {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"_(del {number} av {count})_"}],
+        }
+        assert message.text.endswith(f"_(del {number} av {count})_")
+        assert len(message.blocks) <= BLOCKS_MAX
+        assert len(message.text) <= TEXT_MAX
+    _organisations_whole(["\n".join(map(_block_text, m.blocks)) for m in messages])
+
+
+def test_parts_are_numbered_in_the_documents_language() -> None:
+    contents = render_matrix_messages(reported_picture(), "en")
+    assert contents[0]["body"].endswith(f"\n(part 1 of {len(contents)})")
+    (single,) = render_matrix_messages(Document().paragraph("kort"), "en")
+    assert single["body"] == "kort"  # one message: no number
+
+
+def test_pack_keeps_a_section_whole_when_it_fits_a_part() -> None:
+    # "#h" and its two pieces move on together rather than leave "#h", "cc" behind.
+    assert pack(["aa", "#h", "cc", "dd"], _budget(7)) == [["aa"], ["#h", "cc", "dd"]]
+    # A title right before a subheading is one section with it.
+    assert pack(["aa", "#t", "#h", "cc"], _budget(7)) == [["aa"], ["#t", "#h", "cc"]]
+    # Too large for any part: filled in piece by piece, as before.
+    assert pack(["aa", "#h", "ccc", "ddd", "eee"], _budget(7)) == [
+        ["aa", "#h", "ccc"],
+        ["ddd", "eee"],
+    ]
+
+
+def test_the_doors_number_parts_in_the_language_of_the_channels_forum(
+    hub: Hub, database: Database, clock: FixedClock
+) -> None:
+    from bot.matrix.door import MatrixDoor
+    from bot.slack.door import SlackDoor
+
+    for platform, channel in (("matrix", "!english:localhost"), ("slack", "CENGLISH1")):
+        chat = Chat(database, clock, platform=platform)
+        assert chat.say("!forum koppla samverkanskonferens", channel=channel).ok
+        assert chat.say("!forum språk en", channel=channel).ok
+    assert asyncio.run(hub.language_of("matrix", "!english:localhost")) == "en"
+    assert asyncio.run(hub.language_of("matrix", "!unbound:localhost")) == "sv"
+
+    matrix = MatrixDoor(
+        hub,
+        database,
+        Settings(
+            database_url="sqlite://",
+            matrix_homeserver="http://127.0.0.1:1",
+            matrix_user_id="@samverkan:localhost",
+            matrix_password="not-a-real-password",
+        ),
+    )
+    asyncio.run(matrix.deliver("!english:localhost", reported_picture()))
+    queued = [matrix._outbox.get_nowait() for _ in range(matrix._outbox.qsize())]
+    assert queued[0].content["body"].endswith(f"\n(part 1 of {len(queued)})")
+
+    with FakeSlack() as fake:
+        settings = Settings(
+            database_url="sqlite://",
+            slack_bot_token="xoxb-test-token-not-real",
+            slack_signing_secret="not-a-real-secret",
+            slack_api_url=fake.api_url,
+        )
+        assert asyncio.run(SlackDoor(hub, settings)._post("CENGLISH1", reported_picture()))
+        posted = fake.calls_to("chat.postMessage", channel="CENGLISH1")
+    assert posted[-1].text.endswith(f"_(part {len(posted)} of {len(posted)})_")

@@ -113,7 +113,7 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
         "type": "header",
         "text": {
             "type": "plain_text",
-            "text": "INKALLNING — Regional samverkanskonferens är aktiverat",
+            "text": "INKALLNING — Regional samverkanskonferens är aktiverad",
         },
     }
     buttons = [
@@ -153,7 +153,7 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
     mark = fake.mark()
     assert slash(slack, "avaktivera Elen är tillbaka", ANNA, channel).status == 200
     stood_down = posted(slack, channel, mark)
-    assert "avaktiverat" in stood_down.text
+    assert "avaktiverad" in stood_down.text
     assert "*Kvittenser:* 1 av 1" in stood_down.text
 
 
@@ -575,3 +575,59 @@ def test_reading_slack_markup() -> None:
     assert strip_mention("hej <@UBOT>", "UBOT") is None
     assert command_line("", prefix="!", help_command="hjälp") == "!hjälp"
     assert command_line(" !status ", prefix="!", help_command="hjälp") == "!status"
+
+
+# -- tied to the command (seen in a real client) ---------------------------------------------
+
+
+def test_the_answer_to_a_channel_message_goes_in_its_thread(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = bound(slack, VERKSTALLANDE)
+    mark = fake.mark()
+    command = message(BO, channel, "!aktör Polisen")
+    assert send(slack, event_body(command), JSON).status == 200
+    registered = posted(slack, channel, mark, "företrädare för Polisen Region Stockholm")
+    assert registered.args.get("thread_ts") == command["ts"]
+    # A command written in a thread is answered in that thread.
+    mark = fake.mark()
+    in_thread = message(BO, channel, "!aktör", thread_ts="1700000000.000100")
+    assert send(slack, event_body(in_thread), JSON).status == 200
+    answer = posted(slack, channel, mark, "Polisen Region Stockholm")
+    assert answer.args.get("thread_ts") == "1700000000.000100"
+    assert "reply_broadcast" not in answer.args
+    # A call-out is in the thread and, as it calls on people, in the channel as well.
+    mark = fake.mark()
+    assert say(slack, ANNA, channel, "!avaktivera Övningen är slut").status == 200
+    posted(slack, channel, mark)  # stood down, or refused: nothing was active
+    mark = fake.mark()
+    command = message(ANNA, channel, "!aktivera Övning")
+    assert send(slack, event_body(command), JSON).status == 200
+    callout = posted(slack, channel, mark, "INKALLNING")
+    assert f"<@{BO}>" in callout.text
+    assert callout.args.get("thread_ts") == command["ts"]
+    assert callout.args.get("reply_broadcast") is True
+
+
+def test_the_answer_to_a_slash_command_says_who_asked_what(slack: SlackBot) -> None:
+    fake = slack.fake
+    channel = new_channel()
+    mark = fake.mark()
+    assert slash(slack, f"forum koppla {VERKSTALLANDE}", ANNA, channel).status == 200
+    bind = posted(slack, channel, mark, "Kanalen är nu kopplad till")
+    assert (
+        bind.blocks[0]["text"]["text"]
+        == f"_Anna Admin skrev /samverkan forum koppla {VERKSTALLANDE}_"
+    )
+    assert bind.text.startswith("_Anna Admin skrev /samverkan forum koppla")
+    assert "thread_ts" not in bind.args  # nothing to tie it to: the channel saw nothing
+    # Under the title when the answer has one; the title stays first.
+    mark = fake.mark()
+    assert slash(slack, "forum lista", BO, channel).status == 200
+    listed = posted(slack, channel, mark, "Verkställande forum")
+    assert listed.blocks[0]["type"] == "header"
+    assert listed.blocks[1]["text"]["text"] == "_Bo Polis skrev /samverkan forum lista_"
+    # A refusal goes to the person alone, and is not named.
+    mark = fake.mark()
+    assert slash(slack, "avaktivera Klart", CARL, channel).status == 200
+    refused = fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=CARL)
+    assert "skrev /samverkan" not in refused.text

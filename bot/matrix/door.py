@@ -16,6 +16,10 @@
 - Replies are ``m.notice`` (bots do not answer notices, so bots never loop) with HTML; a
   message that mentions people (a call-out) is ``m.text`` with ``m.mentions``, since notices
   notify no one. Sends go through an outbox that retries until the homeserver takes them.
+- An answer is a Matrix reply to the command (``m.relates_to`` → ``m.in_reply_to``), in the
+  command's thread if it was in one: in a busy room a client shows which command, and whose,
+  it answers ("Du är nu registrerad …" says who "du" is). Posts to a forum's channels are not
+  replies. A document too long for one event is several, numbered in the forum's language.
 - Files attached to a reply or a post (the full minutes) are uploaded to the homeserver's
   content repository (encrypted for an encrypted room) and sent as ``m.file`` after the
   document's messages, through the same outbox: in order, retried like a message.
@@ -76,7 +80,7 @@ from bot.matrix.events import (
 )
 from bot.matrix.store_key import NIO_DEFAULT_KEY, StoreKeyError, prepare_store
 from bot.matrix.trust import CrossSignedDevices
-from bot.render.matrix import render_matrix_messages
+from bot.render.matrix import pack_matrix
 from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
@@ -113,6 +117,37 @@ class Outgoing:
     done: asyncio.Future[Outgoing] | None = None
     event_id: str | None = None
     refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class Answering:
+    """The command a reply answers: its event, and the thread it was written in, if any."""
+
+    event_id: str
+    thread_root: str | None = None
+
+    def relates_to(self, first: bool) -> dict[str, Any] | None:
+        """The ``m.relates_to`` of a reply's ``first`` message, or of one after it (which
+        stays in the thread, but quotes nothing: the first one did)."""
+        reply = {"m.in_reply_to": {"event_id": self.event_id}}
+        if self.thread_root is None:
+            return reply if first else None
+        # A client without threads shows the first message as a reply to the command.
+        return {
+            "rel_type": "m.thread",
+            "event_id": self.thread_root,
+            "is_falling_back": not first,
+            **reply,
+        }
+
+    @classmethod
+    def of(cls, event_id: str, content: Mapping[str, Any]) -> Answering:
+        relation = content.get("m.relates_to")
+        root = None
+        if isinstance(relation, Mapping) and relation.get("rel_type") == "m.thread":
+            found = relation.get("event_id")
+            root = found if isinstance(found, str) and found else None
+        return cls(event_id, root)
 
 
 class Backoff:
@@ -175,16 +210,28 @@ class MatrixDoor:
         *,
         confirm: bool = False,
         key: str | None = None,
+        answering: Answering | None = None,
     ) -> str | None:
         """Queue ``document`` for room ``channel_id``, then ``files``; the outbox sends them
-        when it can.
+        when it can. ``answering``: the command this is the reply to.
 
-        A long document is several messages (a homeserver refuses events over 64 KiB); the
-        one outbox sends them one after the other, so they arrive in order, each file after
-        the messages it belongs to. With ``confirm``, wait until they are sent (the outbox
-        retries while the homeserver is away) and return the first event's id."""
-        queued = [Outgoing(channel_id, content) for content in render_matrix_messages(document)]
+        A long document is several messages (a homeserver refuses events over 64 KiB),
+        numbered; the one outbox sends them one after the other, so they arrive in order,
+        each file after the messages it belongs to. With ``confirm``, wait until they are
+        sent (the outbox retries while the homeserver is away) and return the first event's
+        id."""
+        packed = pack_matrix(document)
+        # Only a split document needs its forum's language (for "del 1 av 4"): a read.
+        language = (
+            await self.hub.language_of(PLATFORM, channel_id) if len(packed) > 1 else self.language
+        )
+        queued = [Outgoing(channel_id, content) for content in packed.contents(language)]
         queued.extend(Outgoing(channel_id, file_message(f), file=f) for f in files)
+        if answering is not None:
+            for number, outgoing in enumerate(queued):
+                relation = answering.relates_to(first=number == 0)
+                if relation is not None:
+                    outgoing.content["m.relates_to"] = relation
         if key is not None:
             # The same transaction ids when this post is delivered again (by a new leader
             # after the old one died mid-send): the homeserver posts each once.
@@ -491,6 +538,7 @@ class MatrixDoor:
         content: Mapping[str, Any] = event.source.get("content", {})
         names = [self._display_name] if self._display_name else []
         edit = is_edit(content)
+        answering = Answering.of(event.event_id, content)
         found = addressed(
             # An edit is not a new command: the original ran (or did not) when it was sent.
             edited_content(content) if edit else content,
@@ -512,14 +560,14 @@ class MatrixDoor:
             )
             if found is not None:  # talk not meant for the bot gets no answer, as always
                 refusal = Document().paragraph(t(self.language, "door.unverified_device"))
-                await self.deliver(room.room_id, refusal)
+                await self.deliver(room.room_id, refusal, answering=answering)
             return
         if edit:
             if found is not None:
                 notice = Document().paragraph(
                     t(self.language, "door.edit_not_run", command=found.text)
                 )
-                await self.deliver(room.room_id, notice)
+                await self.deliver(room.room_id, notice, answering=answering)
             return
         if found is None:
             # Not a command, but maybe the answer to a question of a form the sender is
@@ -549,7 +597,9 @@ class MatrixDoor:
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
-            await self.deliver(room.room_id, reply.document, files_of(reply.attachments))
+            await self.deliver(
+                room.room_id, reply.document, files_of(reply.attachments), answering=answering
+            )
 
     async def _name_of(self, client: AsyncClient, room: MatrixRoom, user_id: str) -> str:
         """Someone's name as the homeserver has it, never as a message put it: their display

@@ -6,7 +6,9 @@ Every piece of text is escaped here, the one place HTML is made, and its line br
 them; people on other platforms are shown by name only.
 
 A homeserver refuses an event larger than 64 KiB, so a long document is sent as several
-messages (:func:`render_matrix_messages`), split between blocks or between the items of a list.
+messages (:func:`render_matrix_messages`), split between blocks or between the items of a list,
+never between a heading and its section, each part numbered at its end ("(del 1 av 4)", in the
+document's language, which the door looks up only when there are several parts).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from commands.core.document import (
     Strong,
     Text,
 )
+from commands.core.i18n import DEFAULT_LANGUAGE, t
 
 PLATFORM = "matrix"
 # An event may be 65 536 bytes of JSON. In an encrypted room the content travels as base64
@@ -49,6 +52,8 @@ _HTML_SPECIAL = re.compile("[&<>\"'\n]")
 _JSON_ESCAPED = re.compile('["\\\\\x00-\x1f]')
 # The most a list's opening and closing tags add (``<ol start="…">`` … ``</ol>``).
 LIST_TAGS_BYTES = 32
+# Room each part keeps for its number ("(del 12 av 14)" as text and as HTML, a line break).
+PART_MARK_BYTES = 200
 
 
 def _html_text(text: str) -> str:
@@ -132,7 +137,7 @@ def _weight(piece: _Piece, before: _Piece | None) -> int:
 
 BUDGET: Budget[_Piece] = Budget(
     weight=_weight,
-    most_weight=MESSAGE_BYTES_MAX,
+    most_weight=MESSAGE_BYTES_MAX - PART_MARK_BYTES,
     keeps_next=lambda piece: piece.heading,
 )
 
@@ -220,7 +225,7 @@ def _content(pieces: Sequence[_Piece]) -> dict[str, Any]:
 def _fitted(piece: _Piece) -> _Piece:
     """``piece``, or, if it alone is too heavy for a message, its plain text cut (with "…")
     to the longest start that fits: sent shortened rather than refused by the homeserver."""
-    if _weight(piece, None) <= MESSAGE_BYTES_MAX:
+    if _weight(piece, None) <= BUDGET.most_weight:
         return piece
     wrap = "li" if piece.tag else "p"
 
@@ -232,7 +237,7 @@ def _fitted(piece: _Piece) -> _Piece:
     shortest, longest = 0, len(piece.text)
     while shortest < longest:
         middle = (shortest + longest + 1) // 2
-        if _weight(cut(middle), None) <= MESSAGE_BYTES_MAX:
+        if _weight(cut(middle), None) <= BUDGET.most_weight:
             shortest = middle
         else:
             longest = middle - 1
@@ -259,9 +264,44 @@ def render_matrix(document: Document) -> dict[str, Any]:
     return _content(_pieces(document))
 
 
-def render_matrix_messages(document: Document) -> list[dict[str, Any]]:
-    """The document as consecutive ``m.room.message`` contents, each small enough for a
-    homeserver. Each is complete on its own (``m.notice``, or ``m.text`` naming only the
-    people mentioned in that part), and a part does not end with a heading."""
-    parts = pack([_fitted(piece) for piece in _pieces(document)], BUDGET)
-    return [_content(part) for part in parts] or [render_matrix(document)]
+@dataclass(frozen=True)
+class MatrixParts:
+    """A document packed into messages, not yet numbered: the number's words depend on the
+    document's language, which only a door can look up (and needs to only for several)."""
+
+    document: Document
+    parts: list[list[_Piece]]
+
+    def __len__(self) -> int:
+        return max(len(self.parts), 1)
+
+    def contents(self, language: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
+        if not self.parts:
+            return [render_matrix(self.document)]
+        if len(self.parts) == 1:
+            return [_content(self.parts[0])]
+        count = len(self.parts)
+        return [
+            _content([*part, _part_mark(t(language, "door.part", number=number, count=count))])
+            for number, part in enumerate(self.parts, 1)
+        ]
+
+
+def _part_mark(label: str) -> _Piece:
+    return _Piece(f"<p><em>{_html_text(label)}</em></p>", label)
+
+
+def pack_matrix(document: Document) -> MatrixParts:
+    """The document as consecutive messages, each small enough for a homeserver. Each is
+    complete on its own (``m.notice``, or ``m.text`` naming only the people mentioned in that
+    part), and a section (a heading and what follows it) is split only when it alone is more
+    than a message."""
+    return MatrixParts(document, pack([_fitted(piece) for piece in _pieces(document)], BUDGET))
+
+
+def render_matrix_messages(
+    document: Document, language: str = DEFAULT_LANGUAGE
+) -> list[dict[str, Any]]:
+    """The ``m.room.message`` contents of :func:`pack_matrix`, numbered in ``language`` when
+    there are several."""
+    return pack_matrix(document).contents(language)

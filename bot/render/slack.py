@@ -8,7 +8,9 @@ side by side; stacked fields (long texts) become rows of a section's text, one u
 other. A button runs its command when clicked (``value`` is the command line, no prefix).
 
 Slack takes at most 50 blocks a message and truncates its text at 40 000 characters, so a long
-document goes out as several messages (:func:`render_slack_messages`), split between blocks.
+document goes out as several messages (:func:`render_slack_messages`), split between blocks,
+never between a heading and its section when that fits in a message, each numbered at its end
+("(del 1 av 4)", in the document's language, looked up by the door only when there are several).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from commands.core.document import (
     Paragraph,
     Strong,
 )
+from commands.core.i18n import DEFAULT_LANGUAGE, t
 
 PLATFORM = "slack"
 # Every button's action id starts with this; the door listens for it.
@@ -44,6 +47,8 @@ FIELD_TEXT_MAX = 2000
 BLOCKS_MAX = 50
 # A message's text: Slack truncates at 40 000 characters; stay clear of it.
 TEXT_MAX = 38_000
+# Room each part keeps for its number: one block, and its words in the text.
+PART_MARK_CHARACTERS = 100
 
 
 def escape(text: str) -> str:
@@ -268,21 +273,56 @@ def _weight(piece: _Piece, before: _Piece | None) -> int:
 
 BUDGET: Budget[_Piece] = Budget(
     weight=_weight,
-    most_weight=TEXT_MAX,
+    most_weight=TEXT_MAX - PART_MARK_CHARACTERS,
     keeps_next=lambda piece: piece.heading,
-    most_pieces=BLOCKS_MAX,
+    most_pieces=BLOCKS_MAX - 1,
 )
 
 
-def render_slack_messages(document: Document) -> list[SlackMessage]:
+def _part_mark(label: str) -> _Piece:
+    text = _styled(label, "_")
+    return _Piece({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}, text)
+
+
+def _message(part: list[_Piece]) -> SlackMessage:
+    return SlackMessage("\n".join(piece.text for piece in part), [piece.block for piece in part])
+
+
+@dataclass(frozen=True)
+class SlackParts:
+    """A document packed into messages, not yet numbered: the number's words depend on the
+    document's language, which only a door can look up (and needs to only for several)."""
+
+    document: Document
+    parts: list[list[_Piece]]
+
+    def __len__(self) -> int:
+        return max(len(self.parts), 1)
+
+    def messages(self, language: str = DEFAULT_LANGUAGE) -> list[SlackMessage]:
+        if not self.parts:
+            return [render_slack(self.document)]
+        if len(self.parts) == 1:
+            return [_message(self.parts[0])]
+        count = len(self.parts)
+        return [
+            _message([*part, _part_mark(t(language, "door.part", number=number, count=count))])
+            for number, part in enumerate(self.parts, 1)
+        ]
+
+
+def pack_slack(document: Document) -> SlackParts:
     """The document as consecutive messages, each within Slack's limits (50 blocks, text
-    under 40 000 characters), split between blocks and never right after a heading.
+    under 40 000 characters), split between blocks, never right after a heading, and a
+    section (a heading and what follows it) only when it alone is more than a message.
 
     Each message's ``text`` holds what its own blocks show, so a notification or a client
     without blocks reads the same part."""
-    parts = pack(_pieces(document), BUDGET)
-    messages = [
-        SlackMessage("\n".join(piece.text for piece in part), [piece.block for piece in part])
-        for part in parts
-    ]
-    return messages or [render_slack(document)]
+    return SlackParts(document, pack(_pieces(document), BUDGET))
+
+
+def render_slack_messages(
+    document: Document, language: str = DEFAULT_LANGUAGE
+) -> list[SlackMessage]:
+    """The messages of :func:`pack_slack`, numbered in ``language`` when there are several."""
+    return pack_slack(document).messages(language)

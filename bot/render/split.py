@@ -6,6 +6,12 @@ into *pieces* (a Slack block, an HTML fragment with its text) and says what a pi
 :func:`pack` fills parts one after the other, so the reader gets the same document in the same
 order, only spread over consecutive messages. Nothing is ever dropped: a piece heavier than a
 whole part still goes out, alone (the renderers cut such pieces before, so it rarely happens).
+
+A heading and what follows it up to the next heading (an organisation's report in a joint
+picture: its name, when it reported, its fields) is a *section*, and a section that fits in a
+part is never split: a reader seeing a heading in one message and its fields in the next (seen
+in a real client) cannot tell whose fields they are. Parts are numbered by the renderers ("del
+1 av 4"), in room each budget keeps free for it.
 """
 
 from __future__ import annotations
@@ -48,26 +54,51 @@ class Budget(Generic[P]):
 def pack(pieces: Sequence[P], budget: Budget[P]) -> list[list[P]]:
     """``pieces`` in order as consecutive parts, each within ``budget`` where possible.
 
-    Greedy: a part takes pieces until the next one would not fit. Headings at the end of a
-    full part move on with the piece they introduce, unless the two together would not fit
-    in a part either; then the limit wins over the preference.
+    Section by section (see the module): a section goes whole into the current part if it
+    fits there, else whole into the next one if it fits in a part. A section too large for
+    any part is filled in piece by piece, greedily; headings at the end of a full part then
+    move on with the piece they introduce, unless the two together would not fit in a part
+    either, and then the limit wins over the preference.
     """
     parts: list[list[P]] = []
     current: list[P] = []
     used = 0
-    for piece in pieces:
-        added = budget.weight(piece, current[-1] if current else None)
-        if current and (budget.too_many(len(current) + 1) or used + added > budget.most_weight):
-            carried = _carried(current, piece, budget)
-            parts.append(current[: len(current) - len(carried)])
-            current = carried
-            used = budget.weigh(current)
+    for section in _sections(pieces, budget):
+        inside = budget.weigh(section) - budget.weight(section[0], None)
+        joined = used + budget.weight(section[0], current[-1] if current else None) + inside
+        if not budget.too_many(len(current) + len(section)) and joined <= budget.most_weight:
+            current.extend(section)
+            used = joined
+            continue
+        if current and budget.fits(section):
+            parts.append(current)
+            current, used = list(section), budget.weigh(section)
+            continue
+        for piece in section:
             added = budget.weight(piece, current[-1] if current else None)
-        current.append(piece)
-        used += added
+            if current and (budget.too_many(len(current) + 1) or used + added > budget.most_weight):
+                carried = _carried(current, piece, budget)
+                parts.append(current[: len(current) - len(carried)])
+                current = carried
+                used = budget.weigh(current)
+                added = budget.weight(piece, current[-1] if current else None)
+            current.append(piece)
+            used += added
     if current:
         parts.append(current)
     return parts
+
+
+def _sections(pieces: Sequence[P], budget: Budget[P]) -> list[list[P]]:
+    """``pieces`` cut before each heading (a heading right after another, such as a title
+    and the first subheading, stays in its section)."""
+    sections: list[list[P]] = []
+    for index, piece in enumerate(pieces):
+        starts = budget.keeps_next(piece) and not (index and budget.keeps_next(pieces[index - 1]))
+        if starts or not sections:
+            sections.append([])
+        sections[-1].append(piece)
+    return sections
 
 
 def _carried(full: list[P], coming: P, budget: Budget[P]) -> list[P]:

@@ -12,6 +12,11 @@
   most, with a count: a flood of forgeries costs an HMAC each, and neither memory nor log.
 - ``/samverkan <kommando>`` is acknowledged at once and answered in the channel; ``!``
   commands in channel messages and messages that start with a mention of the bot run too.
+  The answer to a channel message goes in that message's thread, so it is tied to the
+  command it answers (one that mentions people, a call-out, is sent to the channel as
+  well); a slash command is seen by nobody else, so its answer says who asked
+  what ("Anna Andersson skrev /samverkan aktör Polisen", under the title if it has one). A
+  document too long for one message is several, numbered in the forum's language.
   ``app_home_opened`` shows the help in the app's Home tab.
 - A button runs its command as the person who clicked, and the answer is added to the
   original message (``chat.update``) instead of posted anew. Refusals of slash commands and
@@ -61,9 +66,10 @@ from bot.hub import DeliveryFailed, Hub
 from bot.render.slack import (
     ACTION_PREFIX,
     BLOCKS_MAX,
+    SlackMessage,
     cut,
+    pack_slack,
     render_blocks,
-    render_slack_messages,
 )
 from bot.render.text import render_text
 from bot.slack.events import (
@@ -77,7 +83,17 @@ from bot.slack.events import (
 from bot.slack.modal import CALLBACK_ID, first_field_block, form_view, submitted
 from bot.slack.users import SlackUsers, speaker_of
 from bot.web import LOG_EVERY_S, ThrottledLog, WebServer
-from commands.core.document import Document
+from commands.core.document import (
+    BulletList,
+    Document,
+    Emphasis,
+    Fields,
+    Heading,
+    Inline,
+    Mention,
+    Paragraph,
+    inlines,
+)
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.request import Attachment, Incoming, MentionRef, Reply
@@ -93,6 +109,7 @@ BACKOFF_MAX_S = 30.0
 SIGNATURE_WINDOW_S = 5 * 60  # Slack's signatures are good this long either side of now
 REPLAYS_MAX = 100_000  # signatures remembered at most (each ~200 bytes)
 ERROR_MAX = 150  # an error shown under a modal's field
+ASKED_MAX = 80  # the command a slash command's answer quotes
 Listener = Callable[..., Awaitable[None]]
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
@@ -351,16 +368,37 @@ class SlackDoor:
         if reply.form is not None:
             await self._open_form(command.get("trigger_id"), incoming, reply)
             return
+        document = reply.document
         if reply.ok:
-            sent = await self._post(channel_id, reply.document)
+            if not incoming.direct:  # in a DM "du" can only be the one person
+                document = await self._named(incoming, document)
+            sent = await self._post(channel_id, document)
         else:
-            sent = await self._ephemeral(channel_id, user_id, reply.document)
+            sent = await self._ephemeral(channel_id, user_id, document)
         response_url = command.get("response_url")
         if not sent and response_url:
             # Not a member of the channel (yet): the command's own answer still reaches it.
             kind = "in_channel" if reply.ok else "ephemeral"
-            await self._respond(str(response_url), reply.document, kind)
+            await self._respond(channel_id, str(response_url), document, kind)
         await self._attach(channel_id, reply.attachments)
+
+    async def _named(self, incoming: Incoming, document: Document) -> Document:
+        """``document`` with a line saying who asked what: the channel sees a slash
+        command's answer, never the command, and "du" in it would be anyone."""
+        asked = incoming.text.removeprefix(self.prefix).split("\n", 1)[0]
+        language = await self.hub.language_of(PLATFORM, incoming.channel_id)
+        line = t(
+            language,
+            "door.slash_asked",
+            who=incoming.speaker.display_name,
+            command=cut(f"{COMMAND} {asked}", ASKED_MAX),
+        )
+        # Under the title when there is one (a byline; the title stays what a notification
+        # shows first), else first.
+        at = 1 if document.blocks and isinstance(document.blocks[0], Heading) else 0
+        blocks = list(document.blocks)
+        blocks.insert(at, Paragraph(inlines([Emphasis(line)])))
+        return Document(blocks)
 
     async def _on_message(
         self, event: Mapping[str, Any], body: Mapping[str, Any], request: Any
@@ -404,8 +442,13 @@ class SlackDoor:
         )
         reply = await self.hub.handle(incoming)
         if reply is not None:
-            thread_ts = event.get("thread_ts")
-            await self._post(channel_id, reply.document, thread_ts=thread_ts)
+            # In the command's thread (the one it was in, or the one it starts): the answer
+            # is tied to it. A direct conversation has only the two of us: no thread needed.
+            thread_ts = event.get("thread_ts") or (None if incoming.direct else event.get("ts"))
+            # An answer that calls on people (a call-out) is for the whole channel as well:
+            # in the thread and, "also sent to the channel", where everyone sees it.
+            broadcast = bool(thread_ts) and mentions_someone(reply.document)
+            await self._post(channel_id, reply.document, thread_ts=thread_ts, broadcast=broadcast)
             await self._attach(channel_id, reply.attachments, thread_ts=thread_ts)
 
     async def _on_home(self, event: Mapping[str, Any]) -> None:
@@ -550,23 +593,28 @@ class SlackDoor:
 
     # -- from the core to Slack --------------------------------------------------------------
 
-    async def _post(self, channel_id: str, document: Document, thread_ts: Any = None) -> bool:
+    async def _post(
+        self, channel_id: str, document: Document, thread_ts: Any = None, broadcast: bool = False
+    ) -> bool:
         """Post ``document``, in as many messages as Slack's limits need, in order (all in
-        the thread ``thread_ts`` when given); True when every one went out."""
+        the thread ``thread_ts`` when given, and with ``broadcast`` in the channel too); True
+        when every one went out."""
         try:
-            await self._send_messages(channel_id, document, thread_ts)
+            await self._send_messages(channel_id, document, thread_ts, broadcast)
         except FAILURES as error:
             log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
             return False
         return True
 
     async def _send_messages(
-        self, channel_id: str, document: Document, thread_ts: Any = None
+        self, channel_id: str, document: Document, thread_ts: Any = None, broadcast: bool = False
     ) -> str | None:
         """Each message of ``document`` in turn; the first one's ``ts``. Raises on failure."""
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        if thread_ts and broadcast:
+            extra["reply_broadcast"] = True
         first: str | None = None
-        for message in render_slack_messages(document):
+        for message in await self._messages(channel_id, document):
             response = await self.client.chat_postMessage(
                 channel=channel_id, unfurl_links=False, **message.arguments(), **extra
             )
@@ -603,9 +651,17 @@ class SlackDoor:
                 done = False
         return done
 
+    async def _messages(self, channel_id: str, document: Document) -> list[SlackMessage]:
+        """``document`` as Slack messages; when it takes several, they are numbered in the
+        language of the channel's forum (looked up only then: a database read)."""
+        packed = pack_slack(document)
+        if len(packed) == 1:
+            return packed.messages(self.language)
+        return packed.messages(await self.hub.language_of(PLATFORM, channel_id))
+
     async def _ephemeral(self, channel_id: str, user_id: str, document: Document) -> bool:
         """Only for ``user_id``, part after part; True when every part went out."""
-        for message in render_slack_messages(document):
+        for message in await self._messages(channel_id, document):
             try:
                 await self.client.chat_postEphemeral(
                     channel=channel_id, user=user_id, **message.arguments()
@@ -617,11 +673,13 @@ class SlackDoor:
                 return False
         return True
 
-    async def _respond(self, response_url: str, document: Document, kind: str) -> None:
+    async def _respond(
+        self, channel_id: str, response_url: str, document: Document, kind: str
+    ) -> None:
         """The answer through a command's ``response_url``, part after part (Slack takes
         only a few answers there: the parts it refuses are logged)."""
         webhook = AsyncWebhookClient(response_url)
-        for message in render_slack_messages(document):
+        for message in await self._messages(channel_id, document):
             try:
                 response = await webhook.send(response_type=kind, **message.arguments())
             except FAILURES as error:
@@ -636,9 +694,10 @@ class SlackDoor:
     ) -> bool:
         """The reply added to the message whose button was clicked; False if it cannot be
         (the reply alone needs more than one message, or the sum has too many blocks)."""
-        parts = render_slack_messages(reply.document)
-        if len(parts) > 1:
+        packed = pack_slack(reply.document)
+        if len(packed) > 1:
             return False
+        parts = packed.messages(self.language)
         blocks = [*(message.get("blocks") or []), {"type": "divider"}, *parts[0].blocks]
         if len(blocks) > BLOCKS_MAX:
             return False
@@ -721,6 +780,24 @@ def _submission_id(view_id: Any, submission: FormSubmission) -> str | None:
         return None
     typed = json.dumps(submission.values, sort_keys=True, ensure_ascii=False)
     return f"{view_id}:{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
+
+
+def mentions_someone(document: Document) -> bool:
+    """Whether ``document`` mentions a Slack user (notifies them: a call-out)."""
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            rows: Sequence[Sequence[Inline]] = [block.parts]
+        elif isinstance(block, BulletList):
+            rows = block.items
+        elif isinstance(block, Fields):
+            rows = [value for _label, value in block.rows]
+        else:
+            continue
+        if any(
+            isinstance(part, Mention) and part.platform == PLATFORM for row in rows for part in row
+        ):
+            return True
+    return False
 
 
 def _user_team(body: Mapping[str, Any]) -> Any:
