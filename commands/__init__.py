@@ -1,18 +1,20 @@
 """Every use case of the bot, written once, knowing nothing of Slack, Matrix or the terminal.
 
 Each module registers its commands in :data:`commands.core.registry.REGISTRY`; importing this
-package registers them all. A command lives in the module named after what it is about:
+package registers them all. Topic modules never import one another (an import-linter
+contract in ``pyproject.toml``, checked by ``tests/test_layers.py``): what two share lives in
+``commands/core/``, ``commands/situation/`` or ``commands/minutes/``. A command lives in the module named after what it is about:
 
 - ``help``: ``!hjälp``
 - ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``
-- ``actor``: ``!aktör``, ``!aktör ny``, ``!aktörer``
-- ``role``: ``!roll``
+- ``actor``: ``!aktör``, ``!aktör ny``, ``!aktör ta bort``, ``!aktörer``
+- ``role``: ``!roll``, ``!roll lista``
 - ``activation``: ``!begär aktivering``, ``!aktivera``, ``!kvittera``, ``!status``, ``!avaktivera``
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
 - ``form``: ``!avbryt`` (a form asked question by question)
-- ``meeting``: ``!möte start|slut``, ``!punkt``, ``!info``, ``!beslut``, ``!ångra``,
-  ``!ordförande``, ``!närvarande``, ``!protokoll``
+- ``meeting``: ``!möte start|slut``, ``!punkt``, ``!info``, ``!överenskommelse`` (``!beslut``),
+  ``!ångra``, ``!ordförande``, ``!närvarande``, ``!minnesanteckningar`` (``!protokoll``)
 - ``action``: ``!åtgärd``, ``!åtgärder``, ``!åtgärd klar`` (actions noted in meetings)
 - ``escalation``: ``!lyft`` (an item raised to another forum)
 - ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!nästa`` (a forum's
@@ -32,6 +34,7 @@ from commands import (  # noqa: F401  (registers commands)
     actor,
     conference,
     escalation,
+    followups,
     form,
     forum,
     help,

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Button, Mention, Part, Strong
+from commands.core.follow_up_plans import plan_recall
 from commands.core.grammar import forum_words
+from commands.core.lookup import my_organisation
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import coordinators_of
 from commands.core.timefmt import format_clock, format_duration, format_time
-from commands.followups import plan_recall
-from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation, Person, Role
+from storage.models import Acknowledgement, Activation, Forum, Mode, Person, Role
 
 MAX_REASON = 1000
 # A request for activation not answered within this long lapses: the next one is new, and
@@ -37,13 +38,6 @@ def _after(req: Request, elapsed: timedelta) -> str:
     if elapsed < timedelta(minutes=1):
         return req.t("activation.under_a_minute")
     return format_duration(elapsed, req.language)
-
-
-def my_organisation(req: Request) -> Organisation:
-    organisation = req.store.my_organisation()
-    if organisation is None:
-        raise CommandError("error.no_organisation", hint_key="hint.organisation")
-    return organisation
 
 
 def current_activation(req: Request, forum: Forum) -> Activation:

@@ -48,9 +48,9 @@ from commands.core.schedule import Occurrence, Status, meetings_between, next_me
 from commands.core.scheduler import composer
 from commands.core.timed import timed
 from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
-from commands.joint_picture import missing_rows
 from commands.minutes.agenda import agenda_titles
 from commands.situation.picture import expected_organisations
+from commands.situation.render import missing_rows
 from commands.situation.rounds import current_round
 from storage import Store
 from storage.forums import Channel

@@ -13,11 +13,11 @@ from commands.core.channels import forum_wide
 from commands.core.document import Emphasis, Link, Part, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_forum
+from commands.core.meetings import open_meeting
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time
-from commands.meeting import open_meeting
 from storage.models import Forum, ItemKind, Role
 
 MAX_NAME_WORDS = 6

@@ -12,102 +12,22 @@ that was stood down, or answered by everyone, and an action that was closed, say
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.follow_up_plans import ACTION_DUE, ACTION_TOMORROW, RECALL, STILL_MISSING
 from commands.core.i18n import normalise_language, t
-from commands.core.request import CoreConfig, Request
+from commands.core.request import CoreConfig
 from commands.core.roles import coordinators_of
 from commands.core.scheduler import composer
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.forums import RosterEntry
-from storage.models import Action, Activation, Forum, ScheduledPost
+from storage.models import Activation, Forum, ScheduledPost
 
-RECALL = "activation_recall"
-STILL_MISSING = "activation_missing"
-ACTION_TOMORROW = "action_tomorrow"
-ACTION_DUE = "action_due"
-
-
-# -- planning (from the commands) -------------------------------------------------------------
-
-
-def plan_recall(req: Request, forum: Forum, activation: Activation) -> None:
-    """The follow-ups of a call-out just made."""
-    wait = timedelta(minutes=req.config.activation_recall_minutes)
-    for channel in req.store.forums.channels(forum):
-        _plan(
-            req,
-            RECALL,
-            f"activation:{activation.id}:recall:{channel.platform}:{channel.channel_id}",
-            channel.platform,
-            channel.channel_id,
-            req.now + wait,
-            forum=forum,
-            activation_id=activation.id,
-        )
-    _plan(
-        req,
-        STILL_MISSING,
-        f"activation:{activation.id}:missing",
-        req.incoming.platform,
-        req.incoming.channel_id,
-        req.now + 2 * wait,
-        forum=forum,
-        activation_id=activation.id,
-    )
-
-
-def plan_action(req: Request, action: Action) -> None:
-    """The reminders of an action with a due time: the day before (if that is still ahead)
-    and at the due time."""
-    if action.due_at is None:
-        return
-    forum = req.require_forum()
-    day_before = action.due_at - timedelta(days=1)
-    for kind, at in ((ACTION_TOMORROW, day_before), (ACTION_DUE, action.due_at)):
-        if at > req.now:
-            _plan(
-                req,
-                kind,
-                f"action:{action.id}:{kind}",
-                req.incoming.platform,
-                req.incoming.channel_id,
-                at,
-                forum=forum,
-                action_id=action.id,
-            )
-
-
-def _plan(
-    req: Request,
-    kind: str,
-    key: str,
-    platform: str,
-    channel_id: str,
-    due_at: datetime,
-    *,
-    forum: Forum,
-    activation_id: int | None = None,
-    action_id: int | None = None,
-) -> None:
-    req.store.scheduled.plan(
-        ScheduledPost(
-            kind=kind,
-            key=key,
-            platform=platform,
-            channel_id=channel_id,
-            forum_id=forum.id,
-            activation_id=activation_id,
-            action_id=action_id,
-            timezone=forum.timezone,
-            language=forum.language,
-            created_at=req.now,
-            due_at=due_at,
-        )
-    )
+# The kinds and their planning are in commands/core/follow_up_plans.py: the commands that
+# plan them (activation, action) and this module that words them share them there.
 
 
 # -- wording (when sent) ----------------------------------------------------------------------

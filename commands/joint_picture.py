@@ -9,24 +9,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from commands.core.channels import forum_wide, other_channels
-from commands.core.document import Mention, Part, Strong
-from commands.core.i18n import t
+from commands.core.document import Strong
 from commands.core.registry import Arg, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
 from commands.core.text import small_number
 from commands.core.timefmt import format_clock
-from commands.report import report_round
 from commands.situation.diff import diff
 from commands.situation.picture import (
     Picture,
     compile_picture,
     expected_organisations,
-    sort_key,
 )
-from commands.situation.render import diff_paragraphs, picture_document
-from commands.situation.rounds import current_round, round_label
-from storage import Store
+from commands.situation.render import diff_paragraphs, missing_rows, picture_document
+from commands.situation.rounds import current_round, report_round, round_label
 from storage.models import Forum, ReportRound, Role
 
 
@@ -143,30 +139,3 @@ def missing(req: Request) -> Reply:
     doc.bullets(items)
     doc.paragraph(req.t("missing.how", prefix=req.config.prefix))
     return Reply(doc)
-
-
-def missing_rows(
-    store: Store, forum: Forum, waiting: set[int], language: str, *, mention: bool
-) -> list[list[Part]]:
-    """Each organisation that has not reported, by name; with ``mention``, its
-    representatives mentioned (or a note that it has none): a coordinator's ``!saknas``, and
-    the bot's reminder two hours before a meeting."""
-    roster = {entry.id: entry for entry in store.forums.roster(forum)} if mention else {}
-    names = store.organisations.by_ids(sorted(waiting))
-
-    def name(oid: int) -> str:
-        return names[oid].name if oid in names else "?"
-
-    rows: list[list[Part]] = []
-    for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
-        line: list[Part] = [Strong(name(oid))]
-        entry = roster.get(oid)
-        if mention and entry is not None and entry.people:
-            line.append(": ")
-            for index, person in enumerate(entry.people):
-                line.extend([" "] if index else [])
-                line.append(Mention(person.platform, person.user_id, person.display_name))
-        elif mention:
-            line.append(" " + t(language, "missing.no_representative"))
-        rows.append(line)
-    return rows

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from commands.core.document import Document, Mention, Part, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
+from commands.core.meetings import chaired_meeting, open_meeting
 from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
 from commands.core.request import Attachment, CommandError, CoreConfig, Post, Reply, Request
 from commands.core.text import fold, small_number
@@ -34,32 +35,6 @@ MAX_TITLE = 200
 # Rounds a meeting's end closes (an activation's round closes at stand-down).
 MEETING_ROUNDS = frozenset({RoundKind.MEETING, RoundKind.EXTRA_MEETING})
 NEXT_WORDS = frozenset({"nasta", "next"})
-
-
-def open_meeting(req: Request, forum: Forum) -> Meeting:
-    meeting = req.store.meetings.open(forum)
-    if meeting is None:
-        raise CommandError("error.no_meeting", hint_key="hint.meeting_start", forum=forum.name)
-    return meeting
-
-
-def _chairs(req: Request, meeting: Meeting) -> bool:
-    me = req.store.known_me()
-    return me is not None and me.id in {c.person_id for c in req.store.meetings.chairs(meeting)}
-
-
-def chaired_meeting(req: Request, forum: Forum) -> Meeting:
-    """The open meeting, if the speaker chairs it."""
-    meeting = open_meeting(req, forum)
-    if not _chairs(req, meeting):
-        raise CommandError("error.not_chair", hint_key="hint.chair", number=meeting.number)
-    return meeting
-
-
-def chaired_by_me(req: Request, forum: Forum) -> bool:
-    """Whether the speaker chairs the forum's open meeting."""
-    meeting = req.store.meetings.open(forum)
-    return meeting is not None and _chairs(req, meeting)
 
 
 def record_presence(req: Request) -> None:

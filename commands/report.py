@@ -12,10 +12,10 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from commands.activation import my_organisation
 from commands.core.dialogs import offer
 from commands.core.forms import Form, FormField, FormSubmission, FormSupport, form_type
 from commands.core.i18n import t
+from commands.core.lookup import my_organisation
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import CommandError, Reply, Request
 from commands.core.roles import allows
@@ -23,7 +23,7 @@ from commands.core.text import Token, fold, tokenize
 from commands.core.timefmt import format_clock, format_time
 from commands.situation.parse import parse_report
 from commands.situation.render import field_label, report_fields
-from commands.situation.rounds import closed_at, current_round, is_closed, round_label
+from commands.situation.rounds import closed_at, is_closed, report_round, round_label
 from storage.models import Forum, Organisation, ReportRound, Role, SituationReport
 from storage.reports import FIELDS, ReportFields
 
@@ -33,13 +33,6 @@ FORM_WORDS = frozenset({"formular", "form"})
 TYPO_SCORE = 85
 # The words after "för" that may name an organisation ("Polisen Region Stockholm").
 MAX_NAME_WORDS = 6
-
-
-def report_round(req: Request, forum: Forum) -> ReportRound:
-    found = current_round(req.store, forum, req.now, req.config.meeting_minutes)
-    if found is None:
-        raise CommandError("error.no_round", hint_key="hint.no_round", forum=forum.name)
-    return found
 
 
 def record(

@@ -132,3 +132,10 @@ def find_choice(query: str, choices: dict[str, T], unknown_key: str, hint_key: s
     if value is None:
         raise CommandError(unknown_key, hint_key=hint_key, name=query)
     return value
+
+
+def my_organisation(req: Request) -> Organisation:
+    organisation = req.store.my_organisation()
+    if organisation is None:
+        raise CommandError("error.no_organisation", hint_key="hint.organisation")
+    return organisation

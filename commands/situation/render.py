@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from commands.core.document import Document, Emphasis, Part, Strong
+from commands.core.document import Document, Emphasis, Mention, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
 from commands.situation.diff import PictureDiff
-from commands.situation.picture import Picture, PictureReport
+from commands.situation.picture import Picture, PictureReport, sort_key
+from storage import Store
+from storage.models import Forum
 
 
 def field_label(name: str, language: str) -> str:
@@ -125,3 +127,30 @@ def diff_paragraphs(document: Document, changes: PictureDiff, language: str) -> 
         )
     if changes.late:
         document.paragraph(Strong(t(language, "picture.diff_late")), ": ", ", ".join(changes.late))
+
+
+def missing_rows(
+    store: Store, forum: Forum, waiting: set[int], language: str, *, mention: bool
+) -> list[list[Part]]:
+    """Each organisation that has not reported, by name; with ``mention``, its
+    representatives mentioned (or a note that it has none): a coordinator's ``!saknas``, and
+    the bot's reminder two hours before a meeting."""
+    roster = {entry.id: entry for entry in store.forums.roster(forum)} if mention else {}
+    names = store.organisations.by_ids(sorted(waiting))
+
+    def name(oid: int) -> str:
+        return names[oid].name if oid in names else "?"
+
+    rows: list[list[Part]] = []
+    for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
+        line: list[Part] = [Strong(name(oid))]
+        entry = roster.get(oid)
+        if mention and entry is not None and entry.people:
+            line.append(": ")
+            for index, person in enumerate(entry.people):
+                line.extend([" "] if index else [])
+                line.append(Mention(person.platform, person.user_id, person.display_name))
+        elif mention:
+            line.append(" " + t(language, "missing.no_representative"))
+        rows.append(line)
+    return rows

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.core.i18n import t
+from commands.core.request import CommandError, Request
 from commands.core.schedule import next_meetings
 from commands.core.timefmt import format_time
 from storage import Store
@@ -155,3 +156,10 @@ def round_label(report_round: ReportRound, zone: ZoneInfo, language: str) -> str
     return t(
         language, key, number=report_round.number, time=format_time(report_round.opened_at, zone)
     )
+
+
+def report_round(req: Request, forum: Forum) -> ReportRound:
+    found = current_round(req.store, forum, req.now, req.config.meeting_minutes)
+    if found is None:
+        raise CommandError("error.no_round", hint_key="hint.no_round", forum=forum.name)
+    return found

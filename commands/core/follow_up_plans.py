@@ -1,0 +1,94 @@
+"""The follow-ups a command plans when it is made: a call-out's re-call and the
+coordinators' notice, an action's reminders. Their wording, when sent, is
+``commands/followups.py``'s; the kinds are shared here so that topics need not import it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from commands.core.request import Request
+from storage.models import Action, Activation, Forum, ScheduledPost
+
+RECALL = "activation_recall"
+STILL_MISSING = "activation_missing"
+ACTION_TOMORROW = "action_tomorrow"
+ACTION_DUE = "action_due"
+
+
+# -- planning (from the commands) -------------------------------------------------------------
+
+
+def plan_recall(req: Request, forum: Forum, activation: Activation) -> None:
+    """The follow-ups of a call-out just made."""
+    wait = timedelta(minutes=req.config.activation_recall_minutes)
+    for channel in req.store.forums.channels(forum):
+        _plan(
+            req,
+            RECALL,
+            f"activation:{activation.id}:recall:{channel.platform}:{channel.channel_id}",
+            channel.platform,
+            channel.channel_id,
+            req.now + wait,
+            forum=forum,
+            activation_id=activation.id,
+        )
+    _plan(
+        req,
+        STILL_MISSING,
+        f"activation:{activation.id}:missing",
+        req.incoming.platform,
+        req.incoming.channel_id,
+        req.now + 2 * wait,
+        forum=forum,
+        activation_id=activation.id,
+    )
+
+
+def plan_action(req: Request, action: Action) -> None:
+    """The reminders of an action with a due time: the day before (if that is still ahead)
+    and at the due time."""
+    if action.due_at is None:
+        return
+    forum = req.require_forum()
+    day_before = action.due_at - timedelta(days=1)
+    for kind, at in ((ACTION_TOMORROW, day_before), (ACTION_DUE, action.due_at)):
+        if at > req.now:
+            _plan(
+                req,
+                kind,
+                f"action:{action.id}:{kind}",
+                req.incoming.platform,
+                req.incoming.channel_id,
+                at,
+                forum=forum,
+                action_id=action.id,
+            )
+
+
+def _plan(
+    req: Request,
+    kind: str,
+    key: str,
+    platform: str,
+    channel_id: str,
+    due_at: datetime,
+    *,
+    forum: Forum,
+    activation_id: int | None = None,
+    action_id: int | None = None,
+) -> None:
+    req.store.scheduled.plan(
+        ScheduledPost(
+            kind=kind,
+            key=key,
+            platform=platform,
+            channel_id=channel_id,
+            forum_id=forum.id,
+            activation_id=activation_id,
+            action_id=action_id,
+            timezone=forum.timezone,
+            language=forum.language,
+            created_at=req.now,
+            due_at=due_at,
+        )
+    )
