@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup clean
+.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -17,6 +17,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The edit-test loop: everything that needs neither Synapse nor PostgreSQL nor a child
+# process (pytest -m "not slow"; tests/conftest.py marks the rest). `make test` stays the one
+# full command, and CI's.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/dispatch.py --throwaway-postgres

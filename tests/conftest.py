@@ -72,3 +72,45 @@ def synapse() -> Iterator[SynapseServer]:
     """A real Synapse on 127.0.0.1 for the whole session (installed once, then cached)."""
     with SynapseServer() as server:
         yield server
+
+
+# -- the fast tier: `make test-fast` (pytest -m "not slow") -----------------------------------
+
+# Modules whose every test runs a child process (the bot, the console, a tool) or a server.
+SLOW_MODULES = frozenset(
+    {
+        "test_backup",
+        "test_cli",
+        "test_config_docs",
+        "test_console",
+        "test_console_interactive",
+        "test_console_meeting",
+        "test_console_time",
+        "test_deploy",
+        "test_export",
+        "test_file_modes",
+        "test_http_limits",
+        "test_layers",
+        "test_leadership",
+        "test_postgres_support",
+        "test_reminders_two_processes",
+        "test_replicas",
+    }
+)
+
+
+def _slow(item: pytest.Item) -> bool:
+    module = item.module.__name__.rsplit(".", 1)[-1] if isinstance(item, pytest.Function) else ""
+    if module.startswith(("test_matrix", "test_slack")) or module in SLOW_MODULES:
+        return True
+    if "synapse" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)  # a test run on each database
+    return callspec is not None and "postgresql" in callspec.params.values()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs a Synapse, a PostgreSQL or a child process as ``slow``."""
+    for item in items:
+        if _slow(item):
+            item.add_marker(pytest.mark.slow)
