@@ -117,11 +117,15 @@ class RecordingDoor:
     each reminder reached it (wall clock) by the reminder's own text."""
 
     platform: str = PLATFORM
+    active: bool = True
     arrived: dict[str, list[float]] = field(default_factory=dict)
     others: int = 0
     count: int = 0
     everything_in: asyncio.Event | None = None
     expected: int = 0
+
+    def status(self) -> str:
+        return "connected"
 
     async def deliver(
         self,

@@ -72,11 +72,21 @@ class Door(Protocol):
         """Serve until stopped (or, for the console, until the input ends)."""
         ...
 
+    @property
+    def active(self) -> bool:
+        """Whether this door posts now in this process: a door that only one of several bot
+        processes runs at a time (Matrix, by the leader) is inactive in the others."""
+        ...
+
+    def status(self) -> str:
+        """For /readyz: ``connected``, ``connecting``, or ``standby`` (another process runs
+        it); ``connected`` and ``standby`` count as ready."""
+        ...
+
 
 def serving(door: Door) -> bool:
-    """Whether ``door`` posts now. A door that only one of several bot processes runs at a
-    time (Matrix, by the leader) says so with an ``active`` attribute."""
-    return bool(getattr(door, "active", True))
+    """Whether ``door`` posts now (see :attr:`Door.active`)."""
+    return door.active
 
 
 class Hub:

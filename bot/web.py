@@ -25,13 +25,16 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot import metrics
 from bot.config import Settings
 from storage import Database
+
+if TYPE_CHECKING:  # the hub imports the doors; the server only reads them
+    from bot.hub import Door
 
 log = logging.getLogger(__name__)
 
@@ -267,12 +270,9 @@ class WebServer:
         return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
-def door_status(door: Any) -> tuple[str, bool]:
+def door_status(door: Door) -> tuple[str, bool]:
     """What a door says of its connection (``status()``), and whether that is ready."""
-    status = getattr(door, "status", None)
-    if status is None:
-        return "running", True
-    state: str = status()
+    state = door.status()
     return state, state in ("connected", "standby")
 
 

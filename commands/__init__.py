@@ -3,7 +3,8 @@
 Each module registers its commands in :data:`commands.core.registry.REGISTRY`; importing this
 package registers them all. Topic modules never import one another (an import-linter
 contract in ``pyproject.toml``, checked by ``tests/test_layers.py``): what two share lives in
-``commands/core/``, ``commands/situation/`` or ``commands/minutes/``. A command lives in the module named after what it is about:
+``commands/core/``, ``commands/situation/`` or ``commands/minutes/``. A command lives in the
+module named after what it is about:
 
 - ``help``: ``!hjälp``
 - ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``

@@ -31,7 +31,9 @@ from tests.support.chat import OPERATOR, Chat, Said
 HINT_KEYS = re.compile(r"^(hint|help|[a-z_]+_hint)\.|_hint$")
 # Where an example inside a sentence ends: a comma, semicolon, dash, bracket, full stop, the
 # word that joins two examples, or the prose that goes on after one ("!roll lista visar ...").
-EXAMPLE_END = re.compile(r",\s|;\s|\s—\s|\)|\.(\s|$)|\s(eller|or|och|and|för att|to|visar|shows)\s")
+EXAMPLE_END = re.compile(
+    r",\s|;\s|\s[—–]\s|\)|\.(\s|$)|\s(eller|or|och|and|för att|to|visar|shows)\s"
+)
 # What a static text's placeholders stand for in the state the examples run in.
 PLACEHOLDERS = {"latest": "1"}
 

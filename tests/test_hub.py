@@ -44,6 +44,11 @@ class RecordingDoor:
     async def run(self) -> None:
         return None
 
+    active = True
+
+    def status(self) -> str:
+        return "connected"
+
 
 # The coordinator of these tests: in BOT_ADMINS, as a deployment names its own.
 BOSS = frozenset({"boss"})

@@ -174,12 +174,16 @@ def test_the_lateness_of_a_scheduled_post_is_measured(
 
     class Sink:
         platform = "test"
+        active = True
 
         async def deliver(self, *args: Any, **kwargs: Any) -> str:
             return "sent-1"
 
         async def run(self) -> None:
             return None
+
+        def status(self) -> str:
+            return "connected"
 
     hub.attach(Sink())
 

@@ -79,6 +79,13 @@ class ConsoleDoor:
         self.person = OPERATOR
         self.organisation: str | None = None
 
+    @property
+    def active(self) -> bool:
+        return True  # the terminal is this process's own
+
+    def status(self) -> str:
+        return "connected"
+
     async def deliver(
         self,
         channel_id: str,

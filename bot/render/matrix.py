@@ -244,15 +244,6 @@ def _fitted(piece: _Piece) -> _Piece:
     return cut(shortest)
 
 
-def render_html(document: Document) -> str:
-    return _html(_pieces(document))
-
-
-def mentioned_users(document: Document) -> list[str]:
-    """The Matrix users the document mentions, in order, each once."""
-    return _mentioned(_pieces(document))
-
-
 def render_matrix(document: Document) -> dict[str, Any]:
     """The content of an ``m.room.message`` event.
 

@@ -202,6 +202,11 @@ class SlackDoor:
             self.client.session = None
             await session.close()
 
+    @property
+    def active(self) -> bool:
+        """Every process serves Slack (what a request does is decided in the database)."""
+        return True
+
     def status(self) -> str:
         """For /readyz: ``connected`` once Slack knows the bot (and Socket Mode is up)."""
         return "connected" if self._connected else "connecting"
