@@ -67,6 +67,7 @@ from nio import (
 )
 
 from bot import metrics
+from bot.backoff import Backoff
 from bot.config import Settings
 from bot.files import PRIVATE_FILE, File, files_of, private_folder
 from bot.hub import DeliveryFailed, Hub
@@ -91,8 +92,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 30_000
-BACKOFF_FIRST_S = 1.0
-BACKOFF_MAX_S = 30.0
 FORGET_EVENTS_AFTER = timedelta(days=30)
 PROFILE_TIMEOUT_S = 5.0  # a mentioned person's profile, when they are not in the room
 KEYS_QUERY_PATH = "/_matrix/client/v3/keys/query"
@@ -148,22 +147,6 @@ class Answering:
             found = relation.get("event_id")
             root = found if isinstance(found, str) and found else None
         return cls(event_id, root)
-
-
-class Backoff:
-    """Waits that double from one second to thirty, and start again after a success."""
-
-    def __init__(self) -> None:
-        self.failures = 0
-
-    def next_wait(self) -> float:
-        self.failures += 1
-        return float(min(BACKOFF_FIRST_S * 2 ** (self.failures - 1), BACKOFF_MAX_S))
-
-    def reset(self) -> bool:
-        """Back to the start; True when there had been failures."""
-        failed, self.failures = self.failures > 0, 0
-        return failed
 
 
 class MatrixDoor:

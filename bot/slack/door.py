@@ -60,6 +60,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.backoff import Backoff
 from bot.config import Settings
 from bot.files import File, files_of
 from bot.hub import DeliveryFailed, Hub
@@ -104,8 +105,6 @@ PLATFORM = "slack"
 COMMAND = "/samverkan"
 EVENTS_PATH = "/slack/events"
 HOME_BLOCKS_MAX = 100
-BACKOFF_FIRST_S = 1.0
-BACKOFF_MAX_S = 30.0
 SIGNATURE_WINDOW_S = 5 * 60  # Slack's signatures are good this long either side of now
 REPLAYS_MAX = 100_000  # signatures remembered at most (each ~200 bytes)
 ERROR_MAX = 150  # an error shown under a modal's field
@@ -213,7 +212,7 @@ class SlackDoor:
 
     async def connect(self) -> None:
         """Who the bot is (``auth.test``): its own messages are not commands."""
-        wait = BACKOFF_FIRST_S
+        backoff = Backoff()
         while True:
             try:
                 response = await self.client.auth_test()
@@ -223,9 +222,9 @@ class SlackDoor:
                     f"Slack refused the bot token: {error.response.get('error')}"
                 ) from None
             except (ClientError, OSError, TimeoutError) as error:
+                wait = backoff.next_wait()
                 log.warning("Slack unreachable (%s); retrying in %.0f s", error, wait)
                 await asyncio.sleep(wait)
-                wait = min(wait * 2, BACKOFF_MAX_S)
         self.bot_user_id = response.get("user_id")
         self.team_id = response.get("team_id")
         self.workspace_url = response.get("url")
