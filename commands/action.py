@@ -168,9 +168,9 @@ def action_row(req: Request, action: Action) -> list[Part]:
     row: list[Part] = [Strong(f"#{action.number}"), " ", Strong(action.owner_name), ": "]
     row.append(action.text)
     if action.due_at is None:
-        row.append(" — " + req.t("action.no_due"))
+        row.append(" – " + req.t("action.no_due"))
     else:
-        row.append(" — " + req.t("minutes.due", time=format_time(action.due_at, req.zone)))
+        row.append(" – " + req.t("minutes.due", time=format_time(action.due_at, req.zone)))
         if action.due_at < req.now:
             row.extend([" ", Strong(req.t("action.overdue"))])
     return row

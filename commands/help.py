@@ -76,7 +76,7 @@ def _overview(req: Request) -> Document:
     usable = [cmd for cmd in sorted(REGISTRY.commands, key=_help_order) if may_use(req, cmd)]
     doc = req.document().heading(req.t("help.title"))
     doc.bullets(
-        [Code(cmd.usage(req.language, prefix)), " — ", cmd.summary(req.language)] for cmd in usable
+        [Code(cmd.usage(req.language, prefix)), " – ", cmd.summary(req.language)] for cmd in usable
     )
     doc.paragraph(req.t("help.footer", prefix=prefix))
     if req.incoming.direct:

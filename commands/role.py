@@ -57,13 +57,10 @@ def set_role(req: Request) -> Reply:
             )
         )
     req.store.people.grant(forum, person, role, by=req.me)
+    # "har nu rollen ingen roll" says it badly: no role is said as such.
+    key = "role.granted_none" if role is Role.NONE else "role.granted"
     doc = req.document().paragraph(
-        req.t(
-            "role.granted",
-            person=person.display_name,
-            role=req.t(f"role.{role.value}"),
-            forum=forum.name,
-        )
+        req.t(key, person=person.display_name, role=req.t(f"role.{role.value}"), forum=forum.name)
     )
     if role is Role.ACTOR and person.organisation_id is None:
         doc.paragraph(
@@ -101,7 +98,7 @@ def list_roles(req: Request) -> Reply:
     doc = req.document().heading(req.t("role.list_regional"))
     admins = admins_met(req.store, req.config)
     items: list[list[Part]] = [
-        [Strong(person.display_name), f" ({person.user_id}) — ", req.t("role.list_admin")]
+        [Strong(person.display_name), f" ({person.user_id}) – ", req.t("role.list_admin")]
         for person in admins
     ]
     admin_ids = {person.id for person in admins}
@@ -135,7 +132,7 @@ def _granted(
 ) -> list[Part]:
     return [
         Strong(person.display_name),
-        f" ({person.user_id}) — ",
+        f" ({person.user_id}) – ",
         req.t(
             "role.list_granted",
             role=req.t(f"role.{role.value}"),

@@ -281,7 +281,7 @@ def occurrence_line(req: Request, occurrence: Occurrence) -> str:
         notes.append(req.t("schedule.note.held", holiday=occurrence.holiday))
     if occurrence.eve is not None:
         notes.append(req.t("schedule.note.eve", eve=occurrence.eve))
-    return f"{line} — {'; '.join(notes)}" if notes else line
+    return f"{line} – {'; '.join(notes)}" if notes else line
 
 
 def _next_lines(req: Request, forum: Forum, count: int) -> list[str]:

@@ -45,7 +45,7 @@ def test_activation_calls_out_every_registered_representative(
     _register(forum_chat, anna="Polisen", bo="SOS Alarm", cia="Polisen", dan="Nacka")
     said = forum_chat.say("!aktivera Storm Dagmar, elavbrott i norra länet")
     assert said.ok, said.text
-    assert "INKALLNING — Regional samverkanskonferens är aktiverad" in said.text
+    assert "INKALLNING – Regional samverkanskonferens är aktiverad" in said.text
     assert "Anledning: Storm Dagmar, elavbrott i norra länet" in said.text
     assert "Aktiverades av operator 2026-11-26 15:00" in said.text
     assert "Inkallade (3 organisationer)" in said.text
@@ -70,7 +70,7 @@ def test_the_call_out_says_how_to_acknowledge_once(forum_chat: Chat) -> None:
     matrix = render_matrix(document)
     for text in (render_text(document), matrix["body"], matrix["formatted_body"]):
         assert text.count("!kvittera") == 1, text
-        assert "Svara !kvittera för att kvittera." in text
+        assert "Kvittera med !kvittera." in text
         assert text.count("En kvittens per organisation räcker.") == 1
     # Slack has the button instead, and the note once.
     message = render_slack(document)
@@ -141,7 +141,7 @@ def test_status_shows_who_has_and_has_not_acknowledged(forum_chat: Chat) -> None
     assert "Aktiverades av: operator" in said.text
     assert "Sedan: 2026-11-26 15:00 (12 min)" in said.text
     assert "Har kvitterat (1)" in said.text
-    assert "SOS Alarm — bo 15:03 (+3 min)" in said.text
+    assert "SOS Alarm – bo 15:03 (+3 min)" in said.text
     assert "Har inte kvitterat (2)" in said.text
     assert "Polisen Region Stockholm" in said.text
     assert "Trafikverket" in said.text
@@ -158,7 +158,7 @@ def test_status_reports_time_to_convene_once_everyone_has_acknowledged(forum_cha
     forum_chat.say("!kvittera", person="bo")
     forum_chat.advance(minutes=30)
     said = forum_chat.say("!status")
-    assert "Samlat: alla inkallade hade kvitterat efter 8 min" in said.text
+    assert "Tid till samling: alla inkallade hade kvitterat efter 8 min" in said.text
 
 
 def test_stand_down_summarises_and_returns_to_ordinary(
@@ -239,7 +239,7 @@ def test_activation_needs_a_reason_and_a_forum(chat: Chat) -> None:
     assert "inte kopplad till något forum" in said.text
     chat.say("!forum koppla 4")
     said = chat.say("!aktivera")
-    assert "Det saknas anledning" in said.text
+    assert "Det saknas <anledning>" in said.text
     assert "!aktivera Storm Dagmar" in said.text
 
 

@@ -161,3 +161,13 @@ def test_bot_admins_are_coordinators_everywhere(database: Database, clock) -> No
     said = chat.say("!forum koppla 4", person="@anna:example.org", moderator=False)
     assert said.ok, said.text
     assert not chat.say("!forum koppla 4", person="@bo:example.org", moderator=False).ok
+
+
+def test_no_role_is_said_as_such_and_leaves_only_reading(forum_chat: Chat) -> None:
+    forum_chat.say("!aktör Polisen", person="olle")
+    said = forum_chat.say("!roll @olle ingen")
+    assert "olle har nu ingen roll i Regional samverkanskonferens" in said.text
+    assert "rollen ingen roll" not in said.text
+    forum_chat.say("!aktivera Storm")
+    assert not forum_chat.say("!kvittera", person="olle").ok
+    assert forum_chat.say("!status", person="olle").ok

@@ -49,8 +49,8 @@ def snapshot(database: Database) -> dict[str, list[tuple[object, ...]]]:
         ("!aktivera Storm\x07", "styrtecken (U+0007)"),
         ("!aktivera Storm\u202e", "styrtecken (U+202E)"),
         ("!status extra ord", "Jag förstod inte ”extra ord”"),
-        ("!forum koppla", "Det saknas forum"),
-        ("!roll @bo", "Det saknas roll"),
+        ("!forum koppla", "Det saknas <forum>"),
+        ("!roll @bo", "Det saknas <roll>"),
     ],
 )
 def test_bad_input_is_answered_and_changes_nothing(

@@ -19,7 +19,7 @@ from tests.support.loopback import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
-FORUM_LIST_LINE = "  4. Regional samverkanskonferens — regionalt samordnande, ordinarie läge"
+FORUM_LIST_LINE = "  4. Regional samverkanskonferens – regionalt samordnande, ordinarie läge"
 
 # The HTTP server of `run` on a free port of loopback, not 8080 on every interface.
 LOOPBACK_HTTP = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port())}
@@ -146,7 +146,7 @@ def test_a_config_file_is_honoured_and_the_environment_wins(tmp_path: Path) -> N
     assert "This channel is now bound to Regional samverkanskonferens." in out
     # frank is nobody; eve is a bot admin, so a coordinator. (The seeded forum speaks Swedish.)
     assert "!aktivera <anledning> kräver rollen koordinator; din roll här: ingen roll" in out
-    assert "INKALLNING — Regional samverkanskonferens är aktiverad" in out
+    assert "INKALLNING – Regional samverkanskonferens är aktiverad" in out
     assert "Aktiverades av eve " in out
 
     assert overridden.returncode == 0, overridden.stderr

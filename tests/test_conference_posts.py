@@ -190,7 +190,7 @@ def test_the_nag_lists_exactly_those_who_have_not_reported(
     # Their representatives are mentioned, as a coordinator's !saknas does.
     assert _mentions(nag.post.document) == {"anna", "cia", "eva"}
     assert "  • Polisen Region Stockholm: @anna @cia\n" in nag.text
-    assert "  • Botkyrka kommun (ingen företrädare registrerad)\n" in nag.text
+    assert "  • Botkyrka kommun (ingen registrerad företrädare)\n" in nag.text
     assert "→ Fält för fält: !läge formulär" in nag.text
     # The same as !saknas says at that moment.
     missing_now = forum_chat.say("!saknas")
@@ -287,10 +287,10 @@ def test_a_year_of_thursday_conferences(database: Database) -> None:
     assert len(notices) == 51
     flagged = {s.when: line for s in notices for line in s.text.splitlines() if "Obs" in line}
     assert flagged == {
-        "2026-04-01 16:00": "Obs: Skärtorsdagen. Mötet hålls enligt schemat.",
-        "2026-04-29 16:00": "Obs: Valborgsmässoafton. Mötet hålls enligt schemat.",
-        "2026-12-23 16:00": "Obs: Julafton. Mötet hålls enligt schemat.",
-        "2026-12-30 16:00": "Obs: Nyårsafton. Mötet hålls enligt schemat.",
+        "2026-04-01 16:00": "Obs! Skärtorsdagen. Mötet hålls enligt schemat.",
+        "2026-04-29 16:00": "Obs! Valborgsmässoafton. Mötet hålls enligt schemat.",
+        "2026-12-23 16:00": "Obs! Julafton. Mötet hålls enligt schemat.",
+        "2026-12-30 16:00": "Obs! Nyårsafton. Mötet hålls enligt schemat.",
     }
     # Every post on time, none missed or late, none twice.
     assert not [s for s in sent if "Sent:" in s.text or "kom aldrig fram" in s.text]
@@ -407,7 +407,7 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
         ("2026-12-24 15:30", "Regional samverkanskonferens börjar om 30 minuter, kl. 16:00."),
         ("2026-12-24 16:00", "Regional samverkanskonferens börjar nu, kl. 16:00."),
     ]
-    assert "Obs: Julafton. Mötet hålls enligt schemat." in sent[11].text
+    assert "Obs! Julafton. Mötet hålls enligt schemat." in sent[11].text
     # Posts planned under other offsets are not sent when the offsets change.
     other = Chat(database, clock, CoreConfig(meeting_reminder_offsets=(1440, None, None, 0)))
     chat.dispatcher.tick()
@@ -491,6 +491,6 @@ def test_holding_the_meeting_on_a_holiday_replaces_the_skipped_notice(chat: Chat
         ("2026-05-14 15:45", "Regional samverkanskonferens börjar om 15 minuter, kl. 16:00."),
         ("2026-05-14 16:00", "Regional samverkanskonferens börjar nu, kl. 16:00."),
     ]
-    assert "Obs: Kristi himmelsfärdsdag (allmän helgdag). Mötet hålls ändå." in sent[0].text
+    assert "Obs! Kristi himmelsfärdsdag (allmän helgdag). Mötet hålls ändå." in sent[0].text
     [notice] = [row for row in _meeting_rows(chat.database) if row.kind == "meeting_skipped"]
     assert notice.state is PostState.CANCELLED

@@ -218,7 +218,7 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     assert session.in_channel("ledning")[0].startswith(bound)
     assert session.one("bo är nu registrerad som företrädare för SOS Alarm.").channel == "stab"
 
-    callouts = session.containing("INKALLNING — Regional samverkanskonferens är aktiverad")
+    callouts = session.containing("INKALLNING – Regional samverkanskonferens är aktiverad")
     assert sorted(m.channel for m in callouts) == ["ledning", "stab"]
     for callout in callouts:
         assert "Anledning: Storm Dagmar" in callout.text
@@ -226,7 +226,7 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
         assert "Inkallade (2 organisationer):" in callout.text
         assert f"  • {POLICE}: @anna" in callout.text
         assert "  • SOS Alarm: @bo" in callout.text
-        assert "Svara !kvittera för att kvittera." in callout.text
+        assert "Kvittera med !kvittera." in callout.text
     assert callouts[0].text == callouts[1].text
 
     anna_ack = session.one(f"Kvittens från {POLICE} (anna) 15:00")
@@ -245,8 +245,8 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     assert status.text.startswith("Status för Regional samverkanskonferens")
     assert "Anledning: Storm Dagmar" in status.text
     assert "Har kvitterat (2):" in status.text
-    assert f"  • {POLICE} — anna 15:00 (+0 min)" in status.text
-    assert "  • SOS Alarm — bo 15:00 (+0 min)" in status.text
+    assert f"  • {POLICE} – anna 15:00 (+0 min)" in status.text
+    assert "  • SOS Alarm – bo 15:00 (+0 min)" in status.text
     assert "Har inte kvitterat" not in status.text
 
     summaries = session.containing("Regional samverkanskonferens är avaktiverad")
@@ -265,7 +265,7 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     # call-out and the stand-down to the other channel: nothing lost, nothing doubled.
     typed = sum(1 for line in ROUND if "!" in line)
     assert len(session.messages) == typed + 3
-    [announced] = session.containing("#ledning på terminalen har kopplats till")
+    [announced] = session.containing("har kopplat #ledning på terminalen till")
     assert announced.channel == "stab"
 
 
@@ -353,7 +353,7 @@ def test_lang_en_answers_in_english_and_a_forum_can_switch_to_english(
     )
     assert help_.channel == "konsol"
     assert help_.text.startswith("Commands you can use here")
-    assert "  • !forum list — Lists every forum." in help_.text
+    assert "  • !forum list – Lists every forum." in help_.text
     assert "!help <command>" in help_.text
     assert "Kommandon" not in help_.text
     assert unknown.text == "There is no command “flurp”.\nType !help to see what you can do here."
@@ -470,7 +470,7 @@ def test_bad_input_gets_clear_answers_and_the_console_keeps_going(
     # Nothing that was refused left a trace.
     assert x_unchanged.startswith("Du har inte sagt vilken organisation du företräder.")
     assert "Ingen pågående aktivering." in status
-    assert "4. Regional samverkanskonferens — regionalt samordnande, ordinarie läge" in forums
+    assert "4. Regional samverkanskonferens – regionalt samordnande, ordinarie läge" in forums
     assert [m.channel for m in session.messages][4:7] == ["stab", "stab", "stab"]
 
 

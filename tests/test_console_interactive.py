@@ -124,7 +124,7 @@ def test_tab_completes_commands_and_organisations(terminal: TmuxTerminal) -> Non
 def test_history_is_kept_beside_the_database_and_ctrl_d_ends(
     terminal: TmuxTerminal, db: Path
 ) -> None:
-    _say(terminal, "!forum lista", "Regional samverkanskonferens — regionalt samordnande")
+    _say(terminal, "!forum lista", "Regional samverkanskonferens – regionalt samordnande")
     terminal.press("Up")
     terminal.wait_for(PROMPT + "!forum lista", times=2)
     terminal.press("C-u")

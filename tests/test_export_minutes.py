@@ -131,24 +131,24 @@ def test_markdown_is_the_full_minutes_in_the_chats_order(
         "- **Trafikverket:** bo",
         "- **Utan organisation:** operator",
         "## Inledning och upprop",
-        "- **Info**: SMHI varnar",
+        "- **Information**: SMHI varnar",
         "(bo 16:05)",
         "## Uppföljning av åtgärder",
         "- **Överenskommelse**: ",
         "(anna 16:15)",
-        "- **Åtgärd** \\#1: **Polisen Region Stockholm**: Ta fram trafikplan för E4 — "
+        "- **Åtgärd** \\#1: **Polisen Region Stockholm**: Ta fram trafikplan för E4 – "
         "senast 2026-11-27 12:00 (operator 16:20)",
-        "- **Åtgärd** \\#2: **Trafikverket**: Skylta om vid Rotebro — inget slutdatum (anna 16:25)",
+        "- **Åtgärd** \\#2: **Trafikverket**: Skylta om vid Rotebro – inget slutdatum (anna 16:25)",
         "- **Lyfts** till Regional chefsgrupp: Behov av samordnad kommunikation (operator 16:30)",
         "## Åtgärder (2)",
-        "- **\\#1** **Polisen Region Stockholm**: Ta fram trafikplan för E4 — senast "
+        "- **\\#1** **Polisen Region Stockholm**: Ta fram trafikplan för E4 – senast "
         "2026-11-27 12:00",
-        "- **\\#2** **Trafikverket**: Skylta om vid Rotebro — inget slutdatum",
+        "- **\\#2** **Trafikverket**: Skylta om vid Rotebro – inget slutdatum",
         "## Åtgärder per ansvarig",
         "### Polisen Region Stockholm",
-        "- \\#1 Ta fram trafikplan för E4 — senast 2026-11-27 12:00",
+        "- \\#1 Ta fram trafikplan för E4 – senast 2026-11-27 12:00",
         "### Trafikverket",
-        "- \\#2 Skylta om vid Rotebro — inget slutdatum",
+        "- \\#2 Skylta om vid Rotebro – inget slutdatum",
         # The round's joint picture, as the picture export writes it.
         "# Samlad lägesbild – Regional samverkanskonferens",
         "- **Avser:** runda 1 (möte 2026-11-26 16:00, v. 48)",
@@ -225,7 +225,7 @@ def test_html_is_a_printable_page_with_the_same_content(
     items = page.texts("li")
     assert "Polisen Region Stockholm: anna" in items
     assert (
-        "Åtgärd #1: Polisen Region Stockholm: Ta fram trafikplan för E4 — "
+        "Åtgärd #1: Polisen Region Stockholm: Ta fram trafikplan för E4 – "
         "senast 2026-11-27 12:00 (operator 16:20)"
     ) in items
     assert "Lyfts till Regional chefsgrupp: Behov av samordnad kommunikation (operator 16:30)" in (
@@ -317,9 +317,9 @@ def test_follow_up_has_open_actions_and_items_raised_from_other_forums(
         md,
         "# Minnesanteckningar – Regional samverkanskonferens, möte 2",
         "## Uppföljning",
-        "- **\\#1** **Polisen Region Stockholm**: Ta fram trafikplan för E4 — "
+        "- **\\#1** **Polisen Region Stockholm**: Ta fram trafikplan för E4 – "
         "senast 2026-11-27 12:00 (från möte 1)",
-        "- **\\#2** **Trafikverket**: Skylta om vid Rotebro — inget slutdatum (från möte 1)",
+        "- **\\#2** **Trafikverket**: Skylta om vid Rotebro – inget slutdatum (från möte 1)",
         "- **Lyft från Regional chefsgrupp**: Samordna budskap om \\*\\*vattenläckan\\*\\* "
         "(operator 2026-11-27 16:40)",
         "## Åtgärder (0)",
@@ -374,7 +374,7 @@ def test_markdown_user_text_stays_text(
         "Polisen Region Stockholm:",
         "Trafikverket:",
         "Utan organisation:",
-        "Info",
+        "Information",
         "Överenskommelse",
         "Åtgärd",
         "Lyfts",
@@ -585,7 +585,7 @@ def test_a_meeting_spanning_midnight_shows_both_dates(
     _ok(forum_chat, "!möte slut")
     md = export(database, capsys, *FORUM, "--format", "md").out
     assert "- **Tid:** 2026-11-26 23:30 – 2026-11-27 00:20" in md
-    assert "- **Info**: Före midnatt (operator 23:30)" in md
+    assert "- **Information**: Före midnatt (operator 23:30)" in md
     assert "- **Överenskommelse**: Efter midnatt (operator 2026-11-27 00:10)" in md
     html = export(database, capsys, *FORUM, "--format", "html").out
     assert "<dt>Tid</dt><dd>2026-11-26 23:30 – 2026-11-27 00:20</dd>" in html
@@ -608,7 +608,7 @@ def test_lang_en_has_english_labels(
         "## Present (3)",
         "- **No organisation:** operator",
         "- **Agreement**: ",
-        "— by 2026-11-27 12:00 (operator 16:20)",
+        "– by 2026-11-27 12:00 (operator 16:20)",
         "## Actions (2)",
         "## Actions by owner",
         "# Joint situation picture – Regional samverkanskonferens",

@@ -39,10 +39,10 @@ def test_forum_without_schedule_says_so(chat: Chat) -> None:
 
 def test_forum_list_numbers_every_forum_and_marks_this_channel(forum_chat: Chat) -> None:
     said = forum_chat.say("!forum lista")
-    assert "1. Regional chefsgrupp — regionalt inriktande, ordinarie läge" in said.text
-    assert "7. Verkställande forum — verkställande" in said.text
+    assert "1. Regional chefsgrupp – regionalt inriktande, ordinarie läge" in said.text
+    assert "7. Verkställande forum – verkställande" in said.text
     assert (
-        "Regional samverkanskonferens — regionalt samordnande, ordinarie läge (den här kanalen)"
+        "Regional samverkanskonferens – regionalt samordnande, ordinarie läge (den här kanalen)"
         in (said.text)
     )
 
@@ -145,7 +145,7 @@ def test_create_refuses_duplicates_and_unknown_levels(chat: Chat, database: Data
     assert "”toppnivå” är ingen samverkansnivå" in bad_level.text
     assert "inriktande, samordnande och verkställande" in bad_level.text
     missing = chat.say("!forum skapa")
-    assert "Det saknas namn" in missing.text
+    assert "Det saknas <namn>" in missing.text
     assert "!forum skapa <namn> <nivå>" in missing.text
     with Session(database.engine) as session:
         assert len(session.exec(select(Forum)).all()) == before

@@ -81,7 +81,7 @@ def _agreement_texts(chat: Chat, channel: str, name: str, form: Agreement) -> No
 
     said = chat.say("!aktivera Storm Dagmar", channel=channel)
     assert said.ok, said.text
-    assert said.text.startswith(f"INKALLNING — {name} är {activated}\n"), said.text
+    assert said.text.startswith(f"INKALLNING – {name} är {activated}\n"), said.text
     assert "Aktiverades av operator" in said.text
 
     said = chat.say("!aktivera Storm igen", channel=channel)
@@ -168,7 +168,7 @@ def test_chefsgrupp_takes_decisions(chat: Chat) -> None:
     also = chat.say("!överenskommelse Nästa möte i februari", channel="chefsgrupp")
     assert also.text.startswith("Beslut: Nästa möte i februari"), also.text
     undone = chat.say("!ångra", channel="chefsgrupp")
-    assert undone.text == "Borttaget ur anteckningarna: Beslut ”Nästa möte i februari”."
+    assert undone.text == "Borttaget ur minnesanteckningarna: Beslut ”Nästa möte i februari”."
     ended = chat.say("!möte slut", channel="chefsgrupp")
     assert "Beslut: Projektdirektivet fastställs" in ended.text
     assert "Överenskommelse" not in ended.text

@@ -117,7 +117,7 @@ def test_bind_register_activate_acknowledge_stand_down(
     assert "företrädare för Polisen Region Stockholm" in registered.body
 
     callout = ask(anna, room, bot_id, "!aktivera Storm Dagmar, elavbrott i norra länet")
-    assert "INKALLNING — Regional samverkanskonferens" in callout.body
+    assert "INKALLNING – Regional samverkanskonferens" in callout.body
     # Bo is really mentioned: a pill in the HTML and m.mentions, so his client notifies him.
     assert f'href="https://matrix.to/#/{bo.user_id}"' in (callout.formatted_body or "")
     assert callout.content["m.mentions"] == {"user_ids": [bo.user_id]}
@@ -195,7 +195,8 @@ def test_a_room_of_ones_own_grants_nothing_and_a_binding_is_announced(
     bound = ask(anna, second, bot_id, f"!forum koppla {SAMORDNINGSGRUPP}")
     assert "kopplad till Regional samordningsgrupp" in bound.body
     told = anna.wait_for_message(forum_room, sender=bot_id, since=mark)
-    assert "har kopplats till Regional samordningsgrupp av anna" in told.body, told.describe()
+    assert "anna har kopplat" in told.body, told.describe()
+    assert "till Regional samordningsgrupp." in told.body, told.describe()
 
 
 # -- bad input -------------------------------------------------------------------------------
@@ -279,7 +280,7 @@ def test_an_answer_is_a_reply_to_its_command_and_a_post_elsewhere_is_not(
     answer = anna.wait_for_message(second, sender=bot_id, after_event_id=command)
     assert _replied_to(answer) == command
     told = anna.wait_for_message(room, sender=bot_id, since=mark)
-    assert "har kopplats till Regionalt inriktande forum" in told.body, told.describe()
+    assert "till Regionalt inriktande forum" in told.body, told.describe()
     assert "m.relates_to" not in told.content
 
 

@@ -302,7 +302,7 @@ def test_a_cancelled_dialog_saves_nothing_and_stops_listening(
     assert "1/7" in ask(olof, room, bot_id, "!läge formulär").body
     assert "2/7" in ask(olof, room, bot_id, "Ett utkast som inte ska sparas").body
     cancelled = ask(olof, room, bot_id, "!avbryt")
-    assert "Formuläret avbröts; inget har sparats." in cancelled.body, cancelled.describe()
+    assert "Formuläret är avbrutet. Inget har sparats." in cancelled.body, cancelled.describe()
 
     sent = olof.send(room, "Och en sak till om läget")
     olof.no_message(room, bot_id, since=cancelled.index + 1, seconds=1.5)
@@ -354,7 +354,7 @@ def test_a_reply_that_addresses_the_bot_is_a_command_not_an_answer(
     # "lagesbot: avbryt", written as a reply to the question (the quote in front of it).
     sent = olof.reply(room, opened, f"{BOT_LOCALPART}: avbryt")
     cancelled = olof.wait_for_message(room, sender=bot_id, after_event_id=sent)
-    assert "Formuläret avbröts" in cancelled.body, cancelled.describe()
+    assert "Formuläret är avbrutet" in cancelled.body, cancelled.describe()
 
 
 # -- the joint picture and who is missing -------------------------------------------------------
@@ -451,7 +451,7 @@ def test_plain_chat_gets_no_answer(
     # None of that went into Olof's dialog in the other room.
     second = ask(olof, elsewhere, bot_id, "Svar i rätt rum")
     assert "2/7" in second.body, second.describe()
-    assert "avbröts" in ask(olof, elsewhere, bot_id, "!avbryt").body
+    assert "avbrutet" in ask(olof, elsewhere, bot_id, "!avbryt").body
 
 
 def test_chat_from_a_name_with_direction_isolates_gets_no_answer(

@@ -59,7 +59,7 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
     # Items under their agenda items, in order, with who and when.
     opening = text.index("Inledning och upprop:")
     follow_up = text.index("Uppföljning av åtgärder:")
-    assert opening < text.index("Info: SMHI varnar för kraftig vind (bo 16:00)") < follow_up
+    assert opening < text.index("Information: SMHI varnar för kraftig vind (bo 16:00)") < follow_up
     assert follow_up < text.index("Överenskommelse: Polisen leder trafikinsatsen (anna 16:00)")
     # The round's joint picture is in the minutes, and the round is closed.
     assert "Samlad lägesbild – Regional samverkanskonferens" in text
@@ -100,7 +100,7 @@ def test_items_outside_a_meeting_are_refused_with_a_hint(
     for text in ("!info Något", "!beslut Något", "!punkt Något", "!närvarande", "!möte slut"):
         said = forum_chat.say(text, person="anna")
         assert not said.ok, text
-        assert "har inget möte igång" in said.text, text
+        assert "har inget pågående möte" in said.text, text
         assert "!möte start" in said.text, text
     assert _count(database, MeetingItem) == 0
 
@@ -115,7 +115,7 @@ def test_only_chairs_end_undo_and_add_chairs(forum_chat: Chat, database: Databas
         assert "Bara mötets ordförande" in said.text, text
     assert "anna är nu medordförande." in forum_chat.say("!ordförande @anna").text
     undone = forum_chat.say("!ångra", person="anna")
-    assert "Borttaget ur anteckningarna: Info ”Första”." in undone.text
+    assert "Borttaget ur minnesanteckningarna: Information ”Första”." in undone.text
     ended = forum_chat.say("!möte slut", person="anna")
     assert ended.ok, ended.text
     assert "Ordförande: operator, anna" in ended.text

@@ -78,7 +78,7 @@ def test_bad_actions_are_refused_with_an_example_and_change_nothing(
     forum_chat.say("!åtgärd Polisen Utanför mötet")
     outside = forum_chat.say("!åtgärd Polisen Utanför mötet")
     assert not outside.ok
-    assert "har inget möte igång" in outside.text
+    assert "har inget pågående möte" in outside.text
     _meeting(forum_chat, anna="Polisen")
     unknown = forum_chat.say("!åtgärd Xyzzyverket Gör något")
     assert not unknown.ok
@@ -91,7 +91,7 @@ def test_bad_actions_are_refused_with_an_example_and_change_nothing(
     past = forum_chat.say("!åtgärd Polisen Ta fram plan senast 2026-11-20 10:00")
     assert not past.ok
     assert (
-        "blir fredag 2026-11-20 10:00, och det har redan varit" in past.text
+        "blir fredag 2026-11-20 10:00, och den tiden har redan passerat" in past.text
     )  # issue 15: with weekday
     no_text = forum_chat.say("!åtgärd Polisen senast fredag")
     assert not no_text.ok
@@ -111,16 +111,16 @@ def test_listing_closing_and_who_may_close(forum_chat: Chat, database: Database)
     listed = forum_chat.say("!åtgärder", person="bo")
     assert "Regional samverkanskonferens: 2 öppna åtgärder" in listed.text
     assert (
-        "#1 Polisen Region Stockholm: Ta fram trafikplan — senast 2026-11-27 12:00" in listed.text
+        "#1 Polisen Region Stockholm: Ta fram trafikplan – senast 2026-11-27 12:00" in listed.text
     )
-    assert "#2 Trafikverket: Skylta om — inget slutdatum" in listed.text
+    assert "#2 Trafikverket: Skylta om – inget slutdatum" in listed.text
     refused = forum_chat.say("!åtgärd klar 1", person="bo")
     assert not refused.ok
     assert "Bara den ansvarige" in refused.text
     assert forum_chat.say("!åtgärd klar 1", person="anna").ok
     again = forum_chat.say("!åtgärd klar 1", person="anna")
     assert not again.ok
-    assert "redan klar sedan 2026-11-26 15:00" in again.text
+    assert "markerades redan som klar 2026-11-26 15:00" in again.text
     unknown = forum_chat.say("!åtgärd klar 9", person="bo")
     assert "Det finns ingen åtgärd ”9”" in unknown.text
     assert "!åtgärder" in unknown.text
@@ -146,7 +146,7 @@ def test_undo_takes_the_action_back(forum_chat: Chat, database: Database) -> Non
     _meeting(forum_chat, anna="Polisen")
     forum_chat.say("!åtgärd Polisen Fel åtgärd")
     undone = forum_chat.say("!ångra")
-    assert "Borttaget ur anteckningarna: Åtgärd ”Fel åtgärd”" in undone.text
+    assert "Borttaget ur minnesanteckningarna: Åtgärd ”Fel åtgärd”" in undone.text
     assert "Inga öppna åtgärder" in forum_chat.say("!åtgärder").text
     [action] = _actions(database)
     assert action.withdrawn_at is not None
@@ -161,17 +161,17 @@ def test_minutes_list_actions_and_the_next_meeting_follows_them_up(forum_chat: C
     forum_chat.say("!åtgärd Polisen Kontakta kommunerna senast 30/11 10:00")
     ended = forum_chat.say("!möte slut")
     full = ended.full_minutes
-    assert "Åtgärd #1: Trafikverket: Skylta om vid Rotebro — senast 2026-11-27 15:00" in full
+    assert "Åtgärd #1: Trafikverket: Skylta om vid Rotebro – senast 2026-11-27 15:00" in full
     assert "Åtgärder (3)" in full
     by_owner = full.index("Åtgärder per ansvarig")
     assert full.index("Polisen Region Stockholm", by_owner) < full.index("Trafikverket", by_owner)
-    assert "#3 Kontakta kommunerna — senast 2026-11-30 10:00" in full
+    assert "#3 Kontakta kommunerna – senast 2026-11-30 10:00" in full
     assert "Åtgärder (3)" in ended.text  # kept in the channel's short minutes
     forum_chat.say("!åtgärd klar 2")
     forum_chat.advance(days=7)
     started = forum_chat.say("!möte start")
     assert "Uppföljning" in started.text
-    assert "#1 Trafikverket: Skylta om vid Rotebro — senast 2026-11-27 15:00 (från möte 1)" in (
+    assert "#1 Trafikverket: Skylta om vid Rotebro – senast 2026-11-27 15:00 (från möte 1)" in (
         started.text
     )
     assert "#3 Polisen Region Stockholm: Kontakta kommunerna" in started.text
@@ -183,7 +183,7 @@ def test_minutes_list_actions_and_the_next_meeting_follows_them_up(forum_chat: C
 
 def test_a_first_meeting_has_nothing_to_follow_up(forum_chat: Chat) -> None:
     started = forum_chat.say("!möte start")
-    assert "Inga öppna åtgärder och inget lyft från andra forum." in started.text
+    assert "Inga öppna åtgärder och inga punkter lyfta från andra forum." in started.text
 
 
 def test_an_item_raised_to_another_forum_arrives_there(
@@ -228,7 +228,7 @@ def test_raising_by_full_name_and_the_refusals(
     assert full.posts == []
     same = forum_chat.say("!lyft samverkanskonferens Något")
     assert not same.ok
-    assert "lyft den till ett annat forum" in same.text
+    assert "En punkt kan bara lyftas till ett annat forum" in same.text
     unknown = forum_chat.say("!lyft Xyzzyforum Något")
     assert not unknown.ok
     assert "!lyft samordningsgrupp" in unknown.text

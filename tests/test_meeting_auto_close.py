@@ -45,7 +45,7 @@ def test_a_forgotten_meeting_is_closed_after_four_quiet_hours(forum_chat: Chat) 
     # Closed for good: nothing more is noted, and the next tick has nothing to do.
     late = forum_chat.say("!info För sent")
     assert not late.ok
-    assert "har inget möte igång" in late.text
+    assert "har inget pågående möte" in late.text
     assert forum_chat.dispatcher.tick() == []
     minutes = forum_chat.say("!protokoll")
     assert "Mötet avslutades automatiskt." in minutes.text

@@ -82,7 +82,7 @@ def test_times_people_write_and_the_refusals(chat: Chat, database: Database) -> 
     assert "Jag förstår inte när ”snart Gör något” är" in vague.text
     assert "torsdag kl 16, imorgon kl 08.30, om 2 timmar" in vague.text
     past = chat.say("!påminn 2026-11-20 10:00 För sent")
-    assert "Det blir fredag 2026-11-20 10:00, och det har redan varit" in past.text
+    assert "Det blir fredag 2026-11-20 10:00, och den tiden har redan passerat" in past.text
     no_text = chat.say("!påminn imorgon kl 9")
     assert "Vad ska jag påminna om?" in no_text.text
     assert len(_posts(database)) == before
@@ -97,7 +97,7 @@ def test_listing_cancelling_and_who_may_cancel(chat: Chat, database: Database) -
     assert "#2 torsdag 2026-11-26 17:00: Andra" in listed.text
     refused = chat.say("!påminn ta bort 1", person="bo", moderator=False)
     assert not refused.ok
-    assert "Påminnelse 1 satte någon annan" in refused.text
+    assert "Någon annan har satt påminnelse 1" in refused.text
     assert chat.say("!påminn ta bort 1", person="anna").ok
     unknown = chat.say("!påminn ta bort 9", person="anna")
     assert "Det finns ingen påminnelse ”9”" in unknown.text

@@ -646,7 +646,7 @@ def test_missing_lists_who_has_not_reported(forum_chat: Chat) -> None:
     forum_chat.say("!läge Läge: lugnt", person="tom")
     said = forum_chat.say("!saknas", person="anna")
     assert said.ok, said.text
-    assert "I runda 1 (möte 2026-11-26 16:00, v. 48)." in said.text
+    assert "Avser runda 1 (möte 2026-11-26 16:00, v. 48)." in said.text
     assert "36 av 37 organisationer har inte rapporterat (1 har)." in said.text
     assert "  • Polisen Region Stockholm\n" in said.text
     assert "Trafikverket" not in said.text
@@ -664,7 +664,7 @@ def test_missing_mentions_representatives_when_a_coordinator_asks(forum_chat: Ch
     assert _mentions(_document(said)) == {"anna", "cia", "bo"}
     assert "Polisen Region Stockholm: @anna @cia" in said.text
     assert "SOS Alarm: @bo" in said.text
-    assert "Botkyrka kommun (ingen företrädare registrerad)" in said.text
+    assert "Botkyrka kommun (ingen registrerad företrädare)" in said.text
 
 
 def test_missing_when_everyone_has_reported(chat: Chat) -> None:
@@ -814,7 +814,7 @@ def test_cancelling_the_form_saves_nothing(forum_chat: Chat, database: Database)
     forum_chat.say("Lugnt", person="anna")
     said = forum_chat.say("!avbryt", person="anna")
     assert said.ok, said.text
-    assert "Formuläret avbröts; inget har sparats." in said.text
+    assert "Formuläret är avbrutet. Inget har sparats." in said.text
     assert _reports(database) == []
     assert _open_dialogs(database) == []
     assert forum_chat.say("Hej igen", person="anna").reply is None
@@ -879,7 +879,7 @@ def test_a_form_with_every_question_skipped_saves_nothing(
     for _ in range(6):
         forum_chat.say("-", person="anna")
     said = forum_chat.say("-", person="anna")
-    assert "Alla frågor hoppades över: inget har sparats." in said.text
+    assert "Du hoppade över alla frågor. Inget har sparats." in said.text
     assert _reports(database) == []
     assert _open_dialogs(database) == []
 

@@ -191,7 +191,7 @@ def test_a_late_report_after_stand_down_is_kept_apart_and_changes_no_published_p
     assert "E4 stängd" not in at_closing
     assert "Trafikverket" in at_closing.split("Har inte rapporterat")[1]
     late = picture.split(LATE_TITLE)[1]
-    assert "Skickat efter att rundan stängdes 2026-11-26 15:30." in late
+    assert "Rundan stängdes 2026-11-26 15:30. Lägesbilden ovan" in late
     assert "Trafikverket – rapporterad 2026-11-26 15:40 av tom · sen" in late
     assert "E4 stängd vid Rotebro" in late
 
@@ -214,7 +214,7 @@ def test_a_late_report_after_stand_down_is_kept_apart_and_changes_no_published_p
     assert markdown.index("träd över vägarna") < markdown.index("## Inkomna efter stängning (1)")
     assert markdown.index("## Inkomna efter stängning (1)") < markdown.index("E4 stängd vid")
     assert html.index("<h2>Inkomna efter stängning (1)</h2>") < html.index("E4 stängd vid")
-    assert "Skickat efter att rundan stängdes 2026-11-26 15:30." in html
+    assert "Rundan stängdes 2026-11-26 15:30. Lägesbilden ovan" in html
 
 
 def test_a_late_report_does_not_replace_the_on_time_one_in_an_activation_only_forum(

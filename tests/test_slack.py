@@ -107,13 +107,13 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
         slash(slack, "aktivera Storm Dagmar, elavbrott i norra länet", ANNA, channel).status == 200
     )
     callout = posted(slack, channel, mark)
-    assert "INKALLNING — Regional samverkanskonferens" in callout.text
+    assert "INKALLNING – Regional samverkanskonferens" in callout.text
     assert f"<@{BO}>" in callout.text  # a real mention: Bo is notified
     assert callout.blocks[0] == {
         "type": "header",
         "text": {
             "type": "plain_text",
-            "text": "INKALLNING — Regional samverkanskonferens är aktiverad",
+            "text": "INKALLNING – Regional samverkanskonferens är aktiverad",
         },
     }
     buttons = [

@@ -74,17 +74,20 @@ def test_binding_rebinding_and_unbinding_are_announced_in_the_forums_other_chann
     said = chat.say("!forum koppla samverkanskonferens", channel="extra")
     assert said.ok
     assert said.post_text("stab") == (
-        "#extra på test har kopplats till Regional samverkanskonferens av operator."
+        "operator har kopplat #extra på test till Regional samverkanskonferens."
     )
     moved = chat.say("!forum koppla chefsgrupp", channel="extra")
     assert (
-        "har lossats från Regional samverkanskonferens av operator och är nu kopplad "
+        "operator har kopplat om #extra på test från Regional samverkanskonferens "
         "till Regional chefsgrupp" in moved.post_text("stab")
     )
-    assert "har kopplats till Regional chefsgrupp" in moved.post_text("ledning")
-    gone = chat.say("!forum lossa", channel="extra")
-    assert "#extra på test har lossats från Regional chefsgrupp av operator." in gone.post_text(
+    assert "operator har kopplat #extra på test till Regional chefsgrupp." in moved.post_text(
         "ledning"
+    )
+    gone = chat.say("!forum lossa", channel="extra")
+    assert (
+        "operator har tagit bort kopplingen mellan #extra på test och Regional chefsgrupp."
+        in gone.post_text("ledning")
     )
 
 
@@ -182,7 +185,7 @@ def test_the_green_button_pressed_again_is_added_to_the_open_request(
         assert again.ok
         assert again.posts == []
         assert "@operator" not in again.text
-        assert "redan begärd, av anna" in again.text
+        assert "redan begärd av anna" in again.text
     assert "(4 begäranden)" in again.text
     with Session(database.engine) as session:
         [request] = session.exec(select(ActivationRequest)).all()
@@ -358,8 +361,8 @@ def test_regional_coordinators_are_made_listed_and_revoked_by_one_another(
     assert "rita är nu koordinator för hela regionen" in made.text
     assert chat.say("!forum skapa Tematisk grupp vatten samordnande", person="rita").ok
     listed = chat.say("!roll lista", person="eve", channel="kontor")
-    assert "operator (operator) — BOT_ADMINS" in listed.text
-    assert "rita (rita) — koordinator, given av operator 2026-11-26 15:00" in listed.text
+    assert "operator (operator) – BOT_ADMINS" in listed.text
+    assert "rita (rita) – koordinator, given av operator 2026-11-26 15:00" in listed.text
     assert not chat.say("!roll @eve koordinator regionalt", person="eve").ok
     assert not chat.say("!roll @rita aktör regionalt").ok  # only coordinator, or none
     revoked = chat.say("!roll @rita ingen regionalt")

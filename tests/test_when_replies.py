@@ -44,7 +44,9 @@ def test_a_date_just_passed_is_refused_showing_what_was_read(
     chat.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=STOCKHOLM))
     said = chat.say("!påminn 23 nov 09:00 test")
     assert not said.ok
-    assert "”23 nov 09:00” blir måndag 2026-11-23 09:00, och det har redan varit" in said.text
+    assert (
+        "”23 nov 09:00” blir måndag 2026-11-23 09:00, och den tiden har redan passerat" in said.text
+    )
     assert "2027-11-23 09:00" in said.text  # how to say next year's
     assert _reminders(database) == []
 

@@ -238,7 +238,7 @@ class _Rows:
 
 
 _COLON = Text(": ")
-_DASH = Text(" — ")
+_DASH = Text(" – ")
 _SPACE = Text(" ")
 
 

@@ -140,7 +140,7 @@ def _actions(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str, *, 
     doc.heading(t(language, "minutes.actions_by_owner"), level=2)
     for owner, actions in minutes.actions_by_owner():
         doc.paragraph(Strong(owner))
-        doc.bullets([[f"#{a.number} ", a.text, " — ", _due(a, zone, language)] for a in actions])
+        doc.bullets([[f"#{a.number} ", a.text, " – ", _due(a, zone, language)] for a in actions])
 
 
 def _entry(entry: Entry, zone: ZoneInfo, language: str, decides: bool) -> list[Part]:
@@ -164,7 +164,7 @@ def _action(
 
 
 def _action_body(action: ActionEntry, zone: ZoneInfo, language: str) -> list[Part]:
-    return [Strong(action.owner), ": ", action.text, " — ", _due(action, zone, language)]
+    return [Strong(action.owner), ": ", action.text, " – ", _due(action, zone, language)]
 
 
 def _due(action: ActionEntry, zone: ZoneInfo, language: str) -> str:
