@@ -60,7 +60,8 @@ from benchmarks.common import (
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig, Incoming, Reply, Speaker
+from commands.core.config import CoreConfig
+from commands.core.messages import Incoming, Reply, Speaker
 from storage import AuditContext, Database
 
 # -- targets (from the issue) ------------------------------------------------------------------

@@ -69,8 +69,9 @@ from bot.render.slack import render_slack_messages
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
 from commands.core.i18n import t
-from commands.core.request import CoreConfig, Incoming, Reply, Speaker
+from commands.core.messages import Incoming, Reply, Speaker
 from commands.situation.parse import parse_report
 from commands.situation.picture import Picture, compile_picture
 from commands.situation.render import picture_document

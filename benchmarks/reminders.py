@@ -71,8 +71,9 @@ from bot.files import File
 from bot.hub import Hub
 from commands import Dispatcher
 from commands.core.clock import SystemClock
+from commands.core.config import CoreConfig
 from commands.core.document import Document, Paragraph, Text
-from commands.core.request import CoreConfig, Post
+from commands.core.messages import Post
 from storage import Database
 from storage.models import PostState, ScheduledPost
 

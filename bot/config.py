@@ -23,7 +23,7 @@ from pydantic_settings import (
 )
 
 if TYPE_CHECKING:  # the core is imported when it is used: `healthcheck` needs none of it
-    from commands.core.request import CoreConfig
+    from commands.core.config import CoreConfig
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("config_file", default=None)
 
@@ -499,7 +499,7 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))
 
     def core(self) -> CoreConfig:
-        from commands.core.request import CoreConfig
+        from commands.core.config import CoreConfig
         from commands.core.text import fold
 
         return CoreConfig(

@@ -1,8 +1,9 @@
 """Files the bot attaches to its messages, written from what the core asks for.
 
-The core says what a file holds (:class:`commands.core.request.Attachment`: the minutes of a
-meeting); here it becomes bytes, in the export's Markdown, so that the attached minutes are the
-very file ``samverkan-bot export protokoll --format md`` writes.
+The core says what a file holds (:class:`commands.core.messages.Attachment`: a kind and its
+payload); here it becomes bytes, written by its kind's writer. Today's one kind is the minutes
+of a meeting, in the export's Markdown, so that the attached minutes are the very file
+``samverkan-bot export protokoll --format md`` writes.
 
 Whatever the bot writes to disk (backups, saved files) holds the forums' business, so it is
 made for the bot's own user only: files 0600, folders 0700, whatever the umask says
@@ -12,12 +13,13 @@ made for the bot's own user only: files 0600, folders 0700, whatever the umask s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
-from commands.core.request import Attachment
+from commands.core.messages import Attachment
+from commands.minutes.record import MINUTES_ATTACHMENT, Minutes
 
 MARKDOWN = "text/markdown"
 
@@ -30,16 +32,32 @@ class File:
 
 
 def files_of(attachments: Iterable[Attachment]) -> list[File]:
+    return [file_of(attachment) for attachment in attachments]
+
+
+def file_of(attachment: Attachment) -> File:
+    """The file ``attachment`` asks for, written by the writer of its kind."""
+    writer = WRITERS.get(attachment.kind)
+    if writer is None:
+        raise ValueError(f"no writer for an attachment of kind {attachment.kind!r}")
+    return writer(attachment)
+
+
+def _minutes_file(attachment: Attachment) -> File:
     from bot.export.minutes import render_minutes
 
-    return [
-        File(
-            f"{attachment.filename}.md",
-            render_minutes(attachment.minutes, "md", attachment.language).encode("utf-8"),
-            MARKDOWN,
-        )
-        for attachment in attachments
-    ]
+    minutes = attachment.payload
+    if not isinstance(minutes, Minutes):
+        raise TypeError(f"a {MINUTES_ATTACHMENT!r} attachment carries {type(minutes).__name__}")
+    return File(
+        f"{attachment.filename}.md",
+        render_minutes(minutes, "md", attachment.language).encode("utf-8"),
+        MARKDOWN,
+    )
+
+
+# How each kind of attachment becomes a file.
+WRITERS: dict[str, Callable[[Attachment], File]] = {MINUTES_ATTACHMENT: _minutes_file}
 
 
 # -- on disk: for the bot's own user only ------------------------------------------------------

@@ -21,7 +21,7 @@ from bot.relay import RelayError, decode, encode
 from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.i18n import normalise_language
-from commands.core.request import Incoming, Post, Reply
+from commands.core.messages import Incoming, Post, Reply
 from commands.core.scheduler import Delivery
 from storage.audit import AuditContext
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from commands.core.document import Emphasis, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.follow_up_plans import plan_action
 from commands.core.lookup import find_organisation, find_person
 from commands.core.meetings import chaired_by_me, open_meeting
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.text import Token, fold, leading_phrases, small_number, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from commands.core.when import Refusal, read_when

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Button, Mention, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.follow_up_plans import plan_recall
 from commands.core.grammar import forum_words
 from commands.core.lookup import my_organisation
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import coordinators_of
 from commands.core.timefmt import format_clock, format_duration, format_time
 from storage.models import Acknowledgement, Activation, Forum, Mode, Person, Role

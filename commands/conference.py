@@ -41,9 +41,10 @@ from datetime import UTC, datetime, timedelta
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
+from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Strong
 from commands.core.i18n import normalise_language, t
-from commands.core.request import CoreConfig, Post
+from commands.core.messages import Post
 from commands.core.schedule import Occurrence, Status, meetings_between, next_meetings
 from commands.core.scheduler import composer
 from commands.core.timed import timed

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from commands.core.channels import forum_wide
 from commands.core.document import Emphasis, Link, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_forum
 from commands.core.meetings import open_meeting
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time
 from storage.models import Forum, ItemKind, Role

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.follow_up_plans import ACTION_DUE, ACTION_TOMORROW, RECALL, STILL_MISSING
 from commands.core.i18n import normalise_language, t
-from commands.core.request import CoreConfig
 from commands.core.roles import coordinators_of
 from commands.core.scheduler import composer
 from commands.core.timefmt import format_time_with_weekday

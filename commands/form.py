@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from commands.core.document import Document
+from commands.core.messages import Reply
 from commands.core.registry import command
-from commands.core.request import Reply, Request
+from commands.core.request import Request
 
 
 @command("form.cancel", "avbryt", aliases=("cancel",), personal=True)

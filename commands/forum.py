@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Part, Strong
+from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES
 from commands.core.lookup import find_choice, find_forum
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import require_coordinator_of
 from commands.core.schedule import next_meetings
 from commands.core.text import fold, slugify

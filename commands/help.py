@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from commands.core.document import Code, Document
+from commands.core.errors import CommandError
+from commands.core.messages import Reply
 from commands.core.registry import REGISTRY, Arg, ArgKind, Command, Scope, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import allows, may_use
 from commands.core.text import fold, tokenize
 from storage.models import Role

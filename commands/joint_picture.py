@@ -10,8 +10,10 @@ from dataclasses import replace
 
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Strong
+from commands.core.errors import CommandError
+from commands.core.messages import Reply
 from commands.core.registry import Arg, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import allows
 from commands.core.text import small_number
 from commands.core.timefmt import format_clock

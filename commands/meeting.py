@@ -14,18 +14,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from commands.core.config import CoreConfig
 from commands.core.document import Document, Mention, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.meetings import chaired_meeting, open_meeting
+from commands.core.messages import Attachment, Post, Reply
 from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
-from commands.core.request import Attachment, CommandError, CoreConfig, Post, Reply, Request
+from commands.core.request import Request
 from commands.core.text import fold, small_number
 from commands.core.timed import timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
 from commands.minutes.kinds import decision_command_key, kind_key, takes_decisions
-from commands.minutes.record import minutes_of
+from commands.minutes.record import MINUTES_ATTACHMENT, minutes_of
 from commands.minutes.render import follow_up_rows, minutes_document
 from commands.situation.rounds import round_for_meeting
 from storage import Store
@@ -140,7 +143,7 @@ def minutes_reply(
     minutes = minutes_of(store, meeting, language)
     doc.blocks.extend(minutes_document(minutes, language, full=False).blocks)
     name = t(language, "minutes.filename", forum=forum.slug, number=minutes.number)
-    return Reply(doc, attachments=(Attachment(name, minutes, language),))
+    return Reply(doc, attachments=(Attachment(name, MINUTES_ATTACHMENT, minutes, language),))
 
 
 @timed

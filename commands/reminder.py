@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Emphasis, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, CoreConfig, Reply, Request
+from commands.core.request import Request
 from commands.core.scheduler import AFTER_SENT, composer
 from commands.core.text import Token, fold, small_number, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday

@@ -13,11 +13,13 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from commands.core.dialogs import offer
-from commands.core.forms import Form, FormField, FormSubmission, FormSupport, form_type
+from commands.core.errors import CommandError
+from commands.core.forms import Form, FormField, FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.lookup import my_organisation
-from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.messages import Reply
+from commands.core.registry import Arg, ArgKind, command, form_type
+from commands.core.request import Request
 from commands.core.roles import allows
 from commands.core.text import Token, fold, tokenize
 from commands.core.timefmt import format_clock, format_time

@@ -18,7 +18,8 @@ import logging
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
-from commands.core.request import CoreConfig, Post
+from commands.core.config import CoreConfig
+from commands.core.messages import Post
 from commands.core.timed import timed
 from storage import Store
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands.core.document import Document, Part, Strong
+from commands.core.errors import CommandError
 from commands.core.lookup import find_choice, find_person
+from commands.core.messages import Reply
 from commands.core.registry import Arg, Scope, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import admins_met, require_coordinator_of, require_regional_coordinator
 from commands.core.text import fold
 from commands.core.timefmt import format_time

@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from commands.core.errors import CommandError
 from commands.core.i18n import t
 from commands.core.lookup import find_choice
+from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.request import CommandError, Reply, Request
+from commands.core.request import Request
 from commands.core.roles import allows
 from commands.core.schedule import Occurrence, Status, meetings_between, rule_after, upcoming
 from commands.core.text import fold

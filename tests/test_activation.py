@@ -10,8 +10,8 @@ from bot.render.matrix import render_matrix
 from bot.render.slack import render_slack
 from bot.render.text import render_text
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
 from commands.core.document import Mention
-from commands.core.request import CoreConfig
 from storage import Database
 from storage.models import Acknowledgement, Activation, AuditEvent, Forum, Mode
 from tests.support.chat import Chat

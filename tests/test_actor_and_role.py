@@ -155,7 +155,7 @@ def test_a_coordinator_cannot_demote_themselves(forum_chat: Chat) -> None:
 
 
 def test_bot_admins_are_coordinators_everywhere(database: Database, clock) -> None:  # type: ignore[no-untyped-def]
-    from commands.core.request import CoreConfig
+    from commands.core.config import CoreConfig
 
     chat = Chat(database, clock, CoreConfig(bot_admins=frozenset({"@anna:example.org"})))
     said = chat.say("!forum koppla 4", person="@anna:example.org", moderator=False)

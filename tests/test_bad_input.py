@@ -11,8 +11,10 @@ from sqlalchemy import text
 
 from commands import REGISTRY, Dispatcher
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
+from commands.core.messages import Reply
 from commands.core.registry import Registry, command
-from commands.core.request import CoreConfig, Reply, Request
+from commands.core.request import Request
 from storage import Database
 from tests.support.chat import Chat
 

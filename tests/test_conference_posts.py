@@ -15,8 +15,9 @@ from bot.config import ConfigError, load_settings
 from bot.render.text import render_text
 from commands import conference
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
 from commands.core.document import Actions, BulletList, Document, Mention, Strong
-from commands.core.request import CoreConfig, Post
+from commands.core.messages import Post
 from commands.core.scheduler import Delivery
 from storage import AuditContext, Database
 from storage.models import Forum, ForumParticipant, Organisation, PostState, ScheduledPost

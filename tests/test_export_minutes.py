@@ -178,7 +178,7 @@ def test_the_chats_attachment_is_the_export(
     assert attachment.filename == "minnesanteckningar-samverkanskonferens-1"
     for fmt in ("md", "html", "json"):
         exported = export(database, capsys, *FORUM, "--format", fmt)
-        attached = render_minutes(attachment.minutes, fmt, attachment.language)
+        attached = render_minutes(attachment.payload, fmt, attachment.language)
         assert attached == exported.out, fmt
 
 

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from bot.render.text import render_text
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig, Post
+from commands.core.config import CoreConfig
+from commands.core.messages import Post
 from commands.core.scheduler import Delivery
 from storage import Database
 from tests.support.chat import Chat

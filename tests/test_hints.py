@@ -19,9 +19,10 @@ import pytest
 
 from bot.render.text import render_text
 from commands.core.document import Actions
+from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES, Plural, catalogue
+from commands.core.messages import Reply
 from commands.core.registry import REGISTRY
-from commands.core.request import CommandError, Reply
 from commands.core.scheduler import Delivery
 from commands.reminder import SNOOZES
 from tests.support.chat import OPERATOR, Chat, Said

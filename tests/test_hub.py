@@ -14,8 +14,9 @@ from bot.hub import DeliveryFailed, Hub
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
 from commands.core.document import Document
-from commands.core.request import CoreConfig, Incoming, Speaker
+from commands.core.messages import Incoming, Speaker
 from storage import Database
 
 

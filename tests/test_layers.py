@@ -31,7 +31,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_code_keeps_every_contract() -> None:
     done = lint_imports(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 kept, 0 broken" in done.stdout
+    assert "5 kept, 0 broken" in done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,10 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "import commands.activation",
             "topic modules under commands/ are independent of one another",
         ),
+        # What a door hands in may not depend on the dispatcher, which imports it.
+        ("commands/core/messages.py", "import commands.core.dispatcher", "no import circle"),
+        # Nor a door's helper on the hub, which imports the doors.
+        ("bot/files.py", "import bot.hub", "no import circle"),
     ],
 )
 def test_a_wrong_import_breaks_its_contract(
@@ -71,6 +75,7 @@ def test_a_wrong_import_breaks_its_contract(
     finally:
         path.write_text(original, encoding="utf-8")
     assert done.returncode != 0
-    broken = [line for line in done.stdout.splitlines() if line.endswith("BROKEN")]
+    # "<contract> BROKEN", followed by "(1 ignored import)" where the contract ignores some.
+    broken = [line for line in done.stdout.splitlines() if " BROKEN" in line]
     assert len(broken) == 1, done.stdout
     assert contract in broken[0]

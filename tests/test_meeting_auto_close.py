@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig
+from commands.core.config import CoreConfig
 from storage import AuditContext, Database
 from tests.support.chat import Chat
 from tests.support.databases import Databases
@@ -41,7 +41,7 @@ def test_a_forgotten_meeting_is_closed_after_four_quiet_hours(forum_chat: Chat) 
     assert mentioned == {"operator", "anna"}  # both chairs are told
     assert "Mötet avslutades automatiskt." in text
     [attached] = post.attachments
-    assert attached.minutes.closed_automatically
+    assert attached.payload.closed_automatically
     # Closed for good: nothing more is noted, and the next tick has nothing to do.
     late = forum_chat.say("!info För sent")
     assert not late.ok

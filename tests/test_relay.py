@@ -15,7 +15,7 @@ from commands.core.document import (
     Mention,
     Strong,
 )
-from commands.core.request import Attachment, Post
+from commands.core.messages import Attachment, Post
 from tests.support.chat import Chat
 
 
@@ -44,10 +44,14 @@ def test_attached_minutes_read_back_to_the_same_file(forum_chat: Chat) -> None:
     document, [read] = decode(encode(post))
     assert document == ended.reply.document
     assert isinstance(read, Attachment)
-    assert (read.filename, read.language) == (attachment.filename, attachment.language)
+    assert (read.filename, read.kind, read.language) == (
+        attachment.filename,
+        attachment.kind,
+        attachment.language,
+    )
     for fmt in ("md", "html", "json"):
-        assert render_minutes(read.minutes, fmt, read.language) == render_minutes(
-            attachment.minutes, fmt, attachment.language
+        assert render_minutes(read.payload, fmt, read.language) == render_minutes(
+            attachment.payload, fmt, attachment.language
         )
 
 

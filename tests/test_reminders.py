@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.render.text import render_text
 from commands.core.document import Actions
-from commands.core.request import Post
+from commands.core.messages import Post
 from commands.core.scheduler import Delivery
 from storage import AuditContext, Database
 from storage.models import PostState, ScheduledPost

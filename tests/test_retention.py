@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 import commands  # registers every timed job, the retention job among them
 from bot.config import load_settings
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig
+from commands.core.config import CoreConfig
 from storage import AuditContext, Database
 from storage.models import AuditEvent, Meeting, MeetingItem, SituationReport
 from tests.support.chat import Chat

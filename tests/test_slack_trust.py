@@ -30,7 +30,7 @@ from bot.web import HttpLimits, WebServer
 from commands.core.document import Document
 from commands.core.forms import Form, FormField
 from commands.core.i18n import t
-from commands.core.request import Incoming, Reply
+from commands.core.messages import Incoming, Reply
 from storage import Database
 from tests.support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.support.loopback import free_port

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig
+from commands.core.config import CoreConfig
 from storage import Database
 from tests.conftest import THURSDAY_1500
 from tests.support.chat import OPERATOR, Chat

@@ -17,8 +17,9 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.render.text import render_text
 from commands.core.clock import FixedClock
+from commands.core.config import CoreConfig
 from commands.core.forms import FormSubmission, FormSupport
-from commands.core.request import CoreConfig, Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Speaker
 from commands.core.scheduler import Delivery
 from storage import Database
 from storage.models import (

@@ -13,7 +13,8 @@ from bot.hub import Hub
 from bot.web import WebServer
 from commands import Dispatcher
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig, Incoming, Speaker
+from commands.core.config import CoreConfig
+from commands.core.messages import Incoming, Speaker
 from storage import Database
 from tests.support.loopback import free_port
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.core.request import CommandError, Request
+from commands.core.errors import CommandError
+from commands.core.request import Request
 from commands.core.text import tokenize
 from commands.core.when import Refusal, When, looks_like_time, read_when
 from commands.reminder import _split_when

@@ -30,7 +30,7 @@ from bot.render.text import render_text
 from commands.core.clock import ShiftedClock
 from commands.core.document import Document
 from commands.core.i18n import t
-from commands.core.request import Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Speaker
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, read_when
 from storage.audit import AuditContext

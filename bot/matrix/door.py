@@ -85,7 +85,7 @@ from bot.render.matrix import pack_matrix
 from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
-from commands.core.request import Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Speaker
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote
 
-from commands.core.request import MentionRef
+from commands.core.messages import MentionRef
 
 PILL_PREFIX = "https://matrix.to/#/"
 MODERATOR_LEVEL = 50  # Matrix's usual "moderator" power level

@@ -97,7 +97,7 @@ from commands.core.document import (
 )
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
-from commands.core.request import Attachment, Incoming, MentionRef, Reply
+from commands.core.messages import Attachment, Incoming, MentionRef, Reply
 
 log = logging.getLogger(__name__)
 

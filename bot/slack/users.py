@@ -20,7 +20,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands.core.request import Speaker
+from commands.core.messages import Speaker
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from commands.core.document import Document
-from commands.core.request import Post, Request
+from commands.core.messages import Post
+from commands.core.request import Request
 from storage.forums import Channel
 from storage.models import Forum
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands.core.document import Button, Document, Strong
+from commands.core.errors import CommandError
 from commands.core.forms import (
     DIALOG_TIMEOUT,
-    FORM_TYPES,
     Form,
     FormSubmission,
     FormSupport,
     is_skip,
 )
 from commands.core.i18n import t
-from commands.core.request import CommandError, Reply, Request
+from commands.core.messages import Reply
+from commands.core.registry import FORM_TYPES
+from commands.core.request import Request
 from storage.models import FormDialog
 
 

@@ -14,11 +14,21 @@ from datetime import datetime
 
 from commands.core import dialogs, lookup
 from commands.core.clock import Clock
+from commands.core.config import CoreConfig
 from commands.core.document import Document
-from commands.core.forms import FORM_TYPES
+from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
-from commands.core.registry import AFTER_COMMAND, REGISTRY, ArgKind, Command, Registry, Scope
-from commands.core.request import CommandError, CoreConfig, Incoming, Post, Reply, Request
+from commands.core.messages import Incoming, Post, Reply
+from commands.core.registry import (
+    AFTER_COMMAND,
+    FORM_TYPES,
+    REGISTRY,
+    ArgKind,
+    Command,
+    Registry,
+    Scope,
+)
+from commands.core.request import Request
 from commands.core.roles import (
     allows,
     check_claim,

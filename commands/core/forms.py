@@ -7,22 +7,18 @@ button; elsewhere (the terminal, Matrix) the core asks the questions one message
 keeps the answers in the database (``FormDialog``), so a restart loses nothing.
 
 However it was filled in, the answers come back as a :class:`FormSubmission` to the form
-type's ``submit`` function, registered with :func:`form_type` under the form's key.
+type's ``submit`` function, registered with :func:`commands.core.registry.form_type` under the
+form's key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from commands.core.text import fold
-from storage.models import Role
-
-if TYPE_CHECKING:
-    from commands.core.request import Reply, Request
 
 # A dialog not answered for this long is dropped: the next message is chat again.
 DIALOG_TIMEOUT = timedelta(hours=1)
@@ -65,37 +61,6 @@ class FormSubmission:
     key: str
     context: dict[str, Any]
     values: dict[str, str]  # field name -> answer ("" when left empty)
-
-
-@dataclass(frozen=True)
-class FormType:
-    key: str
-    # The form, in a language, for a context: to ask a dialog's next question after a restart.
-    build: Callable[[str, dict[str, Any]], Form]
-    submit: Callable[[Request, FormSubmission], Reply]
-    # The role its sender must hold when the answers come in (checked again then).
-    role: Role = Role.ACTOR
-
-
-FORM_TYPES: dict[str, FormType] = {}
-
-
-def form_type(
-    key: str, build: Callable[[str, dict[str, Any]], Form], role: Role = Role.ACTOR
-) -> Callable[
-    [Callable[[Request, FormSubmission], Reply]], Callable[[Request, FormSubmission], Reply]
-]:
-    """Register the decorated function as what receives ``key`` forms' answers."""
-
-    def register(
-        submit: Callable[[Request, FormSubmission], Reply],
-    ) -> Callable[[Request, FormSubmission], Reply]:
-        if key in FORM_TYPES:
-            raise ValueError(f"form type {key!r} registered twice")
-        FORM_TYPES[key] = FormType(key, build, submit, role)
-        return submit
-
-    return register
 
 
 def is_skip(answer: str) -> bool:

@@ -11,7 +11,8 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from commands.core.request import CommandError, Request
+from commands.core.errors import CommandError
+from commands.core.request import Request
 from commands.core.text import fold, small_number
 from storage.models import Forum, Organisation, Person
 

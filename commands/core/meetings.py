@@ -3,7 +3,8 @@ chairs it. Shared by the meeting, action and escalation commands."""
 
 from __future__ import annotations
 
-from commands.core.request import CommandError, Request
+from commands.core.errors import CommandError
+from commands.core.request import Request
 from storage.models import Forum, Meeting
 
 

@@ -2,7 +2,10 @@
 
 Help, usage lines and the dispatcher's lookup are all generated from these declarations, so
 there is one source of truth. Commands register with :func:`command` at import time of their
-module in ``commands/``.
+module in ``commands/``; what receives a form's answers registers with :func:`form_type`.
+
+Handlers take a :class:`commands.core.request.Request`, which names its :class:`Command`: the
+request is imported here for type checking only, so the two modules form no import circle.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from commands.core.forms import Form, FormSubmission
 from commands.core.i18n import t
 from commands.core.text import fold
 from storage.models import Role
 
 if TYPE_CHECKING:
-    from commands.core.request import Reply, Request
+    from commands.core.messages import Reply
+    from commands.core.request import Request
 
 Handler = Callable[["Request"], "Reply"]
 
@@ -179,5 +184,36 @@ def command(
             )
         )
         return handler
+
+    return register
+
+
+@dataclass(frozen=True)
+class FormType:
+    key: str
+    # The form, in a language, for a context: to ask a dialog's next question after a restart.
+    build: Callable[[str, dict[str, Any]], Form]
+    submit: Callable[[Request, FormSubmission], Reply]
+    # The role its sender must hold when the answers come in (checked again then).
+    role: Role = Role.ACTOR
+
+
+FORM_TYPES: dict[str, FormType] = {}
+
+
+def form_type(
+    key: str, build: Callable[[str, dict[str, Any]], Form], role: Role = Role.ACTOR
+) -> Callable[
+    [Callable[[Request, FormSubmission], Reply]], Callable[[Request, FormSubmission], Reply]
+]:
+    """Register the decorated function as what receives ``key`` forms' answers."""
+
+    def register(
+        submit: Callable[[Request, FormSubmission], Reply],
+    ) -> Callable[[Request, FormSubmission], Reply]:
+        if key in FORM_TYPES:
+            raise ValueError(f"form type {key!r} registered twice")
+        FORM_TYPES[key] = FormType(key, build, submit, role)
+        return submit
 
     return register

@@ -21,8 +21,11 @@ The trust model (see ``docs/architecture.md``, "Authority"):
 
 from __future__ import annotations
 
+from commands.core.config import CoreConfig
+from commands.core.errors import CommandError
+from commands.core.messages import Speaker
 from commands.core.registry import Command, Scope
-from commands.core.request import CommandError, CoreConfig, Request, Speaker
+from commands.core.request import Request
 from commands.core.text import fold
 from storage import Store
 from storage.models import Forum, Organisation, Person, Role

@@ -20,9 +20,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from commands.core.config import CoreConfig
 from commands.core.document import Document, Emphasis, Strong
 from commands.core.i18n import normalise_language, t
-from commands.core.request import CoreConfig, Post
+from commands.core.messages import Post
 from commands.core.timed import timed
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from commands.core.request import CoreConfig, Post
+    from commands.core.config import CoreConfig
+    from commands.core.messages import Post
     from storage import Store
 
 Job = Callable[["Store", datetime, "CoreConfig"], "list[Post]"]

@@ -12,6 +12,9 @@ from commands.situation.rounds import round_label
 from storage import Store
 from storage.models import Action, Escalation, ItemKind, Meeting
 
+# The kind of a :class:`commands.core.messages.Attachment` whose payload is a :class:`Minutes`.
+MINUTES_ATTACHMENT = "minutes"
+
 
 @dataclass(frozen=True)
 class ActionEntry:

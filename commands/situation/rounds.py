@@ -28,8 +28,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from commands.core.errors import CommandError
 from commands.core.i18n import t
-from commands.core.request import CommandError, Request
+from commands.core.request import Request
 from commands.core.schedule import next_meetings
 from commands.core.timefmt import format_time
 from storage import Store

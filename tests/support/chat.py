@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
-from commands.core.request import CoreConfig, Incoming, MentionRef, Post, Reply, Speaker
+from commands.core.config import CoreConfig
+from commands.core.messages import Incoming, MentionRef, Post, Reply, Speaker
 from storage import Database
 
 OPERATOR = "operator"
@@ -41,7 +42,7 @@ class Said:
         assert self.reply is not None
         assert self.reply.attachments, "no minutes attached"
         attached = self.reply.attachments[0]
-        return render_text(minutes_document(attached.minutes, attached.language, full=True))
+        return render_text(minutes_document(attached.payload, attached.language, full=True))
 
     def post_text(self, channel: str) -> str:
         return "\n".join(render_text(p.document) for p in self.posts if p.channel_id == channel)

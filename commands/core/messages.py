@@ -1,0 +1,106 @@
+"""What a door hands to the core, and what it gets back.
+
+:class:`Incoming` is a message as a door saw it. The dispatcher turns it into a
+:class:`commands.core.request.Request` for a handler, which returns a :class:`Reply`: a
+document for the channel it came from, and posts for other channels (a forum-wide call-out
+goes to every channel bound to the forum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from commands.core.document import Document
+from commands.core.forms import Form, FormSubmission, FormSupport
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who wrote a message, as the door knows them."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    # The platform says this person moderates the channel (Matrix power level 50 or more,
+    # a Slack admin of the bot's own workspace). Grants nothing by itself: only with
+    # ``PLATFORM_MODERATORS_ARE_COORDINATORS`` (see ``commands/core/roles.py``).
+    platform_moderator: bool = False
+    # The door says which organisation the person speaks for (console ``@anna/Polisen:``).
+    organisation_hint: str | None = None
+    # Where the identity lives, as the platform vouches for it: a Matrix user's homeserver
+    # (``polisen.se``), a Slack user's team id (``T024BE7LH``; another workspace's in a Slack
+    # Connect channel). ``ORGANISATION_IDENTITIES`` maps these to organisations.
+    home: str | None = None
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str
+    channel_id: str
+    speaker: Speaker
+    text: str
+    event_id: str | None = None
+    channel_name: str | None = None
+    # Mentions the door found in ``text``: the token as written -> the person meant.
+    mentions: Mapping[str, MentionRef] = field(default_factory=dict)
+    # How this door can show a form, and a filled-in form it brings (a Slack modal's answers).
+    forms: FormSupport = FormSupport.DIALOG
+    submission: FormSubmission | None = None
+    # A web link to this message (or, for a slash command, its channel) where the platform
+    # has one: how another forum finds its way back to an item raised to it.
+    permalink: str | None = None
+    # A direct conversation between the bot and one person (a Slack DM, a Matrix room the
+    # bot was invited to as a direct chat): never acts on a forum.
+    direct: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to go with a document (today: the full minutes beside the shortened ones).
+
+    The core says what the file holds: ``payload`` is plain data of the ``kind`` named
+    (``"minutes"``: a :class:`commands.minutes.record.Minutes`). The bot writes it
+    (``bot.files``, by kind), in the format of the export, so that the attached file and
+    ``samverkan-bot export protokoll`` are the same.
+    """
+
+    filename: str  # without extension: the bot adds the format's
+    kind: str
+    payload: object
+    language: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """A document for a channel other than the one the command came from."""
+
+    platform: str
+    channel_id: str
+    document: Document
+    attachments: tuple[Attachment, ...] = ()
+    # A scheduled post's id: the hub confirms its delivery and reports how it went.
+    scheduled_id: int | None = None
+    # A post relayed from another bot process (see ``scheduler.RELAY``), encoded by the bot:
+    # the hub decodes it in place of ``document``.
+    relayed: str | None = None
+
+
+@dataclass
+class Reply:
+    document: Document
+    ok: bool = True
+    posts: list[Post] = field(default_factory=list)
+    # A form for the door to open (only for doors that said they can: FormSupport.MODAL).
+    form: Form | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # The command scheduled a post: the bot looks at what is due again at once.
+    scheduled: bool = False
+    # A bug of ours: the id the user was given to quote (it is in the log with the traceback).
+    error_id: str | None = None
