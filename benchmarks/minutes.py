@@ -20,7 +20,7 @@ Each run, timed step by step (``time.perf_counter_ns``):
 - the chat documents: ``minutes_document`` in full and shortened (what the channel gets);
 - each door, both documents: ``render_text``, ``render_matrix_messages``,
   ``render_slack_messages``;
-- the files: ``render_minutes`` as Markdown, HTML and JSON (``bot/export/minutes.py``).
+- the files: ``render_minutes`` as Markdown, HTML and JSON (``bot/export/minutes_export.py``).
 
 "all formats" is the sum of every step but compiling. This is a measurement, not a test: it
 prints PASS/FAIL against the target and exits 0 either way; it exits 2 when the meeting could
@@ -77,7 +77,7 @@ from benchmarks.picture import (
     prepare_base,
     settle,
 )
-from bot.export.minutes import minutes_from_json, render_minutes
+from bot.export.minutes_export import minutes_from_json, render_minutes
 from bot.render.matrix import render_matrix_messages
 from bot.render.slack import render_slack_messages
 from bot.render.text import render_text
@@ -228,17 +228,21 @@ def build_meeting(database: Database, world: World, round_id: int) -> Built:
         previous = store.meetings.start(
             forum,
             "Samverkanskonferens v. 47",
-            store.me,
+            store.ensure_me(),
             platform="console",
             channel_id="samverkan",
             report_round=None,
         )
-        topic = store.meetings.add_item(previous, ItemKind.TOPIC, "Inledning", store.me, topic=None)
+        topic = store.meetings.add_item(
+            previous, ItemKind.TOPIC, "Inledning", store.ensure_me(), topic=None
+        )
         for number in range(PREVIOUS_OPEN_ACTIONS):
             org_id, org_name = world.organisations[number * 3]
             organisation = store.organisations.get(org_id)
             text = phrase(rng, ACTION, org_name)
-            item = store.meetings.add_item(previous, ItemKind.ACTION, text, store.me, topic=topic)
+            item = store.meetings.add_item(
+                previous, ItemKind.ACTION, text, store.ensure_me(), topic=topic
+            )
             store.actions.add(
                 previous,
                 item,
@@ -250,7 +254,7 @@ def build_meeting(database: Database, world: World, round_id: int) -> Built:
     with database.unit_of_work(context("rep01", PREVIOUS + timedelta(hours=1))) as store:
         previous_meeting = store.meetings.open(forum_of(store))
         assert previous_meeting is not None
-        store.meetings.end(previous_meeting, store.me)
+        store.meetings.end(previous_meeting, store.ensure_me())
     # The Regional chefsgrupp raises two items to the samverkanskonferens.
     raised_at = MEETING - timedelta(days=2)
     with database.unit_of_work(context("rep02", raised_at)) as store:
@@ -259,17 +263,19 @@ def build_meeting(database: Database, world: World, round_id: int) -> Built:
         theirs = store.meetings.start(
             chefs,
             "Chefsgrupp",
-            store.me,
+            store.ensure_me(),
             platform="console",
             channel_id="chefer",
             report_round=None,
         )
         for _ in range(RAISED_TO_US):
             text = phrase(rng, ESCALATION, "Region Stockholm")
-            item = store.meetings.add_item(theirs, ItemKind.ESCALATION, text, store.me, topic=None)
+            item = store.meetings.add_item(
+                theirs, ItemKind.ESCALATION, text, store.ensure_me(), topic=None
+            )
             link = "https://chat.example/samverkan/chefer/p1732000000"
-            store.escalations.add(theirs, item, ours, text, store.me, link)
-        store.meetings.end(theirs, store.me)
+            store.escalations.add(theirs, item, ours, text, store.ensure_me(), link)
+        store.meetings.end(theirs, store.ensure_me())
     # The measured meeting.
     with database.unit_of_work(context("rep01", MEETING)) as store:
         forum = forum_of(store)
@@ -277,7 +283,7 @@ def build_meeting(database: Database, world: World, round_id: int) -> Built:
         meeting = store.meetings.start(
             forum,
             "Samverkanskonferens v. 48",
-            store.me,
+            store.ensure_me(),
             platform="console",
             channel_id="samverkan",
             report_round=report_round,
@@ -306,7 +312,7 @@ def build_meeting(database: Database, world: World, round_id: int) -> Built:
     with database.unit_of_work(context("rep01", ended_at)) as store:
         meeting_now = store.meetings.open(forum_of(store))
         assert meeting_now is not None
-        store.meetings.end(meeting_now, store.me)
+        store.meetings.end(meeting_now, store.ensure_me())
         close_meeting_round(store, meeting_now)
     return Built(forum_id, number)
 
@@ -326,7 +332,7 @@ def add_item(
     organisation = store.my_organisation()
     org_name = organisation.name if organisation else "Länsstyrelsen"
     if kind is ItemKind.TOPIC:
-        return store.meetings.add_item(meeting, kind, next(topics), store.me, topic=None)
+        return store.meetings.add_item(meeting, kind, next(topics), store.ensure_me(), topic=None)
     topic = store.meetings.current_topic(meeting)
     if kind is ItemKind.INFO:
         text = phrase(rng, INFO, org_name)
@@ -337,10 +343,10 @@ def add_item(
     else:
         owner_id, owner_name = world.organisations[rng.randrange(len(world.organisations))]
         text = phrase(rng, ACTION, owner_name)
-    item = store.meetings.add_item(meeting, kind, text, store.me, topic=topic)
+    item = store.meetings.add_item(meeting, kind, text, store.ensure_me(), topic=topic)
     if kind is ItemKind.ESCALATION:
         target = forum_named(store, ESCALATION_TARGETS[rng.randrange(len(ESCALATION_TARGETS))])
-        store.escalations.add(meeting, item, target, text, store.me, None)
+        store.escalations.add(meeting, item, target, text, store.ensure_me(), None)
     elif kind is ItemKind.ACTION:
         add_action(store, world, meeting, item, text, owner_id, owner_name, rng, actions)
     return item

@@ -263,7 +263,7 @@ def prepare_base(database: Database) -> None:
             user = f"rep{index:02d}"
             person = store.people.ensure(PLATFORM, user, user.replace("rep", "Rep "))
             store.people.set_organisation(person, organisation)
-        store.forums.bind(forum, PLATFORM, CHANNEL, store.me)
+        store.forums.bind(forum, PLATFORM, CHANNEL, store.ensure_me())
 
 
 def forum_of(store: Store) -> Forum:
@@ -402,7 +402,7 @@ def fill_current(database: Database, world: World, weeks: int) -> int:
                 store.reports.add(
                     report_round_now,
                     organisation,
-                    store.me,
+                    store.ensure_me(),
                     text=previous.text,
                     fields=ReportFields.of(previous),
                     late=False,
@@ -414,7 +414,7 @@ def fill_current(database: Database, world: World, weeks: int) -> int:
             store.reports.add(
                 report_round_now,
                 organisation,
-                store.me,
+                store.ensure_me(),
                 text=text,
                 fields=parsed_fields(text),
                 late=False,

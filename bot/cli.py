@@ -259,8 +259,8 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     be had."""
     from pathlib import Path
 
-    from bot.export.minutes import render_minutes
-    from bot.export.picture import render
+    from bot.export.minutes_export import render_minutes
+    from bot.export.picture_export import render
     from bot.export.source import (
         ExportError,
         MinutesQuery,

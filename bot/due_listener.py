@@ -2,7 +2,7 @@
 
 A reminder set or a call-out made through another process is a row in the database; the
 leader would see it at its next look (``TICK_SECONDS`` at the latest). PostgreSQL announces
-each new row on a channel when its transaction commits (storage/scheduled.py); the leader
+each new row on a channel when its transaction commits (storage/post_queue.py); the leader
 listens there and looks at once.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 import psycopg
 
 from storage import Database
-from storage.scheduled import DUE_CHANNEL
+from storage.post_queue import DUE_CHANNEL
 
 log = logging.getLogger(__name__)
 

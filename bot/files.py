@@ -44,7 +44,7 @@ def file_of(attachment: Attachment) -> File:
 
 
 def _minutes_file(attachment: Attachment) -> File:
-    from bot.export.minutes import render_minutes
+    from bot.export.minutes_export import render_minutes
 
     minutes = attachment.payload
     if not isinstance(minutes, Minutes):

@@ -22,7 +22,7 @@ from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document
 from commands.core.i18n import normalise_language
 from commands.core.messages import Incoming, Post, Reply
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from storage.audit import AuditContext
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from bot.export.minutes import minutes_from_json, render_json
+from bot.export.minutes_export import minutes_from_json, render_json
 from commands.core import document as doc
 from commands.core.document import Document
 from commands.core.messages import Attachment, Post

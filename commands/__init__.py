@@ -13,7 +13,7 @@ module named after what it is about:
 - ``activation``: ``!begär aktivering``, ``!aktivera``, ``!kvittera``, ``!status``, ``!avaktivera``
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
-- ``form``: ``!avbryt`` (a form asked question by question)
+- ``cancel``: ``!avbryt`` (a form asked question by question)
 - ``meeting``: ``!möte start|slut``, ``!punkt``, ``!info``, ``!överenskommelse`` (``!beslut``),
   ``!ångra``, ``!ordförande``, ``!närvarande``, ``!minnesanteckningar`` (``!protokoll``)
 - ``action``: ``!åtgärd``, ``!åtgärder``, ``!åtgärd klar`` (actions noted in meetings)
@@ -33,10 +33,10 @@ from commands import (  # noqa: F401  (registers commands)
     action,
     activation,
     actor,
+    cancel,
     conference,
     escalation,
     followups,
-    form,
     forum,
     help,
     joint_picture,

@@ -44,9 +44,9 @@ from zoneinfo import ZoneInfo
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Strong
 from commands.core.i18n import normalise_language, t
+from commands.core.meeting_times import Occurrence, Status, meetings_between, next_meetings
 from commands.core.messages import Post
-from commands.core.schedule import Occurrence, Status, meetings_between, next_meetings
-from commands.core.scheduler import composer
+from commands.core.scheduled_posts import composer
 from commands.core.timed import timed
 from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
 from commands.minutes.agenda import agenda_titles

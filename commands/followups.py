@@ -20,7 +20,7 @@ from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.follow_up_plans import ACTION_DUE, ACTION_TOMORROW, RECALL, STILL_MISSING
 from commands.core.i18n import normalise_language, t
 from commands.core.roles import coordinators_of
-from commands.core.scheduler import composer
+from commands.core.scheduled_posts import composer
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.forums import RosterEntry

@@ -7,11 +7,11 @@ from commands.core.document import Part, Strong
 from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES
 from commands.core.lookup import find_choice, find_forum
+from commands.core.meeting_times import next_meetings
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
 from commands.core.request import Request
 from commands.core.roles import require_coordinator_of
-from commands.core.schedule import next_meetings
 from commands.core.text import fold, slugify
 from commands.core.timefmt import format_time, format_time_with_weekday
 from storage.models import Forum, ForumKind, Level, Mode, Role

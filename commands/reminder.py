@@ -22,7 +22,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
-from commands.core.scheduler import AFTER_SENT, composer
+from commands.core.scheduled_posts import AFTER_SENT, composer
 from commands.core.text import Token, fold, small_number, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, Weekly, When, looks_like_time, parse_weekly, read_when

@@ -1,7 +1,7 @@
 """``!schema``, ``!schema helgdag``, ``!nästa``: a forum's meeting schedule and its next meetings.
 
 A schedule is stored as an RFC 5545 rule in wall-clock time (``Forum.schedule_rule``, expanded
-in ``commands/core/schedule.py`` with the forum's holiday policy); people write it the way they
+in ``commands/core/meeting_times.py`` with the forum's holiday policy); people write it the way they
 say it, and the bot says it back the same way:
 
 - ``varje torsdag 16:00``, ``varje torsdag kl 16``, ``torsdagar kl 16``, ``every thursday 4pm``
@@ -34,11 +34,11 @@ from zoneinfo import ZoneInfo
 from commands.core.errors import CommandError
 from commands.core.i18n import t
 from commands.core.lookup import find_choice
+from commands.core.meeting_times import Occurrence, Status, meetings_between, rule_after, upcoming
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.roles import allows
-from commands.core.schedule import Occurrence, Status, meetings_between, rule_after, upcoming
 from commands.core.text import fold
 from commands.core.timefmt import WEEKDAYS, format_time_with_weekday
 from commands.core.when import parse_weekly

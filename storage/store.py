@@ -7,15 +7,15 @@ from sqlmodel import Session
 from storage.actions import Actions, Escalations
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
-from storage.dialogs import FormDialogs
 from storage.door_state import HandledEvents
+from storage.form_dialogs import FormDialogs
 from storage.forums import Forums
 from storage.meetings import Meetings
 from storage.models import Forum, Organisation, Person, Role
 from storage.organisations import Organisations
 from storage.people import People
+from storage.post_queue import ScheduledPosts
 from storage.reports import Reports
-from storage.scheduled import ScheduledPosts
 
 __all__ = ["AuditContext", "Store"]
 
@@ -25,7 +25,7 @@ class Store:
 
     def __init__(self, session: Session, context: AuditContext) -> None:
         self.session = session
-        self.audit = AuditLog(session, context, lambda: self.me)
+        self.audit = AuditLog(session, context, lambda: self.ensure_me())
         self.forums = Forums(session, self.audit)
         self.organisations = Organisations(session, self.audit)
         self.people = People(session, self.audit)
@@ -57,9 +57,8 @@ class Store:
         self.activations.remember_open(forum, activation)
         return forum
 
-    @property
-    def me(self) -> Person:
-        """The person acting in this unit of work, created on first sight."""
+    def ensure_me(self) -> Person:
+        """The person acting in this unit of work, created (a row inserted) on first sight."""
         if self._me is None:
             ctx = self.audit.context
             self._me = self.people.ensure(ctx.platform, ctx.user_id, ctx.display_name)

@@ -18,7 +18,7 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.document import Actions, BulletList, Document, Mention, Strong
 from commands.core.messages import Post
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from storage import AuditContext, Database
 from storage.models import Forum, ForumParticipant, Organisation, PostState, ScheduledPost
 from tests.conftest import STOCKHOLM

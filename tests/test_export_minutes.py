@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.cli import main
-from bot.export.minutes import minutes_from_json, render_minutes
+from bot.export.minutes_export import minutes_from_json, render_minutes
 from bot.export.source import MinutesQuery, load_minutes
 from commands.minutes.record import (
     ActionEntry,

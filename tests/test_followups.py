@@ -8,7 +8,7 @@ from bot.render.text import render_text
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Post
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from storage import Database
 from tests.support.chat import Chat
 

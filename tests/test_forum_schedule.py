@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from commands.core import calendar
-from commands.core.schedule import (
+from commands.core.meeting_times import (
     Occurrence,
     Status,
     meetings_between,

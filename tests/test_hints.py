@@ -23,7 +23,7 @@ from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES, Plural, catalogue
 from commands.core.messages import Reply
 from commands.core.registry import REGISTRY
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from commands.reminder import SNOOZES
 from tests.support.chat import OPERATOR, Chat, Said
 

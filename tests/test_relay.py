@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.export.minutes import render_minutes
+from bot.export.minutes_export import render_minutes
 from bot.relay import RelayError, decode, encode
 from commands.core.document import (
     Button,

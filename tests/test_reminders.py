@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from bot.render.text import render_text
 from commands.core.document import Actions
 from commands.core.messages import Post
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from storage import AuditContext, Database
 from storage.models import PostState, ScheduledPost
 from tests.support.chat import Chat

@@ -36,7 +36,7 @@ import pytest
 from sqlmodel import Session, select
 
 from commands.core.clock import FixedClock
-from commands.core.scheduler import LEASE, Delivery
+from commands.core.scheduled_posts import LEASE, Delivery
 from storage import Database
 from storage.models import PostState, ScheduledPost
 from tests.support.chat import Chat

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pytest
 from sqlmodel import Session, col, select
 
-from commands.core.scheduler import RELAY
+from commands.core.scheduled_posts import RELAY
 from commands.reminder import KIND as REMINDER
 from storage import AuditContext, Database
 from storage.models import PostState, ScheduledPost, SituationReport

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.export.picture import render
+from bot.export.picture_export import render
 from bot.export.source import PictureQuery, load_picture
 from storage import Database
 from storage.models import PublishedPicture, ReportRound, RoundKind, SituationReport

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from commands.core.schedule import next_meetings
+from commands.core.meeting_times import next_meetings
 from commands.core.timefmt import format_duration, format_time, format_time_with_weekday
 from storage.models import Forum, Level
 

@@ -544,7 +544,7 @@ def test_the_comparison_notices_a_model_change_without_a_migration(db: Database)
 def _start_activation(database: Database, at: datetime, slug: str = KONFERENS) -> int:
     with database.unit_of_work(ctx(at=at)) as store:
         activation = store.activations.start(
-            forum(store, slug), "Storm", store.me, [organisation(store, POLISEN)]
+            forum(store, slug), "Storm", store.ensure_me(), [organisation(store, POLISEN)]
         )
         assert activation.id is not None
         return activation.id
@@ -556,7 +556,7 @@ def test_an_activation_comes_back_as_the_same_instant_in_utc(db: Database) -> No
     with db.unit_of_work(ctx(at=summer)) as store:
         activation = store.session.get(Activation, activation_id)
         assert activation is not None
-        store.activations.stand_down(activation, store.me, "Över")
+        store.activations.stand_down(activation, store.ensure_me(), "Över")
 
     with db.reading(ctx()) as store:
         stored = store.session.get(Activation, activation_id)
@@ -618,7 +618,7 @@ def test_a_naive_datetime_is_refused(db: Database) -> None:
                 forum_id=konferens.id,  # type: ignore[arg-type]
                 reason="Storm",
                 activated_at=datetime(2026, 11, 26, 15, 0),
-                activated_by_id=store.me.id,  # type: ignore[arg-type]
+                activated_by_id=store.ensure_me().id,  # type: ignore[arg-type]
             )
         )
         store.session.flush()
@@ -633,7 +633,7 @@ def test_a_naive_time_in_the_audit_context_is_refused(db: Database) -> None:
         pytest.raises(StatementError, match="naive datetime"),
         db.unit_of_work(ctx(at=datetime(2026, 11, 26, 15, 0))) as store,
     ):
-        store.activations.start(forum(store, KONFERENS), "Storm", store.me, [])
+        store.activations.start(forum(store, KONFERENS), "Storm", store.ensure_me(), [])
     assert snapshot(db) == before
 
 
@@ -646,12 +646,12 @@ def test_changes_are_committed_with_their_audit_events(db: Database) -> None:
     later = NOW + timedelta(minutes=5)
 
     with db.unit_of_work(olle) as store:
-        olle_id = store.me.id
+        olle_id = store.ensure_me().id
         konferens = forum(store, KONFERENS)
         polisen = organisation(store, POLISEN)
         trafikverket = organisation(store, TRAFIKVERKET)
         lansstyrelsen = organisation(store, LANSSTYRELSEN)
-        assert store.forums.bind(konferens, "test", "stab", store.me) is None
+        assert store.forums.bind(konferens, "test", "stab", store.ensure_me()) is None
         storm = store.forums.create(
             name="Stormgruppen",
             slug="stormgruppen",
@@ -665,29 +665,29 @@ def test_changes_are_committed_with_their_audit_events(db: Database) -> None:
         assert store.forums.add_participant(storm, polisen) is False  # no second event
         person_anna = store.people.ensure("test", "anna", "Anna Andersson")
         store.people.set_organisation(person_anna, polisen)
-        store.people.grant(konferens, store.me, Role.COORDINATOR, store.me)
+        store.people.grant(konferens, store.ensure_me(), Role.COORDINATOR, store.ensure_me())
         storm_id, konferens_id = storm.id, konferens.id
         polisen_id, anna_id = polisen.id, person_anna.id
 
     with db.unit_of_work(anna) as store:
-        assert store.me.id == anna_id
-        store.activations.request(forum(store, KONFERENS), "Storm Ylva", store.me, polisen)
+        assert store.ensure_me().id == anna_id
+        store.activations.request(forum(store, KONFERENS), "Storm Ylva", store.ensure_me(), polisen)
 
     with db.unit_of_work(ctx("olle", "Olle Operatör", at=NOW + timedelta(minutes=2))) as store:
         activation = store.activations.start(
-            forum(store, KONFERENS), "Storm Ylva", store.me, [polisen, trafikverket]
+            forum(store, KONFERENS), "Storm Ylva", store.ensure_me(), [polisen, trafikverket]
         )
         activation_id = activation.id
 
     with db.unit_of_work(ctx("anna", "Anna Andersson", channel_id="polis-stab", at=later)) as s:
         current = s.activations.current(forum(s, KONFERENS))
         assert current is not None
-        s.activations.acknowledge(current, organisation(s, POLISEN), s.me)
+        s.activations.acknowledge(current, organisation(s, POLISEN), s.ensure_me())
 
     with db.unit_of_work(ctx("olle", "Olle Operatör", at=later + timedelta(hours=1))) as store:
         current = store.activations.current(forum(store, KONFERENS))
         assert current is not None
-        store.activations.stand_down(current, store.me, "Ingen fortsatt påverkan")
+        store.activations.stand_down(current, store.ensure_me(), "Ingen fortsatt påverkan")
 
     olle_actor, anna_actor = "Olle Operatör (test:olle)", "Anna Andersson (test:anna)"
     got = [
@@ -829,7 +829,7 @@ def test_an_exception_rolls_back_everything_with_the_audit_rows(db: Database) ->
         pytest.raises(Boom),
         db.unit_of_work(ctx("kalle", "Kalle Kula", channel_id="ny-kanal")) as store,
     ):
-        me = store.me  # created now, and flushed: it has an id
+        me = store.ensure_me()  # created now, and flushed: it has an id
         assert me.id is not None
         konferens = forum(store, KONFERENS)
         store.forums.bind(konferens, "test", "ny-kanal", me)
@@ -863,8 +863,8 @@ def test_the_audit_actor_is_kept_whole_for_the_longest_legal_names(db: Database)
     user_id = "@anna.andersson:matrix.example.se"
     channel = "!stab:matrix.example.se"
     with db.unit_of_work(ctx(user_id, name, platform="matrix", channel_id=channel)) as store:
-        assert store.me.display_name == name
-        store.forums.bind(forum(store, KONFERENS), "matrix", channel, store.me)
+        assert store.ensure_me().display_name == name
+        store.forums.bind(forum(store, KONFERENS), "matrix", channel, store.ensure_me())
 
     (event,) = audit_events(db)
     assert event.action == "forum.bind"
@@ -875,7 +875,7 @@ def test_the_audit_actor_is_kept_whole_for_the_longest_legal_names(db: Database)
 def test_a_display_name_longer_than_the_column_is_cut_not_refused(db: Database) -> None:
     name = "Å" * 300
     with db.unit_of_work(ctx("@long:matrix.example.se", name, platform="matrix")) as store:
-        store.forums.bind(forum(store, KONFERENS), "matrix", "!r:x", store.me)
+        store.forums.bind(forum(store, KONFERENS), "matrix", "!r:x", store.ensure_me())
     (event,) = audit_events(db)
     assert event.actor.startswith("Å" * 255 + " (matrix:")
 
@@ -883,7 +883,7 @@ def test_a_display_name_longer_than_the_column_is_cut_not_refused(db: Database) 
 def test_two_open_activations_of_one_forum_are_refused_by_the_database(db: Database) -> None:
     with db.unit_of_work(ctx()) as store:
         konferens = forum(store, KONFERENS)
-        store.activations.start(konferens, "Storm", store.me, [])
+        store.activations.start(konferens, "Storm", store.ensure_me(), [])
 
     def open_a_second() -> None:
         with db.unit_of_work(ctx()) as store:
@@ -892,7 +892,7 @@ def test_two_open_activations_of_one_forum_are_refused_by_the_database(db: Datab
                 forum_id=konferens.id,
                 reason="Storm igen",
                 activated_at=NOW,
-                activated_by_id=store.me.id,
+                activated_by_id=store.ensure_me().id,
             )
             store.session.add(second)
             store.session.flush()
@@ -903,14 +903,14 @@ def test_two_open_activations_of_one_forum_are_refused_by_the_database(db: Datab
         konferens = forum(store, KONFERENS)
         current = store.activations.current(konferens)
         assert current is not None
-        store.activations.stand_down(current, store.me, None)
-        store.activations.start(konferens, "Ny storm", store.me, [])
+        store.activations.stand_down(current, store.ensure_me(), None)
+        store.activations.start(konferens, "Ny storm", store.ensure_me(), [])
 
 
 def test_reading_throws_its_changes_away(db: Database) -> None:
     before = snapshot(db)
     with db.reading(ctx("kalle", "Kalle Kula")) as store:
-        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
     assert snapshot(db) == before
 
 
@@ -920,15 +920,17 @@ def test_reading_throws_its_changes_away(db: Database) -> None:
 def test_rebinding_a_channel_moves_it_to_the_new_forum(db: Database) -> None:
     with db.unit_of_work(ctx()) as store:
         konferens, samordnande = forum(store, KONFERENS), forum(store, SAMORDNANDE)
-        assert store.forums.bind(konferens, "test", "stab", store.me) is None
+        assert store.forums.bind(konferens, "test", "stab", store.ensure_me()) is None
         konferens_id, samordnande_id = konferens.id, samordnande.id
     with db.unit_of_work(ctx(at=NOW + timedelta(hours=1))) as store:
         samordnande = forum(store, SAMORDNANDE)
-        previous = store.forums.bind(samordnande, "test", "stab", store.me)
+        previous = store.forums.bind(samordnande, "test", "stab", store.ensure_me())
         assert previous is not None
         assert previous.id == konferens_id
         # The same channel name on another platform is another channel.
-        assert store.forums.bind(forum(store, KONFERENS), "matrix", "stab", store.me) is None
+        assert (
+            store.forums.bind(forum(store, KONFERENS), "matrix", "stab", store.ensure_me()) is None
+        )
 
     with db.reading(ctx()) as store:
         bindings = store.session.exec(
@@ -951,7 +953,7 @@ def test_rebinding_a_channel_moves_it_to_the_new_forum(db: Database) -> None:
 
 def test_the_database_allows_one_binding_per_channel(db: Database) -> None:
     with db.unit_of_work(ctx()) as store:
-        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
     with pytest.raises(IntegrityError), db.unit_of_work(ctx()) as store:  # noqa: PT012
         store.session.add(
             ChannelBinding(
@@ -970,14 +972,14 @@ def test_the_database_allows_one_acknowledgement_per_organisation(db: Database) 
     with db.unit_of_work(ctx("anna", "Anna Andersson")) as store:
         activation = store.session.get(Activation, activation_id)
         assert activation is not None
-        store.activations.acknowledge(activation, organisation(store, POLISEN), store.me)
+        store.activations.acknowledge(activation, organisation(store, POLISEN), store.ensure_me())
 
     with pytest.raises(IntegrityError), db.unit_of_work(ctx("bo", "Bo Berg")) as store:  # noqa: PT012
         store.session.add(
             Acknowledgement(
                 activation_id=activation_id,
                 organisation_id=organisation(store, POLISEN).id,  # type: ignore[arg-type]
-                person_id=store.me.id,  # type: ignore[arg-type]
+                person_id=store.ensure_me().id,  # type: ignore[arg-type]
                 at=NOW + timedelta(minutes=1),
             )
         )
@@ -989,7 +991,9 @@ def test_the_database_allows_one_acknowledgement_per_organisation(db: Database) 
         (ack,) = store.activations.acknowledgements(activation)
         assert ack.at == NOW
         # Another organisation may still acknowledge.
-        store.activations.acknowledge(activation, organisation(store, TRAFIKVERKET), store.me)
+        store.activations.acknowledge(
+            activation, organisation(store, TRAFIKVERKET), store.ensure_me()
+        )
         store.session.flush()
         assert len(store.activations.acknowledgements(activation)) == 2
 
@@ -1021,7 +1025,7 @@ def test_current_finds_only_the_activation_not_stood_down(db: Database) -> None:
     with db.unit_of_work(ctx(at=NOW + timedelta(hours=1))) as store:
         first = store.session.get(Activation, first_id)
         assert first is not None
-        store.activations.stand_down(first, store.me, None)
+        store.activations.stand_down(first, store.ensure_me(), None)
     second_id = _start_activation(db, NOW + timedelta(hours=2))
     other_id = _start_activation(db, NOW + timedelta(hours=2), SAMORDNANDE)
 
@@ -1042,7 +1046,7 @@ def test_current_finds_only_the_activation_not_stood_down(db: Database) -> None:
         konferens = forum(store, KONFERENS)
         current = store.activations.current(konferens)
         assert current is not None
-        store.activations.stand_down(current, store.me, "Klart")
+        store.activations.stand_down(current, store.ensure_me(), "Klart")
     with db.reading(ctx()) as store:
         assert store.activations.current(forum(store, KONFERENS)) is None
 
@@ -1051,13 +1055,13 @@ def test_the_open_activation_loaded_with_the_forum_follows_changes_in_the_unit(
     db: Database,
 ) -> None:
     with db.unit_of_work(ctx()) as store:
-        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+        store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
     with db.unit_of_work(ctx()) as store:
         konferens = store.forum_for_channel("test", "stab")
         assert konferens is not None
         assert konferens.slug == KONFERENS
         assert store.activations.current(konferens) is None
-        started = store.activations.start(konferens, "Storm", store.me, [])
+        started = store.activations.start(konferens, "Storm", store.ensure_me(), [])
         assert store.activations.current(konferens) is started
     with db.unit_of_work(ctx(at=NOW + timedelta(hours=1))) as store:
         konferens = store.forum_for_channel("test", "stab")
@@ -1065,7 +1069,7 @@ def test_the_open_activation_loaded_with_the_forum_follows_changes_in_the_unit(
         current = store.activations.current(konferens)
         assert current is not None
         assert current.reason == "Storm"
-        store.activations.stand_down(current, store.me, None)
+        store.activations.stand_down(current, store.ensure_me(), None)
         assert store.activations.current(konferens) is None
     with db.reading(ctx()) as store:
         assert store.forum_for_channel("test", "okänd") is None
@@ -1165,7 +1169,7 @@ def test_background_checkpoints_keep_the_wal_out_of_commits_and_fold_it_in(
         with database.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
         with database.unit_of_work(ctx()) as store:
-            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
         wal = path.with_name(path.name + "-wal")
         assert wal.stat().st_size > 0
     finally:
@@ -1189,7 +1193,7 @@ def test_the_background_checkpointer_copies_the_log_while_the_bot_runs(
     assert checkpointer is not None
     try:
         with database.unit_of_work(ctx()) as store:
-            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
         result = checkpointer.checkpoint()
         assert result is not None
         busy, log_pages, copied = result
@@ -1216,13 +1220,13 @@ def test_two_databases_on_one_sqlite_file_both_write(databases: Databases) -> No
     first, second = Database(url), Database(url)
     try:
         with first.unit_of_work(ctx("anna", "Anna")) as store:
-            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.me)
+            store.forums.bind(forum(store, KONFERENS), "test", "stab", store.ensure_me())
         with second.unit_of_work(ctx("bo", "Bo")) as store:
             assert store.forums.for_channel("test", "stab") is not None
-            store.forums.bind(forum(store, SAMORDNANDE), "test", "larm", store.me)
+            store.forums.bind(forum(store, SAMORDNANDE), "test", "larm", store.ensure_me())
         with first.unit_of_work(ctx("anna", "Anna")) as store:
             assert store.forums.for_channel("test", "larm") is not None
-            store.forums.bind(forum(store, SAMORDNANDE), "test", "stab", store.me)
+            store.forums.bind(forum(store, SAMORDNANDE), "test", "stab", store.ensure_me())
 
         # While one holds the write lock, the other waits for it instead of failing.
         holder = first.engine.raw_connection()
@@ -1232,7 +1236,7 @@ def test_two_databases_on_one_sqlite_file_both_write(databases: Databases) -> No
             release.start()
             began = time.monotonic()
             with second.unit_of_work(ctx("bo", "Bo")) as store:
-                store.forums.bind(forum(store, KONFERENS), "test", "tredje", store.me)
+                store.forums.bind(forum(store, KONFERENS), "test", "tredje", store.ensure_me())
             waited = time.monotonic() - began
             release.join()
         finally:
@@ -1282,7 +1286,7 @@ def test_rounds_are_numbered_per_forum_and_found_by_meeting_and_activation(db: D
         first = store.reports.open_round(
             konferens, RoundKind.MEETING, meeting_at=meeting, closes_at=meeting + timedelta(hours=1)
         )
-        activation = store.activations.start(samordnande, "Storm", store.me, [])
+        activation = store.activations.start(samordnande, "Storm", store.ensure_me(), [])
         other = store.reports.open_round(samordnande, RoundKind.ACTIVATION, activation=activation)
         second = store.reports.open_round(konferens, RoundKind.MEETING, meeting_at=meeting + WEEK)
         assert (first.number, second.number, other.number) == (1, 2, 1)
@@ -1337,18 +1341,23 @@ def test_reports_are_all_kept_and_the_newest_per_organisation_counts(db: Databas
         older = store.reports.add(
             last_week,
             polisen,
-            store.me,
+            store.ensure_me(),
             text="Läge: lugnt",
             fields=ReportFields(situation="lugnt"),
             late=False,
         )
         store.reports.add(
-            now, polisen, store.me, text="storm", fields=ReportFields(situation="storm"), late=False
+            now,
+            polisen,
+            store.ensure_me(),
+            text="storm",
+            fields=ReportFields(situation="storm"),
+            late=False,
         )
         newest = store.reports.add(
             now,
             polisen,
-            store.me,
+            store.ensure_me(),
             text="Läge: storm\nBehov: el",
             fields=ReportFields(situation="storm", needs="el"),
             late=True,
@@ -1357,7 +1366,7 @@ def test_reports_are_all_kept_and_the_newest_per_organisation_counts(db: Databas
         store.reports.add(
             now,
             trafikverket,
-            store.me,
+            store.ensure_me(),
             text="E4 <b>stängd</b> ✓",
             fields=ReportFields(situation="E4 <b>stängd</b> ✓"),
             late=False,
@@ -1391,8 +1400,8 @@ def test_published_versions_keep_their_content(db: Database) -> None:
     with db.unit_of_work(ctx()) as store:
         now = store.reports.open_round(forum(store, KONFERENS), RoundKind.MEETING, meeting_at=NOW)
         assert store.reports.published(now) is None
-        store.reports.publish(now, store.me, 1, content)
-        store.reports.publish(now, store.me, 2, {**content, "version": 2})
+        store.reports.publish(now, store.ensure_me(), 1, content)
+        store.reports.publish(now, store.ensure_me(), 2, {**content, "version": 2})
         round_id = now.id
     with db.unit_of_work(ctx()) as store:
         now = store.reports.round_by_id(round_id or 0)
@@ -1408,7 +1417,7 @@ def test_published_versions_keep_their_content(db: Database) -> None:
         with db.unit_of_work(ctx()) as store:
             now = store.reports.round_by_id(round_id or 0)
             assert now is not None
-            store.reports.publish(now, store.me, 2, content)
+            store.reports.publish(now, store.ensure_me(), 2, content)
 
     with pytest.raises(IntegrityError):  # a version is frozen once
         publish_version_2_again()
@@ -1443,10 +1452,15 @@ def test_the_database_allows_one_open_meeting_per_forum(db: Database) -> None:
     with db.unit_of_work(ctx()) as store:
         konferens = forum(store, KONFERENS)
         first = store.meetings.start(
-            konferens, "Möte", store.me, platform="test", channel_id="stab", report_round=None
+            konferens,
+            "Möte",
+            store.ensure_me(),
+            platform="test",
+            channel_id="stab",
+            report_round=None,
         )
-        store.meetings.add_item(first, ItemKind.INFO, "Åäö <b>", store.me, topic=None)
-        store.meetings.add_item(first, ItemKind.DECISION, "Beslut", store.me, topic=None)
+        store.meetings.add_item(first, ItemKind.INFO, "Åäö <b>", store.ensure_me(), topic=None)
+        store.meetings.add_item(first, ItemKind.DECISION, "Beslut", store.ensure_me(), topic=None)
 
     def open_a_second() -> None:
         with db.unit_of_work(ctx()) as store:
@@ -1459,7 +1473,7 @@ def test_the_database_allows_one_open_meeting_per_forum(db: Database) -> None:
                     platform="test",
                     channel_id="stab",
                     started_at=NOW,
-                    started_by_id=store.me.id,
+                    started_by_id=store.ensure_me().id,
                 )
             )
             store.session.flush()
@@ -1474,9 +1488,14 @@ def test_the_database_allows_one_open_meeting_per_forum(db: Database) -> None:
             (1, "Åäö <b>"),
             (2, "Beslut"),
         ]
-        store.meetings.end(meeting, store.me)
+        store.meetings.end(meeting, store.ensure_me())
         assert store.meetings.open(konferens) is None
         second = store.meetings.start(
-            konferens, "Nästa", store.me, platform="test", channel_id="stab", report_round=None
+            konferens,
+            "Nästa",
+            store.ensure_me(),
+            platform="test",
+            channel_id="stab",
+            report_round=None,
         )
         assert second.number == 2

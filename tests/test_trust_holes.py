@@ -20,7 +20,7 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.messages import Incoming, MentionRef, Speaker
-from commands.core.scheduler import Delivery
+from commands.core.scheduled_posts import Delivery
 from storage import Database
 from storage.models import (
     ActivationRequest,

@@ -8,8 +8,8 @@ whatever the history. The folder gets (see the README written into it):
 - ``database.json``: every table without loss (:mod:`bot.backup.dump`), for ``import``;
 - ``audit.json``/``audit.md``: the whole audit log;
 - ``forum/<slug>/``: per forum each round's joint picture as compiled now and each published
-  version (the picture export's own Markdown and JSON, :mod:`bot.export.picture`), each
-  meeting's minutes (:mod:`bot.export.minutes`, exactly what ``export protokoll`` writes),
+  version (the picture export's own Markdown and JSON, :mod:`bot.export.picture_export`), each
+  meeting's minutes (:mod:`bot.export.minutes_export`, exactly what ``export protokoll`` writes),
   and every situation report (:mod:`bot.backup.records`);
 - ``README.txt``: what is where, written last.
 
@@ -46,8 +46,8 @@ from bot.backup.records import (
     reports_json,
     reports_markdown,
 )
-from bot.export.minutes import render_minutes
-from bot.export.picture import render
+from bot.export.minutes_export import render_minutes
+from bot.export.picture_export import render
 from bot.export.source import ExportedPicture
 from bot.files import open_private, private_folder
 from commands.core.i18n import normalise_language, t

@@ -22,7 +22,7 @@ before which julafton, midsommarafton and nyårsafton were counted as public hol
 What the bot makes of it:
 
 - A **holiday** is a public holiday: a meeting the forum's rule puts on one follows the
-  forum's holiday policy (``commands/core/schedule.py``).
+  forum's holiday policy (``commands/core/meeting_times.py``).
 - An **eve** is a de facto day or an optional one, except Klämdag (a bridge day, not an eve):
   skärtorsdagen, valborgsmässoafton, midsommarafton, julafton, nyårsafton and the rest. Eves
   are flagged and never skipped: whether to meet is the forum's call. Their names lose the

@@ -1,7 +1,7 @@
 """Forms in chat: offered as a modal where the door has one, else asked question by question.
 
 A dialog belongs to one person in one channel. Their next messages there (not commands) are
-the answers, ``-`` leaves a question empty, ``!avbryt`` (``commands/form.py``) ends it. After
+the answers, ``-`` leaves a question empty, ``!avbryt`` (``commands/cancel.py``) ends it. After
 the last answer the form type's ``submit`` gets everything, as if it came from a modal.
 """
 

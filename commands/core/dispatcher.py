@@ -36,7 +36,7 @@ from commands.core.roles import (
     regional_role,
     resolve_role,
 )
-from commands.core.scheduler import (
+from commands.core.scheduled_posts import (
     CLAIMED_BY,
     LEASE_NOW,
     RELAY,

@@ -44,7 +44,10 @@ class Request:
 
     @property
     def me(self) -> Person:
-        return self.store.me
+        """The asker, as a stored person: created on first sight (``Store.ensure_me``), so
+        read it only when the command changes something; ``store.known_me()`` creates
+        nothing."""
+        return self.store.ensure_me()
 
     @property
     def zone(self) -> ZoneInfo:

@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 from commands.core.errors import CommandError
 from commands.core.i18n import t
+from commands.core.meeting_times import next_meetings
 from commands.core.request import Request
-from commands.core.schedule import next_meetings
 from commands.core.timefmt import format_time
 from storage import Store
 from storage.models import Activation, Forum, Mode, ReportRound, RoundKind

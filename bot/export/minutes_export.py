@@ -4,7 +4,7 @@ The content and its order are the chat's full minutes (``commands.minutes.render
 header, attendance by organisation, follow-up, the items under their agenda topics, the
 actions and the actions by owner, then the round's joint situation picture. The texts come
 from the message catalogue in the chosen language; the follow-up rows are the chat's own
-(``follow_up_rows``), and the picture is the picture export's (``bot.export.picture``): the
+(``follow_up_rows``), and the picture is the picture export's (``bot.export.picture_export``): the
 Markdown includes ``picture.md.j2`` as it is, the HTML lays out the same ``PictureView`` (a
 macro with the body of ``picture.html.j2``, which is a whole page), the JSON carries the
 picture export's document. One difference from the chat: an item noted after midnight shows
@@ -30,8 +30,8 @@ import orjson
 
 from bot.export import FORMATS
 from bot.export.environments import html_environment, markdown_environment
-from bot.export.picture import PictureView, picture_view
-from bot.export.picture import render_json as picture_json
+from bot.export.picture_export import PictureView, picture_view
+from bot.export.picture_export import render_json as picture_json
 from bot.export.source import ExportedPicture
 from commands.core.document import (
     Inline,
