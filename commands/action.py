@@ -18,9 +18,9 @@ from commands.core.follow_up_plans import plan_action
 from commands.core.lookup import find_organisation, find_person
 from commands.core.meetings import chaired_by_me, open_meeting
 from commands.core.messages import Reply
-from commands.core.registry import Arg, ArgKind, command
+from commands.core.registry import Arg, ArgKind, ArgType, command
 from commands.core.request import Request
-from commands.core.text import Token, fold, leading_phrases, small_number, span_text, tokenize
+from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from commands.core.when import Refusal, read_when
 from storage.models import Action, ItemKind, Organisation, Person, Role
@@ -115,7 +115,7 @@ def _due(req: Request, line: str, tokens: list[Token]) -> tuple[list[Token], dat
     needs_forum=True,
 )
 def add(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = open_meeting(req, forum)
     line = req.tail
     tokens = tokenize(line)
@@ -180,7 +180,7 @@ def action_row(req: Request, action: Action) -> list[Part]:
 
 @command("action.list", "åtgärder", aliases=("actions",), needs_forum=True)
 def list_actions(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     actions = req.store.actions.open(forum)
     doc = req.document().heading(req.t("action.list_title", forum=forum.name, count=len(actions)))
     if not actions:
@@ -191,25 +191,30 @@ def list_actions(req: Request) -> Reply:
     return Reply(doc)
 
 
+def _unknown_action(req: Request, wanted: str) -> CommandError:
+    return CommandError(
+        "error.unknown_action",
+        hint_key="hint.actions",
+        name=wanted.lstrip("#")[:20],
+        forum=req.forum_here.name,
+    )
+
+
 @command(
     "action.done",
     "åtgärd klar",
     aliases=("action done",),
-    args=(Arg("number"),),
+    args=(Arg("number", type=ArgType.NUMBER, invalid=_unknown_action),),
     role=Role.ACTOR,
     needs_forum=True,
 )
 def done(req: Request) -> Reply:
     """Closed by its owner (the person, or someone of the organisation), a chair or a
     coordinator."""
-    forum = req.require_forum()
-    wanted = req.arg("number").lstrip("#")
-    number = small_number(wanted)
-    action = req.store.actions.by_number(forum, number) if number is not None else None
+    forum = req.forum_here
+    action = req.store.actions.by_number(forum, req.number("number"))
     if action is None or action.withdrawn_at is not None:
-        raise CommandError(
-            "error.unknown_action", hint_key="hint.actions", name=wanted[:20], forum=forum.name
-        )
+        raise _unknown_action(req, req.arg("number"))
     if action.closed_at is not None:
         raise CommandError(
             "error.action_closed",

@@ -63,7 +63,7 @@ def current_activation(req: Request, forum: Forum) -> Activation:
     needs_forum=True,
 )
 def request_activation(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     reason = checked_reason(req, "reason")
     if req.store.activations.current(forum) is not None:
         raise CommandError(
@@ -116,7 +116,7 @@ def request_activation(req: Request) -> Reply:
     needs_forum=True,
 )
 def activate(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     reason = checked_reason(req, "reason")
     current = req.store.activations.current(forum)
     if current is not None:
@@ -182,7 +182,7 @@ def activate(req: Request) -> Reply:
     needs_forum=True,
 )
 def acknowledge(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     activation = current_activation(req, forum)
     organisation = my_organisation(req)
     acks = req.store.activations.acknowledgements(activation)
@@ -342,7 +342,7 @@ def status(req: Request) -> Reply:
     needs_forum=True,
 )
 def stand_down(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     activation = current_activation(req, forum)
     summary = checked_reason(req, "summary") if req.args.get("summary") else None
     acks = req.store.activations.acknowledgements(activation)

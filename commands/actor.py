@@ -199,7 +199,7 @@ def new_actor(req: Request) -> Reply:
 
 @command("actor.list", "aktörer", aliases=("actors",), needs_forum=True)
 def list_actors(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     participants = req.store.forums.roster(forum)
     doc = req.document().heading(
         req.t("actor.list_title", forum=forum.name, count=len(participants))

@@ -48,7 +48,7 @@ def _target(req: Request, tokens: list[Token]) -> tuple[Forum, int]:
     needs_forum=True,
 )
 def escalate(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = open_meeting(req, forum)
     line = req.tail
     tokens = tokenize(line)

@@ -6,10 +6,10 @@ from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Part, Strong
 from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES
-from commands.core.lookup import find_choice, find_forum
+from commands.core.lookup import find_choice
 from commands.core.meeting_times import next_meetings
 from commands.core.messages import Reply
-from commands.core.registry import Arg, ArgKind, Scope, command
+from commands.core.registry import Arg, ArgKind, ArgType, Scope, command
 from commands.core.request import Request
 from commands.core.roles import require_coordinator_of
 from commands.core.text import fold, slugify
@@ -108,14 +108,14 @@ def list_forums(req: Request) -> Reply:
     "forum.bind",
     "forum koppla",
     aliases=("forum bind",),
-    args=(Arg("forum", ArgKind.TEXT),),
+    args=(Arg("forum", ArgKind.TEXT, type=ArgType.FORUM),),
     role=Role.COORDINATOR,
     scope=Scope.TARGET,
 )
 def bind(req: Request) -> Reply:
     """Binding is a coordinator's act, of the forum bound to and of the one left, and it is
     announced in both forums' other channels, so that a wrong one is seen at once."""
-    forum = find_forum(req, req.arg("forum"))
+    forum = req.found_forum("forum")
     require_coordinator_of(req, forum)
     if req.forum is not None and req.forum.id == forum.id:
         return Reply(req.document().paragraph(req.t("forum.already_bound", forum=forum.name)))
@@ -154,7 +154,7 @@ def bind(req: Request) -> Reply:
     needs_forum=True,
 )
 def unbind(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     announce = req.document().paragraph(
         req.t(
             "forum.unbound_announce",
@@ -218,7 +218,7 @@ def create(req: Request) -> Reply:
     needs_forum=True,
 )
 def set_language(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     words = {
         "sv": "sv",
         "svenska": "sv",

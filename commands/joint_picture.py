@@ -12,10 +12,9 @@ from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Strong
 from commands.core.errors import CommandError
 from commands.core.messages import Reply
-from commands.core.registry import Arg, command
+from commands.core.registry import Arg, ArgType, command
 from commands.core.request import Request
 from commands.core.roles import allows
-from commands.core.text import small_number
 from commands.core.timefmt import format_clock
 from commands.situation.diff import diff
 from commands.situation.picture import (
@@ -28,37 +27,46 @@ from commands.situation.rounds import current_round, report_round, round_label
 from storage.models import Forum, ReportRound, Role
 
 
-def chosen_round(req: Request, forum: Forum, wanted: str | None) -> ReportRound:
+def chosen_round(req: Request, forum: Forum) -> ReportRound:
     """The round asked for by number (``12`` or ``#12``), else the current one."""
-    if not wanted:
+    number = req.optional_number("round")
+    if number is None:
         return report_round(req, forum)
-    number = small_number(wanted)
-    found = req.store.reports.round_by_number(forum, number) if number is not None else None
+    found = req.store.reports.round_by_number(forum, number)
     if found is None:
-        latest = req.store.reports.latest_round(forum)
-        if latest is None:
-            # No round yet, so no number to suggest (there is no round 0): say how to see the
-            # current one, or how one is opened. A round this looks up into being is rolled
-            # back with the refusal.
-            now = current_round(req.store, forum, req.now, req.config.meeting_minutes)
-            hint = "hint.picture" if now is not None else "hint.no_round"
-            raise CommandError("error.unknown_round", hint_key=hint, name=wanted[:20])
-        raise CommandError(
-            "error.unknown_round", hint_key="hint.rounds", name=wanted[:20], latest=latest.number
-        )
+        raise unknown_round(req, req.arg("round"))
     return found
+
+
+def unknown_round(req: Request, wanted: str) -> CommandError:
+    """No round ``wanted`` in this forum (or no number at all)."""
+    forum = req.forum_here
+    latest = req.store.reports.latest_round(forum)
+    if latest is None:
+        # No round yet, so no number to suggest (there is no round 0): say how to see the
+        # current one, or how one is opened. A round this looks up into being is rolled
+        # back with the refusal.
+        now = current_round(req.store, forum, req.now, req.config.meeting_minutes)
+        hint = "hint.picture" if now is not None else "hint.no_round"
+        return CommandError("error.unknown_round", hint_key=hint, name=wanted[:20])
+    return CommandError(
+        "error.unknown_round", hint_key="hint.rounds", name=wanted[:20], latest=latest.number
+    )
+
+
+ROUND = Arg("round", required=False, type=ArgType.NUMBER, invalid=unknown_round)
 
 
 @command(
     "picture.show",
     "lägesbild",
     aliases=("picture", "sitpic"),
-    args=(Arg("round", required=False),),
+    args=(ROUND,),
     needs_forum=True,
 )
 def show(req: Request) -> Reply:
-    forum = req.require_forum()
-    target = chosen_round(req, forum, req.args.get("round"))
+    forum = req.forum_here
+    target = chosen_round(req, forum)
     compiled_by = req.t("picture.compiled_on_request", who=req.incoming.speaker.display_name)
     picture = compile_picture(req.store, forum, target, req.now, compiled_by)
     label = round_label(target, req.zone, req.language)
@@ -69,14 +77,14 @@ def show(req: Request) -> Reply:
     "picture.publish",
     "lägesbild publicera",
     aliases=("picture publish",),
-    args=(Arg("round", required=False),),
+    args=(ROUND,),
     role=Role.COORDINATOR,
     needs_forum=True,
 )
 def publish(req: Request) -> Reply:
     """The current round's picture, or a given round's (the meeting that just ended)."""
-    forum = req.require_forum()
-    target = chosen_round(req, forum, req.args.get("round"))
+    forum = req.forum_here
+    target = chosen_round(req, forum)
     me = req.me
     picture = compile_picture(req.store, forum, target, req.now, me.display_name)
     if not picture.reports:
@@ -117,7 +125,7 @@ def publish(req: Request) -> Reply:
 
 @command("picture.missing", "saknas", aliases=("missing",), needs_forum=True)
 def missing(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     target = report_round(req, forum)
     reported = set(req.store.reports.latest_in_round(target))
     expected = expected_organisations(req.store, forum, target)

@@ -21,9 +21,9 @@ from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.meetings import chaired_meeting, open_meeting
 from commands.core.messages import Attachment, Post, Reply
-from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, command
+from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, ArgType, command
 from commands.core.request import Request
-from commands.core.text import fold, small_number
+from commands.core.text import fold
 from commands.core.timed import timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
@@ -61,7 +61,7 @@ AFTER_COMMAND.append(record_presence)
     needs_forum=True,
 )
 def start(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     running = req.store.meetings.open(forum)
     if running is not None:
         raise CommandError(
@@ -119,7 +119,7 @@ def start(req: Request) -> Reply:
 
 @command("meeting.end", "möte slut", aliases=("meeting end",), needs_forum=True)
 def end(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = chaired_meeting(req, forum)
     req.store.meetings.end(meeting, req.me)
     close_meeting_round(req.store, meeting)
@@ -193,7 +193,7 @@ def _channels_now(store: Store, forum: Forum, meeting: Meeting) -> list[tuple[st
 
 
 def _add(req: Request, kind: ItemKind) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = open_meeting(req, forum)
     text = req.tail
     topic = req.store.meetings.current_topic(meeting)
@@ -242,7 +242,7 @@ def decision(req: Request) -> Reply:
 )
 def topic(req: Request) -> Reply:
     """A new agenda item; ``!punkt nästa`` moves to the next item of the standing agenda."""
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = open_meeting(req, forum)
     text = req.tail
     if fold(text) in NEXT_WORDS:
@@ -258,7 +258,7 @@ def topic(req: Request) -> Reply:
 
 @command("meeting.undo", "ångra", aliases=("undo",), needs_forum=True)
 def undo(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = chaired_meeting(req, forum)
     last = req.store.meetings.last_kept(meeting)
     if last is None:
@@ -280,7 +280,7 @@ def undo(req: Request) -> Reply:
     needs_forum=True,
 )
 def chair(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = chaired_meeting(req, forum)
     person = find_person(req, req.arg("person"))
     added = req.store.meetings.add_chair(meeting, person)
@@ -290,7 +290,7 @@ def chair(req: Request) -> Reply:
 
 @command("meeting.here", "närvarande", aliases=("here", "present"), needs_forum=True)
 def here(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     meeting = open_meeting(req, forum)
     organisation = req.store.my_organisation()
     req.store.meetings.attend(meeting, req.me, organisation, announced=True)
@@ -298,32 +298,42 @@ def here(req: Request) -> Reply:
     return Reply(req.document().paragraph(req.t("meeting.here", who=who)))
 
 
+def _unknown_meeting(req: Request, wanted: str) -> CommandError:
+    """No meeting ``wanted`` (a number, or none: the latest) in this forum."""
+    forum = req.forum_here
+    latest = req.store.meetings.latest(forum)
+    if latest is None:  # no name to quote: "Det finns inget möte ”” …" says nothing
+        return CommandError("error.no_meetings", hint_key="hint.meeting_start", forum=forum.name)
+    return CommandError(
+        "error.unknown_meeting",
+        hint_key="hint.minutes",
+        name=wanted.strip().lstrip("#")[:20],
+        forum=forum.name,
+        latest=latest.number,
+    )
+
+
+def _no_meeting(req: Request, wanted: str) -> CommandError | None:
+    """A meeting number that does not read as one; a lone ``#`` asks for the latest."""
+    return _unknown_meeting(req, wanted) if wanted.strip().lstrip("#") else None
+
+
 @command(
     "meeting.minutes",
     "minnesanteckningar",
     # "protokoll": what people wrote before; the model's word is minnesanteckningar.
     aliases=("protokoll", "anteckningar", "minutes", "notes"),
-    args=(Arg("number", required=False),),
+    args=(Arg("number", required=False, type=ArgType.NUMBER, invalid=_no_meeting),),
     needs_forum=True,
 )
 def minutes(req: Request) -> Reply:
     """The latest meeting's minutes (also while it goes on), or meeting number N's."""
-    forum = req.require_forum()
-    wanted = (req.args.get("number") or "").strip().lstrip("#")
-    if wanted:
-        number = small_number(wanted)
-        meeting = req.store.meetings.by_number(forum, number) if number is not None else None
-    else:
+    forum = req.forum_here
+    number = req.optional_number("number")
+    if number is None:
         meeting = req.store.meetings.latest(forum)
+    else:
+        meeting = req.store.meetings.by_number(forum, number)
     if meeting is None:
-        latest = req.store.meetings.latest(forum)
-        if latest is None:  # no name to quote: "Det finns inget möte ”” …" says nothing
-            raise CommandError("error.no_meetings", hint_key="hint.meeting_start", forum=forum.name)
-        raise CommandError(
-            "error.unknown_meeting",
-            hint_key="hint.meeting_start" if latest is None else "hint.minutes",
-            name=wanted[:20],
-            forum=forum.name,
-            latest=latest.number if latest else 0,
-        )
+        raise _unknown_meeting(req, req.args.get("number") or "")
     return minutes_reply(req.store, forum, meeting, req.language, req.document())

@@ -20,10 +20,10 @@ from commands.core.document import Button, Document, Emphasis, Part, Strong
 from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Reply
-from commands.core.registry import Arg, ArgKind, command
+from commands.core.registry import Arg, ArgKind, ArgType, command
 from commands.core.request import Request
 from commands.core.scheduled_posts import AFTER_SENT, composer
-from commands.core.text import Token, fold, small_number, span_text, tokenize
+from commands.core.text import Token, fold, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, Weekly, When, looks_like_time, parse_weekly, read_when
 from storage import Store
@@ -198,29 +198,32 @@ def list_reminders(req: Request) -> Reply:
     return Reply(doc)
 
 
-def _numbered(req: Request, wanted: str) -> ScheduledPost:
-    number = small_number(wanted)
-    post = (
-        req.store.scheduled.by_number(req.incoming.platform, req.incoming.channel_id, number)
-        if number is not None
-        else None
+def _unknown(req: Request, wanted: str) -> CommandError:
+    return CommandError("reminder_error.unknown", hint_key="reminder_hint.list", name=wanted[:20])
+
+
+def _numbered(req: Request) -> ScheduledPost:
+    """The reminder the argument ``number`` names, in this channel."""
+    post = req.store.scheduled.by_number(
+        req.incoming.platform, req.incoming.channel_id, req.number("number")
     )
     if post is None or post.kind != KIND:
-        raise CommandError(
-            "reminder_error.unknown", hint_key="reminder_hint.list", name=wanted[:20]
-        )
+        raise _unknown(req, req.arg("number"))
     return post
+
+
+NUMBER = Arg("number", type=ArgType.NUMBER, invalid=_unknown)
 
 
 @command(
     "reminder.cancel",
     "påminn ta bort",
     aliases=("remind cancel", "remind delete"),
-    args=(Arg("number"),),
+    args=(NUMBER,),
     personal=True,
 )
 def cancel(req: Request) -> Reply:
-    post = _numbered(req, req.arg("number"))
+    post = _numbered(req)
     if post.state is not PostState.PENDING:
         raise CommandError("reminder_error.not_pending", number=post.number)
     me = req.store.known_me()
@@ -241,12 +244,12 @@ def cancel(req: Request) -> Reply:
     "reminder.snooze",
     "snooza",
     aliases=("snooze",),
-    args=(Arg("number"), Arg("when", ArgKind.TEXT)),
+    args=(NUMBER, Arg("when", ArgKind.TEXT)),
     personal=True,
 )
 def snooze(req: Request) -> Reply:
     """A reminder that went out, again later: it keeps its number and its owner."""
-    post = _numbered(req, req.arg("number"))
+    post = _numbered(req)
     if post.state is PostState.PENDING:
         raise CommandError("reminder_error.still_pending", number=post.number)
     _check_room(req)

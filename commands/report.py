@@ -232,7 +232,7 @@ def submit_form(req: Request, submission: FormSubmission) -> Reply:
     needs_forum=True,
 )
 def send_report(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     text = req.tail
     if not text and req.incoming.forms is FormSupport.DIALOG:
         raise CommandError("error.empty_report", hint_key="hint.report")
@@ -258,7 +258,7 @@ def _whole_text(req: Request) -> str:
     needs_forum=True,
 )
 def unchanged(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     organisation = my_organisation(req)
     if req.tail:  # "oförändrat läge sedan i går, men …": a report that starts that way
         return report_text(req, forum, organisation, _whole_text(req), on_behalf=False)
@@ -274,7 +274,7 @@ def unchanged(req: Request) -> Reply:
     needs_forum=True,
 )
 def form(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     organisation = my_organisation(req)
     if req.tail:
         return report_text(req, forum, organisation, _whole_text(req), on_behalf=False)
@@ -346,7 +346,7 @@ def _closest(name: str, organisations: list[Organisation], limit: int = 3) -> li
     needs_forum=True,
 )
 def on_behalf(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     found = named_organisation(req, req.tail)
     if found is None:  # "!läge för närvarande lugnt": an ordinary report
         return report_text(req, forum, my_organisation(req), _whole_text(req), on_behalf=False)

@@ -305,7 +305,7 @@ def _policy(req: Request, forum: Forum) -> str:
     needs_forum=True,
 )
 def show_or_set(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     wanted = req.args.get("schedule.rule")
     if wanted:
         return _set(req, forum, wanted)
@@ -368,7 +368,7 @@ def _set(req: Request, forum: Forum, wanted: str) -> Reply:
     needs_forum=True,
 )
 def set_holiday_policy(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     policy = find_choice(
         req.arg("schedule.policy"),
         POLICY_WORDS,
@@ -394,7 +394,7 @@ def set_holiday_policy(req: Request) -> Reply:
 
 @command("schedule.next", "nästa", aliases=("next",), needs_forum=True)
 def show_next(req: Request) -> Reply:
-    forum = req.require_forum()
+    forum = req.forum_here
     doc = req.document().heading(req.t("schedule.next_title", forum=forum.name))
     if not forum.schedule_rule:
         doc.paragraph(req.t("schedule.none", forum=forum.name))

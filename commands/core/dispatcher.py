@@ -24,6 +24,7 @@ from commands.core.registry import (
     FORM_TYPES,
     REGISTRY,
     ArgKind,
+    ArgType,
     Command,
     Registry,
     Scope,
@@ -45,7 +46,7 @@ from commands.core.scheduled_posts import (
     next_due,
     record_delivery,
 )
-from commands.core.text import Token, bad_character, fold, span_text, tokenize
+from commands.core.text import Token, bad_character, fold, small_number, span_text, tokenize
 from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
 from storage.models import FormDialog, Forum, Role, ScheduledPost
@@ -268,8 +269,9 @@ class Dispatcher:
             )
         self._check_role(request, cmd, language)
         if cmd.needs_forum:
-            request.require_forum()
+            request.require_forum()  # the one check: handlers take ``request.forum_here``
         request.args = self._bind_args(cmd, line, rest, language)
+        request.values = self._read_values(request, cmd)
         reply = cmd.handler(request)
         if reply.ok:
             for hook in AFTER_COMMAND:
@@ -517,6 +519,29 @@ class Dispatcher:
                 extra=span_text(line, rest)[:80],
             )
         return args
+
+    def _read_values(self, request: Request, cmd: Command) -> dict[str, object]:
+        """The typed arguments read, once: a number, the forum or organisation named."""
+        values: dict[str, object] = {}
+        for arg in cmd.args:
+            text = request.args.get(arg.name)
+            if text is None or arg.type is ArgType.STRING:
+                continue
+            if arg.type is ArgType.FORUM:
+                values[arg.name] = lookup.find_forum(request, text)
+            elif arg.type is ArgType.ORGANISATION:
+                values[arg.name] = lookup.find_organisation(request, text)
+            else:
+                number = small_number(text)
+                if number is not None:
+                    values[arg.name] = number
+                    continue
+                assert arg.invalid is not None, f"{cmd.key}: a NUMBER argument says its refusal"
+                error = arg.invalid(request, text)
+                if error is not None:
+                    raise error
+                request.args[arg.name] = None
+        return values
 
     def _unknown(self, line: str, tokens: list[Token], language: str) -> CommandError:
         """No command has this name: the one it most resembles, if any does."""

@@ -49,7 +49,7 @@ def plan_action(req: Request, action: Action) -> None:
     and at the due time."""
     if action.due_at is None:
         return
-    forum = req.require_forum()
+    forum = req.forum_here
     day_before = action.due_at - timedelta(days=1)
     for kind, at in ((ACTION_TOMORROW, day_before), (ACTION_DUE, action.due_at)):
         if at > req.now:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from commands.core.errors import CommandError
 from commands.core.forms import Form, FormSubmission
 from commands.core.i18n import t
 from commands.core.text import fold
@@ -28,8 +29,21 @@ Handler = Callable[["Request"], "Reply"]
 
 
 class ArgKind(Enum):
+    """How an argument is cut from the line."""
+
     WORD = "word"  # one word (or a "quoted phrase")
     TEXT = "text"  # the rest of the line, as typed
+
+
+class ArgType(Enum):
+    """What an argument is read as: the dispatcher reads it once, before the handler runs,
+    and the handler takes the value with ``Request.number``/``found_forum``/``organisation``
+    (the text as typed stays in ``Request.arg``)."""
+
+    STRING = "string"  # the text itself
+    NUMBER = "number"  # ``12`` or ``#12`` (``text.small_number``); else ``Arg.invalid``
+    FORUM = "forum"  # ``lookup.find_forum``: its own refusals ("did you mean ...")
+    ORGANISATION = "organisation"  # ``lookup.find_organisation``, likewise
 
 
 class Scope(Enum):
@@ -52,6 +66,11 @@ class Arg:
     # Not shown in the usage line: text the handler takes in another way when present
     # (``!läge oförändrat`` followed by more words is an ordinary report).
     hidden: bool = False
+    type: ArgType = ArgType.STRING
+    # The command's refusal for a value that does not read as its type (a NUMBER's "no
+    # such meeting"), given the request and the text as typed; returning None takes the
+    # value as not given (an optional one).
+    invalid: Callable[[Request, str], CommandError | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,9 @@ class Registry:
     _index: dict[tuple[str, ...], Command] = field(default_factory=dict)
 
     def add(self, cmd: Command) -> None:
+        for arg in cmd.args:
+            if arg.type is ArgType.NUMBER and arg.invalid is None:
+                raise ValueError(f"{cmd.key}: the NUMBER argument {arg.name!r} needs invalid=")
         for name in (cmd.name, *cmd.aliases):
             words = tuple(fold(name).split())
             if words in self._index:

@@ -1,12 +1,13 @@
 """The request a handler sees.
 
 The dispatcher turns an :class:`commands.core.messages.Incoming` into a :class:`Request`:
-who, where, which forum, with what role, the parsed arguments, the clock and the unit of work.
+who, where, which forum, with what role, the arguments (as typed, and read as their declared
+types), the clock and the unit of work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from commands.core.i18n import t
 from commands.core.messages import Incoming
 from commands.core.registry import Command
 from storage import Store
-from storage.models import Forum, Person, Role
+from storage.models import Forum, Organisation, Person, Role
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Request:
     hint_joined_forum: bool = False
     # The text after the command's name, as typed (line breaks kept).
     tail: str = ""
+    # The arguments declared with a type (``Arg.type``), read by the dispatcher: an int, a
+    # forum, an organisation. An optional one not given is absent.
+    values: dict[str, object] = field(default_factory=dict)
 
     def t(self, key: str, **params: Any) -> str:
         return t(self.language, key, **params)
@@ -59,7 +63,42 @@ class Request:
             raise KeyError(name)
         return value
 
+    def number(self, name: str) -> int:
+        """A NUMBER argument, as the dispatcher read it."""
+        value = self.values[name]
+        if not isinstance(value, int):
+            raise TypeError(f"argument {name!r} is no number")
+        return value
+
+    def optional_number(self, name: str) -> int | None:
+        """An optional NUMBER argument; None when not given."""
+        return self.number(name) if name in self.values else None
+
+    def found_forum(self, name: str) -> Forum:
+        """A FORUM argument: the forum it names."""
+        value = self.values[name]
+        if not isinstance(value, Forum):
+            raise TypeError(f"argument {name!r} is no forum")
+        return value
+
+    def organisation(self, name: str) -> Organisation:
+        """An ORGANISATION argument: the organisation it names."""
+        value = self.values[name]
+        if not isinstance(value, Organisation):
+            raise TypeError(f"argument {name!r} is no organisation")
+        return value
+
+    @property
+    def forum_here(self) -> Forum:
+        """The channel's forum, in a command declared ``needs_forum``: the dispatcher has
+        refused it already where there is none."""
+        if self.forum is None:
+            raise RuntimeError("forum_here is for commands declared needs_forum")
+        return self.forum
+
     def require_forum(self) -> Forum:
+        """The channel's forum, or the refusal where there is none: for what works with or
+        without one (a form's answers)."""
         if self.forum is None:
             raise CommandError("error.no_forum", hint_key="hint.bind_forum")
         return self.forum
