@@ -17,7 +17,7 @@ real ``tick_forever`` (``TICK_SECONDS`` as configured: ``--tick-seconds``, 30) o
 - (a) **idle**: the first ``--idle`` seconds (40) nothing is due. The process's CPU time
   (``time.process_time``: every thread, the dispatcher's worker and SQLite's checkpointer
   too) is reported per minute, with the number of ticks. Afterwards, with nothing due, the
-  cost of one tick (``Dispatcher.tick`` + ``next_due``, as the ticker runs them) is timed
+  cost of one tick (``Timekeeper.tick`` + ``next_due``, as the ticker runs them) is timed
   directly ``--tick-samples`` times, to show what a shorter ``TICK_SECONDS`` would cost.
 - (b) **lateness**: when each of the ``--soon`` reminders reaches the door, minus its
   ``due_at``. Target: median under 1 s, none over 5 s.
@@ -74,6 +74,7 @@ from commands.core.clock import SystemClock
 from commands.core.config import CoreConfig
 from commands.core.document import Document, Paragraph, Text
 from commands.core.messages import Post
+from commands.core.timekeeper import Timekeeper
 from storage import Database
 from storage.models import PostState, ScheduledPost
 
@@ -258,24 +259,25 @@ def _run(database: Database, label: str, options: Options, errors: ErrorCounter)
     if (soon_from - datetime.now(UTC)).total_seconds() < options.idle_s + 1:
         raise SetupError("filling the soon reminders took too long for the idle phase to fit")
     config = CoreConfig()
-    dispatcher = Dispatcher(database, SystemClock(), config)
-    hub = Hub(dispatcher)
+    clock = SystemClock()
+    timekeeper = Timekeeper(database, clock, config)
+    hub = Hub(Dispatcher(database, clock, config), timekeeper)
     door = RecordingDoor(expected=options.soon)
     hub.attach(door)
     ticks: list[float] = []  # when each tick started (monotonic)
-    real_tick = dispatcher.tick
+    real_tick = timekeeper.tick
 
     def counted_tick() -> list[Post]:
         ticks.append(time.monotonic())
         return real_tick()
 
-    dispatcher.tick = counted_tick  # type: ignore[method-assign]
+    timekeeper.tick = counted_tick  # type: ignore[method-assign]
     gc.collect()
     gc.freeze()  # as bot/app.py does once started
     result: dict[str, Any] = {"database": label, "fill_s": round(filled_s, 2)}
     try:
         asyncio.run(_scenario(hub, door, options, soon_from, ticks, result))
-        result["tick_cost"] = tick_cost(dispatcher, real_tick, options.tick_samples)
+        result["tick_cost"] = tick_cost(timekeeper, real_tick, options.tick_samples)
     finally:
         hub.close()
     result.update(lateness(door, soon))
@@ -365,7 +367,7 @@ def thread_cpu() -> dict[str, float]:
 
 
 def tick_cost(
-    dispatcher: Dispatcher, real_tick: Callable[[], list[Post]], samples: int
+    timekeeper: Timekeeper, real_tick: Callable[[], list[Post]], samples: int
 ) -> dict[str, Any]:
     """One idle tick as the ticker runs it, timed directly: the timed jobs, then when the
     next post is due. What a shorter TICK_SECONDS would cost, and what each tick costs the
@@ -377,7 +379,7 @@ def tick_cost(
         began = time.perf_counter()
         posts = real_tick()
         between = time.perf_counter()
-        dispatcher.next_due()
+        timekeeper.next_due()
         looks.append(time.perf_counter() - between)
         jobs.append(between - began)
         if posts:

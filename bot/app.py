@@ -1,15 +1,17 @@
-"""Putting the parts together: database, dispatcher, hub."""
+"""Putting the parts together: database, dispatcher, timekeeper, hub."""
 
 from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.hub import Hub
 from commands import Dispatcher
 from commands.core.clock import Clock, SystemClock
+from commands.core.timekeeper import Timekeeper
 from storage import AuditContext, Database
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ class App:
     settings: Settings
     database: Database
     dispatcher: Dispatcher
+    timekeeper: Timekeeper
     hub: Hub
 
     def close(self) -> None:
@@ -28,18 +31,30 @@ class App:
         self.database.dispose()
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Migrate and seed the database, and wire the dispatcher and hub."""
+def build_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    instance: str | None = None,
+    on_command: Callable[[str, str], None] | None = None,
+) -> App:
+    """Migrate and seed the database, and wire the dispatcher, timekeeper and hub.
+
+    ``instance``: this process's name among several sharing the database (``INSTANCE_NAME``);
+    ``on_command``: told of each command's key and outcome (the metrics)."""
     clock = clock or SystemClock()
     database = Database(settings.database_url, background_checkpoints=True)
     database.prepare(clock.now())
-    dispatcher = Dispatcher(database, clock, settings.core())
+    core = settings.core()
+    dispatcher = Dispatcher(database, clock, core)
+    timekeeper = Timekeeper(database, clock, core, instance)
     _warn_about_trust(database, settings, clock)
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise cost tens of milliseconds now and then.
     gc.collect()
     gc.freeze()
-    return App(settings, database, dispatcher, Hub(dispatcher))
+    hub = Hub(dispatcher, timekeeper, on_command=on_command)
+    return App(settings, database, dispatcher, timekeeper, hub)
 
 
 def _warn_about_trust(database: Database, settings: Settings, clock: Clock) -> None:

@@ -361,10 +361,8 @@ def _serve(settings: Settings) -> int:
     from bot.slack.door import SlackDoor, SlackLoginError
     from bot.web import HttpLimits, ListenError, WebServer
 
-    app = build_app(settings)
     instance = settings.instance_name or default_instance_name()
-    app.dispatcher.instance = instance
-    app.dispatcher.on_command = metrics.command_handled
+    app = build_app(settings, instance=instance, on_command=metrics.command_handled)
     app.hub.relaying = True
     web = WebServer(
         settings.http_host,

@@ -3,7 +3,8 @@
 A door hands an :class:`Incoming` to :meth:`Hub.handle`; the hub runs the dispatcher in one
 worker thread (database work is synchronous, one message at a time), returns the reply for the
 door to show where the message came from, and delivers the reply's posts to the doors of their
-platforms (a call-out reaches Slack and Matrix channels of the same forum).
+platforms (a call-out reaches Slack and Matrix channels of the same forum). Its ticker runs the
+timekeeper's timed jobs in the same thread and reports back how each scheduled post went.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from commands.core.document import Document
 from commands.core.i18n import normalise_language
 from commands.core.messages import Incoming, Post, Reply
 from commands.core.scheduled_posts import Delivery
+from commands.core.timekeeper import Timekeeper
 from storage.audit import AuditContext
 
 log = logging.getLogger(__name__)
@@ -90,8 +92,23 @@ def serving(door: Door) -> bool:
 
 
 class Hub:
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    """``timekeeper``: the timed jobs and scheduled posts' bookkeeping (by default one on the
+    dispatcher's database, clock and configuration, for no process name). ``on_command``: told
+    of every message handled as a command, form or dialog answer: the command's key and the
+    outcome ("ok", "refused" or "error")."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        timekeeper: Timekeeper | None = None,
+        *,
+        on_command: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
+        self.timekeeper = timekeeper or Timekeeper(
+            dispatcher.database, dispatcher.clock, dispatcher.config
+        )
+        self.on_command = on_command
         self.doors: dict[str, Door] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
         self._wake = asyncio.Event()
@@ -106,10 +123,15 @@ class Hub:
 
     async def handle(self, incoming: Incoming) -> Reply | None:
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(self._worker, self.dispatcher.handle, incoming)
-        if reply is not None and reply.posts:
+        handled = await loop.run_in_executor(self._worker, self.dispatcher.handle_counted, incoming)
+        if handled is None:
+            return None
+        if self.on_command is not None:
+            self.on_command(handled.command_key, handled.outcome)
+        reply = handled.reply
+        if reply.posts:
             await self.deliver(reply.posts)
-        if reply is not None and reply.scheduled:
+        if reply.scheduled:
             self.wake()
         return reply
 
@@ -162,7 +184,7 @@ class Hub:
 
     async def _relay(self, post: Post) -> None:
         try:
-            await self.call(self.dispatcher.relay, post.platform, post.channel_id, encode(post))
+            await self.call(self.timekeeper.relay, post.platform, post.channel_id, encode(post))
         except Exception:
             metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
             log.exception("relaying a post to %s:%s failed", post.platform, post.channel_id)
@@ -176,7 +198,7 @@ class Hub:
             if delivery.error is not None:
                 metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
             try:
-                sent = await self.call(self.dispatcher.record_delivery, delivery)
+                sent = await self.call(self.timekeeper.record_delivery, delivery)
             except Exception:
                 log.exception("recording the delivery of scheduled post %s failed", delivery)
                 continue
@@ -238,8 +260,8 @@ class Hub:
             next_due = None
             async with self._ticking:
                 try:
-                    posts = await self.call(self.dispatcher.tick)
-                    next_due = await self.call(self.dispatcher.next_due)
+                    posts = await self.call(self.timekeeper.tick)
+                    next_due = await self.call(self.timekeeper.next_due)
                 except Exception:
                     log.exception("a tick failed")
                 if posts:
@@ -248,7 +270,7 @@ class Hub:
                     sending.add_done_callback(self._sending.discard)
             wait = interval
             if next_due is not None:
-                until = (next_due - self.dispatcher.clock.now()).total_seconds()
+                until = (next_due - self.timekeeper.clock.now()).total_seconds()
                 # Due already but nothing came of it (being sent by another process): not a
                 # busy loop, but a look again soon.
                 wait = min(interval, until if until > 0 else (0.0 if posts else 1.0))

@@ -47,7 +47,7 @@ from commands.core.i18n import normalise_language, t
 from commands.core.meeting_times import Occurrence, Status, meetings_between, next_meetings
 from commands.core.messages import Post
 from commands.core.scheduled_posts import composer
-from commands.core.timed import timed
+from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
 from commands.minutes.agenda import agenda_titles
 from commands.situation.picture import expected_organisations
@@ -121,9 +121,10 @@ _PLANNED: WeakKeyDictionary[object, dict[int, _Planned]] = WeakKeyDictionary()
 
 
 @timed
-def plan_meeting_posts(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+def plan_meeting_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
     """Plan the posts of every scheduled forum's meetings in the next days, in each of its
     channels. Posts nothing itself: ``send_due`` sends them when they fall due."""
+    now = tick.now
     given = slots(config)
     if not given:
         return []

@@ -12,7 +12,7 @@ reports and posts the minutes with the joint picture; ``!minnesanteckningar [nr]
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from commands.core.config import CoreConfig
 from commands.core.document import Document, Mention, Part, Strong
@@ -24,7 +24,7 @@ from commands.core.messages import Attachment, Post, Reply
 from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, ArgType, command
 from commands.core.request import Request
 from commands.core.text import fold
-from commands.core.timed import timed
+from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
 from commands.minutes.kinds import decision_command_key, kind_key, takes_decisions
@@ -147,9 +147,10 @@ def minutes_reply(
 
 
 @timed
-def close_forgotten_meetings(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+def close_forgotten_meetings(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
     """A meeting with nothing noted for ``meeting_auto_close_minutes`` is closed, with a note
     in its minutes, in the channel it was started in, its chairs mentioned."""
+    now = tick.now
     idle = timedelta(minutes=config.meeting_auto_close_minutes)
     posts: list[Post] = []
     for meeting in store.meetings.all_open():

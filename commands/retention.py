@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 
 from commands.core.config import CoreConfig
 from commands.core.messages import Post
-from commands.core.timed import timed
+from commands.core.timed import Tick, timed
 from storage import Store
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,9 @@ _FINISHED: WeakKeyDictionary[object, datetime] = WeakKeyDictionary()
 
 
 @timed
-def forget_old_audit_events(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+def forget_old_audit_events(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
     """Delete audit events older than ``config.audit_retention_days``; no posts."""
+    now = tick.now
     days = config.audit_retention_days
     if days <= 0:
         return []

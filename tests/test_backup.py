@@ -178,10 +178,10 @@ def fill(database: Database) -> None:
     _ok(chat, "!läge Situation: the exercise goes well", person="anna", channel="ledning")
     _ok(chat, "!avaktivera", channel="ledning")
     _ok(chat, "!läge Situation: after the fact", person="bo", channel="ledning")
-    chat.dispatcher.tick()
+    chat.tick()
     # The week after: the Thursday conference's round, an unchanged report and a late one.
     chat.clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=STOCKHOLM))
-    chat.dispatcher.tick()
+    chat.tick()
     _ok(chat, "!läge oförändrat", person="anna")
     _ok(chat, "!läge Läge: lugnt", person="bo")
     _ok(chat, "!lägesbild publicera")
@@ -196,7 +196,7 @@ def fill(database: Database) -> None:
     _ok(chat, "!möte slut", channel="ledning")
     _ok(chat, "!läge Läge: nästa vecka", person="cilla")
     _ok(chat, "!läge formulär", person="cilla")  # a dialog left open
-    chat.dispatcher.tick()
+    chat.tick()
     # What the doors and the leader keep.
     at = datetime(2026, 12, 3, 16, 31, tzinfo=STOCKHOLM)
     with Session(database.engine) as session:

@@ -19,6 +19,7 @@ from commands.core.config import CoreConfig
 from commands.core.document import Actions, BulletList, Document, Mention, Strong
 from commands.core.messages import Post
 from commands.core.scheduled_posts import Delivery
+from commands.core.timed import Tick
 from storage import AuditContext, Database
 from storage.models import Forum, ForumParticipant, Organisation, PostState, ScheduledPost
 from tests.conftest import STOCKHOLM
@@ -53,9 +54,7 @@ def _deliver(chats: list[Chat], posts: list[Post]) -> None:
     lease runs out)."""
     for number, post in enumerate(posts):
         if post.scheduled_id is not None:
-            chats[0].dispatcher.record_delivery(
-                Delivery(post.scheduled_id, message_id=f"m{number}")
-            )
+            chats[0].record_delivery(Delivery(post.scheduled_id, message_id=f"m{number}"))
 
 
 def _travel(chat: Chat, until: str, *others: Chat) -> list[Sent]:
@@ -66,14 +65,14 @@ def _travel(chat: Chat, until: str, *others: Chat) -> list[Sent]:
     sent: list[Sent] = []
     while True:
         for one in chats:
-            posts = one.dispatcher.tick()
+            posts = one.tick()
             _deliver(chats, posts)
             now = chat.clock.now().astimezone(STOCKHOLM)
             sent.extend(Sent(now, post) for post in posts)
         now = chat.clock.now()
         if now >= target:
             return sent
-        next_due = chat.dispatcher.next_due()
+        next_due = chat.next_due()
         step = min(target, now + timedelta(days=1))
         if next_due is not None and now < next_due < step:
             step = next_due
@@ -157,7 +156,7 @@ def test_the_posts_of_one_week_in_order(forum_chat: Chat) -> None:
 
 
 def test_the_start_post_has_no_hint_when_the_meeting_is_open_already(forum_chat: Chat) -> None:
-    forum_chat.dispatcher.tick()
+    forum_chat.tick()
     forum_chat.clock.set(_local("2026-11-26 15:55"))
     assert forum_chat.say("!möte start").ok
     sent = _travel(forum_chat, "2026-11-26 16:00")
@@ -219,7 +218,7 @@ def test_each_post_once_when_the_job_runs_again_and_in_two_bot_processes(
     forum_chat: Chat, database: Database, clock: FixedClock
 ) -> None:
     for _ in range(3):
-        assert forum_chat.dispatcher.tick() == []
+        assert forum_chat.tick() == []
     planned = _meeting_rows(database)
     # Today 15:45 and 16:00; next Thursday's four.
     assert len(planned) == 6
@@ -228,7 +227,7 @@ def test_each_post_once_when_the_job_runs_again_and_in_two_bot_processes(
     second_database = Database(str(database.engine.url))
     try:
         second = Chat(second_database, clock)
-        assert second.dispatcher.tick() == []
+        assert second.tick() == []
         assert len(_meeting_rows(database)) == 6
         sent = _travel(forum_chat, "2026-12-11 12:00", second)
         # Also when this process forgets what it planned (a restart).
@@ -305,7 +304,7 @@ def test_a_year_of_thursday_conferences(database: Database) -> None:
 def test_changing_the_schedule_cancels_the_old_posts_and_plans_new_ones(
     forum_chat: Chat, database: Database
 ) -> None:
-    forum_chat.dispatcher.tick()
+    forum_chat.tick()
     thursday = {row.key for row in _meeting_rows(database)}
     assert len(thursday) == 6
     changed = forum_chat.say("!schema varje onsdag 10:00")
@@ -338,7 +337,7 @@ def test_changing_the_schedule_cancels_the_old_posts_and_plans_new_ones(
 
 
 def test_a_second_bound_channel_gets_its_own_posts_until_unbound(forum_chat: Chat) -> None:
-    forum_chat.dispatcher.tick()
+    forum_chat.tick()
     forum_chat.clock.set(_local("2026-11-26 15:10"))
     assert forum_chat.say("!forum koppla samverkanskonferens", channel="ledning").ok
     sent = _travel(forum_chat, "2026-12-03 17:00")
@@ -411,7 +410,7 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
     assert "Obs! Julafton. Mötet hålls enligt schemat." in sent[11].text
     # Posts planned under other offsets are not sent when the offsets change.
     other = Chat(database, clock, CoreConfig(meeting_reminder_offsets=(1440, None, None, 0)))
-    chat.dispatcher.tick()
+    chat.tick()
     sent = _travel(other, "2026-12-31 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-12-30 16:00", "Regional samverkanskonferens: möte torsdag 2026-12-31 16:00"),
@@ -467,14 +466,14 @@ def test_a_planning_run_that_was_rolled_back_is_planned_again(
         def plan_then_fail() -> None:
             context = AuditContext("system", "", "samverkan-bot", "samverkan-bot", clock.now())
             with database.unit_of_work(context) as store:
-                conference.plan_meeting_posts(store, clock.now(), CoreConfig())
+                conference.plan_meeting_posts(store, Tick(clock.now(), clock.now()), CoreConfig())
                 raise RuntimeError("the commit failed")
 
         with pytest.raises(RuntimeError):
             plan_then_fail()
         assert _meeting_rows(database) == []
         chat.advance(seconds=30)
-        assert chat.dispatcher.tick() == []
+        assert chat.tick() == []
         assert len(_meeting_rows(database)) == 6
     finally:
         database.dispose()
@@ -483,7 +482,7 @@ def test_a_planning_run_that_was_rolled_back_is_planned_again(
 def test_holding_the_meeting_on_a_holiday_replaces_the_skipped_notice(chat: Chat) -> None:
     chat.clock.set(_local("2026-05-12 10:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
-    chat.dispatcher.tick()  # the notice that Kristi himmelsfärdsdag has no meeting is planned
+    chat.tick()  # the notice that Kristi himmelsfärdsdag has no meeting is planned
     assert chat.say("!schema helgdag håll").ok
     sent = _travel(chat, "2026-05-14 17:00")
     assert [(s.when, s.first_line) for s in sent] == [

@@ -25,7 +25,7 @@ def _text(posts: list[Post]) -> str:
 def _sent(chat: Chat, posts: list[Post]) -> None:
     for post in posts:
         if post.scheduled_id is not None:
-            chat.dispatcher.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
 
 
 def test_who_has_not_acknowledged_is_called_again_then_the_coordinators_told(
@@ -38,9 +38,9 @@ def test_who_has_not_acknowledged_is_called_again_then_the_coordinators_told(
     forum_chat.advance(minutes=5)
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(minutes=4, seconds=59)
-    assert forum_chat.dispatcher.tick() == []
+    assert forum_chat.tick() == []
     forum_chat.advance(seconds=1)
-    posts = forum_chat.dispatcher.tick()
+    posts = forum_chat.tick()
     assert sorted(post.channel_id for post in posts) == ["ledning", "stab"]  # every channel
     text = render_text(posts[0].document)
     assert "Påminnelse: inkallning till Regional samverkanskonferens" in text
@@ -51,7 +51,7 @@ def test_who_has_not_acknowledged_is_called_again_then_the_coordinators_told(
     _sent(forum_chat, posts)
     forum_chat.say("!kvittera", person="bo")
     forum_chat.advance(minutes=10)
-    [told] = forum_chat.dispatcher.tick()
+    [told] = forum_chat.tick()
     assert told.channel_id == "stab"  # where the call-out came from
     text = render_text(told.document)
     assert "1 organisation har fortfarande inte kvitterat inkallningen." in text
@@ -70,13 +70,13 @@ def test_nothing_follows_a_call_out_everyone_answered_or_that_was_stood_down(
     forum_chat.say("!aktivera Storm")
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(minutes=30)
-    assert forum_chat.dispatcher.tick() == []
+    assert forum_chat.tick() == []
     forum_chat.say("!avaktivera")
     _register(forum_chat, bo="Trafikverket")
     forum_chat.say("!aktivera Ny storm")
     forum_chat.say("!avaktivera Över")
     forum_chat.advance(minutes=30)
-    assert forum_chat.dispatcher.tick() == []
+    assert forum_chat.tick() == []
 
 
 def test_the_wait_before_calling_again_is_configurable(
@@ -87,7 +87,7 @@ def test_the_wait_before_calling_again_is_configurable(
     _register(chat, anna="Polisen")
     chat.say("!aktivera Storm")
     chat.advance(minutes=3)
-    assert "Påminnelse: inkallning" in _text(chat.dispatcher.tick())
+    assert "Påminnelse: inkallning" in _text(chat.tick())
 
 
 def test_an_action_is_brought_up_the_day_before_and_when_due(forum_chat: Chat) -> None:
@@ -98,7 +98,7 @@ def test_an_action_is_brought_up_the_day_before_and_when_due(forum_chat: Chat) -
     forum_chat.say("!åtgärd Polisen Utan slutdatum")
     forum_chat.say("!möte slut")
     forum_chat.advance(hours=19)  # Friday 10:00
-    posts = forum_chat.dispatcher.tick()
+    posts = forum_chat.tick()
     text = _text(posts)
     assert "Åtgärd 2 ska vara klar nu, fredag 2026-11-27 10:00: Ring SMHI" in text
     assert "Ansvarig: anna @anna" in text
@@ -106,7 +106,7 @@ def test_an_action_is_brought_up_the_day_before_and_when_due(forum_chat: Chat) -
     assert "Utan slutdatum" not in text
     _sent(forum_chat, posts)
     forum_chat.advance(hours=2)  # Friday 12:00: the day before action 1
-    posts = forum_chat.dispatcher.tick()
+    posts = forum_chat.tick()
     text = _text(posts)
     assert "Åtgärd 1 ska vara klar imorgon, lördag 2026-11-28 12:00: Ta fram trafikplan" in text
     assert "Ansvarig: Polisen Region Stockholm @anna" in text
@@ -114,4 +114,4 @@ def test_an_action_is_brought_up_the_day_before_and_when_due(forum_chat: Chat) -
     _sent(forum_chat, posts)
     forum_chat.say("!åtgärd klar 1", person="anna")
     forum_chat.advance(days=1)
-    assert forum_chat.dispatcher.tick() == []  # closed: not brought up again
+    assert forum_chat.tick() == []  # closed: not brought up again

@@ -158,9 +158,9 @@ def _ok(chat: Chat, line: str, person: str = OPERATOR, channel: str = "stab") ->
 
 
 def _send_due(chat: Chat) -> None:
-    for post in chat.dispatcher.tick():
+    for post in chat.tick():
         if post.scheduled_id is not None:
-            chat.dispatcher.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
 
 
 def prepare(chat: Chat, key: str, language: str) -> str:
@@ -243,7 +243,7 @@ def test_the_buttons_of_a_sent_reminder_are_understood(chat: Chat, language: str
     _ok(chat, f"!forum språk {language}")
     _ok(chat, "!påminn om 1 timme Ring tillbaka")
     chat.advance(hours=1)
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     buttons = [
         button.command
         for post in posts
@@ -255,7 +255,7 @@ def test_the_buttons_of_a_sent_reminder_are_understood(chat: Chat, language: str
     assert len(buttons) == len(SNOOZES)
     for post in posts:
         if post.scheduled_id is not None:
-            chat.dispatcher.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
     for line in buttons:
         # Each click snoozes the reminder: it goes out again before the next click.
         _ok(chat, "!" + line)

@@ -25,9 +25,9 @@ def test_a_forgotten_meeting_is_closed_after_four_quiet_hours(forum_chat: Chat) 
     forum_chat.advance(hours=3)
     forum_chat.say("!info Fortfarande igång", person="anna")
     forum_chat.advance(hours=3, minutes=59)
-    assert forum_chat.dispatcher.tick() == []  # 3 h 59 min since the last note
+    assert forum_chat.tick() == []  # 3 h 59 min since the last note
     forum_chat.advance(minutes=1)
-    posts = forum_chat.dispatcher.tick()
+    posts = forum_chat.tick()
     [post] = posts
     assert (post.platform, post.channel_id) == ("test", "stab")
     text = _render(posts)
@@ -46,7 +46,7 @@ def test_a_forgotten_meeting_is_closed_after_four_quiet_hours(forum_chat: Chat) 
     late = forum_chat.say("!info För sent")
     assert not late.ok
     assert "har inget pågående möte" in late.text
-    assert forum_chat.dispatcher.tick() == []
+    assert forum_chat.tick() == []
     minutes = forum_chat.say("!protokoll")
     assert "Mötet avslutades automatiskt." in minutes.text
 
@@ -56,9 +56,9 @@ def test_the_quiet_spell_is_configurable(database: Database, clock: FixedClock) 
     chat.say("!forum koppla samverkanskonferens")
     chat.say("!möte start")
     chat.advance(minutes=29)
-    assert chat.dispatcher.tick() == []
+    assert chat.tick() == []
     chat.advance(minutes=1)
-    assert "efter 30 min utan anteckningar" in _render(chat.dispatcher.tick())
+    assert "efter 30 min utan anteckningar" in _render(chat.tick())
 
 
 def test_two_bot_processes_close_a_meeting_once(databases: Databases, clock: FixedClock) -> None:
@@ -80,8 +80,8 @@ def test_two_bot_processes_close_a_meeting_once(databases: Databases, clock: Fix
             assert not one.meetings.end(seen_by_one, None, automatically=True)
         # Through the timed job: the second process finds nothing left to close.
         clock.set(later)
-        assert Chat(second, clock).dispatcher.tick() == []
-        assert chat.dispatcher.tick() == []
+        assert Chat(second, clock).tick() == []
+        assert chat.tick() == []
     finally:
         first.dispose()
         second.dispose()
@@ -97,7 +97,7 @@ def test_each_process_ticks_safely_one_after_the_other(
         chat.say("!forum koppla samverkanskonferens")
         chat.say("!möte start")
         chat.advance(hours=4)
-        posted = chat.dispatcher.tick() + Chat(second, clock).dispatcher.tick()
+        posted = chat.tick() + Chat(second, clock).tick()
         assert len(posted) == 1
     finally:
         first.dispose()

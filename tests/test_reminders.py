@@ -29,7 +29,7 @@ def _sent(chat: Chat, posts: list[Post]) -> None:
     """The door posted them: record it as the hub would."""
     for number, post in enumerate(posts):
         if post.scheduled_id is not None:
-            chat.dispatcher.record_delivery(Delivery(post.scheduled_id, message_id=f"m{number}"))
+            chat.record_delivery(Delivery(post.scheduled_id, message_id=f"m{number}"))
 
 
 def test_a_reminder_goes_out_at_its_time_once(chat: Chat, database: Database) -> None:
@@ -40,9 +40,9 @@ def test_a_reminder_goes_out_at_its_time_once(chat: Chat, database: Database) ->
     assert said.reply is not None
     assert said.reply.scheduled
     chat.advance(minutes=59)
-    assert chat.dispatcher.tick() == []
+    assert chat.tick() == []
     chat.advance(minutes=1)
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     [post] = posts
     assert (post.platform, post.channel_id) == ("test", "stab")
     text = _text(posts)
@@ -59,8 +59,8 @@ def test_a_reminder_goes_out_at_its_time_once(chat: Chat, database: Database) ->
     [row] = _posts(database)
     assert row.state is PostState.SENT
     assert row.message_id == "m0"
-    assert chat.dispatcher.tick() == []  # never twice
-    assert chat.dispatcher.next_due() is None
+    assert chat.tick() == []  # never twice
+    assert chat.next_due() is None
 
 
 def test_times_people_write_and_the_refusals(chat: Chat, database: Database) -> None:
@@ -102,7 +102,7 @@ def test_listing_cancelling_and_who_may_cancel(chat: Chat, database: Database) -
     unknown = chat.say("!påminn ta bort 9", person="anna")
     assert "Det finns ingen påminnelse ”9”" in unknown.text
     chat.advance(hours=3)
-    assert "Första" not in _text(chat.dispatcher.tick())  # cancelled: not sent
+    assert "Första" not in _text(chat.tick())  # cancelled: not sent
     elsewhere = chat.say("!påminnelser", channel="annan")
     assert "Inga påminnelser väntar här" in elsewhere.text
 
@@ -114,7 +114,7 @@ def test_a_weekly_reminder_comes_back_every_week_at_the_same_local_time(
     assert said.ok, said.text
     assert "Påminnelse 1, varje vecka; nästa torsdag 2026-12-03 15:00" in said.text
     chat.advance(days=7)
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     assert "Skicka lägesrapporten" in _text(posts)
     _sent(chat, posts)
     listed = chat.say("!påminnelser")
@@ -126,12 +126,12 @@ def test_snoozing_a_reminder_that_went_out(chat: Chat) -> None:
     early = chat.say("!snooza 1 15 min")
     assert "har inte gått ut än" in early.text
     chat.advance(hours=1)
-    _sent(chat, chat.dispatcher.tick())
+    _sent(chat, chat.tick())
     snoozed = chat.say("!snooza 1 15 min")
     assert snoozed.ok, snoozed.text
     assert "Påminnelse 1: torsdag 2026-11-26 16:15" in snoozed.text
     chat.advance(minutes=15)
-    assert "Ring tillbaka" in _text(chat.dispatcher.tick())
+    assert "Ring tillbaka" in _text(chat.tick())
     bad = chat.say("!snooza 1 sen")
     assert "Jag förstår inte när ”sen” är" in bad.text
 
@@ -140,7 +140,7 @@ def test_late_within_the_grace_and_missed_beyond_it(chat: Chat, database: Databa
     chat.say("!påminn kl 16 Inom marginalen")
     chat.say("!påminn kl 15:30 Utanför marginalen")
     chat.advance(hours=1, minutes=20)  # the bot was down from 15:00 to 16:20
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     text = _text(posts)
     assert "Sent: skulle ha kommit torsdag 2026-11-26 16:00" in text
     assert "Inom marginalen" in text
@@ -157,16 +157,14 @@ def test_a_failed_send_is_tried_again_later_and_given_up_when_refused(
     chat.say("!påminn kl 16 Försök igen")
     chat.say("!påminn kl 16 Kanalen finns inte")
     chat.advance(hours=1)
-    first, second = chat.dispatcher.tick()
+    first, second = chat.tick()
     assert first.scheduled_id is not None
     assert second.scheduled_id is not None
-    chat.dispatcher.record_delivery(Delivery(first.scheduled_id, error="timeout"))
-    chat.dispatcher.record_delivery(
-        Delivery(second.scheduled_id, error="channel_not_found", permanent=True)
-    )
-    assert chat.dispatcher.tick() == []  # the pause before the next attempt
+    chat.record_delivery(Delivery(first.scheduled_id, error="timeout"))
+    chat.record_delivery(Delivery(second.scheduled_id, error="channel_not_found", permanent=True))
+    assert chat.tick() == []  # the pause before the next attempt
     chat.advance(seconds=30)
-    [again] = chat.dispatcher.tick()
+    [again] = chat.tick()
     assert "Försök igen" in _text([again])
     rows = {row.text: row for row in _posts(database)}
     assert rows["Försök igen"].attempts == 1
@@ -191,8 +189,8 @@ def test_two_bot_processes_send_a_reminder_once(databases: Databases, clock: obj
                 [seen_by_other] = other.scheduled.due(clock.now())
                 assert other.scheduled.claim(seen_by_other, timedelta(minutes=15))
             assert not one.scheduled.claim(seen_by_one, timedelta(minutes=15))
-        assert chat.dispatcher.tick() == []
-        assert Chat(second, clock).dispatcher.tick() == []
+        assert chat.tick() == []
+        assert Chat(second, clock).tick() == []
     finally:
         first.dispose()
         second.dispose()

@@ -264,13 +264,13 @@ def test_a_dead_process_claim_is_taken_over_and_next_week_is_planned_once(
         said = Chat(dead, clock).say("!påminn varje torsdag 16:00 Konferensen")
         assert said.ok, said.text
         clock.set(clock.now() + timedelta(hours=1))
-        [claimed] = Chat(dead, clock).dispatcher.tick()  # ... and the process dies
+        [claimed] = Chat(dead, clock).tick()  # ... and the process dies
         assert claimed.scheduled_id is not None
         clock.set(clock.now() + LEASE + timedelta(minutes=1))
         survivor = Chat(alive, clock)
-        [taken] = survivor.dispatcher.tick()
+        [taken] = survivor.tick()
         assert taken.scheduled_id == claimed.scheduled_id
-        survivor.dispatcher.record_delivery(Delivery(taken.scheduled_id, message_id="m1"))
+        survivor.record_delivery(Delivery(taken.scheduled_id, message_id="m1"))
         listed = survivor.say("!påminnelser")
         assert "#1 torsdag 2026-12-03 16:00 (varje vecka): Konferensen" in listed.text
         with Session(alive.engine) as session:

@@ -1,5 +1,5 @@
 """Audit retention: the timed job deletes audit events older than AUDIT_RETENTION_DAYS (730 by
-default, 0 keeps them for ever), through ``Dispatcher.tick``, at most once a day, a bounded
+default, 0 keeps them for ever), through ``Timekeeper.tick``, at most once a day, a bounded
 batch at a time; the forums' own records (reports, minutes) are never deleted."""
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def test_events_older_than_two_years_are_deleted_and_the_rest_kept(
     record(database, now - timedelta(days=10), "newer")
     chat = Chat(database, clock)  # the default configuration: 730 days
     with caplog.at_level(logging.INFO, logger="commands.retention"):
-        assert chat.dispatcher.tick() == []
+        assert chat.tick() == []
     assert actions(database)[:2] == ["recent", "newer"]
     [done] = retention_events(database)
     assert done["deleted"] == 2
@@ -82,7 +82,7 @@ def test_reports_and_minutes_are_not_subject_to_retention(
     assert chat.say("!möte slut").ok
     written = len(actions(database))
     chat.advance(days=3 * 365)
-    chat.dispatcher.tick()
+    chat.tick()
     [done] = retention_events(database)
     assert done["deleted"] == written
     assert count(database, SituationReport) == 1
@@ -94,24 +94,24 @@ def test_reports_and_minutes_are_not_subject_to_retention(
 def test_zero_keeps_every_event_for_ever(database: Database, clock: FixedClock) -> None:
     record(database, clock.now() - timedelta(days=20 * 365), "ancient")
     chat = Chat(database, clock, replace(CoreConfig(), audit_retention_days=0))
-    chat.dispatcher.tick()
+    chat.tick()
     chat.advance(days=2)
-    chat.dispatcher.tick()
+    chat.tick()
     assert actions(database) == ["ancient"]
 
 
 def test_the_job_works_at_most_once_a_day(database: Database, clock: FixedClock) -> None:
     chat = Chat(database, clock, replace(CoreConfig(), audit_retention_days=30))
     record(database, clock.now() - timedelta(days=31), "first")
-    chat.dispatcher.tick()
+    chat.tick()
     assert actions(database) == ["audit.retention"]
     # Older than 30 days, but the job ran less than a day ago.
     record(database, clock.now() - timedelta(days=31), "second")
     chat.advance(hours=23, minutes=59)
-    chat.dispatcher.tick()
+    chat.tick()
     assert actions(database) == ["audit.retention", "second"]
     chat.advance(minutes=1)
-    chat.dispatcher.tick()
+    chat.tick()
     assert actions(database) == ["audit.retention", "audit.retention"]
     assert [done["deleted"] for done in retention_events(database)] == [1, 1]
 
@@ -126,7 +126,7 @@ def test_a_backlog_goes_in_batches_on_consecutive_ticks(
     record(database, clock.now() - DAY, "kept")
     chat = Chat(database, clock)
     for _ in range(4):
-        chat.dispatcher.tick()
+        chat.tick()
     assert [done["deleted"] for done in retention_events(database)] == [3, 3, 1]
     assert actions(database)[0] == "kept"  # the oldest went first, the recent one stays
 
@@ -139,8 +139,8 @@ def test_each_database_has_its_own_day(
         other.prepare(clock.now())
         for each in (database, other):
             record(each, clock.now() - timedelta(days=731), "old")
-        Chat(database, clock).dispatcher.tick()
-        Chat(other, clock).dispatcher.tick()
+        Chat(database, clock).tick()
+        Chat(other, clock).tick()
         assert actions(database) == actions(other) == ["audit.retention"]
     finally:
         other.dispose()

@@ -122,7 +122,7 @@ def test_a_meeting_closed_by_the_bot_posts_its_minutes_where_its_forum_is_now(
     assert chat.say("!info Glömt att avsluta", channel="stab").ok
     assert chat.say("!forum koppla chefsgrupp", channel="stab").ok
     chat.advance(hours=5)
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     assert {post.channel_id for post in posts} == {"kvar"}
     assert "Möte 1 avslutades automatiskt" in _texts(posts)
 
@@ -137,7 +137,7 @@ def test_a_forums_scheduled_post_is_cancelled_when_its_channel_serves_another_fo
     assert chat.say("!påminn imorgon kl 9 Egen påminnelse").ok
     assert chat.say("!forum koppla chefsgrupp").ok
     chat.advance(days=1, hours=1)
-    posts = chat.dispatcher.tick()
+    posts = chat.tick()
     text = _texts(posts)
     assert "Egen påminnelse" in text  # a person's own reminder stays with the channel
     assert "trafikplan" not in text
@@ -204,9 +204,9 @@ def test_the_green_button_pressed_again_is_added_to_the_open_request(
 def test_snoozing_respects_the_cap_and_keeps_the_owner(chat: Chat, database: Database) -> None:
     assert chat.say("!påminn om 1 minut Första", person="anna").ok
     chat.advance(minutes=2)
-    [sent] = chat.dispatcher.tick()
+    [sent] = chat.tick()
     assert sent.scheduled_id is not None
-    chat.dispatcher.record_delivery(Delivery(sent.scheduled_id, message_id="m1"))
+    chat.record_delivery(Delivery(sent.scheduled_id, message_id="m1"))
     snoozed = chat.say("!snooza 1 om 1 timme", person="bo")
     assert snoozed.ok
     with Session(database.engine) as session:
@@ -219,10 +219,10 @@ def test_snoozing_respects_the_cap_and_keeps_the_owner(chat: Chat, database: Dat
         assert chat.say(f"!påminn om {number + 2} timmar P{number}", person="bo").ok
     assert not chat.say("!påminn om 3 dagar En för mycket", person="bo").ok
     chat.advance(hours=1, minutes=1)
-    sent_again = [post for post in chat.dispatcher.tick() if "Första" in render_text(post.document)]
+    sent_again = [post for post in chat.tick() if "Första" in render_text(post.document)]
     [post] = sent_again
     assert post.scheduled_id is not None
-    chat.dispatcher.record_delivery(Delivery(post.scheduled_id, message_id="m2"))
+    chat.record_delivery(Delivery(post.scheduled_id, message_id="m2"))
     assert chat.say("!påminn om 4 dagar Fyller på", person="bo").ok  # 100 waiting again
     refused = chat.say("!snooza 1 om 1 timme", person="anna")
     assert not refused.ok

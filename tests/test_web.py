@@ -116,18 +116,23 @@ def _sample(name: str, **labels: str) -> float:
 
 def test_metrics_count_commands_by_name_and_outcome(database: Database, clock: FixedClock) -> None:
     dispatcher = Dispatcher(database, clock, CoreConfig(bot_admins=frozenset({"boss"})))
-    dispatcher.on_command = metrics.command_handled
+    hub = Hub(dispatcher, on_command=metrics.command_handled)
     before = {
         outcome: _sample("samverkan_commands_total", command="activation.status", outcome=outcome)
         for outcome in ("ok", "refused")
     }
     unknown = _sample("samverkan_commands_total", command="unknown", outcome="refused")
     speaker = Speaker("test", "boss", "Boss")
-    dispatcher.handle(Incoming("test", "stab", speaker, "!forum koppla samverkanskonferens"))
-    dispatcher.handle(Incoming("test", "stab", speaker, "!status"))
-    dispatcher.handle(Incoming("test", "ute", speaker, "!status"))  # no forum here: refused
-    dispatcher.handle(Incoming("test", "stab", speaker, "!flyga till månen"))
-    dispatcher.handle(Incoming("test", "stab", speaker, "bara prat"))  # not a command: no count
+
+    async def say() -> None:
+        await hub.handle(Incoming("test", "stab", speaker, "!forum koppla samverkanskonferens"))
+        await hub.handle(Incoming("test", "stab", speaker, "!status"))
+        await hub.handle(Incoming("test", "ute", speaker, "!status"))  # no forum here: refused
+        await hub.handle(Incoming("test", "stab", speaker, "!flyga till månen"))
+        await hub.handle(Incoming("test", "stab", speaker, "bara prat"))  # not a command
+
+    asyncio.run(say())
+    hub.close()
     assert (
         _sample("samverkan_commands_total", command="activation.status", outcome="ok")
         == before["ok"] + 1
@@ -189,7 +194,7 @@ def test_the_lateness_of_a_scheduled_post_is_measured(
     hub.attach(Sink())
 
     async def scenario() -> None:
-        posts = await hub.call(hub.dispatcher.tick)
+        posts = await hub.call(hub.timekeeper.tick)
         await hub.deliver(posts)
 
     asyncio.run(scenario())

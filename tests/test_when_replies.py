@@ -70,7 +70,7 @@ def test_snoozing_to_a_time_the_spring_switch_skips_is_refused(
     chat.clock.set(datetime(2027, 3, 27, 12, 0, tzinfo=STOCKHOLM))
     assert chat.say("!påminn om 1 timme Ring SMHI").ok
     chat.advance(hours=1)
-    chat.dispatcher.tick()
+    chat.tick()
     said = chat.say("!snooza 1 imorgon 02:30")
     assert not said.ok
     assert "Klockan 02:30 finns inte söndag 2027-03-28" in said.text

@@ -230,13 +230,13 @@ class ConsoleDoor:
         target = when.at
         async with self.hub.ticking_held():
             while True:
-                posts = await self.hub.call(dispatcher.tick)
+                posts = await self.hub.call(self.hub.timekeeper.tick)
                 if posts:
                     await self.hub.deliver(posts)
                 now = clock.now()
                 if now >= target:
                     break
-                next_due = await self.hub.call(dispatcher.next_due)
+                next_due = await self.hub.call(self.hub.timekeeper.next_due)
                 # A day at a time at the most: what is planned ahead is planned on the way.
                 step = min(target, now + timedelta(days=1))
                 if next_due is not None and now < next_due < step:

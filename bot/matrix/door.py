@@ -86,6 +86,7 @@ from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
 from commands.core.messages import Incoming, MentionRef, Speaker
+from commands.core.welcome import welcome
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -507,9 +508,12 @@ class MatrixDoor:
 
     async def _welcome(self, room_id: str) -> None:
         direct = self._direct.get(room_id, False)
-        welcome = await self.hub.call(self.hub.dispatcher.joined, PLATFORM, room_id, direct)
-        if welcome is not None:
-            await self.deliver(room_id, welcome.document)
+        core = self.hub.dispatcher
+        said = await self.hub.call(
+            welcome, core.database, core.clock, core.config, PLATFORM, room_id, direct
+        )
+        if said is not None:
+            await self.deliver(room_id, said.document)
 
     def _is_moderator(self, room: MatrixRoom, user_id: str) -> bool:
         """Power level 50 or more; from room version 12 on, the creators always are."""

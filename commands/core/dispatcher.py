@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from commands.core.config import CoreConfig
 from commands.core.document import Document
 from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
-from commands.core.messages import Incoming, Post, Reply
+from commands.core.messages import Incoming, Reply
 from commands.core.registry import (
     AFTER_COMMAND,
     FORM_TYPES,
@@ -37,21 +36,29 @@ from commands.core.roles import (
     regional_role,
     resolve_role,
 )
-from commands.core.scheduled_posts import (
-    CLAIMED_BY,
-    LEASE_NOW,
-    RELAY,
-    Delivery,
-    Sent,
-    next_due,
-    record_delivery,
-)
 from commands.core.text import Token, bad_character, fold, small_number, span_text, tokenize
-from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS
 from storage import AuditContext, Database, Store
-from storage.models import FormDialog, Forum, Role, ScheduledPost
+from storage.models import FormDialog, Forum, Role
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A message handled as a command, form or dialog answer: the reply, the command's key
+    ("unknown" when there is none; "form", "dialog") and the outcome: "ok", "refused" or
+    "error" (what the hub counts)."""
+
+    reply: Reply
+    command_key: str
+    outcome: str
+
+
+@dataclass
+class _Seen:
+    """What handling one message found out on the way: the command's key, once known."""
+
+    command_key: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -72,16 +79,8 @@ class Dispatcher:
     ) -> None:
         self.database = database
         self.clock = clock
-        # The time beneath a shifted clock (the terminal's ~tid): leases between processes.
-        self.real_clock: Clock = getattr(clock, "base", clock)
         self.config = config
         self.registry = registry
-        # The name of this process among several sharing the database (``INSTANCE_NAME``).
-        self.instance: str | None = None
-        # Told of every message handled as a command, form or dialog answer: the command's
-        # key ("unknown" when there is none) and the outcome: "ok", "refused" or "error".
-        self.on_command: Callable[[str, str], None] | None = None
-        self._command_key = "unknown"
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -91,16 +90,21 @@ class Dispatcher:
         A message is for the bot when it starts with the prefix (a command), brings a filled-in
         form (a Slack modal), or answers a question of a dialog its sender has open here.
         """
-        self._command_key = "unknown"
-        reply = self._handle(incoming)
-        if reply is not None and self.on_command is not None:
-            outcome = "ok" if reply.ok else "refused"
-            if reply.error_id is not None:
-                outcome = "error"
-            self.on_command(self._command_key, outcome)
-        return reply
+        handled = self.handle_counted(incoming)
+        return handled.reply if handled is not None else None
 
-    def _handle(self, incoming: Incoming) -> Reply | None:
+    def handle_counted(self, incoming: Incoming) -> Handled | None:
+        """As :meth:`handle`, with the command's key and the outcome beside the reply."""
+        seen = _Seen()
+        reply = self._handle(incoming, seen)
+        if reply is None:
+            return None
+        outcome = "ok" if reply.ok else "refused"
+        if reply.error_id is not None:
+            outcome = "error"
+        return Handled(reply, seen.command_key, outcome)
+
+    def _handle(self, incoming: Incoming, seen: _Seen) -> Reply | None:
         text = incoming.text.strip()
         command = text.startswith(self.config.prefix)
         if not command and incoming.submission is None and not text:
@@ -140,18 +144,18 @@ class Dispatcher:
                 )
                 language = normalise_language(forum.language if forum else language)
                 if command:
-                    reply = self._run(store, incoming, text, forum, language)
+                    reply = self._run(store, incoming, text, forum, language, seen)
                 else:
                     self._check_text(text)
                     request = self._request(store, incoming, None, forum, language)
                     if dialog is not None:
-                        self._command_key = "dialog"
+                        seen.command_key = "dialog"
                         form_kind = FORM_TYPES.get(dialog.form)
                         if form_kind is not None:
                             self._check_dialog_role(request, dialog, form_kind.role)
                         reply = dialogs.answer(request, dialog)
                     else:
-                        self._command_key = "form"
+                        seen.command_key = "form"
                         reply = self._submit(request)
                 if not reply.ok:
                     raise _Refused(reply)
@@ -187,64 +191,6 @@ class Dispatcher:
             document = Document().paragraph(t(language, "error.internal", id=error_id))
             return Reply(document, ok=False, error_id=error_id)
 
-    def tick(self) -> list[Post]:
-        """Run the timed jobs (a meeting left open is closed ...); the posts they made.
-
-        Each job is one unit of work: one that fails is logged and rolled back, and the others
-        still run."""
-        now = self.clock.now()
-        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
-        posts: list[Post] = []
-        LEASE_NOW.set(self.real_clock.now())
-        CLAIMED_BY.set(self.instance)
-        for job in JOBS:
-            try:
-                with self.database.unit_of_work(context) as store:
-                    posts.extend(job(store, now, self.config))
-            except Exception:
-                log.exception("the timed job %s failed", job.__name__)
-        return posts
-
-    def record_delivery(self, delivery: Delivery) -> Sent | None:
-        """How sending a scheduled post went (the hub reports it); what was sent, if it was."""
-        now = self.clock.now()
-        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
-        with self.database.unit_of_work(context) as store:
-            return record_delivery(store, delivery, now)
-
-    def relay(self, platform: str, channel_id: str, encoded: str) -> None:
-        """A post for a platform another bot process serves (it holds the Matrix sync): kept
-        in the database, due now, for that process to send (see ``scheduler.RELAY``)."""
-        now = self.clock.now()
-        context = AuditContext(BOT_PLATFORM, channel_id, BOT_USER, BOT_USER, now)
-        with self.database.unit_of_work(context) as store:
-            post = ScheduledPost(
-                kind=RELAY, platform=platform, channel_id=channel_id, text=encoded, due_at=now
-            )
-            store.scheduled.add(post)
-
-    def next_due(self) -> datetime | None:
-        """When the next scheduled post falls due, if any is pending."""
-        context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, self.clock.now())
-        with self.database.reading(context) as store:
-            return next_due(store)
-
-    def joined(self, platform: str, channel_id: str, direct: bool = False) -> Reply | None:
-        """What to say on joining a channel: how to bind it, when it serves no forum yet;
-        in a direct conversation, what it is for."""
-        language = self.config.default_language
-        if direct:
-            doc = Document().paragraph(
-                t(language, "door.welcome_direct", prefix=self.config.prefix)
-            )
-            return Reply(doc)
-        context = AuditContext(platform, channel_id, "", "", self.clock.now())
-        with self.database.reading(context) as store:
-            if store.forum_for_channel(platform, channel_id) is not None:
-                return None
-        doc = Document().paragraph(t(language, "door.welcome", prefix=self.config.prefix))
-        return Reply(doc)
-
     def _remember_refused(self, incoming: Incoming, now: datetime) -> None:
         """A refusal rolls its transaction back, the event id with it: keep that one."""
         if incoming.event_id is not None:
@@ -253,12 +199,18 @@ class Dispatcher:
     # -- steps -------------------------------------------------------------------------------
 
     def _run(
-        self, store: Store, incoming: Incoming, text: str, forum: Forum | None, language: str
+        self,
+        store: Store,
+        incoming: Incoming,
+        text: str,
+        forum: Forum | None,
+        language: str,
+        seen: _Seen,
     ) -> Reply:
         self._check_text(text)
         line = text[len(self.config.prefix) :]
         cmd, rest = self.find_command(line, language)
-        self._command_key = cmd.key
+        seen.command_key = cmd.key
         request = self._request(store, incoming, cmd, forum, language)
         request.tail = line[rest[0].start :].strip() if rest else ""
         if incoming.direct and not cmd.personal:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +23,7 @@ from commands.core.config import CoreConfig
 from commands.core.document import Document, Emphasis, Strong
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Post
-from commands.core.timed import timed
+from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.models import PostState, ScheduledPost
@@ -41,12 +40,6 @@ LONGEST_RETRY = timedelta(minutes=30)
 MAX_ATTEMPTS = 8
 # At most this many posts are claimed in one tick; the next tick takes the rest at once.
 BATCH = 200
-# The real time a claim's lease is measured in. Leases are between processes, in real time:
-# a terminal whose ``~tid`` moved its clock must not take a claim another process still
-# holds for abandoned. ``Dispatcher.tick`` sets it from the clock beneath a shifted one.
-LEASE_NOW: ContextVar[datetime | None] = ContextVar("LEASE_NOW", default=None)
-# The name of the process claiming posts (``INSTANCE_NAME``), set by ``Dispatcher.tick``.
-CLAIMED_BY: ContextVar[str | None] = ContextVar("CLAIMED_BY", default=None)
 # A post made by a process that could not send it itself (it does not serve the platform:
 # another process holds the Matrix sync); ``text`` holds it, encoded by the bot, and the
 # process that serves the platform sends it as it is.
@@ -88,15 +81,17 @@ class Delivery:
 
 
 @timed
-def send_due(store: Store, now: datetime, config: CoreConfig) -> list[Post]:
+def send_due(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
+    """Claim what is due, in real time (``tick.lease_now``: leases are between processes) and
+    in the name of ``tick.claimant``, and word it now; the posts to send."""
+    now, lease_now = tick.now, tick.lease_now
     grace = timedelta(minutes=config.reminder_grace_minutes)
-    lease_now = LEASE_NOW.get() or now
     posts: list[Post] = []
     missed: dict[tuple[str, str], list[ScheduledPost]] = {}
     for post in store.scheduled.due(now, BATCH, lease_now):
         # A retry, or a post taken over from a dead process, has had its follow-up planned.
         first_claim = post.state is PostState.PENDING and post.attempts == 0
-        if not store.scheduled.claim(post, LEASE, lease_now, by=CLAIMED_BY.get()):
+        if not store.scheduled.claim(post, LEASE, lease_now, by=tick.claimant):
             continue  # another bot process has it
         if post.kind == RELAY:
             # Sent however late: it is a message somebody's command made, not a reminder.

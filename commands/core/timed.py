@@ -1,7 +1,8 @@
 """Work the bot does on its own as time passes, not in answer to a message.
 
-A job takes the unit of work, the time and the configuration, changes what is due, and returns
-the posts to send. :meth:`commands.core.dispatcher.Dispatcher.tick` runs every job, each in its
+A job takes the unit of work, the :class:`Tick` (the time, and the real time and process name
+a claim between processes is made in) and the configuration, changes what is due, and returns
+the posts to send. :meth:`commands.core.timekeeper.Timekeeper.tick` runs every job, each in its
 own transaction; the hub calls it every few seconds. A job must be safe with several bot
 processes on one database: it changes a row only if nobody else did (a guarded UPDATE), and
 posts only what it changed.
@@ -10,6 +11,7 @@ posts only what it changed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,20 @@ if TYPE_CHECKING:
     from commands.core.messages import Post
     from storage import Store
 
-Job = Callable[["Store", datetime, "CoreConfig"], "list[Post]"]
+
+@dataclass(frozen=True)
+class Tick:
+    """When a tick runs: ``now`` on the bot's clock (shifted on the terminal by ``~tid``);
+    ``lease_now``, the real time beneath it, which leases between processes are measured in
+    (a terminal whose clock moved must not take a claim another process still holds for
+    abandoned); ``claimant``, the name of the process (``INSTANCE_NAME``) claiming posts."""
+
+    now: datetime
+    lease_now: datetime
+    claimant: str | None = None
+
+
+Job = Callable[["Store", Tick, "CoreConfig"], "list[Post]"]
 
 JOBS: list[Job] = []
 

@@ -17,6 +17,8 @@ from commands import Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Incoming, MentionRef, Post, Reply, Speaker
+from commands.core.scheduled_posts import Delivery, Sent
+from commands.core.timekeeper import Timekeeper
 from storage import Database
 
 OPERATOR = "operator"
@@ -64,6 +66,7 @@ class Chat:
         admins = config.bot_admins | {OPERATOR}
         self.config = replace(config, bot_admins=admins)
         self.dispatcher = Dispatcher(database, clock, self.config)
+        self.timekeeper = Timekeeper(database, clock, self.config)
 
     def say(
         self,
@@ -100,6 +103,16 @@ class Chat:
         reply = self.dispatcher.handle(incoming)
         rendered = render_text(reply.document) if reply else ""
         return Said(reply, rendered, list(reply.posts) if reply else [])
+
+    def tick(self) -> list[Post]:
+        """The timed jobs run once, as the hub's ticker runs them; the posts they made."""
+        return self.timekeeper.tick()
+
+    def record_delivery(self, delivery: Delivery) -> Sent | None:
+        return self.timekeeper.record_delivery(delivery)
+
+    def next_due(self) -> datetime | None:
+        return self.timekeeper.next_due()
 
     def advance(self, **delta: float) -> datetime:
         self.clock.set(self.clock.now() + timedelta(**delta))
