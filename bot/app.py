@@ -47,7 +47,7 @@ def build_app(
     database.prepare(clock.now())
     core = settings.core()
     dispatcher = Dispatcher(database, clock, core)
-    timekeeper = Timekeeper(database, clock, core, instance)
+    timekeeper = Timekeeper(database, clock, core, instance, capabilities=dispatcher.capabilities)
     _warn_about_trust(database, settings, clock)
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise cost tens of milliseconds now and then.

@@ -106,7 +106,10 @@ class Hub:
     ) -> None:
         self.dispatcher = dispatcher
         self.timekeeper = timekeeper or Timekeeper(
-            dispatcher.database, dispatcher.clock, dispatcher.config
+            dispatcher.database,
+            dispatcher.clock,
+            dispatcher.config,
+            capabilities=dispatcher.capabilities,
         )
         self.on_command = on_command
         self.doors: dict[str, Door] = {}

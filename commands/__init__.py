@@ -1,10 +1,13 @@
 """Every use case of the bot, written once, knowing nothing of Slack, Matrix or the terminal.
 
-Each module registers its commands in :data:`commands.core.registry.REGISTRY`; importing this
-package registers them all. Topic modules never import one another (an import-linter
-contract in ``pyproject.toml``, checked by ``tests/test_layers.py``): what two share lives in
-``commands/core/``, ``commands/situation/`` or ``commands/minutes/``. A command lives in the
-module named after what it is about:
+Each module declares what it adds to the bot (commands, hooks, forms, timed jobs, the scheduled
+posts' composers) in its ``FEATURE`` (:mod:`commands.core.features`); :data:`FEATURES` lists
+them all, and :data:`CAPABILITIES`, built from it, is what the dispatcher and timekeeper are
+given unless a test builds its own (``build([report.FEATURE, ...])``). Topic modules never
+import one another (an import-linter contract in ``pyproject.toml``, checked by
+``tests/test_layers.py``): what two share lives in ``commands/core/``,
+``commands/situation/`` or ``commands/minutes/``. A command lives in the module named after
+what it is about:
 
 - ``help``: ``!hjälp``
 - ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``
@@ -29,7 +32,7 @@ module named after what it is about:
 - ``retention``: no commands; audit events older than ``AUDIT_RETENTION_DAYS`` deleted daily
 """
 
-from commands import (  # noqa: F401  (registers commands)
+from commands import (
     action,
     activation,
     actor,
@@ -47,7 +50,62 @@ from commands import (  # noqa: F401  (registers commands)
     role,
     schedule,
 )
-from commands.core.dispatcher import Dispatcher
-from commands.core.registry import REGISTRY
+from commands.core import dispatcher, timekeeper
+from commands.core.capabilities import Capabilities, build
+from commands.core.clock import Clock
+from commands.core.config import CoreConfig
+from commands.core.features import Feature
+from storage import Database
 
-__all__ = ["REGISTRY", "Dispatcher"]
+# Every feature, in the order help lists commands it ranks alike and timed jobs run.
+FEATURES: list[Feature] = [
+    action.FEATURE,
+    activation.FEATURE,
+    actor.FEATURE,
+    cancel.FEATURE,
+    conference.FEATURE,
+    escalation.FEATURE,
+    followups.FEATURE,
+    forum.FEATURE,
+    help.FEATURE,
+    joint_picture.FEATURE,
+    meeting.FEATURE,
+    reminder.FEATURE,
+    report.FEATURE,
+    retention.FEATURE,
+    role.FEATURE,
+    schedule.FEATURE,
+]
+
+CAPABILITIES = build(FEATURES)
+
+
+class Dispatcher(dispatcher.Dispatcher):
+    """The core's dispatcher, with every feature unless given ``capabilities``."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        config: CoreConfig,
+        capabilities: Capabilities = CAPABILITIES,
+    ) -> None:
+        super().__init__(database, clock, config, capabilities)
+
+
+class Timekeeper(timekeeper.Timekeeper):
+    """The core's timekeeper, with every feature unless given ``capabilities``."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        config: CoreConfig,
+        instance: str | None = None,
+        *,
+        capabilities: Capabilities = CAPABILITIES,
+    ) -> None:
+        super().__init__(database, clock, config, instance, capabilities=capabilities)
+
+
+__all__ = ["CAPABILITIES", "FEATURES", "Capabilities", "Dispatcher", "Timekeeper", "build"]

@@ -14,6 +14,7 @@ from datetime import datetime, time
 
 from commands.core.document import Emphasis, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.follow_up_plans import plan_action
 from commands.core.lookup import find_organisation, find_person
 from commands.core.meetings import chaired_by_me, open_meeting
@@ -24,6 +25,8 @@ from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from commands.core.when import Refusal, read_when
 from storage.models import Action, ItemKind, Organisation, Person, Role
+
+FEATURE = feature(__name__)
 
 # The owner of "Alla: uppdatera kontaktlistorna".
 EVERYONE = frozenset({"alla", "samtliga", "all", "everyone"})

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Button, Mention, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.follow_up_plans import plan_recall
 from commands.core.grammar import forum_words
 from commands.core.lookup import my_organisation
@@ -16,6 +17,8 @@ from commands.core.request import Request
 from commands.core.roles import coordinators_of
 from commands.core.timefmt import format_clock, format_duration, format_time
 from storage.models import Acknowledgement, Activation, Forum, Mode, Person, Role
+
+FEATURE = feature(__name__)
 
 MAX_REASON = 1000
 # A request for activation not answered within this long lapses: the next one is new, and

@@ -7,6 +7,7 @@ from rapidfuzz import fuzz
 from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Document, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.lookup import find_choice, find_organisation, find_person
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
@@ -14,6 +15,8 @@ from commands.core.request import Request
 from commands.core.roles import check_claim, coordinators_of
 from commands.core.text import fold
 from storage.models import Category, Forum, Organisation, Person, Role
+
+FEATURE = feature(__name__)
 
 CATEGORY_WORDS: dict[str, Category] = {
     fold(word): category

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from commands.core.document import Document
+from commands.core.features import feature
 from commands.core.messages import Reply
 from commands.core.registry import command
 from commands.core.request import Request
+
+FEATURE = feature(__name__)
 
 
 @command("form.cancel", "avbryt", aliases=("cancel",), personal=True)

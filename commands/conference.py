@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Strong
+from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.meeting_times import Occurrence, Status, meetings_between, next_meetings
 from commands.core.messages import Post
@@ -56,6 +57,8 @@ from commands.situation.rounds import current_round
 from storage import Store
 from storage.forums import Channel
 from storage.models import Forum, ScheduledPost
+
+FEATURE = feature(__name__)
 
 DAY_BEFORE = "meeting_day_before"
 NAG = "meeting_nag"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from commands.core.channels import forum_wide
 from commands.core.document import Emphasis, Link, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_forum
 from commands.core.meetings import open_meeting
@@ -21,6 +22,8 @@ from commands.core.request import Request
 from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time
 from storage.models import Forum, ItemKind, Role
+
+FEATURE = feature(__name__)
 
 MAX_NAME_WORDS = 6
 MAX_TEXT = 1000

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Mention, Part, Strong
+from commands.core.features import feature
 from commands.core.follow_up_plans import ACTION_DUE, ACTION_TOMORROW, RECALL, STILL_MISSING
 from commands.core.i18n import normalise_language, t
 from commands.core.roles import coordinators_of
@@ -25,6 +26,8 @@ from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.forums import RosterEntry
 from storage.models import Activation, Forum, ScheduledPost
+
+FEATURE = feature(__name__)
 
 # The kinds and their planning are in commands/core/follow_up_plans.py: the commands that
 # plan them (activation, action) and this module that words them share them there.

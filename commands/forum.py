@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands.core.channels import forum_wide, other_channels, this_channel
 from commands.core.document import Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.i18n import LANGUAGES
 from commands.core.lookup import find_choice
 from commands.core.meeting_times import next_meetings
@@ -15,6 +16,8 @@ from commands.core.roles import require_coordinator_of
 from commands.core.text import fold, slugify
 from commands.core.timefmt import format_time, format_time_with_weekday
 from storage.models import Forum, ForumKind, Level, Mode, Role
+
+FEATURE = feature(__name__)
 
 LEVEL_WORDS: dict[str, Level] = {
     fold(word): level

@@ -6,12 +6,15 @@ from collections import Counter
 
 from commands.core.document import Code, Document
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.messages import Reply
-from commands.core.registry import REGISTRY, Arg, ArgKind, Command, Scope, command
+from commands.core.registry import Arg, ArgKind, Command, Scope, command
 from commands.core.request import Request
 from commands.core.roles import allows, may_use
 from commands.core.text import fold, tokenize
 from storage.models import Role
+
+FEATURE = feature(__name__)
 
 
 @command(
@@ -25,7 +28,7 @@ def help_command(req: Request) -> Reply:
     wanted = req.args.get("command")
     if wanted:
         words = [tok.value for tok in tokenize(wanted.removeprefix(req.config.prefix))]
-        found = REGISTRY.match(words)
+        found = req.registry.match(words)
         if found is None or found[1] != len(words):
             raise _unknown_topic(req, words, found[1] if found else 0, wanted)
         return Reply(_detail(req, found[0]))
@@ -36,8 +39,8 @@ def _unknown_topic(req: Request, words: list[str], matched: int, wanted: str) ->
     """No command by that name: the help of the one it most resembles, as the dispatcher
     suggests for a mistyped command (``!hjälp forum kopla`` → ``!hjälp forum koppla``)."""
     head = tuple(fold(word) for word in words[:matched])
-    near = REGISTRY.near(words[matched:], head=head, cutoff=85) if matched else None
-    near = near or REGISTRY.near(words)
+    near = req.registry.near(words[matched:], head=head, cutoff=85) if matched else None
+    near = near or req.registry.near(words)
     if near is None:
         return CommandError("error.unknown_help_topic", hint_key="hint.help", word=wanted[:60])
     prefix = req.config.prefix
@@ -75,7 +78,7 @@ def _help_order(cmd: Command) -> int:
 
 def _overview(req: Request) -> Document:
     prefix = req.config.prefix
-    usable = [cmd for cmd in sorted(REGISTRY.commands, key=_help_order) if may_use(req, cmd)]
+    usable = [cmd for cmd in sorted(req.registry.commands, key=_help_order) if may_use(req, cmd)]
     doc = req.document().heading(req.t("help.title"))
     doc.bullets(
         [Code(cmd.usage(req.language, prefix)), " – ", cmd.summary(req.language)] for cmd in usable
@@ -116,7 +119,7 @@ def _why_hidden(req: Request, cmd: Command) -> str | None:
 def _hidden_paragraphs(req: Request, doc: Document) -> None:
     """Say what is hidden and why, counting each command under the one thing that would
     show it: a coordinator in an unbound channel lacks a forum, not a role."""
-    reasons = Counter(_why_hidden(req, cmd) for cmd in REGISTRY.commands)
+    reasons = Counter(_why_hidden(req, cmd) for cmd in req.registry.commands)
     prefix = req.config.prefix
     needing_role = [(reason, reasons[reason]) for reason in ROLE_REASONS if reasons[reason]]
     if needing_role:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from commands.core.channels import forum_wide, other_channels
 from commands.core.document import Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgType, command
 from commands.core.request import Request
@@ -25,6 +26,8 @@ from commands.situation.picture import (
 from commands.situation.render import diff_paragraphs, missing_rows, picture_document
 from commands.situation.rounds import current_round, report_round, round_label
 from storage.models import Forum, ReportRound, Role
+
+FEATURE = feature(__name__)
 
 
 def chosen_round(req: Request, forum: Forum) -> ReportRound:

@@ -17,11 +17,12 @@ from datetime import timedelta
 from commands.core.config import CoreConfig
 from commands.core.document import Document, Mention, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.meetings import chaired_meeting, open_meeting
 from commands.core.messages import Attachment, Post, Reply
-from commands.core.registry import AFTER_COMMAND, Arg, ArgKind, ArgType, command
+from commands.core.registry import Arg, ArgKind, ArgType, after_command, command
 from commands.core.request import Request
 from commands.core.text import fold
 from commands.core.timed import Tick, timed
@@ -34,12 +35,15 @@ from commands.situation.rounds import round_for_meeting
 from storage import Store
 from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
 
+FEATURE = feature(__name__)
+
 MAX_TITLE = 200
 # Rounds a meeting's end closes (an activation's round closes at stand-down).
 MEETING_ROUNDS = frozenset({RoundKind.MEETING, RoundKind.EXTRA_MEETING})
 NEXT_WORDS = frozenset({"nasta", "next"})
 
 
+@after_command
 def record_presence(req: Request) -> None:
     """Whoever runs a command in a forum's channel during its meeting took part in it."""
     if req.forum is None:
@@ -47,9 +51,6 @@ def record_presence(req: Request) -> None:
     meeting = req.store.meetings.open(req.forum)
     if meeting is not None:
         req.store.meetings.attend(meeting, req.me, req.store.my_organisation(), announced=False)
-
-
-AFTER_COMMAND.append(record_presence)
 
 
 @command(

@@ -18,16 +18,19 @@ from dateutil.rrule import rrulestr
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Emphasis, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, ArgType, command
 from commands.core.request import Request
-from commands.core.scheduled_posts import AFTER_SENT, composer
+from commands.core.scheduled_posts import after_sent, composer
 from commands.core.text import Token, fold, span_text, tokenize
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, Weekly, When, looks_like_time, parse_weekly, read_when
 from storage import Store
 from storage.models import PostState, Role, ScheduledPost
+
+FEATURE = feature(__name__)
 
 KIND = "reminder"
 MAX_TEXT = 1000
@@ -305,10 +308,8 @@ def _reminder(store: Store, post: ScheduledPost, now: datetime, config: CoreConf
     return doc
 
 
+@after_sent(KIND)
 def _plan_next_week(store: Store, post: ScheduledPost, now: datetime) -> None:
     """A weekly reminder that went out (or was missed) is planned for its next time."""
     if post.rule:
         _again(store, post, next_of_rule(post.rule, max(now, post.due_at), ZoneInfo(post.timezone)))
-
-
-AFTER_SENT[KIND] = _plan_next_week

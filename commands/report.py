@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from commands.core.dialogs import offer
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.forms import Form, FormField, FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.lookup import my_organisation
@@ -28,6 +29,8 @@ from commands.situation.render import field_label, report_fields
 from commands.situation.rounds import closed_at, is_closed, report_round, round_label
 from storage.models import Forum, Organisation, ReportRound, Role, SituationReport
 from storage.reports import FIELDS, ReportFields
+
+FEATURE = feature(__name__)
 
 UNCHANGED_WORDS = frozenset({"oforandrat", "oforandrad", "unchanged", "no change"})
 FORM_WORDS = frozenset({"formular", "form"})

@@ -19,9 +19,12 @@ from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from commands.core.config import CoreConfig
+from commands.core.features import feature
 from commands.core.messages import Post
 from commands.core.timed import Tick, timed
 from storage import Store
+
+FEATURE = feature(__name__)
 
 log = logging.getLogger(__name__)
 

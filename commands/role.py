@@ -6,6 +6,7 @@ from datetime import datetime
 
 from commands.core.document import Document, Part, Strong
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.lookup import find_choice, find_person
 from commands.core.messages import Reply
 from commands.core.registry import Arg, Scope, command
@@ -14,6 +15,8 @@ from commands.core.roles import admins_met, require_coordinator_of, require_regi
 from commands.core.text import fold
 from commands.core.timefmt import format_time
 from storage.models import Person, Role
+
+FEATURE = feature(__name__)
 
 ROLE_WORDS: dict[str, Role] = {
     fold(word): role

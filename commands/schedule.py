@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.core.errors import CommandError
+from commands.core.features import feature
 from commands.core.i18n import t
 from commands.core.lookup import find_choice
 from commands.core.meeting_times import Occurrence, Status, meetings_between, rule_after, upcoming
@@ -43,6 +44,8 @@ from commands.core.text import fold
 from commands.core.timefmt import WEEKDAYS, format_time_with_weekday
 from commands.core.when import parse_weekly
 from storage.models import Forum, HolidayPolicy, Role
+
+FEATURE = feature(__name__)
 
 NEXT_COUNT = 5  # meetings shown by !nästa
 CONFIRM_COUNT = 3  # meetings shown by !schema, and when the schedule changes

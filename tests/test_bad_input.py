@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from commands import REGISTRY, Dispatcher
+from commands import CAPABILITIES, Capabilities, Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Reply
@@ -94,7 +94,7 @@ def test_our_own_bugs_get_an_apology_with_an_id_that_is_logged(
         raise RuntimeError("kaboom")
 
     chat = Chat(database, clock)
-    chat.dispatcher = Dispatcher(database, clock, CoreConfig(), registry=registry)
+    chat.dispatcher = Dispatcher(database, clock, CoreConfig(), Capabilities(commands=registry))
     before = snapshot(database)
     with caplog.at_level(logging.ERROR):
         said = chat.say("!status")
@@ -110,7 +110,9 @@ def test_our_own_bugs_get_an_apology_with_an_id_that_is_logged(
     assert snapshot(database) == before
 
 
-command_words = st.sampled_from([name for cmd in REGISTRY.commands for name in cmd.names("sv")])
+command_words = st.sampled_from(
+    [name for cmd in CAPABILITIES.commands.commands for name in cmd.names("sv")]
+)
 junk = st.text(max_size=300)
 messages = st.one_of(
     junk,

@@ -7,14 +7,14 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from bot.console.completion import ConsoleCompleter
-from commands import REGISTRY
+from commands import CAPABILITIES
 
 ORGANISATIONS = ["Polisen Region Stockholm", "SOS Alarm", "Stockholms stad", "Trafikverket"]
 
 
 def completed(line: str) -> list[str]:
     """Each offer as the whole line it would make."""
-    completer = ConsoleCompleter("!", lambda: ORGANISATIONS)
+    completer = ConsoleCompleter("!", lambda: ORGANISATIONS, CAPABILITIES.commands)
     offers = completer.get_completions(Document(line), CompleteEvent(completion_requested=True))
     return [line[: len(line) + offer.start_position] + offer.text for offer in offers]
 
@@ -39,7 +39,7 @@ def test_command_names(line: str, expected: list[str]) -> None:
 
 def test_every_command_name_completes_from_the_prefix_alone() -> None:
     offered = set(completed("!"))
-    for cmd in REGISTRY.commands:
+    for cmd in CAPABILITIES.commands.commands:
         for name in (cmd.name, *cmd.aliases):
             assert f"!{name}" in offered
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands import REGISTRY
+from commands import CAPABILITIES
 from commands.core.i18n import LANGUAGES, t
 from tests.support.chat import Chat
 
@@ -13,7 +13,7 @@ def test_coordinator_sees_every_command_in_a_forum_channel(forum_chat: Chat) -> 
     said = forum_chat.say("!hjälp")
     assert said.ok
     assert "Kommandon du kan använda här" in said.text
-    for cmd in REGISTRY.commands:
+    for cmd in CAPABILITIES.commands.commands:
         assert cmd.usage("sv") in said.text
         assert cmd.summary("sv") in said.text
     assert "kräver en annan roll" not in said.text
@@ -64,7 +64,7 @@ def test_accents_and_case_do_not_matter_in_command_names(forum_chat: Chat) -> No
 def test_every_command_has_help_texts_and_a_parsable_example(
     forum_chat: Chat, language: str
 ) -> None:
-    for cmd in REGISTRY.commands:
+    for cmd in CAPABILITIES.commands.commands:
         assert cmd.summary(language)
         example = cmd.example(language)
         parsed = forum_chat.dispatcher.parse(example[1:], language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from commands import REGISTRY
+from commands import CAPABILITIES
 from commands.core.registry import Scope
 from storage.models import Role
 from tests.support.chat import Chat
@@ -22,8 +22,8 @@ def test_a_coordinator_in_an_unbound_channel_is_told_it_needs_a_forum_not_a_role
     assert said.ok
     assert "annan roll" not in said.text
     assert "(koordinator)" not in said.text
-    hidden = len(REGISTRY.commands) - _shown(said.text)
-    assert hidden == sum(1 for cmd in REGISTRY.commands if cmd.needs_forum)
+    hidden = len(CAPABILITIES.commands.commands) - _shown(said.text)
+    assert hidden == sum(1 for cmd in CAPABILITIES.commands.commands if cmd.needs_forum)
     assert (
         f"{hidden} kommandon till gäller ett forum och går att använda när kanalen är kopplad "
         "till ett." in said.text
@@ -33,13 +33,15 @@ def test_a_coordinator_in_an_unbound_channel_is_told_it_needs_a_forum_not_a_role
 
 def test_a_person_without_role_is_told_which_roles_unlock_what(forum_chat: Chat) -> None:
     said = forum_chat.say("!hjälp", person="eve")
-    actor = sum(1 for c in REGISTRY.commands if c.role is Role.ACTOR)
-    region = sum(1 for c in REGISTRY.commands if c.scope is Scope.REGION)
+    actor = sum(1 for c in CAPABILITIES.commands.commands if c.role is Role.ACTOR)
+    region = sum(1 for c in CAPABILITIES.commands.commands if c.scope is Scope.REGION)
     coordinator = sum(
-        1 for c in REGISTRY.commands if c.role is Role.COORDINATOR and c.scope is not Scope.REGION
+        1
+        for c in CAPABILITIES.commands.commands
+        if c.role is Role.COORDINATOR and c.scope is not Scope.REGION
     )
     total = actor + coordinator + region
-    assert total == len(REGISTRY.commands) - _shown(said.text)
+    assert total == len(CAPABILITIES.commands.commands) - _shown(said.text)
     assert (
         f"{total} kommandon kräver en annan roll än din (ingen roll): {actor} är för aktörer; "
         f"{coordinator} är för forumets koordinatorer; {region} är för regionens koordinatorer."
@@ -68,7 +70,7 @@ def test_an_actor_in_an_unbound_channel_hears_both_reasons_each_counted_once(
     by_role = [int(n) for n in re.findall(r"(\d+) är för", role_line)]
     assert role_line.startswith(f"{sum(by_role)} kommandon kräver en annan roll än din (aktör)")
     [by_forum] = [int(n) for n in re.findall(r"^(\d+) kommandon till", forum_line)]
-    assert sum(by_role) + by_forum == len(REGISTRY.commands) - _shown(said.text)
+    assert sum(by_role) + by_forum == len(CAPABILITIES.commands.commands) - _shown(said.text)
     assert "aktörer" not in role_line  # an actor lacks no actor's role
     assert "så blir du aktör" not in said.text
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import pytest
 
 from bot.render.text import render_text
+from commands import CAPABILITIES
 from commands.core.document import Actions
 from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES, Plural, catalogue
 from commands.core.messages import Reply
-from commands.core.registry import REGISTRY
 from commands.core.scheduled_posts import Delivery
 from commands.reminder import SNOOZES
 from tests.support.chat import OPERATOR, Chat, Said
@@ -107,7 +107,7 @@ def _texts(language: str) -> Iterator[tuple[str, str]]:
 def collected() -> list[Example]:
     found: list[Example] = []
     for language in LANGUAGES:
-        for cmd in REGISTRY.commands:
+        for cmd in CAPABILITIES.commands.commands:
             line = cmd.example(language, prefix="")
             found.append(Example(language, f"cmd.{cmd.key}.example", line))
         for key, text in _texts(language):
@@ -124,7 +124,7 @@ def _bare_name(line: str) -> bool:
     """A mention of a command that needs arguments by its name alone (``om en roll (!roll)``),
     not an example to run: run, it would only ask for them."""
     words = line.split()
-    found = REGISTRY.match(words)
+    found = CAPABILITIES.commands.match(words)
     if found is None or found[1] != len(words):
         return False
     return any(arg.required for arg in found[0].args)
@@ -232,7 +232,7 @@ def test_every_mentioned_command_exists(example: Example) -> None:
     words = re.split(r"[<\[{]", example.line, maxsplit=1)[0].split()
     if not words:
         return  # a text's own placeholder: {prefix}{command}
-    found = REGISTRY.match(words)
+    found = CAPABILITIES.commands.match(words)
     assert found is not None, example
     assert found[1] == len(words), example
 

@@ -30,8 +30,8 @@ from bot.render.slack import (
 )
 from bot.render.split import Budget, pack
 from bot.render.text import render_text
+from commands import Dispatcher
 from commands.core.clock import FixedClock
-from commands.core.dispatcher import Dispatcher
 from commands.core.document import Document, Emphasis, Mention, Strong
 from storage import Database
 from tests.support.chat import Chat

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from commands import REGISTRY, Dispatcher
+from commands import CAPABILITIES, Capabilities, Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.errors import CommandError
 from commands.core.messages import Reply
@@ -30,7 +30,7 @@ def local(database: Database, clock: FixedClock) -> tuple[Chat, Registry, list[R
     chat = Chat(database, clock)
     assert chat.say("!forum koppla samverkanskonferens").ok
     registry = Registry()
-    chat.dispatcher = Dispatcher(database, clock, chat.config, registry=registry)
+    chat.dispatcher = Dispatcher(database, clock, chat.config, Capabilities(commands=registry))
     return chat, registry, []
 
 
@@ -152,7 +152,7 @@ def test_a_forum_command_gets_its_forum_without_asking_again(
 
 def test_no_forum_command_checks_for_its_forum_again() -> None:
     """``require_forum()`` is for what works with or without a forum (a form's answers)."""
-    for cmd in REGISTRY.commands:
+    for cmd in CAPABILITIES.commands.commands:
         if not cmd.needs_forum:
             continue
         source = textwrap.dedent(inspect.getsource(cmd.handler))

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from commands.core.registry import REGISTRY, ArgKind, Command
+from commands.core.registry import ArgKind, Command, Registry
 from commands.core.text import fold
 
 # What may stand before the message on a line: ``#channel`` and ``@person/Organisation:``.
@@ -19,10 +19,14 @@ _ORGANISATION_PREFIX = re.compile(r"^\s*(?:#[^\s#@:]+\s+)?@[^\s/:@]+/(?P<typed>[
 
 
 class ConsoleCompleter(Completer):
-    """Completes the line being typed (the last line of a pasted block)."""
+    """Completes the line being typed (the last line of a pasted block), with the names of
+    ``registry``'s commands (the dispatcher's)."""
 
-    def __init__(self, prefix: str, organisations: Callable[[], Sequence[str]]) -> None:
+    def __init__(
+        self, prefix: str, organisations: Callable[[], Sequence[str]], registry: Registry
+    ) -> None:
         self.prefix = prefix
+        self.registry = registry
         # Called at each completion: the door refreshes the names after every message, so an
         # organisation added a moment ago (``!aktör ny``) completes at once.
         self.organisations = organisations
@@ -50,7 +54,7 @@ class ConsoleCompleter(Completer):
         wanted = fold(typed)
         if typed != typed.lstrip():
             return  # "! kvitt" is no command
-        for cmd in REGISTRY.commands:
+        for cmd in self.registry.commands:
             for name in (cmd.name, *cmd.aliases):
                 if fold(name).startswith(wanted) and fold(name) != wanted:
                     yield Completion(
@@ -63,7 +67,7 @@ class ConsoleCompleter(Completer):
         """Organisation names for a command whose first argument is an organisation
         (``!aktör Pol`` → ``!aktör Polisen Region Stockholm``)."""
         words = typed.split()
-        found = REGISTRY.match(words)
+        found = self.registry.match(words)
         if found is None or (len(words) == found[1] and not typed[-1:].isspace()):
             return  # still typing the command's name
         cmd, size = found

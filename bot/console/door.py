@@ -151,7 +151,9 @@ class ConsoleDoor:
         from bot.console.interactive import TerminalPrompt
 
         self._organisations = await self.hub.call(self._organisation_names)
-        completer = ConsoleCompleter(self.prefix, lambda: self._organisations)
+        completer = ConsoleCompleter(
+            self.prefix, lambda: self._organisations, self.hub.dispatcher.registry
+        )
         self._prompt = TerminalPrompt(completer, self.history_file)
         self._write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
         try:

@@ -20,7 +20,7 @@ from commands.core.forms import (
 )
 from commands.core.i18n import t
 from commands.core.messages import Reply
-from commands.core.registry import FORM_TYPES
+from commands.core.registry import FormType
 from commands.core.request import Request
 from storage.models import FormDialog
 
@@ -61,10 +61,10 @@ def expired(dialog: FormDialog, now: datetime) -> bool:
     return now - dialog.updated_at > DIALOG_TIMEOUT
 
 
-def answer(req: Request, dialog: FormDialog) -> Reply:
+def answer(req: Request, dialog: FormDialog, form_types: dict[str, FormType]) -> Reply:
     """Take the message as the answer to the dialog's current question; ask the next one,
     or hand the answers to the form type after the last."""
-    kind = FORM_TYPES[dialog.form]
+    kind = form_types[dialog.form]
     form = kind.build(req.language, dialog.context)
     text = req.incoming.text.strip()
     req.store.dialogs.answer(dialog, "" if is_skip(text) else text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from commands.core import dialogs, lookup
+from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
 from commands.core.document import Document
@@ -19,9 +20,6 @@ from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Incoming, Reply
 from commands.core.registry import (
-    AFTER_COMMAND,
-    FORM_TYPES,
-    REGISTRY,
     ArgKind,
     ArgType,
     Command,
@@ -68,19 +66,23 @@ class Parsed:
 
 
 class Dispatcher:
-    """Turns :class:`Incoming` messages into replies. Safe to call from one thread at a time."""
+    """Turns :class:`Incoming` messages into replies. Safe to call from one thread at a time.
+
+    ``capabilities``: the commands, hooks and form types it knows (``commands.Dispatcher``
+    gives it every feature's unless told otherwise)."""
 
     def __init__(
         self,
         database: Database,
         clock: Clock,
         config: CoreConfig,
-        registry: Registry = REGISTRY,
+        capabilities: Capabilities,
     ) -> None:
         self.database = database
         self.clock = clock
         self.config = config
-        self.registry = registry
+        self.capabilities = capabilities
+        self.registry: Registry = capabilities.commands
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -150,10 +152,10 @@ class Dispatcher:
                     request = self._request(store, incoming, None, forum, language)
                     if dialog is not None:
                         seen.command_key = "dialog"
-                        form_kind = FORM_TYPES.get(dialog.form)
+                        form_kind = self.capabilities.form_types.get(dialog.form)
                         if form_kind is not None:
                             self._check_dialog_role(request, dialog, form_kind.role)
-                        reply = dialogs.answer(request, dialog)
+                        reply = dialogs.answer(request, dialog, self.capabilities.form_types)
                     else:
                         seen.command_key = "form"
                         reply = self._submit(request)
@@ -226,7 +228,7 @@ class Dispatcher:
         request.values = self._read_values(request, cmd)
         reply = cmd.handler(request)
         if reply.ok:
-            for hook in AFTER_COMMAND:
+            for hook in self.capabilities.after_command:
                 hook(request)
         return reply
 
@@ -278,6 +280,7 @@ class Dispatcher:
             now=store.audit.context.at,
             store=store,
             config=self.config,
+            registry=self.registry,
         )
         self._apply_organisation_hint(request)
         return request
@@ -286,7 +289,7 @@ class Dispatcher:
         """A filled-in form from a door (a Slack modal), to its form type."""
         submission = request.incoming.submission
         assert submission is not None
-        kind = FORM_TYPES.get(submission.key)
+        kind = self.capabilities.form_types.get(submission.key)
         if kind is None:
             raise CommandError("error.form_unknown", hint_key="hint.help")
         self._check_form_role(request, kind.role)

@@ -1,8 +1,11 @@
 """The command registry: each command declares its names, arguments, role and help.
 
 Help, usage lines and the dispatcher's lookup are all generated from these declarations, so
-there is one source of truth. Commands register with :func:`command` at import time of their
-module in ``commands/``; what receives a form's answers registers with :func:`form_type`.
+there is one source of truth. Commands are declared with :func:`command` in their module in
+``commands/``, what receives a form's answers with :func:`form_type`, what notices every
+command with :func:`after_command`: each records into its module's ``FEATURE``
+(:mod:`commands.core.features`), and :mod:`commands.core.capabilities` builds the registry the
+dispatcher is given from a list of features.
 
 Handlers take a :class:`commands.core.request.Request`, which names its :class:`Command`: the
 request is imported here for type checking only, so the two modules form no import circle.
@@ -16,6 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from commands.core.errors import CommandError
+from commands.core.features import declared_in
 from commands.core.forms import Form, FormSubmission
 from commands.core.i18n import t
 from commands.core.text import fold
@@ -170,11 +174,12 @@ class Registry:
         return (best[1], best[2]) if best else None
 
 
-REGISTRY = Registry()
-
-# Called with the request after every command that succeeded, in its unit of work: what a
-# topic needs to notice about any command (a meeting records who spoke during it).
-AFTER_COMMAND: list[Callable[[Request], None]] = []
+def after_command(hook: Callable[[Request], None]) -> Callable[[Request], None]:
+    """Declare ``hook`` to be called with the request after every command that succeeded, in
+    its unit of work: what a topic needs to notice about any command (a meeting records who
+    spoke during it)."""
+    declared_in(hook).after_command.append(hook)
+    return hook
 
 
 def command(
@@ -187,12 +192,14 @@ def command(
     needs_forum: bool = False,
     scope: Scope = Scope.FORUM,
     personal: bool = False,
-    registry: Registry = REGISTRY,
+    registry: Registry | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register the decorated function as a command."""
+    """Declare the decorated function as a command of its module's feature (or add it to
+    ``registry`` at once, when given: a test's own command)."""
 
     def register(handler: Handler) -> Handler:
-        registry.add(
+        add = registry.add if registry is not None else declared_in(handler).commands.append
+        add(
             Command(
                 key=key,
                 name=name,
@@ -220,22 +227,17 @@ class FormType:
     role: Role = Role.ACTOR
 
 
-FORM_TYPES: dict[str, FormType] = {}
-
-
 def form_type(
     key: str, build: Callable[[str, dict[str, Any]], Form], role: Role = Role.ACTOR
 ) -> Callable[
     [Callable[[Request, FormSubmission], Reply]], Callable[[Request, FormSubmission], Reply]
 ]:
-    """Register the decorated function as what receives ``key`` forms' answers."""
+    """Declare the decorated function as what receives ``key`` forms' answers."""
 
     def register(
         submit: Callable[[Request, FormSubmission], Reply],
     ) -> Callable[[Request, FormSubmission], Reply]:
-        if key in FORM_TYPES:
-            raise ValueError(f"form type {key!r} registered twice")
-        FORM_TYPES[key] = FormType(key, build, submit, role)
+        declared_in(submit).form_types.append(FormType(key, build, submit, role))
         return submit
 
     return register

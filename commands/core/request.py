@@ -17,7 +17,7 @@ from commands.core.document import Document, Mention
 from commands.core.errors import CommandError
 from commands.core.i18n import t
 from commands.core.messages import Incoming
-from commands.core.registry import Command
+from commands.core.registry import Command, Registry
 from storage import Store
 from storage.models import Forum, Organisation, Person, Role
 
@@ -33,6 +33,8 @@ class Request:
     now: datetime
     store: Store
     config: CoreConfig
+    # The commands of the bot that took the request (``!hjälp`` lists them).
+    registry: Registry
     # What the door's organisation hint did in this unit of work (console ``@anna/Polisen:``),
     # so that ``!aktör`` can tell a first registration from a repeat.
     hint_registered: bool = False

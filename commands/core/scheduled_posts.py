@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from commands.core.config import CoreConfig
 from commands.core.document import Document, Emphasis, Strong
+from commands.core.features import declared_in
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Post
-from commands.core.timed import Tick, timed
+from commands.core.timed import Tick
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
 from storage.models import PostState, ScheduledPost
@@ -46,25 +47,54 @@ BATCH = 200
 RELAY = "relay"
 
 Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
-COMPOSERS: dict[str, Composer] = {}
-# Kinds that speak for the forum of their post (a call-out's re-call, an action's due time,
-# the conference's posts): sent only while their channel still serves that forum.
-FORUM_BOUND: set[str] = set()
-# A kind's follow-up once it has gone out or been missed (a weekly reminder's next one).
-AFTER_SENT: dict[str, Callable[[Store, ScheduledPost, datetime], None]] = {}
+FollowUp = Callable[[Store, ScheduledPost, datetime], None]
+
+
+@dataclass
+class PostKinds:
+    """How each kind of scheduled post is sent, as the bot's features declared it
+    (``Capabilities.posts``): ``composers`` word it; the ``forum_bound`` kinds speak for the
+    forum of their post (a call-out's re-call, an action's due time, the conference's posts)
+    and are sent only while their channel still serves that forum; ``after_sent`` is a kind's
+    follow-up once it has gone out or been missed (a weekly reminder's next one)."""
+
+    composers: dict[str, Composer] = field(default_factory=dict)
+    forum_bound: set[str] = field(default_factory=set)
+    after_sent: dict[str, FollowUp] = field(default_factory=dict)
+
+    def add_composer(self, kind: str, composer: Composer, *, forum_bound: bool = True) -> None:
+        if kind in self.composers:
+            raise ValueError(f"composer for {kind!r} registered twice")
+        self.composers[kind] = composer
+        if forum_bound:
+            self.forum_bound.add(kind)
+
+    def add_after_sent(self, kind: str, follow_up: FollowUp) -> None:
+        if kind in self.after_sent:
+            raise ValueError(f"follow-up for {kind!r} registered twice")
+        self.after_sent[kind] = follow_up
 
 
 def composer(kind: str, *, forum_bound: bool = True) -> Callable[[Composer], Composer]:
-    """Register how posts of ``kind`` are worded. A composer returns None when the post is
+    """Declare how posts of ``kind`` are worded. A composer returns None when the post is
     no longer relevant (the call-out was stood down): it is cancelled, not sent.
 
     ``forum_bound``: the post speaks for its forum, so it is cancelled when its channel was
     rebound to another forum meanwhile (a person's own reminder is not: it stays)."""
 
     def register(function: Composer) -> Composer:
-        COMPOSERS[kind] = function
-        if forum_bound:
-            FORUM_BOUND.add(kind)
+        declared_in(function).composers.append((kind, function, forum_bound))
+        return function
+
+    return register
+
+
+def after_sent(kind: str) -> Callable[[FollowUp], FollowUp]:
+    """Declare the decorated function as the follow-up of posts of ``kind`` once they have
+    gone out or been missed (on their first claim only)."""
+
+    def register(function: FollowUp) -> FollowUp:
+        declared_in(function).after_sent.append((kind, function))
         return function
 
     return register
@@ -80,10 +110,10 @@ class Delivery:
     permanent: bool = False
 
 
-@timed
-def send_due(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
+def send_due(store: Store, tick: Tick, config: CoreConfig, kinds: PostKinds) -> list[Post]:
     """Claim what is due, in real time (``tick.lease_now``: leases are between processes) and
-    in the name of ``tick.claimant``, and word it now; the posts to send."""
+    in the name of ``tick.claimant``, and word it now by its kind (``kinds``); the posts to
+    send. The timekeeper runs it first on every tick, before the timed jobs."""
     now, lease_now = tick.now, tick.lease_now
     grace = timedelta(minutes=config.reminder_grace_minutes)
     posts: list[Post] = []
@@ -105,16 +135,16 @@ def send_due(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
                 )
             )
             continue
-        if not _still_bound(store, post):
+        if not _still_bound(store, post, kinds):
             store.scheduled.finish(post, PostState.CANCELLED)
             continue
         if post.attempts == 0 and now - post.due_at > grace:
             store.scheduled.finish(post, PostState.MISSED)
             missed.setdefault((post.platform, post.channel_id), []).append(post)
             if first_claim:
-                _after(store, post, now)
+                _after(store, post, now, kinds)
             continue
-        compose = COMPOSERS.get(post.kind)
+        compose = kinds.composers.get(post.kind)
         try:
             document = compose(store, post, now, config) if compose else None
         except Exception:
@@ -132,22 +162,22 @@ def send_due(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
             post.late = True
         posts.append(Post(post.platform, post.channel_id, document, scheduled_id=post.id))
         if first_claim:
-            _after(store, post, now)
+            _after(store, post, now, kinds)
     for (platform, channel_id), posts_missed in missed.items():
         posts.append(Post(platform, channel_id, _missed_notice(posts_missed)))
     return posts
 
 
-def _still_bound(store: Store, post: ScheduledPost) -> bool:
+def _still_bound(store: Store, post: ScheduledPost, kinds: PostKinds) -> bool:
     """Checked at sending time: a forum's post goes only to a channel that still serves it."""
-    if post.kind not in FORUM_BOUND or post.forum_id is None:
+    if post.kind not in kinds.forum_bound or post.forum_id is None:
         return True
     forum = store.forums.for_channel(post.platform, post.channel_id)
     return forum is not None and forum.id == post.forum_id
 
 
-def _after(store: Store, post: ScheduledPost, now: datetime) -> None:
-    follow_up = AFTER_SENT.get(post.kind)
+def _after(store: Store, post: ScheduledPost, now: datetime, kinds: PostKinds) -> None:
+    follow_up = kinds.after_sent.get(post.kind)
     if follow_up is not None:
         follow_up(store, post, now)
 

@@ -1,9 +1,10 @@
 """The bot's work as time passes, and the bookkeeping of what it sends on its own.
 
-:class:`Timekeeper` runs the timed jobs (``@timed``, :mod:`commands.core.timed`) on the hub's
-ticker, says when the next scheduled post falls due, records how sending one went, and keeps a
-post for a platform another bot process serves (a relay). Answering messages is the
-dispatcher's; this is the rest of what the core does in the database for the hub.
+:class:`Timekeeper` sends what is due and runs the timed jobs of its capabilities (``@timed``,
+:mod:`commands.core.timed`; :mod:`commands.core.capabilities`) on the hub's ticker, says when
+the next scheduled post falls due, records how sending one went, and keeps a post for a platform
+another bot process serves (a relay). Answering messages is the dispatcher's; this is the rest
+of what the core does in the database for the hub.
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
 from commands.core.messages import Post
-from commands.core.scheduled_posts import RELAY, Delivery, Sent, next_due, record_delivery
-from commands.core.timed import BOT_PLATFORM, BOT_USER, JOBS, Tick
-from storage import AuditContext, Database
+from commands.core.scheduled_posts import (
+    RELAY,
+    Delivery,
+    Sent,
+    next_due,
+    record_delivery,
+    send_due,
+)
+from commands.core.timed import BOT_PLATFORM, BOT_USER, Job, Tick
+from storage import AuditContext, Database, Store
 from storage.models import ScheduledPost
 
 log = logging.getLogger(__name__)
@@ -26,7 +35,8 @@ class Timekeeper:
     """Timed jobs and scheduled posts' bookkeeping. Safe to call from one thread at a time.
 
     ``instance``: the name of this process among several sharing the database
-    (``INSTANCE_NAME``), recorded on the posts it claims."""
+    (``INSTANCE_NAME``), recorded on the posts it claims. ``capabilities``: the timed jobs it
+    runs and how each kind of scheduled post is worded (the dispatcher's)."""
 
     def __init__(
         self,
@@ -34,6 +44,8 @@ class Timekeeper:
         clock: Clock,
         config: CoreConfig,
         instance: str | None = None,
+        *,
+        capabilities: Capabilities,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -41,6 +53,7 @@ class Timekeeper:
         self.real_clock: Clock = getattr(clock, "base", clock)
         self.config = config
         self.instance = instance
+        self.capabilities = capabilities
 
     def tick(self) -> list[Post]:
         """Run the timed jobs (a meeting left open is closed ...); the posts they made.
@@ -51,13 +64,18 @@ class Timekeeper:
         context = AuditContext(BOT_PLATFORM, "", BOT_USER, BOT_USER, now)
         tick = Tick(now=now, lease_now=self.real_clock.now(), claimant=self.instance)
         posts: list[Post] = []
-        for job in JOBS:
+        jobs: list[Job] = [self.send_due, *self.capabilities.jobs]
+        for job in jobs:
             try:
                 with self.database.unit_of_work(context) as store:
                     posts.extend(job(store, tick, self.config))
             except Exception:
                 log.exception("the timed job %s failed", job.__name__)
         return posts
+
+    def send_due(self, store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
+        """The first job of every tick: the scheduled posts that fell due, worded by their kind."""
+        return send_due(store, tick, config, self.capabilities.posts)
 
     def record_delivery(self, delivery: Delivery) -> Sent | None:
         """How sending a scheduled post went (the hub reports it); what was sent, if it was."""

@@ -66,7 +66,9 @@ class Chat:
         admins = config.bot_admins | {OPERATOR}
         self.config = replace(config, bot_admins=admins)
         self.dispatcher = Dispatcher(database, clock, self.config)
-        self.timekeeper = Timekeeper(database, clock, self.config)
+        self.timekeeper = Timekeeper(
+            database, clock, self.config, capabilities=self.dispatcher.capabilities
+        )
 
     def say(
         self,

@@ -1,0 +1,93 @@
+"""What the bot can do: commands, hooks, forms, timed jobs and the scheduled posts' kinds.
+
+A :class:`Capabilities` is built explicitly from a list of features (:func:`build`;
+``commands.CAPABILITIES`` from ``commands.FEATURES``, every feature) and given to the
+dispatcher and the timekeeper; a test builds one with only the features it needs. Whatever is
+declared twice (a command's name, a form type, a job, a composer, a follow-up) raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from commands.core.features import Feature
+from commands.core.registry import Command, FormType, Registry
+from commands.core.scheduled_posts import Composer, PostKinds
+from commands.core.timed import Job
+from storage import Store
+from storage.models import ScheduledPost
+
+if TYPE_CHECKING:
+    from commands.core.request import Request
+
+
+@dataclass
+class Capabilities:
+    """``commands``: the command registry; ``after_command``: called with the request after
+    every command that succeeded, in its unit of work (a meeting records who spoke during it);
+    ``form_types``: what receives a form's answers, by the form's key; ``jobs``: run on every
+    tick, in order; ``posts``: how each kind of scheduled post is worded, whether it speaks
+    for its forum, and its follow-up once sent."""
+
+    commands: Registry = field(default_factory=Registry)
+    after_command: list[Callable[[Request], None]] = field(default_factory=list)
+    form_types: dict[str, FormType] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    posts: PostKinds = field(default_factory=PostKinds)
+    features: list[str] = field(default_factory=list)
+
+    def add_command(self, cmd: Command) -> None:
+        self.commands.add(cmd)
+
+    def add_after_command(self, hook: Callable[[Request], None]) -> None:
+        if hook in self.after_command:
+            raise ValueError(f"after-command hook {hook.__qualname__!r} registered twice")
+        self.after_command.append(hook)
+
+    def add_form_type(self, kind: FormType) -> None:
+        if kind.key in self.form_types:
+            raise ValueError(f"form type {kind.key!r} registered twice")
+        self.form_types[kind.key] = kind
+
+    def add_job(self, job: Job) -> None:
+        if job in self.jobs:
+            raise ValueError(f"timed job {job.__qualname__!r} registered twice")
+        self.jobs.append(job)
+
+    def add_composer(self, kind: str, composer: Composer, *, forum_bound: bool = True) -> None:
+        self.posts.add_composer(kind, composer, forum_bound=forum_bound)
+
+    def add_after_sent(
+        self, kind: str, follow_up: Callable[[Store, ScheduledPost, datetime], None]
+    ) -> None:
+        self.posts.add_after_sent(kind, follow_up)
+
+    def include(self, feature: Feature) -> None:
+        """Everything ``feature`` declares."""
+        if feature.name in self.features:
+            raise ValueError(f"feature {feature.name!r} included twice")
+        self.features.append(feature.name)
+        for cmd in feature.commands:
+            self.add_command(cmd)
+        for hook in feature.after_command:
+            self.add_after_command(hook)
+        for kind in feature.form_types:
+            self.add_form_type(kind)
+        for job in feature.jobs:
+            self.add_job(job)
+        for key, composer, forum_bound in feature.composers:
+            self.add_composer(key, composer, forum_bound=forum_bound)
+        for key, follow_up in feature.after_sent:
+            self.add_after_sent(key, follow_up)
+
+
+def build(features: Iterable[Feature]) -> Capabilities:
+    """What the bot can do with ``features``, in their order (help lists commands in it where
+    it ranks them alike; jobs run in it)."""
+    capabilities = Capabilities()
+    for feature in features:
+        capabilities.include(feature)
+    return capabilities
