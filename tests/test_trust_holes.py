@@ -19,7 +19,7 @@ from bot.render.text import render_text
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.forms import FormSubmission, FormSupport
-from commands.core.messages import Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Post, Speaker
 from commands.core.scheduled_posts import Delivery
 from storage import Database
 from storage.models import (
@@ -35,7 +35,7 @@ from tests.conftest import THURSDAY_1500
 from tests.support.chat import Chat
 
 
-def _texts(posts: list) -> str:  # type: ignore[type-arg]
+def _texts(posts: list[Post]) -> str:
     return "\n".join(render_text(post.document) for post in posts)
 
 

@@ -24,20 +24,8 @@ def _unknown(req: Request, wanted: str) -> CommandError:
     )
 
 
-@pytest.fixture
-def local(database: Database, clock: FixedClock) -> tuple[Chat, Registry, list[Request]]:
-    """A chat bound to the samverkanskonferens whose dispatcher knows only test commands."""
-    chat = Chat(database, clock)
-    assert chat.say("!forum koppla samverkanskonferens").ok
-    registry = Registry()
-    chat.dispatcher = Dispatcher(database, clock, chat.config, Capabilities(commands=registry))
-    return chat, registry, []
-
-
-def test_a_number_argument_reaches_the_handler_as_an_int(
-    local: tuple[Chat, Registry, list[Request]],
-) -> None:
-    chat, registry, calls = local
+def _number_command(registry: Registry, calls: list[Request]) -> None:
+    """``!nummer <number>``: one more than the number, in this forum."""
 
     @command(
         "test.number",
@@ -52,6 +40,22 @@ def test_a_number_argument_reaches_the_handler_as_an_int(
             req.document().paragraph(f"{req.number('number') + 1} i {req.forum_here.name}")
         )
 
+
+@pytest.fixture
+def local(database: Database, clock: FixedClock) -> tuple[Chat, Registry, list[Request]]:
+    """A chat bound to the samverkanskonferens whose dispatcher knows only test commands."""
+    chat = Chat(database, clock)
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    registry = Registry()
+    chat.dispatcher = Dispatcher(database, clock, chat.config, Capabilities(commands=registry))
+    return chat, registry, []
+
+
+def test_a_number_argument_reaches_the_handler_as_an_int(
+    local: tuple[Chat, Registry, list[Request]],
+) -> None:
+    chat, registry, calls = local
+    _number_command(registry, calls)
     said = chat.say("!nummer #41")
     assert said.ok, said.text
     assert "42 i Regional samverkanskonferens" in said.text
@@ -63,18 +67,7 @@ def test_a_bad_number_gets_the_declared_refusal_and_the_handler_is_not_called(
     local: tuple[Chat, Registry, list[Request]],
 ) -> None:
     chat, registry, calls = local
-
-    @command(
-        "test.number",
-        "nummer",
-        args=(Arg("number", type=ArgType.NUMBER, invalid=_unknown),),
-        needs_forum=True,
-        registry=registry,
-    )
-    def handler(req: Request) -> Reply:
-        calls.append(req)
-        return Reply(req.document())
-
+    _number_command(registry, calls)
     for bad in ("tre", "99999999999999999999", "²"):
         said = chat.say(f"!nummer {bad}")
         assert not said.ok
