@@ -53,7 +53,13 @@ def build_app(
     # collector's full passes, which otherwise cost tens of milliseconds now and then.
     gc.collect()
     gc.freeze()
-    hub = Hub(dispatcher, timekeeper, on_command=on_command)
+    hub = Hub(
+        dispatcher,
+        timekeeper,
+        on_command=on_command,
+        concurrency=settings.outbox_concurrency,
+        claim_seconds=settings.outbox_claim_seconds,
+    )
     return App(settings, database, dispatcher, timekeeper, hub)
 
 

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from commands.core.clock import Clock, FixedClock
 
 log = logging.getLogger("samverkan-bot")
+# A test hook, never set in production: a process whose commands contain this text dies
+# between the command's commit and the sending of its answer (the chaos test,
+# tests/test_chaos.py, proves that another process then answers it).
+DIE_AFTER_COMMIT = "SAMVERKAN_TEST_DIE_AFTER_COMMIT"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -363,14 +367,18 @@ def _serve(settings: Settings) -> int:
 
     instance = settings.instance_name or default_instance_name()
     app = build_app(settings, instance=instance, on_command=metrics.command_handled)
-    app.hub.relaying = True
     web = WebServer(
         settings.http_host,
         settings.http_port,
         app.database,
         app.hub.doors,
         limits=HttpLimits.of(settings),
+        outbox=app.hub.timekeeper.outbox_depth,
     )
+    marker = os.environ.get(DIE_AFTER_COMMIT)
+    if marker:  # the chaos test's hook: see bot/hub.py
+        log.warning("%s is set: this process kills itself on %r", DIE_AFTER_COMMIT, marker)
+        app.hub.die_after_commit = lambda incoming: marker in incoming.text
     always: list[Coroutine[Any, Any, None]] = [web.run()]
     matrix: Door | None = None
     if settings.matrix_configured:

@@ -271,6 +271,26 @@ class Settings(BaseSettings):
         "oldest one that has not sent a complete request, so a health probe still gets in.",
         json_schema_extra=_in(SettingGroup.HTTP),
     )
+    outbox_claim_seconds: float = Field(
+        default=120.0,
+        ge=2.0,
+        le=3600.0,
+        description="Everything the bot says waits in the outbox (in the database) until it "
+        "is sent. The process that sends a message claims it for this many seconds; if it "
+        "dies before it has said how sending went, another takes the message over once the "
+        "claim has run out (the new leader at once, for its predecessor's). A send that takes "
+        "three quarters of this long is given up for now and tried again.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    outbox_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="How many messages the bot sends at once on one platform: a call-out to "
+        "forty channels goes out this many side by side (each channel's messages in order), "
+        "and an answer to someone who asked is always sent before the next post.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
     leader_lease_seconds: float = Field(
         default=15.0,
         ge=1.0,

@@ -1,10 +1,13 @@
 """The hub between the doors and the core.
 
 A door hands an :class:`Incoming` to :meth:`Hub.handle`; the hub runs the dispatcher in one
-worker thread (database work is synchronous, one message at a time), returns the reply for the
-door to show where the message came from, and delivers the reply's posts to the doors of their
-platforms (a call-out reaches Slack and Matrix channels of the same forum). Its ticker runs the
-timekeeper's timed jobs in the same thread and reports back how each scheduled post went.
+worker thread (database work is synchronous, one message at a time). What the command says —
+its answer, with the door's route for it, and its posts to other channels, on any platform —
+the dispatcher has written to the outbox with the command's changes; the hub sends what this
+process claimed (``bot/sender.py``: the answer first, each channel in order, channels side by
+side) and records how it went. Its ticker runs the timekeeper's timed jobs in the same thread
+and sends what is ready in the outbox and nobody else is sending (a dead process's answers,
+posts for the Matrix room a Slack command made on a process that does not sync Matrix).
 """
 
 from __future__ import annotations
@@ -12,26 +15,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+import os
+import signal
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot import metrics
-from bot.files import File, files_of
-from bot.relay import RelayError, decode, encode
+from bot.sender import ANSWER, POST, Sender
 from commands.core.dispatcher import Dispatcher
-from commands.core.document import Document
 from commands.core.i18n import normalise_language
 from commands.core.messages import Incoming, Post, Reply
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import CLAIM, Delivery, Recorded
 from commands.core.timekeeper import Timekeeper
 from storage.audit import AuditContext
 
 log = logging.getLogger(__name__)
 
-# A scheduled post not sent by then (a homeserver away) is taken back and tried again later;
-# below the scheduler's lease, so no other process takes it over meanwhile.
-CONFIRM_TIMEOUT_S = 10 * 60
 T = TypeVar("T")
 
 
@@ -50,24 +51,16 @@ class Door(Protocol):
 
     platform: str
 
-    async def deliver(
-        self,
-        channel_id: str,
-        document: Document,
-        files: Sequence[File] = (),
-        *,
-        confirm: bool = False,
-        key: str | None = None,
-    ) -> str | None:
-        """Post ``document`` in ``channel_id`` on this platform, then ``files`` with it
-        (uploaded where the platform takes files; otherwise kept where the user finds them).
+    async def deliver(self, post: Post) -> str | None:
+        """Post ``post`` (its document, then its attachments as files) in its channel and
+        return the platform's id of its first message, once it is sent; raise
+        :class:`DeliveryFailed` when it cannot be.
 
-        With ``confirm``, return only once it is posted, with the platform's id of its first
-        message, and raise :class:`DeliveryFailed` when it cannot be (a scheduled post is
-        recorded as sent, or tried again). Without, a door may queue it and return at once.
-
-        ``key`` names this delivery for good: where the platform can (Matrix transaction
-        ids), delivering the same key twice, by this process or its successor, posts once."""
+        ``post.route`` (for an answer) is the door's own, given with the message it answers:
+        its thread, who asked. ``post.key`` names the message for good: delivering the same
+        key twice, by this process or another, posts it once (Matrix: transaction ids; Slack:
+        the key in the message's metadata, looked for before a post claimed more than once,
+        ``post.attempts > 1``, is sent again)."""
         ...
 
     async def run(self) -> None:
@@ -92,10 +85,11 @@ def serving(door: Door) -> bool:
 
 
 class Hub:
-    """``timekeeper``: the timed jobs and scheduled posts' bookkeeping (by default one on the
+    """``timekeeper``: the timed jobs and the outbox's bookkeeping (by default one on the
     dispatcher's database, clock and configuration, for no process name). ``on_command``: told
     of every message handled as a command, form or dialog answer: the command's key and the
-    outcome ("ok", "refused" or "error")."""
+    outcome ("ok", "refused" or "error"). ``concurrency``: how many messages go out at once
+    on one platform."""
 
     def __init__(
         self,
@@ -103,6 +97,8 @@ class Hub:
         timekeeper: Timekeeper | None = None,
         *,
         on_command: Callable[[str, str], None] | None = None,
+        concurrency: int = 8,
+        claim_seconds: float = CLAIM.total_seconds(),
     ) -> None:
         self.dispatcher = dispatcher
         self.timekeeper = timekeeper or Timekeeper(
@@ -116,15 +112,33 @@ class Hub:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
         self._wake = asyncio.Event()
         self._ticking = asyncio.Lock()
-        self._sending: set[asyncio.Task[None]] = set()
-        # Several bot processes share the database: a post for a platform this one does not
-        # serve now is left in the database for the one that does (``scheduler.RELAY``).
-        self.relaying = False
+        self.sender = Sender(self._send, self._record, concurrency)
+        # What this process claims of what it writes to the outbox: the platforms it serves.
+        claim = timedelta(seconds=claim_seconds)
+        self.send_timeout_s = claim_seconds * 3 / 4
+        for claims in (dispatcher.claims, self.timekeeper.claims):
+            claims.serves = self.serves
+            claims.instance = self.timekeeper.instance
+            claims.lease = claim
+        # A test hook (the chaos test): the process is killed between a command's commit and
+        # its sending when this says so of the message.
+        self.die_after_commit: Callable[[Incoming], bool] | None = None
 
     def attach(self, door: Door) -> None:
         self.doors[door.platform] = door
+        self.timekeeper.platforms = self.serving_platforms()
 
-    async def handle(self, incoming: Incoming) -> Reply | None:
+    def serves(self, platform: str) -> bool:
+        """Whether this process sends to ``platform`` now (a door for it, active here)."""
+        door = self.doors.get(platform)
+        return door is not None and door.active
+
+    def serving_platforms(self) -> list[str]:
+        return [platform for platform, door in self.doors.items() if door.active]
+
+    async def handle(self, incoming: Incoming, *, wait: bool = False) -> Reply | None:
+        """Handle ``incoming``; its answer and posts are sent (the answer first) beside what
+        follows, or, with ``wait``, before this returns (the terminal prints in order)."""
         loop = asyncio.get_running_loop()
         handled = await loop.run_in_executor(self._worker, self.dispatcher.handle_counted, incoming)
         if handled is None:
@@ -132,11 +146,40 @@ class Hub:
         if self.on_command is not None:
             self.on_command(handled.command_key, handled.outcome)
         reply = handled.reply
-        if reply.posts:
-            await self.deliver(reply.posts)
+        if self.die_after_commit is not None and self.die_after_commit(incoming):
+            log.warning("test hook: dying between the commit and the sending")
+            os.kill(os.getpid(), signal.SIGKILL)
+        answer = reply.answer
+        if answer is None and incoming.route is not None and reply.form is None:
+            # Not kept (the database failed as the bug was met): sent as it is, once.
+            answer = Post(
+                incoming.platform,
+                incoming.channel_id,
+                reply.document,
+                reply.attachments,
+                route=incoming.route,
+                ok=reply.ok,
+                claimed=self.serves(incoming.platform),
+            )
+        futures = []
+        for posts, priority in (([answer] if answer else [], ANSWER), (reply.posts, POST)):
+            metrics.count_queued(posts)
+            claimed = [post for post in posts if post.claimed]
+            futures.extend(self.sender.submit(claimed, priority))
+            if len(claimed) < len(posts):
+                self.wake()  # here too: the ticker's next look may be another process's
         if reply.scheduled:
             self.wake()
+        if wait and futures:
+            await asyncio.gather(*futures, return_exceptions=True)
         return reply
+
+    async def send(self, posts: list[Post], *, wait: bool = False) -> None:
+        """Send ``posts`` claimed from the outbox (or made up here, with no outbox id: sent
+        once, nothing recorded); with ``wait``, until each is sent and recorded."""
+        futures = self.sender.submit(posts, POST)
+        if wait and futures:
+            await asyncio.gather(*futures, return_exceptions=True)
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` in the worker thread, in turn with the messages (database work)."""
@@ -156,126 +199,79 @@ class Hub:
             language = forum.language if forum is not None else None
         return normalise_language(language or dispatcher.config.default_language)
 
-    async def deliver(self, posts: list[Post]) -> None:
-        """Post each in its channel. Scheduled posts are confirmed by their doors and how it
-        went is recorded; channels are served side by side, each channel's posts in order."""
-        scheduled: dict[tuple[str, str], list[Post]] = {}
-        for post in posts:
-            if post.scheduled_id is None:
-                await self._deliver(post)
-            else:
-                scheduled.setdefault((post.platform, post.channel_id), []).append(post)
-        await asyncio.gather(*(self._deliver_in_turn(group) for group in scheduled.values()))
-
-    async def _deliver(self, post: Post) -> None:
-        door = self.doors.get(post.platform)
-        if door is not None and self.relaying and not serving(door):
-            await self._relay(post)
-            return
-        if door is None:
-            log.warning(
-                "no %s door running; a post to %s was not delivered",
-                post.platform,
-                post.channel_id,
-            )
-            return
-        try:
-            await door.deliver(post.channel_id, post.document, files_of(post.attachments))
-        except Exception:
+    async def _send(self, post: Post) -> Delivery | None:
+        """One post through its door; how it went, for the outbox (None: not in it)."""
+        delivery = await self._delivered(post)
+        if delivery is None or post.outbox_id is None:
+            return None
+        if delivery.error is not None:
             metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
-            log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+        return delivery
 
-    async def _relay(self, post: Post) -> None:
-        try:
-            await self.call(self.timekeeper.relay, post.platform, post.channel_id, encode(post))
-        except Exception:
-            metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
-            log.exception("relaying a post to %s:%s failed", post.platform, post.channel_id)
-        else:
-            log.info("relayed a post to %s:%s to the leader", post.platform, post.channel_id)
-
-    async def _deliver_in_turn(self, posts: list[Post]) -> None:
-        for post in posts:
-            assert post.scheduled_id is not None
-            delivery = await self._confirmed(post, post.scheduled_id)
-            if delivery.error is not None:
-                metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
-            try:
-                sent = await self.call(self.timekeeper.record_delivery, delivery)
-            except Exception:
-                log.exception("recording the delivery of scheduled post %s failed", delivery)
-                continue
-            if sent is not None:
-                seconds = max(sent.lateness.total_seconds(), 0.0)
-                metrics.LATENESS.labels(kind=sent.kind).observe(seconds)
-
-    async def _confirmed(self, post: Post, post_id: int) -> Delivery:
+    async def _delivered(self, post: Post) -> Delivery | None:
+        outbox_id = post.outbox_id or 0
         door = self.doors.get(post.platform)
         if door is None or not serving(door):
-            return Delivery(post_id, error=f"no {post.platform} door running")
-        document, attachments = post.document, post.attachments
-        if post.relayed is not None:
-            try:
-                document, attachments = decode(post.relayed)
-            except RelayError as error:
-                log.error("relayed post %s cannot be read: %s", post_id, error)
-                return Delivery(post_id, error=str(error), permanent=True)
+            log.warning("no %s door here; a post to %s waits", post.platform, post.channel_id)
+            return Delivery(outbox_id, error=f"no {post.platform} door running here")
         try:
-            message_id = await asyncio.wait_for(
-                door.deliver(
-                    post.channel_id,
-                    document,
-                    files_of(attachments),
-                    confirm=True,
-                    key=f"scheduled-{post_id}",
-                ),
-                timeout=CONFIRM_TIMEOUT_S,
-            )
+            message_id = await asyncio.wait_for(door.deliver(post), timeout=self.send_timeout_s)
         except DeliveryFailed as failed:
-            return Delivery(post_id, error=failed.reason, permanent=failed.permanent)
+            return Delivery(outbox_id, error=failed.reason, permanent=failed.permanent)
         except TimeoutError:
-            return Delivery(post_id, error="not sent in time; taken back to try again")
+            return Delivery(outbox_id, error="not sent in time; to be tried again")
         except Exception as error:
-            log.exception("delivering scheduled post %s failed", post_id)
-            return Delivery(post_id, error=f"{type(error).__name__}: {error}")
-        return Delivery(post_id, message_id=message_id)
+            log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
+            return Delivery(outbox_id, error=f"{type(error).__name__}: {error}")
+        return Delivery(outbox_id, message_id=message_id)
+
+    async def _record(self, deliveries: list[Delivery]) -> None:
+        recorded: list[Recorded] = await self.call(self.timekeeper.record_deliveries, deliveries)
+        metrics.count_recorded(recorded)
 
     @contextlib.asynccontextmanager
     async def ticking_held(self) -> AsyncIterator[None]:
         """The ticker held still (the terminal's ``~tid`` steps time itself), with what it was
         sending sent first, so that posts come out in order."""
         async with self._ticking:
-            if self._sending:
-                await asyncio.gather(*self._sending, return_exceptions=True)
+            await self.sender.drain()
             yield
 
     def wake(self) -> None:
-        """Something was scheduled: the ticker looks again at once."""
+        """Something was scheduled or left for the ticker: it looks again at once."""
         self._wake.set()
+
+    async def tick_once(self) -> list[Post]:
+        """One tick: the timed jobs run, and what is ready in the outbox for this process is
+        sent (not waited for); the posts claimed."""
+        self.timekeeper.platforms = self.serving_platforms()
+        posts = await self.call(self.timekeeper.tick)
+        metrics.count_queued_by(self.timekeeper.take_queued())
+        if posts:
+            self.sender.submit(posts, POST)
+        return posts
 
     async def tick_forever(self, interval: float) -> None:
         """The timed jobs' work (in turn with the messages) at once, then whenever the next
-        scheduled post falls due, at the latest every ``interval`` seconds; their posts are
-        delivered beside the ticking, so a slow platform holds nothing else up. Runs until
-        cancelled."""
+        scheduled post falls due or outbox message is ready, at the latest every ``interval``
+        seconds; what they say is sent beside the ticking, so a slow platform holds nothing
+        else up. Runs until cancelled."""
         while True:
             posts: list[Post] = []
             next_due = None
             async with self._ticking:
                 try:
-                    posts = await self.call(self.timekeeper.tick)
+                    posts = await self.tick_once()
                     next_due = await self.call(self.timekeeper.next_due)
+                    depths = await self.call(self.timekeeper.outbox_depth)
+                    metrics.observe_depth(depths, self.timekeeper.real_clock.now())
                 except Exception:
                     log.exception("a tick failed")
-                if posts:
-                    sending = asyncio.create_task(self.deliver(posts))
-                    self._sending.add(sending)
-                    sending.add_done_callback(self._sending.discard)
             wait = interval
             if next_due is not None:
                 until = (next_due - self.timekeeper.clock.now()).total_seconds()
-                # Due already but nothing came of it (being sent by another process): not a
-                # busy loop, but a look again soon.
+                # Due already but nothing came of it (being sent by another process, or by
+                # this one): not a busy loop, but a look again soon.
                 wait = min(interval, until if until > 0 else (0.0 if posts else 1.0))
             # asyncio.timeout rather than wait_for: on Python 3.11 wait_for can swallow a
             # cancellation that comes as the event is set, and the ticker would never stop.

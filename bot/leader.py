@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -30,6 +31,9 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "leader"
+# What only the leader sends (it runs the one Matrix sync): a new leader takes back whatever
+# of it another process had claimed.
+LEADER_PLATFORMS = ("matrix",)
 # A standby looks at the lease at least this often: a lease given up (the leader stopped on
 # SIGTERM) is taken within a second, one that runs out within a second of its expiry.
 STANDBY_LOOK_S = 1.0
@@ -100,10 +104,18 @@ class Leadership:
             return
         self._renewed_at = time.monotonic()
         if not self.leading:
-            await self._take_over(held.term)
+            await self._take_over(held.term, held.previous)
 
-    async def _take_over(self, term: int) -> None:
-        taken = await asyncio.to_thread(self.database.take_back_claims, self.instance)
+    async def _take_over(self, term: int, previous: str | None = None) -> None:
+        taken = await asyncio.to_thread(
+            functools.partial(
+                self.database.take_back_claims,
+                self.instance,
+                self.clock.now(),
+                previous=previous,
+                leader_platforms=LEADER_PLATFORMS,
+            )
+        )
         self.leading, self.term = True, term
         metrics.LEADER.set(1)
         metrics.TAKEOVERS.inc()
@@ -111,7 +123,7 @@ class Leadership:
             "%s leads now (term %d)%s",
             self.instance,
             term,
-            f"; took back {taken} posts its predecessor had not sent" if taken else "",
+            f"; took back {taken} messages its predecessor had not sent" if taken else "",
         )
         self._duties = asyncio.create_task(self.duties(), name="leader-duties")
 

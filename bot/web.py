@@ -2,7 +2,10 @@
 
 - ``GET /healthz``: the process is alive and its event loop answers (liveness probe).
 - ``GET /readyz``: the database answers and every door is connected, or standing by as it
-  should (readiness probe): 200 or 503, with what was checked as JSON.
+  should (readiness probe): 200 or 503, with what was checked as JSON, and what waits in the
+  outbox by platform (how many, the oldest's wait; ``"backlog": "growing"`` once the oldest
+  has waited longer than ``BACKLOG_S``: a platform away, or no process serving it). A backlog
+  does not make a process unready: taking it out of service would not send anything sooner.
 - ``GET /metrics``: Prometheus' text format (bot/metrics.py).
 - ``POST /slack/events``: the Slack door's HTTP Events API, when Slack is configured so.
 
@@ -24,6 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +39,13 @@ from storage import Database
 
 if TYPE_CHECKING:  # the hub imports the doors; the server only reads them
     from bot.hub import Door
+    from storage.outbox import Depth
 
 log = logging.getLogger(__name__)
 
 DATABASE_TIMEOUT_S = 3.0
+# A message in the outbox waiting longer than this: /readyz says the backlog grows.
+BACKLOG_S = 60.0
 # Connections the kernel may queue before the server accepts them; each accepted one holds a
 # file descriptor before the server sees it, so the connection budget leaves this many spare.
 LISTEN_BACKLOG = 128
@@ -157,12 +164,14 @@ class WebServer:
         doors: Mapping[str, Any],
         leading: Callable[[], bool] | None = None,
         limits: HttpLimits | None = None,
+        outbox: Callable[[], list[Depth]] | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.database = database
         self.doors = doors
         self.leading = leading
+        self.outbox = outbox
         self.limits = limits or HttpLimits()
         self.guard = ConnectionGuard(self.limits)
         self.app = web.Application(middlewares=[self.guard.middleware])
@@ -252,8 +261,30 @@ class WebServer:
         checks["doors"] = doors
         if self.leading is not None:
             checks["leader"] = self.leading()
+        if self.outbox is not None and checks["database"] == "ok":
+            checks.update(await self._outbox())
         status = HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE
         return web.json_response({"ready": ready, **checks}, status=status)
+
+    async def _outbox(self) -> dict[str, Any]:
+        try:
+            assert self.outbox is not None
+            depths = await asyncio.wait_for(asyncio.to_thread(self.outbox), DATABASE_TIMEOUT_S)
+        except Exception as error:
+            log.warning("readiness: the outbox could not be read: %s", error)
+            return {}
+        now = datetime.now(UTC)
+        waiting = {
+            depth.platform: {
+                "waiting": depth.count,
+                "oldest_seconds": round((now - depth.oldest).total_seconds(), 1)
+                if depth.oldest is not None
+                else 0.0,
+            }
+            for depth in depths
+        }
+        growing = any(row["oldest_seconds"] > BACKLOG_S for row in waiting.values())
+        return {"outbox": waiting, "backlog": "growing" if growing else "ok"}
 
     async def _database(self) -> str:
         try:

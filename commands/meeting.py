@@ -21,13 +21,14 @@ from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.lookup import find_person
 from commands.core.meetings import chaired_meeting, open_meeting
-from commands.core.messages import Attachment, Post, Reply
+from commands.core.messages import Attachment, AttachmentKind, Post, Reply
 from commands.core.registry import Arg, ArgKind, ArgType, after_command, command
 from commands.core.request import Request
 from commands.core.text import fold
 from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
+from commands.minutes.data import minutes_attachment_data, minutes_attachment_from
 from commands.minutes.kinds import decision_command_key, kind_key, takes_decisions
 from commands.minutes.record import MINUTES_ATTACHMENT, minutes_of
 from commands.minutes.render import follow_up_rows, minutes_document
@@ -36,6 +37,10 @@ from storage import Store
 from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
 
 FEATURE = feature(__name__)
+# The full minutes attached to ``!möte slut`` wait in the outbox as plain data.
+FEATURE.attachments.append(
+    AttachmentKind(MINUTES_ATTACHMENT, minutes_attachment_data, minutes_attachment_from)
+)
 
 MAX_TITLE = 200
 # Rounds a meeting's end closes (an activation's round closes at stand-down).

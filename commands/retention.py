@@ -1,7 +1,11 @@
 """Audit retention: audit events older than ``AUDIT_RETENTION_DAYS`` (730 days, two years, by
 default; 0 keeps them for ever) are deleted by a timed job.
 
-Only the audit log (who changed what, when) is subject to it: situation reports, pictures,
+A second job forgets, the same way (hourly, in batches), what only served delivery: outbox
+messages sent or given up, and the ids of handled platform events, after ``KEEP_DELIVERED``
+(30 days: no platform delivers an event again after a day).
+
+Only the audit log (who changed what, when) is subject to the first: situation reports, pictures,
 minutes and actions are the forums' own records and are never deleted by the bot.
 
 The job runs on every tick but works at most once a day per database in a process: it
@@ -32,8 +36,12 @@ log = logging.getLogger(__name__)
 BATCH = 5000
 EVERY = timedelta(days=1)
 
+KEEP_DELIVERED = timedelta(days=30)
+DELIVERED_EVERY = timedelta(hours=1)
+
 # Per database (its engine): when the job last found nothing more to delete.
 _FINISHED: WeakKeyDictionary[object, datetime] = WeakKeyDictionary()
+_DELIVERED_FINISHED: WeakKeyDictionary[object, datetime] = WeakKeyDictionary()
 
 
 @timed
@@ -61,4 +69,23 @@ def forget_old_audit_events(store: Store, tick: Tick, config: CoreConfig) -> lis
         )
     if deleted < BATCH:
         _FINISHED[store.database_key] = now
+    return []
+
+
+@timed
+def forget_delivered(store: Store, tick: Tick, config: CoreConfig) -> list[Post]:
+    """Delete outbox messages sent or given up, and handled event ids, older than
+    ``KEEP_DELIVERED`` (in real time, ``tick.lease_now``: they were written in it); no
+    posts."""
+    now = tick.lease_now
+    finished = _DELIVERED_FINISHED.get(store.database_key)
+    if finished is not None and finished <= now < finished + DELIVERED_EVERY:
+        return []
+    before = now - KEEP_DELIVERED
+    messages = store.outbox.forget_before(before, BATCH)
+    events = store.handled_events.forget_before(before)
+    if messages or events:
+        log.info("forgot %d delivered messages and %d handled event ids", messages, events)
+    if messages < BATCH:
+        _DELIVERED_FINISHED[store.database_key] = now
     return []

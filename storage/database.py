@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +19,7 @@ from storage.checkpoint import WalCheckpointer
 from storage.door_state import DoorStates, HandledEvents
 from storage.leases import Held, Leases
 from storage.models import FormDialog
+from storage.outbox import Outbox
 from storage.store import AuditContext, Store
 
 log = logging.getLogger(__name__)
@@ -229,10 +230,21 @@ class Database:
         with Session(self.engine) as session:
             return Leases(session).holder(name, now)
 
-    def take_back_claims(self, holder: str) -> int:
-        """A new leader takes back the posts its predecessor had claimed and not finished."""
+    def take_back_claims(
+        self,
+        holder: str,
+        now: datetime | None = None,
+        *,
+        previous: str | None = None,
+        leader_platforms: Sequence[str] = (),
+    ) -> int:
+        """A new leader takes back the posts its predecessor had claimed and not finished:
+        scheduled posts it was wording, and outbox messages on the platforms only the leader
+        serves or claimed by ``previous`` (the outbox's ready again at once, ``now``)."""
         with Session(self.engine) as session:
             taken = Leases(session).take_back_claims(holder)
+            if now is not None:
+                taken += Outbox(session).take_back(holder, now, leader_platforms, previous)
             session.commit()
         return taken
 

@@ -27,6 +27,7 @@ class Held:
     expires_at: datetime
     term: int
     taken_over: bool  # we did not hold it just before (a new term began)
+    previous: str | None = None  # who held it before, when we took it over
 
 
 class Leases:
@@ -37,6 +38,8 @@ class Leases:
         """Take or renew lease ``name`` for ``holder`` until ``now + ttl``; None when another
         process holds it."""
         ours = col(Lease.holder) == holder
+        before = self._session.get(Lease, name)
+        previous = before.holder if before is not None and before.holder != holder else None
         renewed = self._session.execute(
             update(Lease)
             .where(col(Lease.name) == name, ours | (col(Lease.expires_at) < now))
@@ -51,7 +54,13 @@ class Leases:
         if renewed.rowcount == 1:  # type: ignore[attr-defined]
             lease = self._session.get(Lease, name, populate_existing=True)
             assert lease is not None
-            return Held(lease.expires_at, lease.term, taken_over=lease.acquired_at == now)
+            taken_over = lease.acquired_at == now
+            return Held(
+                lease.expires_at,
+                lease.term,
+                taken_over=taken_over,
+                previous=previous if taken_over else None,
+            )
         if self._session.get(Lease, name) is not None:
             return None  # someone else's, and alive
         try:

@@ -477,6 +477,7 @@ class PostState(StrEnum):
 
     PENDING = "pending"  # waiting for its time (or for its next attempt)
     SENDING = "sending"  # claimed by one bot process, which is sending it
+    QUEUED = "queued"  # worded and handed to the outbox, which sends it (and says how it went)
     SENT = "sent"
     MISSED = "missed"  # fell due while the bot was down, longer ago than the grace
     CANCELLED = "cancelled"  # taken back, or no longer relevant when it fell due
@@ -496,6 +497,8 @@ class ScheduledPost(SQLModel, table=True):
         UniqueConstraint("key"),
         UniqueConstraint("platform", "channel_id", "number"),
         Index("ix_scheduledpost_state_due", "state", "due_at"),
+        # When the next one is to be tried again: read by itself, through its own index.
+        Index("ix_scheduledpost_state_retry", "state", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -541,3 +544,56 @@ class Lease(SQLModel, table=True):
     acquired_at: datetime = _when()
     # Counts the changes of holder: each new leader has a new term.
     term: int = 1
+
+
+class OutboxState(StrEnum):
+    """Where a message in the outbox is."""
+
+    PENDING = "pending"  # to be sent (``claimed_by`` says who is sending it now, if anyone)
+    SENT = "sent"
+    FAILED = "failed"  # given up: the platform refused it for good, or every attempt failed
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something the bot will say, written in the same transaction as the change that made it
+    (a command's answer, its posts to other channels, a scheduled post once worded), and
+    delivered from here by a process that serves its platform.
+
+    ``key`` names it for good (the Matrix transaction ids, the Slack message metadata):
+    delivered twice, by this process or another, it is posted once. ``ready_at`` is when a
+    sender may take it: at once; when the claim of the process sending it runs out; or at its
+    next attempt. ``attempts`` counts the claims: a message claimed before whose outcome was
+    never recorded may have gone out, and is looked for before it is sent again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        # What is to be sent next: the pending ones by when they may be taken (a few rows
+        # read whatever the table's size).
+        Index("ix_outbox_state_ready", "state", "ready_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=255)
+    kind: str = Field(max_length=20)  # "reply", "post" or "scheduled"
+    # A scheduled post this sends: told how it went.
+    scheduled_id: int | None = Field(default=None, foreign_key="scheduledpost.id")
+    # How the door answers the message it replies to (its thread, who asked), as JSON;
+    # None for a post.
+    route: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    ok: bool = True  # False: a refusal (shown only to the person, where the platform can)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the document and files
+    created_at: datetime = _when()
+    # For a scheduled post: the time it was due (how late it went out).
+    due_at: datetime | None = _when_optional()
+    ready_at: datetime = _when()
+    state: OutboxState = _enum(OutboxState, OutboxState.PENDING)
+    attempts: int = 0
+    failures: int = 0
+    claimed_by: str | None = Field(default=None, max_length=200)
+    sent_at: datetime | None = _when_optional()
+    message_id: str | None = Field(default=None, max_length=255)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -45,9 +45,14 @@ _ABANDONED = (
     .order_by(col(ScheduledPost.due_at), col(ScheduledPost.id))
     .limit(bindparam("limit"))
 )
-_NEXT_DUE = select(
-    func.min(func.coalesce(ScheduledPost.next_attempt_at, ScheduledPost.due_at))
-).where(ScheduledPost.state == PostState.PENDING)
+# Two reads, each through its own index (a COALESCE of the two columns would read every
+# pending row): the soonest first attempt, and the soonest retry.
+_NEXT_FIRST = select(func.min(ScheduledPost.due_at)).where(
+    ScheduledPost.state == PostState.PENDING, col(ScheduledPost.next_attempt_at).is_(None)
+)
+_NEXT_RETRY = select(func.min(ScheduledPost.next_attempt_at)).where(
+    ScheduledPost.state == PostState.PENDING
+)
 _PENDING_IN_CHANNEL = (
     select(ScheduledPost)
     .where(
@@ -157,7 +162,9 @@ class ScheduledPosts:
 
     def next_due(self) -> datetime | None:
         """When the next pending post falls due (or is to be tried again)."""
-        return self._session.exec(_NEXT_DUE).first()
+        found = [self._session.exec(query).first() for query in (_NEXT_FIRST, _NEXT_RETRY)]
+        times = [when for when in found if when is not None]
+        return min(times) if times else None
 
     # -- sending -----------------------------------------------------------------------------
 

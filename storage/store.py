@@ -13,6 +13,7 @@ from storage.forums import Forums
 from storage.meetings import Meetings
 from storage.models import Forum, Organisation, Person, Role
 from storage.organisations import Organisations
+from storage.outbox import Outbox
 from storage.people import People
 from storage.post_queue import ScheduledPosts
 from storage.reports import Reports
@@ -37,6 +38,7 @@ class Store:
         self.dialogs = FormDialogs(session, self.audit)
         self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
+        self.outbox = Outbox(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None
         self._my_regional_role: Role | None = None

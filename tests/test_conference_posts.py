@@ -18,7 +18,7 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.document import Actions, BulletList, Document, Mention, Strong
 from commands.core.messages import Post
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import Delivery
 from commands.core.timed import Tick
 from storage import AuditContext, Database
 from storage.models import Forum, ForumParticipant, Organisation, PostState, ScheduledPost
@@ -53,8 +53,8 @@ def _deliver(chats: list[Chat], posts: list[Post]) -> None:
     """The door posted them: confirm it as the hub would (else they are sent again when their
     lease runs out)."""
     for number, post in enumerate(posts):
-        if post.scheduled_id is not None:
-            chats[0].record_delivery(Delivery(post.scheduled_id, message_id=f"m{number}"))
+        if post.outbox_id is not None:
+            chats[0].record_delivery(Delivery(post.outbox_id, message_id=f"m{number}"))
 
 
 def _travel(chat: Chat, until: str, *others: Chat) -> list[Sent]:

@@ -8,7 +8,7 @@ from bot.render.text import render_text
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Post
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import Delivery
 from storage import Database
 from tests.support.chat import Chat
 
@@ -24,8 +24,8 @@ def _text(posts: list[Post]) -> str:
 
 def _sent(chat: Chat, posts: list[Post]) -> None:
     for post in posts:
-        if post.scheduled_id is not None:
-            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+        if post.outbox_id is not None:
+            chat.record_delivery(Delivery(post.outbox_id, message_id="m"))
 
 
 def test_who_has_not_acknowledged_is_called_again_then_the_coordinators_told(

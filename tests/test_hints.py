@@ -23,7 +23,7 @@ from commands.core.document import Actions
 from commands.core.errors import CommandError
 from commands.core.i18n import LANGUAGES, Plural, catalogue
 from commands.core.messages import Reply
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import Delivery
 from commands.reminder import SNOOZES
 from tests.support.chat import OPERATOR, Chat, Said
 
@@ -159,8 +159,8 @@ def _ok(chat: Chat, line: str, person: str = OPERATOR, channel: str = "stab") ->
 
 def _send_due(chat: Chat) -> None:
     for post in chat.tick():
-        if post.scheduled_id is not None:
-            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+        if post.outbox_id is not None:
+            chat.record_delivery(Delivery(post.outbox_id, message_id="m"))
 
 
 def prepare(chat: Chat, key: str, language: str) -> str:
@@ -254,8 +254,8 @@ def test_the_buttons_of_a_sent_reminder_are_understood(chat: Chat, language: str
     ]
     assert len(buttons) == len(SNOOZES)
     for post in posts:
-        if post.scheduled_id is not None:
-            chat.record_delivery(Delivery(post.scheduled_id, message_id="m"))
+        if post.outbox_id is not None:
+            chat.record_delivery(Delivery(post.outbox_id, message_id="m"))
     for line in buttons:
         # Each click snoozes the reminder: it goes out again before the next click.
         _ok(chat, "!" + line)

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from bot.render.text import render_text
 from commands.core.document import Actions
 from commands.core.messages import Post
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import Delivery
 from storage import AuditContext, Database
 from storage.models import PostState, ScheduledPost
 from tests.support.chat import Chat
@@ -28,8 +28,8 @@ def _text(posts: list[Post]) -> str:
 def _sent(chat: Chat, posts: list[Post]) -> None:
     """The door posted them: record it as the hub would."""
     for number, post in enumerate(posts):
-        if post.scheduled_id is not None:
-            chat.record_delivery(Delivery(post.scheduled_id, message_id=f"m{number}"))
+        if post.outbox_id is not None:
+            chat.record_delivery(Delivery(post.outbox_id, message_id=f"m{number}"))
 
 
 def test_a_reminder_goes_out_at_its_time_once(chat: Chat, database: Database) -> None:
@@ -148,7 +148,7 @@ def test_late_within_the_grace_and_missed_beyond_it(chat: Chat, database: Databa
     assert "torsdag 2026-11-26 15:30: Utanför marginalen" in text
     states = {row.text: row.state for row in _posts(database)}
     assert states["Utanför marginalen"] is PostState.MISSED
-    assert states["Inom marginalen"] is PostState.SENDING  # until the door confirms
+    assert states["Inom marginalen"] is PostState.QUEUED  # in the outbox until it is sent
 
 
 def test_a_failed_send_is_tried_again_later_and_given_up_when_refused(
@@ -158,10 +158,10 @@ def test_a_failed_send_is_tried_again_later_and_given_up_when_refused(
     chat.say("!påminn kl 16 Kanalen finns inte")
     chat.advance(hours=1)
     first, second = chat.tick()
-    assert first.scheduled_id is not None
-    assert second.scheduled_id is not None
-    chat.record_delivery(Delivery(first.scheduled_id, error="timeout"))
-    chat.record_delivery(Delivery(second.scheduled_id, error="channel_not_found", permanent=True))
+    assert first.outbox_id is not None
+    assert second.outbox_id is not None
+    chat.record_delivery(Delivery(first.outbox_id, error="timeout"))
+    chat.record_delivery(Delivery(second.outbox_id, error="channel_not_found", permanent=True))
     assert chat.tick() == []  # the pause before the next attempt
     chat.advance(seconds=30)
     [again] = chat.tick()

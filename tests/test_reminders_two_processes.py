@@ -36,7 +36,8 @@ import pytest
 from sqlmodel import Session, select
 
 from commands.core.clock import FixedClock
-from commands.core.scheduled_posts import LEASE, Delivery
+from commands.core.outbox import CLAIM as LEASE
+from commands.core.outbox import Delivery
 from storage import Database
 from storage.models import PostState, ScheduledPost
 from tests.support.chat import Chat
@@ -270,7 +271,7 @@ def test_a_dead_process_claim_is_taken_over_and_next_week_is_planned_once(
         survivor = Chat(alive, clock)
         [taken] = survivor.tick()
         assert taken.scheduled_id == claimed.scheduled_id
-        survivor.record_delivery(Delivery(taken.scheduled_id, message_id="m1"))
+        survivor.record_delivery(Delivery(taken.outbox_id, message_id="m1"))
         listed = survivor.say("!påminnelser")
         assert "#1 torsdag 2026-12-03 16:00 (varje vecka): Konferensen" in listed.text
         with Session(alive.engine) as session:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.hub import Hub
+from bot.hub import DeliveryFailed, Hub
 from bot.render.matrix import MESSAGE_BYTES_MAX, render_matrix, render_matrix_messages
 from bot.render.slack import (
     BLOCKS_MAX,
@@ -33,6 +33,7 @@ from bot.render.text import render_text
 from commands import Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.document import Document, Emphasis, Mention, Strong
+from commands.core.messages import Post
 from storage import Database
 from tests.support.chat import Chat
 from tests.support.fake_slack import FakeSlack
@@ -314,7 +315,8 @@ def test_the_slack_door_posts_a_long_document_as_messages_in_order(hub: Hub) -> 
             slack_api_url=fake.api_url,
         )
         door = SlackDoor(hub, settings)
-        sent = asyncio.run(door._post("CLONG0001", doc, thread_ts="1700000000.000001"))
+        post = Post("slack", "CLONG0001", doc, route={"thread_ts": "1700000000.000001"})
+        sent = asyncio.run(door.deliver(post))
         posted = fake.calls_to("chat.postMessage", channel="CLONG0001")
     assert sent
     assert len(posted) == len(expected) > 1
@@ -333,7 +335,8 @@ def test_the_slack_door_reports_a_failed_part(hub: Hub) -> None:
             slack_api_url=fake.api_url,
         )
         door = SlackDoor(hub, settings)
-        assert not asyncio.run(door._post("COUTSIDE1", situation_picture()))
+        with pytest.raises(DeliveryFailed):
+            asyncio.run(door.deliver(Post("slack", "COUTSIDE1", situation_picture())))
         # The first part was refused: the rest are not sent out of order after it.
         assert len(fake.calls_to("chat.postMessage", channel="COUTSIDE1")) == 1
 
@@ -349,11 +352,27 @@ def test_the_matrix_door_queues_each_part_in_order(hub: Hub, database: Database)
     )
     door = MatrixDoor(hub, database, settings)
     doc = situation_picture()
-    asyncio.run(door.deliver("!room:localhost", doc))
-    queued = [door._outbox.get_nowait() for _ in range(door._outbox.qsize())]
+    queued = _sent_by(door, Post("matrix", "!room:localhost", doc, key="k1"))
     assert [q.content for q in queued] == render_matrix_messages(doc)
     assert {q.room_id for q in queued} == {"!room:localhost"}
-    assert len({q.txn_id for q in queued}) == len(queued) > 1
+    assert [q.txn_id for q in queued] == [f"k1-{n}" for n in range(len(queued))]
+    assert len(queued) > 1
+
+
+def _sent_by(door: Any, post: Post) -> list[Any]:
+    """What the Matrix door sends for ``post``, in order, as if the homeserver took it all."""
+    sent: list[Any] = []
+
+    async def take(client: object, outgoing: Any) -> bool:
+        outgoing.event_id = f"$event{len(sent)}"
+        sent.append(outgoing)
+        return True
+
+    door._send = take
+    door._client, door._running = object(), True
+    door._synced.set()
+    asyncio.run(door.deliver(post))
+    return sent
 
 
 # -- packing ---------------------------------------------------------------------------------
@@ -475,8 +494,7 @@ def test_the_doors_number_parts_in_the_language_of_the_channels_forum(
             matrix_password="not-a-real-password",
         ),
     )
-    asyncio.run(matrix.deliver("!english:localhost", reported_picture()))
-    queued = [matrix._outbox.get_nowait() for _ in range(matrix._outbox.qsize())]
+    queued = _sent_by(matrix, Post("matrix", "!english:localhost", reported_picture()))
     assert queued[0].content["body"].endswith(f"\n(part 1 of {len(queued)})")
 
     with FakeSlack() as fake:
@@ -486,6 +504,7 @@ def test_the_doors_number_parts_in_the_language_of_the_channels_forum(
             slack_signing_secret="not-a-real-secret",
             slack_api_url=fake.api_url,
         )
-        assert asyncio.run(SlackDoor(hub, settings)._post("CENGLISH1", reported_picture()))
+        post = Post("slack", "CENGLISH1", reported_picture())
+        assert asyncio.run(SlackDoor(hub, settings).deliver(post))
         posted = fake.calls_to("chat.postMessage", channel="CENGLISH1")
     assert posted[-1].text.endswith(f"_(part {len(posted)} of {len(posted)})_")

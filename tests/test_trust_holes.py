@@ -20,7 +20,7 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.messages import Incoming, MentionRef, Post, Speaker
-from commands.core.scheduled_posts import Delivery
+from commands.core.outbox import Delivery
 from storage import Database
 from storage.models import (
     ActivationRequest,
@@ -205,8 +205,8 @@ def test_snoozing_respects_the_cap_and_keeps_the_owner(chat: Chat, database: Dat
     assert chat.say("!påminn om 1 minut Första", person="anna").ok
     chat.advance(minutes=2)
     [sent] = chat.tick()
-    assert sent.scheduled_id is not None
-    chat.record_delivery(Delivery(sent.scheduled_id, message_id="m1"))
+    assert sent.outbox_id is not None
+    chat.record_delivery(Delivery(sent.outbox_id, message_id="m1"))
     snoozed = chat.say("!snooza 1 om 1 timme", person="bo")
     assert snoozed.ok
     with Session(database.engine) as session:
@@ -221,8 +221,8 @@ def test_snoozing_respects_the_cap_and_keeps_the_owner(chat: Chat, database: Dat
     chat.advance(hours=1, minutes=1)
     sent_again = [post for post in chat.tick() if "Första" in render_text(post.document)]
     [post] = sent_again
-    assert post.scheduled_id is not None
-    chat.record_delivery(Delivery(post.scheduled_id, message_id="m2"))
+    assert post.outbox_id is not None
+    chat.record_delivery(Delivery(post.outbox_id, message_id="m2"))
     assert chat.say("!påminn om 4 dagar Fyller på", person="bo").ok  # 100 waiting again
     refused = chat.say("!snooza 1 om 1 timme", person="anna")
     assert not refused.ok

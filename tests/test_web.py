@@ -195,7 +195,7 @@ def test_the_lateness_of_a_scheduled_post_is_measured(
 
     async def scenario() -> None:
         posts = await hub.call(hub.timekeeper.tick)
-        await hub.deliver(posts)
+        await hub.send(posts, wait=True)
 
     asyncio.run(scenario())
     hub.close()

@@ -28,9 +28,8 @@ from bot.files import File, files_of
 from bot.hub import Hub
 from bot.render.text import render_text
 from commands.core.clock import ShiftedClock
-from commands.core.document import Document
 from commands.core.i18n import t
-from commands.core.messages import Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Post, Speaker
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, read_when
 from storage.audit import AuditContext
@@ -86,18 +85,12 @@ class ConsoleDoor:
     def status(self) -> str:
         return "connected"
 
-    async def deliver(
-        self,
-        channel_id: str,
-        document: Document,
-        files: Sequence[File] = (),
-        *,
-        confirm: bool = False,
-        key: str | None = None,
-    ) -> str | None:
-        self._print(channel_id, self._with_files(render_text(document), files))
+    async def deliver(self, post: Post) -> str | None:
+        """Print ``post`` under its channel's line, with where its files were saved."""
+        files = files_of(post.attachments)
+        self._print(post.channel_id, self._with_files(render_text(post.document), files))
         self._printed += 1
-        return f"{channel_id}:{self._printed}"
+        return f"{post.channel_id}:{self._printed}"
 
     def _with_files(self, text: str, files: Sequence[File]) -> str:
         """``text``, then a line for each file: where it was saved (or why it was not)."""
@@ -234,7 +227,7 @@ class ConsoleDoor:
             while True:
                 posts = await self.hub.call(self.hub.timekeeper.tick)
                 if posts:
-                    await self.hub.deliver(posts)
+                    await self.hub.send(posts, wait=True)
                 now = clock.now()
                 if now >= target:
                     break
@@ -278,12 +271,10 @@ class ConsoleDoor:
             # from one run to the next.
             channel_name=channel,
             mentions={f"@{name}": MentionRef(name, name) for name in mentions_in(parsed.text)},
+            route={},  # answered in the channel, printed in turn with the rest
         )
-        reply = await self.hub.handle(incoming)
-        if reply is not None:
-            files = files_of(reply.attachments)
-            self._print(channel, self._with_files(render_text(reply.document), files))
-        elif self.interactive:
+        reply = await self.hub.handle(incoming, wait=True)
+        if reply is None and self.interactive:
             self._write(t(self.language, "console.not_a_command", prefix=self.prefix) + "\n")
 
 

@@ -15,14 +15,16 @@
   given the role with ``!roll``.
 - Replies are ``m.notice`` (bots do not answer notices, so bots never loop) with HTML; a
   message that mentions people (a call-out) is ``m.text`` with ``m.mentions``, since notices
-  notify no one. Sends go through an outbox that retries until the homeserver takes them.
+  notify no one. What the bot says comes from the hub (the outbox, ``bot/hub.py``), each
+  message sent with transaction ids from its outbox key and retried until the homeserver
+  takes it: sent again by a new leader, it is posted once.
 - An answer is a Matrix reply to the command (``m.relates_to`` → ``m.in_reply_to``), in the
   command's thread if it was in one: in a busy room a client shows which command, and whose,
   it answers ("Du är nu registrerad …" says who "du" is). Posts to a forum's channels are not
   replies. A document too long for one event is several, numbered in the forum's language.
 - Files attached to a reply or a post (the full minutes) are uploaded to the homeserver's
   content repository (encrypted for an encrypted room) and sent as ``m.file`` after the
-  document's messages, through the same outbox: in order, retried like a message.
+  document's messages: in order, retried like a message.
 - End-to-end encrypted rooms work: the crypto store lives beside the database, made for the
   bot's user only and encrypted with ``MATRIX_STORE_KEY`` (``bot/matrix/store_key.py``).
   With ``MATRIX_REQUIRE_CROSS_SIGNED_DEVICES`` only messages from devices their owners have
@@ -40,7 +42,6 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -85,7 +86,7 @@ from bot.render.matrix import pack_matrix
 from commands.core.clock import Clock, SystemClock
 from commands.core.document import Document
 from commands.core.i18n import t
-from commands.core.messages import Incoming, MentionRef, Speaker
+from commands.core.messages import Incoming, MentionRef, Post, Speaker
 from commands.core.welcome import welcome
 from storage import Database
 
@@ -93,7 +94,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 30_000
-FORGET_EVENTS_AFTER = timedelta(days=30)
 PROFILE_TIMEOUT_S = 5.0  # a mentioned person's profile, when they are not in the room
 KEYS_QUERY_PATH = "/_matrix/client/v3/keys/query"
 # What a homeserver that is away looks like: refused, reset or dropped connections, timeouts.
@@ -113,8 +113,7 @@ class Outgoing:
     # A file to upload before sending: ``content`` is the ``m.file`` message without its
     # ``url`` (or, in an encrypted room, its ``file``), filled in once the upload is done.
     file: File | None = None
-    # Set once it is sent (the event id) or given up (why): for a confirmed delivery.
-    done: asyncio.Future[Outgoing] | None = None
+    # Set once it is sent (the event id) or given up (why).
     event_id: str | None = None
     refusal: str | None = None
 
@@ -139,6 +138,17 @@ class Answering:
             "is_falling_back": not first,
             **reply,
         }
+
+    def route(self) -> dict[str, Any]:
+        """As the answer's route in the outbox (``Incoming.route``)."""
+        return {"reply_to": self.event_id, "thread": self.thread_root}
+
+    @classmethod
+    def from_route(cls, route: Mapping[str, Any] | None) -> Answering | None:
+        if not route or not isinstance(route.get("reply_to"), str):
+            return None
+        thread = route.get("thread")
+        return cls(route["reply_to"], thread if isinstance(thread, str) else None)
 
     @classmethod
     def of(cls, event_id: str, content: Mapping[str, Any]) -> Answering:
@@ -169,7 +179,7 @@ class MatrixDoor:
         self.user_id: str = settings.matrix_user_id or ""
         self.prefix = settings.command_prefix
         self.language = settings.default_language
-        self._outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
+        self._saying: set[asyncio.Task[None]] = set()  # the door's own notices on their way
         self._display_name = ""
         # Rooms joined but not yet seen in a sync (nio cannot send there yet): say hello then.
         self._welcome_pending: set[str] = set()
@@ -186,54 +196,84 @@ class MatrixDoor:
 
     # -- the door protocol -------------------------------------------------------------------
 
-    async def deliver(
+    async def deliver(self, post: Post) -> str | None:
+        """Send ``post`` to its room (an answer as a reply to the command, in its thread,
+        from its route), its files after it; the first event's id once the homeserver has
+        them all (retrying while it is away). The post's key gives the transaction ids, so a
+        repeat, by this process or a new leader, is posted once."""
+        return await self._send_document(
+            post.channel_id,
+            post.document,
+            files_of(post.attachments),
+            key=post.key,
+            answering=Answering.from_route(post.route),
+        )
+
+    async def _send_document(
         self,
-        channel_id: str,
+        room_id: str,
         document: Document,
         files: Sequence[File] = (),
         *,
-        confirm: bool = False,
         key: str | None = None,
         answering: Answering | None = None,
     ) -> str | None:
-        """Queue ``document`` for room ``channel_id``, then ``files``; the outbox sends them
-        when it can. ``answering``: the command this is the reply to.
-
-        A long document is several messages (a homeserver refuses events over 64 KiB),
-        numbered; the one outbox sends them one after the other, so they arrive in order,
-        each file after the messages it belongs to. With ``confirm``, wait until they are
-        sent (the outbox retries while the homeserver is away) and return the first event's
-        id."""
+        """A long document is several messages (a homeserver refuses events over 64 KiB),
+        numbered, sent one after the other, each file after the messages it belongs to."""
+        client = self._client
+        if client is None or not self._running:
+            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
+        # Not before the first sync: until then the client knows no rooms.
+        await self._synced.wait()
         packed = pack_matrix(document)
         # Only a split document needs its forum's language (for "del 1 av 4"): a read.
         language = (
-            await self.hub.language_of(PLATFORM, channel_id) if len(packed) > 1 else self.language
+            await self.hub.language_of(PLATFORM, room_id) if len(packed) > 1 else self.language
         )
-        queued = [Outgoing(channel_id, content) for content in packed.contents(language)]
-        queued.extend(Outgoing(channel_id, file_message(f), file=f) for f in files)
+        queued = [Outgoing(room_id, content) for content in packed.contents(language)]
+        queued.extend(Outgoing(room_id, file_message(f), file=f) for f in files)
         if answering is not None:
             for number, outgoing in enumerate(queued):
                 relation = answering.relates_to(first=number == 0)
                 if relation is not None:
                     outgoing.content["m.relates_to"] = relation
         if key is not None:
-            # The same transaction ids when this post is delivered again (by a new leader
-            # after the old one died mid-send): the homeserver posts each once.
+            # The same transaction ids when this is delivered again (by a new leader after
+            # the old one died mid-send): the homeserver posts each once.
             for number, outgoing in enumerate(queued):
                 outgoing.txn_id = f"{key}-{number}"
-        if confirm:
-            loop = asyncio.get_running_loop()
-            for outgoing in queued:
-                outgoing.done = loop.create_future()
+        first: str | None = None
+        backoff = Backoff()
         for outgoing in queued:
-            await self._outbox.put(outgoing)
-        if not confirm:
-            return None
-        sent = [await outgoing.done for outgoing in queued if outgoing.done is not None]
-        refused = [outgoing.refusal for outgoing in sent if outgoing.refusal]
-        if refused:
-            raise DeliveryFailed(refused[0], permanent=True)
-        return sent[0].event_id if sent else None
+            while not await self._send(client, outgoing):
+                wait = backoff.next_wait()
+                log.warning(
+                    "a message to %s could not be sent (attempt %d); retrying in %.0f s",
+                    outgoing.room_id,
+                    outgoing.attempts,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+            if backoff.reset():
+                log.info("sending to Matrix works again")
+            if outgoing.refusal:
+                raise DeliveryFailed(outgoing.refusal, permanent=True)
+            first = first or outgoing.event_id
+        return first
+
+    def _say(self, room_id: str, document: Document, answering: Answering | None = None) -> None:
+        """The door's own words (a welcome, why a command was not run), sent beside what
+        follows."""
+
+        async def say() -> None:
+            try:
+                await self._send_document(room_id, document, answering=answering)
+            except DeliveryFailed as failed:
+                log.warning("a notice to %s was not sent: %s", room_id, failed.reason)
+
+        task = asyncio.create_task(say(), name=f"matrix-say-{room_id}")
+        self._saying.add(task)
+        task.add_done_callback(self._saying.discard)
 
     @property
     def active(self) -> bool:
@@ -258,13 +298,11 @@ class MatrixDoor:
 
     async def _run(self) -> None:
         client = self._client = await self._login()
-        sender = asyncio.create_task(self._send_loop(client), name="matrix-outbox")
         try:
             await self._sync_loop(client)
         finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+            for task in list(self._saying):
+                task.cancel()
             if self._token_saving is not None:
                 # Even when stopped: the last token read is written before the bot exits.
                 await asyncio.shield(self._token_saving)
@@ -372,8 +410,6 @@ class MatrixDoor:
         fresh = token is None  # never synced: what is already in the rooms is history
         first = True
         backoff = Backoff()
-        forgotten_at = self.clock.now()
-        await self.hub.call(self.database.forget_handled_before, forgotten_at - FORGET_EVENTS_AFTER)
         while True:
             try:
                 response = await client.sync(
@@ -513,7 +549,7 @@ class MatrixDoor:
             welcome, core.database, core.clock, core.config, PLATFORM, room_id, direct
         )
         if said is not None:
-            await self.deliver(room_id, said.document)
+            self._say(room_id, said.document)
 
     def _is_moderator(self, room: MatrixRoom, user_id: str) -> bool:
         """Power level 50 or more; from room version 12 on, the creators always are."""
@@ -547,14 +583,14 @@ class MatrixDoor:
             )
             if found is not None:  # talk not meant for the bot gets no answer, as always
                 refusal = Document().paragraph(t(self.language, "door.unverified_device"))
-                await self.deliver(room.room_id, refusal, answering=answering)
+                self._say(room.room_id, refusal, answering)
             return
         if edit:
             if found is not None:
                 notice = Document().paragraph(
                     t(self.language, "door.edit_not_run", command=found.text)
                 )
-                await self.deliver(room.room_id, notice, answering=answering)
+                self._say(room.room_id, notice, answering)
             return
         if found is None:
             # Not a command, but maybe the answer to a question of a form the sender is
@@ -581,12 +617,10 @@ class MatrixDoor:
             },
             permalink=permalink(room.room_id, event.event_id),
             direct=await self._is_direct(room.room_id),
+            route=answering.route(),
         )
-        reply = await self.hub.handle(incoming)
-        if reply is not None:
-            await self.deliver(
-                room.room_id, reply.document, files_of(reply.attachments), answering=answering
-            )
+        # The answer waits in the outbox with the command's changes; the hub sends it.
+        await self.hub.handle(incoming)
 
     async def _name_of(self, client: AsyncClient, room: MatrixRoom, user_id: str) -> str:
         """Someone's name as the homeserver has it, never as a message put it: their display
@@ -652,31 +686,6 @@ class MatrixDoor:
         return answer if isinstance(answer, Mapping) else None
 
     # -- writing -----------------------------------------------------------------------------
-
-    async def _send_loop(self, client: AsyncClient) -> None:
-        # Not before the first sync: until then the client knows no rooms, and everything
-        # queued meanwhile (reminders due while the bot was down) would be refused.
-        await self._synced.wait()
-        backoff = Backoff()
-        while True:
-            outgoing = await self._outbox.get()
-            if outgoing.done is not None and outgoing.done.cancelled():
-                continue  # its sender stopped waiting and will try again later: not now
-            while not await self._send(client, outgoing):
-                if outgoing.done is not None and outgoing.done.cancelled():
-                    break
-                wait = backoff.next_wait()
-                log.warning(
-                    "a message to %s could not be sent (attempt %d); retrying in %.0f s",
-                    outgoing.room_id,
-                    outgoing.attempts,
-                    wait,
-                )
-                await asyncio.sleep(wait)
-            if outgoing.done is not None and not outgoing.done.done():
-                outgoing.done.set_result(outgoing)
-            if backoff.reset():
-                log.info("sending to Matrix works again")
 
     async def _send(self, client: AsyncClient, outgoing: Outgoing) -> bool:
         """True when done (sent, or refused for good); False to try again later."""

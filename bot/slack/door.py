@@ -56,6 +56,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -97,7 +98,7 @@ from commands.core.document import (
 )
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
-from commands.core.messages import Attachment, Incoming, MentionRef, Reply
+from commands.core.messages import Attachment, Incoming, MentionRef, Post, Reply
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,15 @@ SIGNATURE_WINDOW_S = 5 * 60  # Slack's signatures are good this long either side
 REPLAYS_MAX = 100_000  # signatures remembered at most (each ~200 bytes)
 ERROR_MAX = 150  # an error shown under a modal's field
 ASKED_MAX = 80  # the command a slash command's answer quotes
+# Each message the bot posts carries its outbox key in Slack's message metadata under this
+# event type, so that a post sent again after a crash is found instead of posted twice.
+METADATA_EVENT = "samverkan_outbox"
+LOOKUP_LIMIT = 200  # recent messages looked through for an earlier send
+# Slack takes about one message a second per channel (short bursts pass).
+CHANNEL_MESSAGES_PER_S = 1.0
+CHANNEL_BURST = 3
+# Slack's 429s: waited out (its Retry-After) and tried again, this many times a call.
+RATE_LIMIT_RETRIES = 5
 Listener = Callable[..., Awaitable[None]]
 # Web API calls that fail for reasons outside the bot.
 FAILURES = (SlackApiError, ClientError, OSError, TimeoutError)
@@ -140,6 +150,11 @@ class SlackDoor:
             # Bolt copies the base URL into every listener's client.
             self.app.client.base_url = settings.slack_api_url
         self.client: AsyncWebClient = self.app.client
+        # A 429 means the call was not taken: waited out as Slack says and made again.
+        self.client.retry_handlers.append(
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+        )
+        self.pace = ChannelPace(CHANNEL_MESSAGES_PER_S, CHANNEL_BURST)
         self.users = SlackUsers(self.client)
         # Socket Mode has no signing secret, and no HTTP requests to check.
         self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
@@ -163,27 +178,149 @@ class SlackDoor:
 
     # -- the door protocol -------------------------------------------------------------------
 
-    async def deliver(
+    async def deliver(self, post: Post) -> str | None:
+        """Send ``post`` (an answer as its route says, or a post to its channel), then its
+        files; the first message's ``ts``, or :class:`DeliveryFailed`.
+
+        Each message carries the post's key in its metadata (``METADATA_EVENT``, numbered by
+        part). A post claimed before (``post.attempts > 1``: its sender may have died after
+        Slack took it) is first looked for in the channel's recent messages, or its thread's,
+        and only the parts not found are sent."""
+        route = dict(post.route) if post.route is not None else None
+        try:
+            if route is None or not route:
+                return await self._post_parts(post.channel_id, post.document, post)
+            if "slash" in route:
+                return await self._answer_slash(post, route["slash"])
+            if "click" in route:
+                return await self._answer_click(post, route["click"])
+            if "modal" in route:
+                return await self._answer_modal(post, route["modal"])
+            thread_ts = route.get("thread_ts")
+            # An answer that calls on people (a call-out) is for the whole channel as well:
+            # in the thread and, "also sent to the channel", where everyone sees it.
+            broadcast = bool(thread_ts) and mentions_someone(post.document)
+            return await self._post_parts(
+                post.channel_id, post.document, post, thread_ts=thread_ts, broadcast=broadcast
+            )
+        except FAILURES as error:
+            reason = _reason(error)
+            log.warning("posting to Slack channel %s failed: %s", post.channel_id, reason)
+            raise DeliveryFailed(reason, permanent=_permanent(error)) from None
+
+    async def _post_parts(
         self,
         channel_id: str,
         document: Document,
-        files: Sequence[File] = (),
-        *,
-        confirm: bool = False,
-        key: str | None = None,
+        post: Post,
+        thread_ts: Any = None,
+        broadcast: bool = False,
     ) -> str | None:
-        """Post and upload; Slack answers each call, so this is always confirmed: the first
-        message's ``ts``, or :class:`DeliveryFailed` (only raised when ``confirm``)."""
-        try:
-            ts = await self._send_messages(channel_id, document)
-        except FAILURES as error:
-            reason = _reason(error)
-            log.warning("posting to Slack channel %s failed: %s", channel_id, reason)
-            if confirm:
-                raise DeliveryFailed(reason, permanent=_permanent(error)) from None
-            return None
-        await self._upload(channel_id, files)
+        """``document``'s messages and then ``post``'s files in ``channel_id`` (in the thread
+        ``thread_ts``), the parts Slack has already skipped."""
+        found = await self._already_sent(channel_id, post, document, thread_ts)
+        ts = await self._send_messages(
+            channel_id, document, thread_ts, broadcast, key=post.key, found=found
+        )
+        files = [f for f in files_of(post.attachments) if f"file:{f.filename}" not in found]
+        if files:
+            await self._upload(channel_id, files, thread_ts=thread_ts)
         return ts
+
+    async def _already_sent(
+        self, channel_id: str, post: Post, document: Document, thread_ts: Any
+    ) -> dict[str, str]:
+        """The parts of ``post`` already in the channel (or thread): their keys and ``ts``,
+        and ``file:<name>`` for the files shared there since it was written. Looked for only
+        when it was claimed before; a look that fails is a failure to send (tried again)."""
+        if post.key is None or post.attempts <= 1:
+            return {}
+        try:
+            if thread_ts:
+                response = await self.client.conversations_replies(
+                    channel=channel_id,
+                    ts=str(thread_ts),
+                    include_all_metadata=True,
+                    limit=LOOKUP_LIMIT,
+                )
+            else:
+                response = await self.client.conversations_history(
+                    channel=channel_id, include_all_metadata=True, limit=LOOKUP_LIMIT
+                )
+        except FAILURES as error:
+            log.warning("looking for an earlier send in %s failed: %s", channel_id, _reason(error))
+            raise
+        found: dict[str, str] = {}
+        shared: dict[str, str] = {}
+        for message in response.get("messages") or []:
+            for file in message.get("files") or []:
+                shared[f"file:{file.get('name')}"] = str(message.get("ts", ""))
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") != METADATA_EVENT:
+                continue
+            part = str((metadata.get("event_payload") or {}).get("key", ""))
+            if part.startswith(f"{post.key}-"):
+                found[part] = str(message.get("ts", ""))
+        if found:
+            log.info("%d parts of message %s were sent before: not again", len(found), post.key)
+        # Files go up after every message: shared files of the same name count only then
+        # (a file carries no metadata; the minutes' names say forum and meeting).
+        if len(found) == len(await self._messages(channel_id, document)):
+            found.update(shared)
+        return found
+
+    async def _answer_slash(self, post: Post, route: Mapping[str, Any]) -> str | None:
+        """A slash command's answer: in the channel, with a line saying who asked (only the
+        person sees a refusal); through the command's ``response_url`` when the bot may not
+        post there."""
+        channel_id, user_id = post.channel_id, str(route.get("user", ""))
+        document = post.document
+        if not post.ok:
+            if await self._ephemeral(channel_id, user_id, document):
+                return None
+            await self._respond_to(route, channel_id, document, "ephemeral")
+            return None
+        if not route.get("direct"):  # in a DM "du" can only be the one person
+            document = await self._named(route, channel_id, document)
+        try:
+            return await self._post_parts(channel_id, document, post)
+        except FAILURES as error:
+            if not route.get("response_url") or _permanent(error) is False:
+                raise
+            log.info("answering through the response URL: %s", _reason(error))
+        await self._respond_to(route, channel_id, document, "in_channel")
+        await self._attach(channel_id, post.attachments)
+        return None
+
+    async def _respond_to(
+        self, route: Mapping[str, Any], channel_id: str, document: Document, kind: str
+    ) -> None:
+        url = route.get("response_url")
+        if url:
+            await self._respond(channel_id, str(url), document, kind)
+
+    async def _answer_click(self, post: Post, route: Mapping[str, Any]) -> str | None:
+        """A button's answer, added to the clicked message (the same update, however often
+        it is made); a refusal only to the person who clicked."""
+        channel_id = post.channel_id
+        if not post.ok:
+            await self._ephemeral(channel_id, str(route.get("user", "")), post.document)
+            return None
+        ts = route.get("ts")
+        message = route.get("message") or {}
+        if ts and await self._append(channel_id, str(ts), message, post.document):
+            await self._attach(channel_id, post.attachments)
+            return str(ts)
+        return await self._post_parts(channel_id, post.document, post)
+
+    async def _answer_modal(self, post: Post, route: Mapping[str, Any]) -> str | None:
+        """A submitted form's answer: in the channel the form was opened from; a refusal was
+        shown in the form itself (else only to the person)."""
+        if post.ok:
+            return await self._post_parts(post.channel_id, post.document, post)
+        if not route.get("shown_in_modal"):
+            await self._ephemeral(post.channel_id, str(route.get("user", "")), post.document)
+        return None
 
     async def run(self) -> None:
         # One HTTP session for every Web API call: without it slack_sdk opens a new connection
@@ -305,6 +442,7 @@ class SlackDoor:
         *,
         direct: bool,
         team_hint: Any = None,
+        route: Mapping[str, Any] | None = None,
     ) -> Incoming:
         """What the core gets. ``direct``: a DM or group DM; ``team_hint``: the request's word
         on the user's own workspace (never the workspace it was sent from: in a Slack Connect
@@ -334,6 +472,7 @@ class SlackDoor:
             submission=submission,
             permalink=self.permalink(channel_id, message_ts),
             direct=direct,
+            route=route,
         )
 
     def permalink(self, channel_id: str, message_ts: str | None) -> str | None:
@@ -356,6 +495,18 @@ class SlackDoor:
             str(command.get("text") or ""), prefix=self.prefix, help_command=self._help_command()
         )
         channel_name = command.get("channel_name")
+        # The payload's team_id is where the command ran, not whose the user is.
+        direct = is_direct(channel_id, channel_name=channel_name)
+        user = await self.users.get(user_id)
+        route = {
+            "slash": {
+                "user": user_id,
+                "who": user.display_name,
+                "asked": line.removeprefix(self.prefix).split("\n", 1)[0],
+                "response_url": command.get("response_url"),
+                "direct": direct,
+            }
+        }
         incoming = await self._incoming(
             channel_id,
             user_id,
@@ -363,39 +514,24 @@ class SlackDoor:
             _event_id("command", command.get("trigger_id")),
             channel_name=channel_name,
             forms=FormSupport.MODAL,
-            # The payload's team_id is where the command ran, not whose the user is.
-            direct=is_direct(channel_id, channel_name=channel_name),
+            direct=direct,
+            route=route,
         )
         reply = await self.hub.handle(incoming)
-        if reply is None:
-            return
-        if reply.form is not None:
+        if reply is not None and reply.form is not None:
             await self._open_form(command.get("trigger_id"), incoming, reply)
-            return
-        document = reply.document
-        if reply.ok:
-            if not incoming.direct:  # in a DM "du" can only be the one person
-                document = await self._named(incoming, document)
-            sent = await self._post(channel_id, document)
-        else:
-            sent = await self._ephemeral(channel_id, user_id, document)
-        response_url = command.get("response_url")
-        if not sent and response_url:
-            # Not a member of the channel (yet): the command's own answer still reaches it.
-            kind = "in_channel" if reply.ok else "ephemeral"
-            await self._respond(channel_id, str(response_url), document, kind)
-        await self._attach(channel_id, reply.attachments)
 
-    async def _named(self, incoming: Incoming, document: Document) -> Document:
+    async def _named(
+        self, route: Mapping[str, Any], channel_id: str, document: Document
+    ) -> Document:
         """``document`` with a line saying who asked what: the channel sees a slash
         command's answer, never the command, and "du" in it would be anyone."""
-        asked = incoming.text.removeprefix(self.prefix).split("\n", 1)[0]
-        language = await self.hub.language_of(PLATFORM, incoming.channel_id)
+        language = await self.hub.language_of(PLATFORM, channel_id)
         line = t(
             language,
             "door.slash_asked",
-            who=incoming.speaker.display_name,
-            command=cut(f"{COMMAND} {asked}", ASKED_MAX),
+            who=str(route.get("who", "")),
+            command=cut(f"{COMMAND} {route.get('asked', '')}", ASKED_MAX),
         )
         # Under the title when there is one (a byline; the title stays what a notification
         # shows first), else first.
@@ -435,25 +571,21 @@ class SlackDoor:
         retry = retry_number(getattr(request, "headers", {}) or {})
         if retry:
             log.info("Slack delivers %s again (retry %d)", event_id, retry)
+        direct = is_direct(channel_id, channel_type=event.get("channel_type"))
+        # In the command's thread (the one it was in, or the one it starts): the answer is
+        # tied to it. A direct conversation has only the two of us: no thread needed.
+        thread_ts = event.get("thread_ts") or (None if direct else event.get("ts"))
         incoming = await self._incoming(
             channel_id,
             str(event.get("user", "")),
             line,
             event_id,
             message_ts=event.get("ts"),
-            direct=is_direct(channel_id, channel_type=event.get("channel_type")),
+            direct=direct,
             team_hint=event.get("user_team") or event.get("team"),
+            route={"thread_ts": thread_ts},
         )
-        reply = await self.hub.handle(incoming)
-        if reply is not None:
-            # In the command's thread (the one it was in, or the one it starts): the answer
-            # is tied to it. A direct conversation has only the two of us: no thread needed.
-            thread_ts = event.get("thread_ts") or (None if incoming.direct else event.get("ts"))
-            # An answer that calls on people (a call-out) is for the whole channel as well:
-            # in the thread and, "also sent to the channel", where everyone sees it.
-            broadcast = bool(thread_ts) and mentions_someone(reply.document)
-            await self._post(channel_id, reply.document, thread_ts=thread_ts, broadcast=broadcast)
-            await self._attach(channel_id, reply.attachments, thread_ts=thread_ts)
+        await self.hub.handle(incoming)
 
     async def _on_home(self, event: Mapping[str, Any]) -> None:
         if event.get("tab", "home") != "home":
@@ -485,6 +617,14 @@ class SlackDoor:
         user_id = str((body.get("user") or {}).get("id", ""))
         command = str(action.get("value") or "")
         line = command_line(command, prefix=self.prefix, help_command=self._help_command())
+        message = body.get("message") or {}
+        route = {
+            "click": {
+                "user": user_id,
+                "ts": message.get("ts") or container.get("message_ts"),
+                "message": {"text": message.get("text"), "blocks": message.get("blocks")},
+            }
+        }
         incoming = await self._incoming(
             channel_id,
             user_id,
@@ -493,21 +633,11 @@ class SlackDoor:
             forms=FormSupport.MODAL,
             direct=is_direct(channel_id, channel_name=channel.get("name")),
             team_hint=_user_team(body),
+            route=route,
         )
         reply = await self.hub.handle(incoming)
-        if reply is None:
-            return
-        if reply.form is not None:
+        if reply is not None and reply.form is not None:
             await self._open_form(body.get("trigger_id"), incoming, reply)
-            return
-        if not reply.ok:
-            await self._ephemeral(channel_id, user_id, reply.document)
-            return
-        message = body.get("message") or {}
-        ts = message.get("ts") or container.get("message_ts")
-        if not ts or not await self._append(channel_id, str(ts), message, reply):
-            await self._post(channel_id, reply.document)
-        await self._attach(channel_id, reply.attachments)
 
     async def _open_form(self, trigger_id: Any, incoming: Incoming, reply: Reply) -> None:
         """Open the reply's form as a modal; if Slack will not, say so to the person alone."""
@@ -533,6 +663,7 @@ class SlackDoor:
             await ack()
             return
         channel_id, submission = found.channel_id, found.submission
+        block = first_field_block(view)
         incoming = await self._incoming(
             channel_id,
             user_id,
@@ -542,21 +673,14 @@ class SlackDoor:
             submission=submission,
             direct=found.direct or is_direct(channel_id),
             team_hint=_user_team(body),
+            route={"modal": {"user": user_id, "shown_in_modal": block is not None}},
         )
         reply = await self.hub.handle(incoming)
-        if reply is not None and not reply.ok:
-            block = first_field_block(view)
-            if block is not None:
-                message = _field_error(render_text(reply.document))
-                await ack(response_action="errors", errors={block: message})
-                return
+        if reply is not None and not reply.ok and block is not None:
+            message = _field_error(render_text(reply.document))
+            await ack(response_action="errors", errors={block: message})
+            return
         await ack()
-        if reply is not None:
-            if reply.ok:
-                await self._post(channel_id, reply.document)
-            else:
-                await self._ephemeral(channel_id, user_id, reply.document)
-            await self._attach(channel_id, reply.attachments)
 
     def _guarded(self, listener: Listener) -> Callable[[AsyncArgs], Awaitable[None]]:
         """``listener`` as bolt calls it (with the arguments it names), its failures caught
@@ -597,28 +721,31 @@ class SlackDoor:
 
     # -- from the core to Slack --------------------------------------------------------------
 
-    async def _post(
-        self, channel_id: str, document: Document, thread_ts: Any = None, broadcast: bool = False
-    ) -> bool:
-        """Post ``document``, in as many messages as Slack's limits need, in order (all in
-        the thread ``thread_ts`` when given, and with ``broadcast`` in the channel too); True
-        when every one went out."""
-        try:
-            await self._send_messages(channel_id, document, thread_ts, broadcast)
-        except FAILURES as error:
-            log.warning("posting to Slack channel %s failed: %s", channel_id, _reason(error))
-            return False
-        return True
-
     async def _send_messages(
-        self, channel_id: str, document: Document, thread_ts: Any = None, broadcast: bool = False
+        self,
+        channel_id: str,
+        document: Document,
+        thread_ts: Any = None,
+        broadcast: bool = False,
+        *,
+        key: str | None = None,
+        found: Mapping[str, str] | None = None,
     ) -> str | None:
-        """Each message of ``document`` in turn; the first one's ``ts``. Raises on failure."""
+        """Each message of ``document`` in turn, each with its part of ``key`` in its
+        metadata, skipping the parts ``found`` already sent; the first one's ``ts``. Raises
+        on failure. Paced to Slack's limit of about a message a second per channel."""
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         if thread_ts and broadcast:
             extra["reply_broadcast"] = True
         first: str | None = None
-        for message in await self._messages(channel_id, document):
+        for number, message in enumerate(await self._messages(channel_id, document)):
+            part = f"{key}-{number}" if key is not None else None
+            if part is not None and found and part in found:
+                first = first or found[part]
+                continue
+            if part is not None:
+                extra["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": part}}
+            await self.pace.wait(channel_id)
             response = await self.client.chat_postMessage(
                 channel=channel_id, unfurl_links=False, **message.arguments(), **extra
             )
@@ -694,11 +821,12 @@ class SlackDoor:
                 return
 
     async def _append(
-        self, channel_id: str, ts: str, message: Mapping[str, Any], reply: Reply
+        self, channel_id: str, ts: str, message: Mapping[str, Any], document: Document
     ) -> bool:
-        """The reply added to the message whose button was clicked; False if it cannot be
-        (the reply alone needs more than one message, or the sum has too many blocks)."""
-        packed = pack_slack(reply.document)
+        """The answer added to the message whose button was clicked (as it was when clicked:
+        made again, the update is the same); False if it cannot be (the answer alone needs
+        more than one message, or the sum has too many blocks)."""
+        packed = pack_slack(document)
         if len(packed) > 1:
             return False
         parts = packed.messages(self.language)
@@ -709,9 +837,40 @@ class SlackDoor:
         try:
             await self.client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
         except FAILURES as error:
-            log.warning("updating message %s in %s failed: %s", ts, channel_id, error)
+            if not _permanent(error):
+                raise  # tried again later, as any message
+            log.warning("updating message %s in %s failed: %s", ts, channel_id, _reason(error))
             return False
         return True
+
+
+class ChannelPace:
+    """At most ``rate`` messages a second to one channel, after a burst of ``burst`` (a
+    token bucket per channel): a call-out's parts and a busy channel's answers wait their
+    turn here rather than meet Slack's 429."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel: (tokens, at)
+
+    def delay(self, channel_id: str) -> float:
+        """Take a token for ``channel_id``; how long to wait before sending."""
+        now = self.clock()
+        tokens, at = self._buckets.get(channel_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate) - 1
+        self._buckets[channel_id] = (tokens, now)
+        if len(self._buckets) > 10_000:  # forget channels long quiet
+            for channel, (left, when) in list(self._buckets.items()):
+                if left >= self.burst - 1 and now - when > self.burst / self.rate:
+                    del self._buckets[channel]
+        return max(0.0, -tokens / self.rate)
+
+    async def wait(self, channel_id: str) -> None:
+        delay = self.delay(channel_id)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 class ReplayGuard:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from commands.core.features import Feature
+from commands.core.messages import AttachmentKind
 from commands.core.registry import Command, FormType, Registry
 from commands.core.scheduled_posts import Composer, PostKinds
 from commands.core.timed import Job
@@ -30,13 +31,15 @@ class Capabilities:
     every command that succeeded, in its unit of work (a meeting records who spoke during it);
     ``form_types``: what receives a form's answers, by the form's key; ``jobs``: run on every
     tick, in order; ``posts``: how each kind of scheduled post is worded, whether it speaks
-    for its forum, and its follow-up once sent."""
+    for its forum, and its follow-up once sent; ``attachments``: the files replies carry, by
+    kind, as they wait in the outbox."""
 
     commands: Registry = field(default_factory=Registry)
     after_command: list[Callable[[Request], None]] = field(default_factory=list)
     form_types: dict[str, FormType] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     posts: PostKinds = field(default_factory=PostKinds)
+    attachments: dict[str, AttachmentKind] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
 
     def add_command(self, cmd: Command) -> None:
@@ -65,6 +68,11 @@ class Capabilities:
     ) -> None:
         self.posts.add_after_sent(kind, follow_up)
 
+    def add_attachment_kind(self, kind: AttachmentKind) -> None:
+        if kind.kind in self.attachments:
+            raise ValueError(f"attachment kind {kind.kind!r} registered twice")
+        self.attachments[kind.kind] = kind
+
     def include(self, feature: Feature) -> None:
         """Everything ``feature`` declares."""
         if feature.name in self.features:
@@ -82,6 +90,8 @@ class Capabilities:
             self.add_composer(key, composer, forum_bound=forum_bound)
         for key, follow_up in feature.after_sent:
             self.add_after_sent(key, follow_up)
+        for attachment in feature.attachments:
+            self.add_attachment_kind(attachment)
 
 
 def build(features: Iterable[Feature]) -> Capabilities:

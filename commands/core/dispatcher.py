@@ -1,7 +1,9 @@
 """From a message to a command call, and from bad input to a helpful reply.
 
 One message is one unit of work: the handler's changes are committed together with their
-audit events, or, when anything is refused or fails, rolled back entirely.
+audit events and with what the bot says about them (the answer, the posts to other channels:
+written to the outbox, ``commands/core/outbox.py``), or, when anything is refused or fails,
+rolled back entirely; a refusal is then written to the outbox on its own.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from commands.core import dialogs, lookup
+from commands.core import dialogs, lookup, outbox
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
 from commands.core.document import Document
 from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
-from commands.core.messages import Incoming, Reply
+from commands.core.messages import Incoming, Post, Reply
+from commands.core.outbox import Claims, PostCodec
 from commands.core.registry import (
     ArgKind,
     ArgType,
@@ -69,7 +72,8 @@ class Dispatcher:
     """Turns :class:`Incoming` messages into replies. Safe to call from one thread at a time.
 
     ``capabilities``: the commands, hooks and form types it knows (``commands.Dispatcher``
-    gives it every feature's unless told otherwise)."""
+    gives it every feature's unless told otherwise). ``claims``: which of what it writes to
+    the outbox this process sends itself (the hub sets it from its doors)."""
 
     def __init__(
         self,
@@ -83,6 +87,11 @@ class Dispatcher:
         self.config = config
         self.capabilities = capabilities
         self.registry: Registry = capabilities.commands
+        self.codec = PostCodec(capabilities.attachments)
+        self.claims = Claims()
+        # The time beneath a shifted clock (the terminal's ~tid): outbox claims are between
+        # processes, in real time.
+        self.real_clock: Clock = getattr(clock, "base", clock)
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -161,25 +170,23 @@ class Dispatcher:
                         reply = self._submit(request)
                 if not reply.ok:
                     raise _Refused(reply)
+                self._queue(store, incoming, reply)
                 return reply
         except _Refused as refused:
-            self._remember_refused(incoming, now)
-            return refused.reply
+            return self._refused(incoming, refused.reply, now)
         except dialogs.FormRefused as refused:
-            self._remember_refused(incoming, now)
             self.database.end_dialog(
                 incoming.platform, incoming.channel_id, incoming.speaker.user_id
             )
             reply = self.error_reply(refused, language)
             reply.document.blocks.extend(refused.answers(language).blocks)
-            return reply
+            return self._refused(incoming, reply, now)
         except CommandError as error:
-            self._remember_refused(incoming, now)
             if isinstance(error, _EndsDialog):
                 self.database.end_dialog(
                     incoming.platform, incoming.channel_id, incoming.speaker.user_id
                 )
-            return self.error_reply(error, language)
+            return self._refused(incoming, self.error_reply(error, language), now)
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception(
@@ -191,12 +198,63 @@ class Dispatcher:
                 incoming.channel_id,
             )
             document = Document().paragraph(t(language, "error.internal", id=error_id))
-            return Reply(document, ok=False, error_id=error_id)
+            apology = Reply(document, ok=False, error_id=error_id)
+            try:
+                return self._refused(incoming, apology, now, remember=False) or apology
+            except Exception:
+                log.exception("error %s: the apology could not be written either", error_id)
+                return apology  # the door sends it as it is
 
-    def _remember_refused(self, incoming: Incoming, now: datetime) -> None:
-        """A refusal rolls its transaction back, the event id with it: keep that one."""
-        if incoming.event_id is not None:
-            self.database.mark_handled(incoming.platform, incoming.event_id, now)
+    def _queue(self, store: Store, incoming: Incoming, reply: Reply) -> None:
+        """The answer (when the door gave a route for it, and no form is to be opened in its
+        place) and the posts, written to the outbox in ``store``'s unit of work."""
+        now = self.real_clock.now()
+        if incoming.route is not None and reply.form is None:
+            answer = Post(
+                incoming.platform,
+                incoming.channel_id,
+                reply.document,
+                reply.attachments,
+                route=incoming.route,
+                ok=reply.ok,
+            )
+            reply.answer = outbox.queue(
+                store, answer, kind=outbox.REPLY, codec=self.codec, claims=self.claims, now=now
+            )
+        reply.posts = [
+            outbox.queue(
+                store, post, kind=outbox.POST, codec=self.codec, claims=self.claims, now=now
+            )
+            for post in reply.posts
+        ]
+
+    def _refused(
+        self, incoming: Incoming, reply: Reply, now: datetime, *, remember: bool = True
+    ) -> Reply | None:
+        """A refusal rolls its transaction back, the event id with it: that one is kept, with
+        the refusal in the outbox, in a unit of work of their own. (Not the event of a bug of
+        ours: the person may try again once it is mended.) None when another process has
+        handled the same event meanwhile (and answered it)."""
+        remember = remember and incoming.event_id is not None
+        if not remember and incoming.route is None and not reply.posts:
+            return reply  # nothing to keep
+        context = AuditContext(
+            platform=incoming.platform,
+            channel_id=incoming.channel_id,
+            user_id=incoming.speaker.user_id,
+            display_name=incoming.speaker.display_name,
+            at=now,
+        )
+        with self.database.unit_of_work(context) as store:
+            event = incoming.event_id
+            if (
+                remember
+                and event
+                and not store.handled_events.first_time(incoming.platform, event, now)
+            ):
+                return None
+            self._queue(store, incoming, reply)
+        return reply
 
     # -- steps -------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class Feature:
     # (kind, Composer, forum_bound)
     composers: list[tuple[str, Any, bool]] = field(default_factory=list)
     after_sent: list[tuple[str, Any]] = field(default_factory=list)  # (kind, follow-up)
+    # Files its replies carry, by kind: how each waits in the outbox (AttachmentKind).
+    attachments: list[Any] = field(default_factory=list)
 
 
 def feature(module: str) -> Feature:

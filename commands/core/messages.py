@@ -8,8 +8,9 @@ goes to every channel bound to the forum).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from commands.core.document import Document
 from commands.core.forms import Form, FormSubmission, FormSupport
@@ -59,6 +60,11 @@ class Incoming:
     # A direct conversation between the bot and one person (a Slack DM, a Matrix room the
     # bot was invited to as a direct chat): never acts on a forum.
     direct: bool = False
+    # How the door answers this message (its thread, who asked, where a refusal goes), as
+    # JSON values the door reads back when it sends the answer; the answer waits in the
+    # outbox with it. None: the door shows the answer itself (the Slack Home tab), and it is
+    # not kept.
+    route: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,38 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class AttachmentKind:
+    """How a kind of attachment waits in the outbox: its payload as JSON values, and back
+    (declared by the feature whose replies carry it)."""
+
+    kind: str
+    encode: Callable[[object], Any]
+    decode: Callable[[Any], object]
+
+
+@dataclass(frozen=True)
 class Post:
-    """A document for a channel other than the one the command came from."""
+    """A document for a channel: a post to another channel than the command came from, or,
+    with a ``route``, the answer to the command.
+
+    Once written to the outbox it has an ``outbox_id`` and a ``key`` that names it for good
+    (a Matrix transaction id, a Slack message's metadata: sent twice, it is posted once).
+    ``claimed``: this process is to send it now (it serves the platform); ``attempts``: how
+    often it has been claimed, this time included (more than once: an earlier try may have
+    gone out)."""
 
     platform: str
     channel_id: str
     document: Document
     attachments: tuple[Attachment, ...] = ()
-    # A scheduled post's id: the hub confirms its delivery and reports how it went.
+    # The scheduled post this sends (its kind's lateness is measured when it has gone out).
     scheduled_id: int | None = None
-    # A post relayed from another bot process (see ``scheduler.RELAY``), encoded by the bot:
-    # the hub decodes it in place of ``document``.
-    relayed: str | None = None
+    outbox_id: int | None = None
+    key: str | None = None
+    route: Mapping[str, Any] | None = None
+    ok: bool = True  # False: a refusal
+    claimed: bool = False
+    attempts: int = 0
 
 
 @dataclass
@@ -104,3 +130,5 @@ class Reply:
     scheduled: bool = False
     # A bug of ours: the id the user was given to quote (it is in the log with the traceback).
     error_id: str | None = None
+    # The answer as it waits in the outbox (when the message came with a route).
+    answer: Post | None = None

@@ -3,9 +3,9 @@
 Every tick, :func:`send_due` claims the posts that have fallen due (a guarded UPDATE: one bot
 process each), words each one *now* (a kind's composer reads the current state: who has not
 reported, whether the call-out still stands), and hands them to the hub as posts carrying
-their id. The hub posts them, each confirmed by its door, and reports back through
-:func:`record_delivery`: sent, with the platform's message id; or failed, to be tried again
-with a growing pause, or given up when the platform refuses for good.
+their id; the timekeeper writes them to the outbox in the same transaction (the post is then
+``queued``), which sends them and tells the post how it went (``commands/core/outbox.py``:
+sent, with the platform's message id; tried again with a growing pause; or given up).
 
 A post that fell due while the bot was down is sent on start, marked late, if it is less
 than ``grace`` late; older ones are reported to their channel as missed, never dropped
@@ -35,15 +35,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
 # Later than this after its time, a post says it is late.
 LATE_AFTER = timedelta(minutes=1)
-# Pauses between attempts: 30 s, 1, 2, 4 ... minutes, at most 30; given up after this many.
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(minutes=30)
-MAX_ATTEMPTS = 8
 # At most this many posts are claimed in one tick; the next tick takes the rest at once.
 BATCH = 200
-# A post made by a process that could not send it itself (it does not serve the platform:
-# another process holds the Matrix sync); ``text`` holds it, encoded by the bot, and the
-# process that serves the platform sends it as it is.
+# Posts of an older version made for the process that served Matrix: migration 0011 moved
+# the pending ones to the outbox.
 RELAY = "relay"
 
 Composer = Callable[[Store, ScheduledPost, datetime, CoreConfig], "Document | None"]
@@ -100,16 +95,6 @@ def after_sent(kind: str) -> Callable[[FollowUp], FollowUp]:
     return register
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """How a scheduled post's sending went, as the hub reports it."""
-
-    post_id: int
-    message_id: str | None = None
-    error: str | None = None
-    permanent: bool = False
-
-
 def send_due(store: Store, tick: Tick, config: CoreConfig, kinds: PostKinds) -> list[Post]:
     """Claim what is due, in real time (``tick.lease_now``: leases are between processes) and
     in the name of ``tick.claimant``, and word it now by its kind (``kinds``); the posts to
@@ -124,16 +109,7 @@ def send_due(store: Store, tick: Tick, config: CoreConfig, kinds: PostKinds) -> 
         if not store.scheduled.claim(post, LEASE, lease_now, by=tick.claimant):
             continue  # another bot process has it
         if post.kind == RELAY:
-            # Sent however late: it is a message somebody's command made, not a reminder.
-            posts.append(
-                Post(
-                    post.platform,
-                    post.channel_id,
-                    Document(),  # the hub decodes the relayed post in its place
-                    scheduled_id=post.id,
-                    relayed=post.text,
-                )
-            )
+            store.scheduled.finish(post, PostState.CANCELLED)  # moved to the outbox
             continue
         if not _still_bound(store, post, kinds):
             store.scheduled.finish(post, PostState.CANCELLED)
@@ -180,39 +156,6 @@ def _after(store: Store, post: ScheduledPost, now: datetime, kinds: PostKinds) -
     follow_up = kinds.after_sent.get(post.kind)
     if follow_up is not None:
         follow_up(store, post, now)
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A scheduled post that went out: its kind, and how long after its time."""
-
-    kind: str
-    lateness: timedelta
-
-
-def record_delivery(store: Store, delivery: Delivery, now: datetime) -> Sent | None:
-    """Record how sending went; what was sent, if it was."""
-    post = store.scheduled.get(delivery.post_id)
-    if post is None or post.state is not PostState.SENDING:
-        return None  # given back meanwhile (the lease ran out and another process sent it)
-    if delivery.error is None:
-        store.scheduled.finish(post, PostState.SENT, message_id=delivery.message_id)
-        return Sent(post.kind, now - post.due_at)
-    if delivery.permanent or post.attempts + 1 >= MAX_ATTEMPTS:
-        log.warning(
-            "gave up the scheduled post %s (%s) to %s:%s after %d attempts: %s",
-            post.id,
-            post.kind,
-            post.platform,
-            post.channel_id,
-            post.attempts + 1,
-            delivery.error,
-        )
-        store.scheduled.finish(post, PostState.FAILED, error=delivery.error)
-        return None
-    pause = min(FIRST_RETRY * 2**post.attempts, LONGEST_RETRY)
-    store.scheduled.retry(post, now + pause, delivery.error)
-    return None
 
 
 def next_due(store: Store) -> datetime | None:

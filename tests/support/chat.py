@@ -17,7 +17,7 @@ from commands import Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Incoming, MentionRef, Post, Reply, Speaker
-from commands.core.scheduled_posts import Delivery, Sent
+from commands.core.outbox import Delivery, Recorded
 from commands.core.timekeeper import Timekeeper
 from storage import Database
 
@@ -103,6 +103,13 @@ class Chat:
             direct=direct,
         )
         reply = self.dispatcher.handle(incoming)
+        if reply is not None:
+            # As a door would: what the command said is sent, and recorded so.
+            sent = [post for post in (reply.answer, *reply.posts) if post and post.outbox_id]
+            if sent:
+                self.timekeeper.record_deliveries(
+                    [Delivery(post.outbox_id or 0, message_id="m") for post in sent]
+                )
         rendered = render_text(reply.document) if reply else ""
         return Said(reply, rendered, list(reply.posts) if reply else [])
 
@@ -110,7 +117,7 @@ class Chat:
         """The timed jobs run once, as the hub's ticker runs them; the posts they made."""
         return self.timekeeper.tick()
 
-    def record_delivery(self, delivery: Delivery) -> Sent | None:
+    def record_delivery(self, delivery: Delivery) -> Recorded:
         return self.timekeeper.record_delivery(delivery)
 
     def next_due(self) -> datetime | None:

@@ -1,11 +1,11 @@
-"""A post written down for another bot process reads back as the same post."""
+"""A message written to the outbox reads back as the same document and files."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.export.minutes_export import render_minutes
-from bot.relay import RelayError, decode, encode
+from commands import CAPABILITIES
 from commands.core.document import (
     Button,
     Code,
@@ -15,8 +15,11 @@ from commands.core.document import (
     Mention,
     Strong,
 )
-from commands.core.messages import Attachment, Post
+from commands.core.messages import Attachment
+from commands.core.outbox import PostCodec, UnreadableMessage
 from tests.support.chat import Chat
+
+CODEC = PostCodec(CAPABILITIES.attachments)
 
 
 def test_every_part_of_a_document_reads_back_the_same() -> None:
@@ -29,8 +32,7 @@ def test_every_part_of_a_document_reads_back_the_same() -> None:
         .fields([("Läge", "Lugnt"), ("Behov", [Strong("Inga"), " just nu"])], stacked=True)
         .actions(Button("Kvittera", "kvittera", "!kvittera"))
     )
-    post = Post("matrix", "!room:x", document)
-    read, attachments = decode(encode(post))
+    read, attachments = CODEC.decode(CODEC.encode(document))
     assert read == document
     assert attachments == ()
 
@@ -40,8 +42,7 @@ def test_attached_minutes_read_back_to_the_same_file(forum_chat: Chat) -> None:
     forum_chat.say("!beslut Vi samlas igen i morgon 08.00")
     ended = forum_chat.say("!möte slut")
     [attachment] = ended.reply.attachments
-    post = Post("matrix", "!room:x", ended.reply.document, (attachment,))
-    document, [read] = decode(encode(post))
+    document, [read] = CODEC.decode(CODEC.encode(ended.reply.document, (attachment,)))
     assert document == ended.reply.document
     assert isinstance(read, Attachment)
     assert (read.filename, read.kind, read.language) == (
@@ -58,12 +59,20 @@ def test_attached_minutes_read_back_to_the_same_file(forum_chat: Chat) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        '{"format": 2, "blocks": [], "attachments": []}',
+        '{"format": 3, "blocks": [], "attachments": []}',
         "not json",
-        '{"format": 1}',
-        '{"format": 1, "blocks": [{"type": "Script"}], "attachments": []}',
+        '{"format": 2}',
+        '{"format": 2, "blocks": [{"type": "Script"}], "attachments": []}',
+        '{"format": 2, "blocks": [], "attachments": [{"kind": "virus"}]}',
     ],
 )
-def test_an_unreadable_relayed_post_is_refused(text: str) -> None:
-    with pytest.raises(RelayError):
-        decode(text)
+def test_an_unreadable_message_is_refused(text: str) -> None:
+    with pytest.raises(UnreadableMessage):
+        CODEC.decode(text)
+
+
+def test_a_post_an_older_version_relayed_reads_back_without_its_files() -> None:
+    old = '{"format": 1, "blocks": [{"type": "Paragraph", "parts": [{"type": "Text", "text": "Hej"}]}], "attachments": [{"minutes": {}}]}'
+    document, files = CODEC.decode(old)
+    assert document == Document().paragraph("Hej")
+    assert files == ()

@@ -1,0 +1,175 @@
+"""Sending what the outbox holds: each channel in order, channels side by side.
+
+Every post to send goes into its channel's *lane* (a queue and one task working it): a
+channel's messages leave in the order they came, and no channel waits for another. What
+goes out at once on one platform is bounded (``concurrency``, a platform's slots), and a
+slot is given first to an answer to somebody who asked (``ANSWER``) before any post
+(``POST``): a call-out to forty rooms does not hold up the coordinator's confirmation, nor an
+actor's ``!kvittera`` sent meanwhile.
+
+How each went is collected and recorded in batches (one unit of work for whatever finished
+meanwhile), so a fan-out does not queue forty writes before the next command; a lane does
+not wait for it. A message whose outcome is not recorded (the process died) is taken again
+by another, which looks for it first where the platform cannot recognise a repeat by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from commands.core.messages import Post
+from commands.core.outbox import Delivery
+
+log = logging.getLogger(__name__)
+
+ANSWER, POST = 0, 1
+
+Send = Callable[[Post], Awaitable[Delivery | None]]
+Record = Callable[[list[Delivery]], Awaitable[None]]
+
+
+class Slots:
+    """At most ``limit`` holders at once; waiters are served by priority (lower first), and in
+    the order they came within one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self.used = 0
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if self.used < self.limit and not self._waiting:
+            self.used += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            _, _, future = heapq.heappop(self._waiting)
+            if not future.done():
+                future.set_result(None)  # the slot passes to it: ``used`` stays
+                return
+        self.used -= 1
+
+
+@dataclass
+class _Lane:
+    queue: deque[tuple[Post, int, asyncio.Future[None]]] = field(default_factory=deque)
+    task: asyncio.Task[None] | None = None
+
+
+class Sender:
+    """``send`` delivers one post and says how it went (None: nothing to record, a post that
+    was never in the outbox); ``record`` records a batch of outcomes."""
+
+    def __init__(self, send: Send, record: Record, concurrency: int = 8) -> None:
+        self._send = send
+        self._record = record
+        self.concurrency = concurrency
+        self._slots: dict[str, Slots] = {}
+        self._lanes: dict[tuple[str, str], _Lane] = {}
+        self._in_hand: set[int] = set()  # outbox ids queued or being sent here
+        self._outcomes: list[tuple[Delivery, asyncio.Future[None]]] = []
+        self._recording: asyncio.Task[None] | None = None
+
+    def submit(self, posts: Sequence[Post], priority: int = POST) -> list[asyncio.Future[None]]:
+        """Queue ``posts`` in their channels' lanes; each future is done once it is sent (or
+        has failed) and recorded. A post this process already has in hand is not queued
+        twice."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[None]] = []
+        for post in posts:
+            future: asyncio.Future[None] = loop.create_future()
+            futures.append(future)
+            if post.outbox_id is not None:
+                if post.outbox_id in self._in_hand:
+                    future.set_result(None)
+                    continue
+                self._in_hand.add(post.outbox_id)
+            lane = self._lanes.setdefault((post.platform, post.channel_id), _Lane())
+            lane.queue.append((post, priority, future))
+            if lane.task is None:
+                key = (post.platform, post.channel_id)
+                lane.task = asyncio.create_task(self._work(key, lane), name=f"lane-{key}")
+        return futures
+
+    @property
+    def busy(self) -> int:
+        """Posts queued or being sent."""
+        return sum(len(lane.queue) + (lane.task is not None) for lane in self._lanes.values())
+
+    async def drain(self) -> None:
+        """Until every lane is empty and every outcome recorded."""
+        while self._lanes or self._recording is not None:
+            tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
+            if self._recording is not None:
+                tasks.append(self._recording)
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            else:
+                await asyncio.sleep(0)
+
+    async def _work(self, key: tuple[str, str], lane: _Lane) -> None:
+        slots = self._slots.setdefault(key[0], Slots(self.concurrency))
+        try:
+            while lane.queue:
+                post, priority, future = lane.queue[0]
+                await slots.acquire(priority)
+                try:
+                    delivery = await self._send(post)
+                except Exception:
+                    log.exception("sending a post to %s:%s failed", post.platform, post.channel_id)
+                    delivery = None
+                finally:
+                    slots.release()
+                lane.queue.popleft()
+                if delivery is not None:
+                    # Done once recorded; the lane goes on meanwhile.
+                    self._outcomes.append((delivery, future))
+                    self._start_recording()
+                elif not future.done():
+                    future.set_result(None)
+                if post.outbox_id is not None:
+                    self._in_hand.discard(post.outbox_id)
+        finally:
+            lane.task = None
+            if not lane.queue:
+                self._lanes.pop(key, None)
+            else:  # cancelled with posts left: they are in the outbox, and will be taken again
+                for post, _, future in lane.queue:
+                    if post.outbox_id is not None:
+                        self._in_hand.discard(post.outbox_id)
+                    future.cancel()
+                self._lanes.pop(key, None)
+
+    def _start_recording(self) -> None:
+        if self._recording is None:
+            self._recording = asyncio.create_task(self._record_all(), name="outbox-record")
+
+    async def _record_all(self) -> None:
+        try:
+            while self._outcomes:
+                batch, self._outcomes = self._outcomes, []
+                try:
+                    await self._record([delivery for delivery, _ in batch])
+                except Exception:
+                    log.exception("recording how %d messages went failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+        finally:
+            self._recording = None

@@ -1,0 +1,95 @@
+"""the outbox
+
+Revision ID: 0011
+Revises: 0010
+Created: 2026-12-06 13:00:00
+
+Issue 17: everything the bot says goes through one table, written in the transaction of the
+change that made it, so that a process dying between its commit and its sending leaves the
+message for another. Scheduled posts are handed to it once worded (state ``queued``), and
+their retries happen there; the relays of a post to the process that serves Matrix are
+outbox rows like any other. The scheduled posts' next retry gets an index of its own, so
+that when the next post falls due is read without reading every pending row.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import storage.types
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("scheduled_id", sa.Integer(), nullable=True),
+        sa.Column("route", sa.Text(), nullable=True),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ready_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending",
+                "sent",
+                "failed",
+                name="outboxstate",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.ForeignKeyConstraint(["scheduled_id"], ["scheduledpost.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_state_ready", ["state", "ready_at"], unique=False)
+    with op.batch_alter_table("scheduledpost", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_scheduledpost_state_retry", ["state", "next_attempt_at"], unique=False
+        )
+    # Posts an older version left for the process that serves Matrix (kind "relay", the
+    # encoded post in ``text``) are outbox messages now: moved, to be sent as they were.
+    op.execute(
+        sa.text(
+            "INSERT INTO outbox (key, platform, channel_id, kind, scheduled_id, ok, payload,"
+            " created_at, due_at, ready_at, state, attempts, failures)"
+            " SELECT 'relay-' || CAST(id AS VARCHAR(20)), platform, channel_id, 'post', NULL,"
+            " :true, text, created_at, NULL, due_at, 'pending', 0, 0"
+            " FROM scheduledpost WHERE kind = 'relay' AND state IN ('pending', 'sending')"
+            " AND text IS NOT NULL"
+        ).bindparams(true=True)
+    )
+    op.execute(
+        "UPDATE scheduledpost SET state = 'cancelled', claimed_until = NULL, claimed_by = NULL"
+        " WHERE kind = 'relay' AND state IN ('pending', 'sending')"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("scheduledpost", schema=None) as batch_op:
+        batch_op.drop_index("ix_scheduledpost_state_retry")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_state_ready")
+    op.drop_table("outbox")
