@@ -67,7 +67,6 @@ from benchmarks.common import (
     progress,
     stop_on_sigterm,
 )
-from bot.files import File
 from bot.hub import Hub
 from commands import Dispatcher
 from commands.core.clock import SystemClock
@@ -129,17 +128,9 @@ class RecordingDoor:
     def status(self) -> str:
         return "connected"
 
-    async def deliver(
-        self,
-        channel_id: str,
-        document: Document,
-        files: Sequence[File] = (),
-        *,
-        confirm: bool = False,
-        key: str | None = None,
-    ) -> str | None:
+    async def deliver(self, post: Post) -> str | None:
         at = time.time()
-        text = _reminder_text(document)
+        text = _reminder_text(post.document)
         if text is None:
             self.others += 1
         else:
@@ -147,7 +138,7 @@ class RecordingDoor:
             if len(self.arrived) >= self.expected and self.everything_in is not None:
                 self.everything_in.set()
         self.count += 1
-        return f"{channel_id}:{self.count}"
+        return f"{post.channel_id}:{self.count}"
 
     async def run(self) -> None:
         return None

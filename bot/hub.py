@@ -162,12 +162,16 @@ class Hub:
                 claimed=self.serves(incoming.platform),
             )
         futures = []
-        for posts, priority in (([answer] if answer else [], ANSWER), (reply.posts, POST)):
-            metrics.count_queued(posts)
-            claimed = [post for post in posts if post.claimed]
-            futures.extend(self.sender.submit(claimed, priority))
-            if len(claimed) < len(posts):
-                self.wake()  # here too: the ticker's next look may be another process's
+        # The answer first, alone: the posts to other channels wait until it is sent.
+        answered: asyncio.Event | None = None
+        if answer is not None and answer.claimed:
+            answered = asyncio.Event()
+            futures.extend(self.sender.submit([answer], ANSWER, sent=answered))
+        posts = [post for post in reply.posts if post.claimed]
+        futures.extend(self.sender.submit(posts, POST, after=answered))
+        metrics.count_queued([answer, *reply.posts] if answer else reply.posts)
+        if len(posts) < len(reply.posts) or (answer is not None and not answer.claimed):
+            self.wake()  # what another process sends: its ticker looks (NOTIFY on PostgreSQL)
         if reply.scheduled:
             self.wake()
         if wait and futures:

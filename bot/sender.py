@@ -2,10 +2,11 @@
 
 Every post to send goes into its channel's *lane* (a queue and one task working it): a
 channel's messages leave in the order they came, and no channel waits for another. What
-goes out at once on one platform is bounded (``concurrency``, a platform's slots), and a
-slot is given first to an answer to somebody who asked (``ANSWER``) before any post
-(``POST``): a call-out to forty rooms does not hold up the coordinator's confirmation, nor an
-actor's ``!kvittera`` sent meanwhile.
+goes out at once on one platform is bounded (``concurrency``), answers to somebody who asked
+(``ANSWER``) and posts (``POST``) each with slots of their own: a call-out to forty rooms
+does not hold up the coordinator's confirmation, nor an actor's ``!kvittera`` sent
+meanwhile. A command's posts wait for its answer to be sent (``after``): the person who
+asked sees it first, and it does not share the homeserver with the fan-out.
 
 How each went is collected and recorded in batches (one unit of work for whatever finished
 meanwhile), so a fan-out does not queue forty writes before the next command; a lane does
@@ -67,8 +68,17 @@ class Slots:
 
 
 @dataclass
+class _Item:
+    post: Post
+    priority: int
+    future: asyncio.Future[None]
+    after: asyncio.Event | None = None  # sent once this is set (the answer has gone)
+    sent: asyncio.Event | None = None  # set once this one is sent (or has failed)
+
+
+@dataclass
 class _Lane:
-    queue: deque[tuple[Post, int, asyncio.Future[None]]] = field(default_factory=deque)
+    queue: deque[_Item] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
 
 
@@ -80,28 +90,39 @@ class Sender:
         self._send = send
         self._record = record
         self.concurrency = concurrency
-        self._slots: dict[str, Slots] = {}
+        self._slots: dict[tuple[str, int], Slots] = {}
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._in_hand: set[int] = set()  # outbox ids queued or being sent here
         self._outcomes: list[tuple[Delivery, asyncio.Future[None]]] = []
         self._recording: asyncio.Task[None] | None = None
 
-    def submit(self, posts: Sequence[Post], priority: int = POST) -> list[asyncio.Future[None]]:
-        """Queue ``posts`` in their channels' lanes; each future is done once it is sent (or
-        has failed) and recorded. A post this process already has in hand is not queued
-        twice."""
+    def submit(
+        self,
+        posts: Sequence[Post],
+        priority: int = POST,
+        *,
+        after: asyncio.Event | None = None,
+        sent: asyncio.Event | None = None,
+    ) -> list[asyncio.Future[None]]:
+        """Queue ``posts`` in their channels' lanes, to be sent once ``after`` is set (if
+        given); ``sent`` is set once the last of them is sent or has failed. Each future is
+        done once its post is sent (or has failed) and recorded. A post this process already
+        has in hand is not queued twice."""
         loop = asyncio.get_running_loop()
         futures: list[asyncio.Future[None]] = []
-        for post in posts:
+        for number, post in enumerate(posts):
             future: asyncio.Future[None] = loop.create_future()
             futures.append(future)
+            last = number == len(posts) - 1
             if post.outbox_id is not None:
                 if post.outbox_id in self._in_hand:
                     future.set_result(None)
+                    if last and sent is not None:
+                        sent.set()
                     continue
                 self._in_hand.add(post.outbox_id)
             lane = self._lanes.setdefault((post.platform, post.channel_id), _Lane())
-            lane.queue.append((post, priority, future))
+            lane.queue.append(_Item(post, priority, future, after, sent if last else None))
             if lane.task is None:
                 key = (post.platform, post.channel_id)
                 lane.task = asyncio.create_task(self._work(key, lane), name=f"lane-{key}")
@@ -124,11 +145,14 @@ class Sender:
                 await asyncio.sleep(0)
 
     async def _work(self, key: tuple[str, str], lane: _Lane) -> None:
-        slots = self._slots.setdefault(key[0], Slots(self.concurrency))
         try:
             while lane.queue:
-                post, priority, future = lane.queue[0]
-                await slots.acquire(priority)
+                item = lane.queue[0]
+                post, future = item.post, item.future
+                if item.after is not None:
+                    await item.after.wait()
+                slots = self._slots.setdefault((key[0], item.priority), Slots(self.concurrency))
+                await slots.acquire(item.priority)
                 try:
                     delivery = await self._send(post)
                 except Exception:
@@ -136,6 +160,8 @@ class Sender:
                     delivery = None
                 finally:
                     slots.release()
+                    if item.sent is not None:
+                        item.sent.set()
                 lane.queue.popleft()
                 if delivery is not None:
                     # Done once recorded; the lane goes on meanwhile.
@@ -150,10 +176,12 @@ class Sender:
             if not lane.queue:
                 self._lanes.pop(key, None)
             else:  # cancelled with posts left: they are in the outbox, and will be taken again
-                for post, _, future in lane.queue:
-                    if post.outbox_id is not None:
-                        self._in_hand.discard(post.outbox_id)
-                    future.cancel()
+                for item in lane.queue:
+                    if item.post.outbox_id is not None:
+                        self._in_hand.discard(item.post.outbox_id)
+                    item.future.cancel()
+                    if item.sent is not None:
+                        item.sent.set()
                 self._lanes.pop(key, None)
 
     def _start_recording(self) -> None:

@@ -484,6 +484,13 @@ class PostState(StrEnum):
     FAILED = "failed"  # the platform refused it, or every attempt failed
 
 
+# The pending posts on their first attempt, and those waiting for a retry: the conditions of
+# two partial indexes, written out in the queries that use them (a planner matches them as
+# text, and a bound parameter in their place would not match).
+FIRST_DUE = "state = 'pending' AND next_attempt_at IS NULL"
+RETRY_DUE = "state = 'pending' AND next_attempt_at IS NOT NULL"
+
+
 class ScheduledPost(SQLModel, table=True):
     """A message the bot posts at a time: a reminder someone set, or one of the bot's own
     (the conference tomorrow, who has not reported, an unacknowledged call-out, an action due).
@@ -497,8 +504,21 @@ class ScheduledPost(SQLModel, table=True):
         UniqueConstraint("key"),
         UniqueConstraint("platform", "channel_id", "number"),
         Index("ix_scheduledpost_state_due", "state", "due_at"),
-        # When the next one is to be tried again: read by itself, through its own index.
-        Index("ix_scheduledpost_state_retry", "state", "next_attempt_at"),
+        # When the next one falls due, or is to be tried again: each read through an index
+        # of only the rows it is about (with any other, a planner with statistics may walk
+        # the pending rows one by one).
+        Index(
+            "ix_scheduledpost_first_due",
+            "due_at",
+            sqlite_where=text(FIRST_DUE),
+            postgresql_where=text(FIRST_DUE),
+        ),
+        Index(
+            "ix_scheduledpost_retry_due",
+            "next_attempt_at",
+            sqlite_where=text(RETRY_DUE),
+            postgresql_where=text(RETRY_DUE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

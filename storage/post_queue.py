@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
-from storage.models import PostState, ScheduledPost
+from storage.models import FIRST_DUE, RETRY_DUE, PostState, ScheduledPost
 
 # PostgreSQL: a new post is announced on this channel when its transaction commits, so the
 # leader (the process that sends) looks at once, whichever process planned it.
@@ -47,11 +47,15 @@ _ABANDONED = (
 )
 # Two reads, each through its own index (a COALESCE of the two columns would read every
 # pending row): the soonest first attempt, and the soonest retry.
-_NEXT_FIRST = select(func.min(ScheduledPost.due_at)).where(
-    ScheduledPost.state == PostState.PENDING, col(ScheduledPost.next_attempt_at).is_(None)
+# The first in the index's order: a planner takes the index whose rows and order these are.
+_NEXT_FIRST = (
+    select(ScheduledPost.due_at).where(text(FIRST_DUE)).order_by(col(ScheduledPost.due_at)).limit(1)
 )
-_NEXT_RETRY = select(func.min(ScheduledPost.next_attempt_at)).where(
-    ScheduledPost.state == PostState.PENDING
+_NEXT_RETRY = (
+    select(ScheduledPost.next_attempt_at)
+    .where(text(RETRY_DUE))
+    .order_by(col(ScheduledPost.next_attempt_at))
+    .limit(1)
 )
 _PENDING_IN_CHANNEL = (
     select(ScheduledPost)

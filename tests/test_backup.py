@@ -665,12 +665,18 @@ def test_a_failure_midway_leaves_the_target_as_it_was(
     capsys: pytest.CaptureFixture[str],
     backend: Any,
 ) -> None:
-    """The last table's last row refers to a forum that does not exist: everything before it
-    was inserted (and the seed deleted) in the same transaction, and all of it is undone."""
+    """The last table with forums' rows: its last row refers to a forum that does not exist;
+    everything before it was inserted (and the seed deleted) in the same transaction, and all
+    of it is undone."""
 
     def broken(data: dict[str, Any]) -> None:
-        last = list(data["tables"])[-1]
-        data["tables"][last]["rows"][-1]["forum_id"] = 999_999
+        tables = data["tables"]
+        last = [
+            name
+            for name in tables
+            if tables[name]["rows"] and "forum_id" in tables[name]["rows"][-1]
+        ][-1]
+        tables[last]["rows"][-1]["forum_id"] = 999_999
 
     source = _copy(backup, tmp_path / "broken", broken)
     target = databases.prepared(backend)

@@ -204,7 +204,9 @@ def _late_and_missed_arrive(
     missed in the room; the third still waits."""
     late, missed, waiting = posts
     row = rows.wait(late, lambda r: r.state is not PostState.PENDING, "picked up")
-    row = rows.wait(late, lambda r: r.state is not PostState.SENDING, "sent or given up")
+    row = rows.wait(
+        late, lambda r: r.state not in (PostState.SENDING, PostState.QUEUED), "sent or given up"
+    )
     assert row.state is PostState.SENT, row
     sent = rut.wait_for_message(
         room, containing("Stäm av med SOS Alarm"), sender=bot_id, since=mark

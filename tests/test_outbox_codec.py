@@ -72,7 +72,10 @@ def test_an_unreadable_message_is_refused(text: str) -> None:
 
 
 def test_a_post_an_older_version_relayed_reads_back_without_its_files() -> None:
-    old = '{"format": 1, "blocks": [{"type": "Paragraph", "parts": [{"type": "Text", "text": "Hej"}]}], "attachments": [{"minutes": {}}]}'
+    old = (
+        '{"format": 1, "blocks": [{"type": "Paragraph", "parts": [{"type": "Text", '
+        '"text": "Hej"}]}], "attachments": [{"minutes": {}}]}'
+    )
     document, files = CODEC.decode(old)
     assert document == Document().paragraph("Hej")
     assert files == ()

@@ -26,10 +26,9 @@ from urllib.parse import quote
 import pytest
 from sqlmodel import Session, col, select
 
-from commands.core.scheduled_posts import RELAY
 from commands.reminder import KIND as REMINDER
 from storage import AuditContext, Database
-from storage.models import PostState, ScheduledPost, SituationReport
+from storage.models import OutboxMessage, OutboxState, PostState, ScheduledPost, SituationReport
 from tests.support.bot_process import BotProcess
 from tests.support.databases import Databases
 from tests.support.fake_slack import FakeSlack
@@ -278,8 +277,8 @@ def run_the_scenario(
     sent = sent_times(url)
     assert min(sent) < killed_wall < max(sent), (killed_wall, sent)
     # The announcement of the Slack channel's binding and the call-out went from processes
-    # that did not lead, through the database, to the leader's Matrix door.
-    assert relayed_posts(url) == [("matrix", room, PostState.SENT)] * 2
+    # that did not lead, through the outbox, to the leader's Matrix door.
+    assert posts_to_room(url, room) == [("matrix", room, OutboxState.SENT)] * 2
 
 
 def confirmations(user: MatrixUser, room: str, bot_id: str) -> list[Seen]:
@@ -318,12 +317,15 @@ def sent_times(url: str) -> list[datetime]:
         database.dispose()
 
 
-def relayed_posts(url: str) -> list[tuple[str, str, PostState]]:
+def posts_to_room(url: str, room: str) -> list[tuple[str, str, OutboxState]]:
+    """The outbox's posts (not answers, not scheduled posts) to ``room``."""
     database = Database(url)
     try:
         with Session(database.engine) as session:
-            query = select(ScheduledPost).where(ScheduledPost.kind == RELAY)
-            return [(post.platform, post.channel_id, post.state) for post in session.exec(query)]
+            query = select(OutboxMessage).where(
+                OutboxMessage.kind == "post", OutboxMessage.channel_id == room
+            )
+            return [(row.platform, row.channel_id, row.state) for row in session.exec(query)]
     finally:
         database.dispose()
 
@@ -333,7 +335,7 @@ def test_the_homeserver_posts_a_transaction_once_for_two_logins_of_one_device(
 ) -> None:
     """What a new leader relies on when it sends again a post its dead predecessor may have
     sent: the bot logs in anew with the same device and uses the same transaction ids
-    (``scheduled-<id>-<n>``), and the homeserver answers with the first event, not a new one."""
+    (``<outbox key>-<n>``), and the homeserver answers with the first event, not a new one."""
     account = synapse.register("replikbot-txn", PASSWORD)
     tokens = [login(synapse.url, account.user_id, "SAMVERKAN") for _ in range(2)]
     room = lena.create_room("Transaktioner", invite=[account.user_id])

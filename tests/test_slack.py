@@ -478,6 +478,10 @@ SCOPE_OF = {
     "files_upload_v2": "files:write",  # getUploadURLExternal + completeUploadExternal
     "views_publish": None,
     "views_open": None,  # a modal: needs a trigger id from the person, no scope
+    # An earlier send looked for (the outbox): the history scopes the message events need
+    # already (channels:history, groups:history); in a DM it is not looked for.
+    "conversations_history": "channels:history",
+    "conversations_replies": "channels:history",
 }
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import Database
-from storage.models import PostState, ScheduledPost
+from storage.models import OutboxMessage, PostState, ScheduledPost
 from tests.support.fake_slack import Call, Failure, FakeSlack
 from tests.support.slack_http import (
     SlackBot,
@@ -90,6 +90,23 @@ class Rows:
                 update(ScheduledPost)
                 .where(col(ScheduledPost.id) == post_id)
                 .values({column: at or datetime.now(UTC)})
+            )
+            session.commit()
+
+    def message_of(self, post_id: int | None) -> OutboxMessage:
+        """The outbox message that sends scheduled post ``post_id``."""
+        with Session(self.database.engine) as session:
+            query = select(OutboxMessage).where(OutboxMessage.scheduled_id == post_id)
+            [message] = session.exec(query).all()
+            return message
+
+    def bring_forward(self, post_id: int | None) -> None:
+        """The outbox message of scheduled post ``post_id`` ready now (its retry's pause)."""
+        with Session(self.database.engine) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.scheduled_id) == post_id)
+                .values(ready_at=datetime.now(UTC))
             )
             session.commit()
 
@@ -228,7 +245,6 @@ def test_a_channel_that_is_gone_fails_the_reminder_at_once(slack: SlackBot, rows
 
 
 TRANSIENT = [
-    pytest.param(Failure.slack_error("ratelimited"), "ratelimited", id="ratelimited-429"),
     pytest.param(Failure(500, "internal_error"), "internal_error", id="internal_error-500"),
     pytest.param(Failure.http(503), "503", id="html-503"),
 ]
@@ -250,21 +266,41 @@ def test_a_transient_failure_is_tried_again(
         lambda r: r.attempts == 1 or r.state in (PostState.SENT, PostState.FAILED),
         "tried once",
     )
-    assert (waiting.state, waiting.attempts) == (PostState.PENDING, 1), waiting
+    # Worded and handed to the outbox, which tries it again after a pause.
+    assert (waiting.state, waiting.attempts) == (PostState.QUEUED, 1), waiting
     assert waiting.last_error == reason
-    assert waiting.next_attempt_at is not None
-    pause = waiting.next_attempt_at - datetime.now(UTC)
+    message = rows.message_of(row.id)
+    assert (message.failures, message.last_error) == (1, reason)
+    pause = message.ready_at - datetime.now(UTC)
     assert timedelta(seconds=20) < pause <= timedelta(seconds=30), pause  # the first backoff
     settle()
     assert len(posts_to(slack.fake, channel, text, mark)) == 1  # not before the pause is over
 
     # The backoff is 30 seconds: brought forward to now rather than waited for.
-    rows.move(row.id, "next_attempt_at")
+    rows.bring_forward(row.id)
     done = rows.wait(row.id, lambda r: r.state is PostState.SENT, "sent")
     first, second = posts_to(slack.fake, channel, text, mark)
     assert first.answer.get("ok") is not True
     assert done.message_id == second.answer["ts"]
     assert done.attempts == 1
     assert "Påminnelse 1" in second.text
+    settle()
+    assert len(posts_to(slack.fake, channel, text, mark)) == 2
+
+
+def test_a_rate_limited_post_is_waited_out_and_sent_once(slack: SlackBot, rows: Rows) -> None:
+    """Slack's 429 says when to come back (Retry-After): the door waits and sends it then,
+    in the same attempt, rather than fail it."""
+    channel = new_channel()
+    text = f"Vänta lite {uuid.uuid4().hex[:6]}"
+    row = remind(slack, rows, channel, text)
+    slack.fake.fail_posts(channel, Failure.slack_error("ratelimited"))
+    mark = slack.fake.mark()
+    rows.move(row.id, "due_at")
+    done = rows.wait(row.id, lambda r: r.state is PostState.SENT, "sent")
+    limited, sent = posts_to(slack.fake, channel, text, mark)
+    assert limited.answer.get("error") == "ratelimited"
+    assert done.message_id == sent.answer["ts"]
+    assert done.attempts == 0  # no retry of ours: the one attempt waited
     settle()
     assert len(posts_to(slack.fake, channel, text, mark)) == 2

@@ -232,7 +232,10 @@ class SlackDoor:
     ) -> dict[str, str]:
         """The parts of ``post`` already in the channel (or thread): their keys and ``ts``,
         and ``file:<name>`` for the files shared there since it was written. Looked for only
-        when it was claimed before; a look that fails is a failure to send (tried again)."""
+        when it was claimed before; a look that fails is a failure to send (tried again), but
+        one the bot may not make (``missing_scope``: a DM or group DM without ``im:history``
+        or ``mpim:history``) sends it all, as before the outbox: a message twice rather than
+        none (a permanent failure would drop it)."""
         if post.key is None or post.attempts <= 1:
             return {}
         try:
@@ -249,6 +252,8 @@ class SlackDoor:
                 )
         except FAILURES as error:
             log.warning("looking for an earlier send in %s failed: %s", channel_id, _reason(error))
+            if isinstance(error, SlackApiError) and _reason(error) == "missing_scope":
+                return {}
             raise
         found: dict[str, str] = {}
         shared: dict[str, str] = {}
@@ -861,9 +866,9 @@ class ChannelPace:
         tokens, at = self._buckets.get(channel_id, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate) - 1
         self._buckets[channel_id] = (tokens, now)
-        if len(self._buckets) > 10_000:  # forget channels long quiet
+        if len(self._buckets) > 10_000:  # forget channels quiet long enough to be full again
             for channel, (left, when) in list(self._buckets.items()):
-                if left >= self.burst - 1 and now - when > self.burst / self.rate:
+                if left + (now - when) * self.rate >= self.burst:
                     del self._buckets[channel]
         return max(0.0, -tokens / self.rate)
 

@@ -199,11 +199,7 @@ class Dispatcher:
             )
             document = Document().paragraph(t(language, "error.internal", id=error_id))
             apology = Reply(document, ok=False, error_id=error_id)
-            try:
-                return self._refused(incoming, apology, now, remember=False) or apology
-            except Exception:
-                log.exception("error %s: the apology could not be written either", error_id)
-                return apology  # the door sends it as it is
+            return self._refused(incoming, apology, now, remember=False) or apology
 
     def _queue(self, store: Store, incoming: Incoming, reply: Reply) -> None:
         """The answer (when the door gave a route for it, and no form is to be opened in its
@@ -245,15 +241,22 @@ class Dispatcher:
             display_name=incoming.speaker.display_name,
             at=now,
         )
-        with self.database.unit_of_work(context) as store:
-            event = incoming.event_id
-            if (
-                remember
-                and event
-                and not store.handled_events.first_time(incoming.platform, event, now)
-            ):
-                return None
-            self._queue(store, incoming, reply)
+        try:
+            with self.database.unit_of_work(context) as store:
+                event = incoming.event_id
+                if (
+                    remember
+                    and event
+                    and not store.handled_events.first_time(incoming.platform, event, now)
+                ):
+                    return None
+                self._queue(store, incoming, reply)
+        except Exception as error:
+            # What cannot be stored (a channel name the database cannot hold: the refusal
+            # says so) is answered all the same, as it is, from memory.
+            log.warning("a refusal could not be kept (%s); it is sent as it is", error)
+            reply.answer = None
+            reply.posts = [post for post in reply.posts if post.outbox_id is None]
         return reply
 
     # -- steps -------------------------------------------------------------------------------

@@ -15,10 +15,28 @@ waits for one. ``refuse_uploads`` makes ``files.getUploadURLExternal`` fail as S
 
 Failing posts: ``chat.postMessage`` to a channel in ``missing`` answers ``channel_not_found``
 (the channel was deleted, or the bot can never see it); :meth:`FakeSlack.fail_posts` queues
-failures for a channel's next posts, one a call: a Slack error (``ratelimited`` with HTTP 429
-and ``Retry-After``, as Slack rate-limits), or an HTTP status with a body that is not Slack's
-JSON (an HTML 500 page from a proxy in front of Slack). Failed calls are recorded like the
-others, with what was answered in ``answer``.
+failures for a channel's next posts (``after`` a number that succeed), one a call: a Slack
+error (``ratelimited`` with HTTP 429 and ``Retry-After``, as Slack rate-limits), or an HTTP
+status with a body that is not Slack's JSON (an HTML 500 page from a proxy in front of
+Slack). Failed calls are recorded like the others, with what was answered in ``answer``.
+
+Channels keep what was said in them, so the bot can look for what it sent before (a post
+claimed again after a crash): each ``chat.postMessage`` Slack took is kept in its channel
+(``ts``, ``text``, ``blocks``, ``thread_ts`` and ``reply_broadcast`` when given, and
+``metadata`` when given: a JSON string in a form body or an object in a JSON body), and so is
+a ``files.completeUploadExternal`` shared in a channel (a message with ``files: [{"id",
+"name", "title"}]``, in its thread when given one); ``chat.update`` changes the kept message.
+Refused posts are not kept, nor ephemeral messages or answers through a ``response_url``.
+``conversations.history`` (``channel``) answers as Slack does: the channel's top-level
+messages and the replies also sent to the channel (``reply_broadcast``), newest first, at
+most ``limit``, a thread's parent with ``reply_count`` and ``latest_reply``, and each
+message's ``metadata`` only with ``include_all_metadata``. ``conversations.replies``
+(``channel``, ``ts``) answers with the thread's parent and its replies, oldest first (a thread
+under a message the fake never saw, a person's message sent to the bot as an event, is
+answered with its replies alone). Both answer ``{"ok": true, "messages": [...], "has_more":
+false}``, or refuse with ``refuse_history``. :meth:`FakeSlack.add_message` puts a message in
+a channel (a person's, or one an earlier bot process posted); :meth:`FakeSlack.messages` lists
+a channel's, oldest first.
 """
 
 from __future__ import annotations
@@ -35,6 +53,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER_ID = "UBOT0001"
+BOT_ID = "B0001"
 TEAM_ID = "T0001"  # the bot's own workspace
 UPLOAD_PATH = "/upload/"
 
@@ -116,6 +135,9 @@ class FakeSlack:
     refuse_uploads: str | None = None
     # Channels that do not exist (any more): posting there fails with ``channel_not_found``.
     missing: set[str] = field(default_factory=set)
+    # Refuse ``conversations.history`` and ``conversations.replies`` with this error (e.g.
+    # ``missing_scope``: a DM without ``im:history``).
+    refuse_history: str | None = None
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -128,7 +150,9 @@ class FakeSlack:
         self._bytes: dict[str, bytes] = {}
         self.uploads: list[UploadedFile] = []
         # Failures queued for a channel's next ``chat.postMessage`` calls (fail_posts).
-        self._post_failures: dict[str, list[Failure]] = {}
+        self._post_failures: dict[str, list[Failure | None]] = {}
+        # What was said in each channel, oldest first (see the module's docstring).
+        self._channels: dict[str, list[dict[str, Any]]] = {}
         self._server: ThreadingHTTPServer | None = None
 
     # -- set-up ------------------------------------------------------------------------------
@@ -148,11 +172,43 @@ class FakeSlack:
             "profile": {"display_name": name, "real_name": name},
         }
 
-    def fail_posts(self, channel: str, *failures: Failure) -> None:
+    def fail_posts(self, channel: str, *failures: Failure, after: int = 0) -> None:
         """The next ``chat.postMessage`` calls to ``channel`` fail, one failure a call, in
-        order; later calls succeed again."""
+        order, once ``after`` more calls have succeeded (a document's first part taken, its
+        second refused); later calls succeed again."""
         with self._lock:
-            self._post_failures.setdefault(channel, []).extend(failures)
+            queued = self._post_failures.setdefault(channel, [])
+            queued.extend([None] * after)
+            queued.extend(failures)
+
+    def add_message(
+        self,
+        channel: str,
+        text: str = "",
+        *,
+        user: str | None = None,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        ts: str | None = None,
+    ) -> str:
+        """A message already in ``channel``: a person's (``user``), or the bot's (posted by
+        an earlier process, with its ``metadata``); its ``ts``."""
+        message: dict[str, Any] = {"type": "message", "text": text, "blocks": blocks or []}
+        if user is None:
+            message.update(user=self.bot_user_id, bot_id=BOT_ID)
+        else:
+            message["user"] = user
+        if metadata is not None:
+            message["metadata"] = metadata
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        return self._keep(channel, message, ts)
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages kept in ``channel`` (top-level and in threads), oldest first."""
+        with self._lock:
+            return [dict(message) for message in self._channels.get(channel, [])]
 
     @property
     def api_url(self) -> str:
@@ -288,11 +344,18 @@ class FakeSlack:
         ):
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = self._keep(str(args.get("channel")), self._posted(call))
             message = {"text": args.get("text"), "blocks": call.blocks, "ts": ts}
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
         if method == "chat.update":
+            self._update(call)
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method in ("conversations.history", "conversations.replies") and self.refuse_history:
+            return {"ok": False, "error": self.refuse_history}
+        if method == "conversations.history":
+            return self._history(args)
+        if method == "conversations.replies":
+            return self._replies(args)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "views.open":
@@ -307,6 +370,105 @@ class FakeSlack:
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "name": channel.lower()}}
         return {"ok": True}
+
+    # -- channels ----------------------------------------------------------------------------
+
+    def _posted(self, call: Call) -> dict[str, Any]:
+        """The message a ``chat.postMessage`` puts in its channel."""
+        args = call.args
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "text": str(args.get("text") or ""),
+            "blocks": call.blocks,
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
+            if _true(args.get("reply_broadcast")):
+                message["subtype"] = "thread_broadcast"
+                message["reply_broadcast"] = True
+        metadata = args.get("metadata")
+        if isinstance(metadata, str) and metadata:
+            metadata = json.loads(metadata)  # a form body: the object as a JSON string
+        if isinstance(metadata, dict):
+            message["metadata"] = metadata
+        return message
+
+    def _keep(self, channel: str, message: dict[str, Any], ts: str | None = None) -> str:
+        """Keep ``message`` in ``channel`` (with a new ``ts`` unless given); its ``ts``."""
+        with self._lock:
+            message["ts"] = ts or f"1700000000.{next(self._ts):06d}"
+            self._channels.setdefault(channel, []).append(message)
+            return str(message["ts"])
+
+    def _update(self, call: Call) -> None:
+        with self._lock:
+            for message in self._channels.get(str(call.args.get("channel")), []):
+                if message["ts"] == call.args.get("ts"):
+                    message.update(
+                        text=str(call.args.get("text") or ""),
+                        blocks=call.blocks,
+                        edited={"user": self.bot_user_id, "ts": call.args.get("ts")},
+                    )
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history``: the channel's top-level messages (and replies also sent
+        to the channel), newest first."""
+        with self._lock:
+            kept = self._channels.get(str(args.get("channel")), [])
+            shown = [
+                message
+                for message in kept
+                if message.get("thread_ts") in (None, message["ts"])
+                or message.get("reply_broadcast")
+            ]
+            replies = {
+                message["ts"]: [reply for reply in kept if _replies_to(reply, message["ts"])]
+                for message in shown
+            }
+            shown = shown[::-1][: _limit(args)]
+            messages = [self._shown(message, args, replies[message["ts"]]) for message in shown]
+        return {"ok": True, "messages": messages, "has_more": False, "pin_count": 0}
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.replies``: the thread ``ts`` (its parent and replies), oldest
+        first."""
+        ts = args.get("ts")
+        if not ts:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            kept = self._channels.get(str(args.get("channel")), [])
+            parent = [message for message in kept if message["ts"] == ts]
+            replies = [message for message in kept if _replies_to(message, str(ts))]
+            if parent and parent[0].get("thread_ts") not in (None, ts):
+                # A reply's ts: Slack answers with that reply alone.
+                return {"ok": True, "messages": [self._shown(parent[0], args, [])]}
+            messages = [self._shown(message, args, replies) for message in parent]
+            messages += [self._shown(reply, args, []) for reply in replies]
+        return {
+            "ok": True,
+            "messages": messages[: _limit(args)],
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _shown(
+        self, message: dict[str, Any], args: dict[str, Any], replies: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """``message`` as Slack lists it: its metadata only when asked for, a thread's parent
+        with its replies counted."""
+        shown = {key: value for key, value in message.items() if key != "metadata"}
+        if "metadata" in message and _true(args.get("include_all_metadata")):
+            shown["metadata"] = message["metadata"]
+        if replies and message.get("thread_ts") in (None, message["ts"]):
+            shown.update(
+                thread_ts=message["ts"],
+                reply_count=len(replies),
+                reply_users=sorted({str(reply.get("user")) for reply in replies}),
+                latest_reply=replies[-1]["ts"],
+            )
+        return shown
 
     def _open_view(self, args: dict[str, Any]) -> dict[str, Any]:
         if self.refuse_views_open:
@@ -370,6 +532,7 @@ class FakeSlack:
         files = args.get("files")
         listed = json.loads(files) if isinstance(files, str) else list(files or [])
         channel = args.get("channel_id")
+        thread_ts = args.get("thread_ts") or None
         answered = []
         with self._lock:
             for item in listed:
@@ -386,10 +549,23 @@ class FakeSlack:
                             title,
                             self._bytes[file_id],
                             str(channel),
-                            args.get("thread_ts"),
+                            thread_ts,
                         )
                     )
                 answered.append({"id": file_id, "name": pending["filename"], "title": title})
+            if channel and answered:
+                # Shared: a message in the channel (in the thread) that shows the files.
+                shared: dict[str, Any] = {
+                    "type": "message",
+                    "subtype": "file_share",
+                    "user": self.bot_user_id,
+                    "text": str(args.get("initial_comment") or ""),
+                    "files": answered,
+                    "upload": True,
+                }
+                if thread_ts:
+                    shared["thread_ts"] = str(thread_ts)
+                self._keep(str(channel), shared)
             self._lock.notify_all()
         return {"ok": True, "files": answered}
 
@@ -467,3 +643,21 @@ class FakeSlack:
                     seen = "\n".join(f"{c.method} {c.args}" for c in self.calls[-20:])
                     raise AssertionError(f"no {method} {match} in time; the last calls:\n{seen}")
                 self._lock.wait(left)
+
+
+def _true(value: Any) -> bool:
+    """A boolean argument: ``true`` in a JSON body, ``1`` or ``true`` in a query or form."""
+    if isinstance(value, str):
+        return value.lower() in ("1", "true")
+    return bool(value)
+
+
+def _limit(args: dict[str, Any]) -> int:
+    """How many messages to answer with: ``limit`` (Slack's default 100, at most 1000)."""
+    limit = str(args.get("limit") or "100")
+    return min(int(limit), 1000) if limit.isdigit() and int(limit) > 0 else 100
+
+
+def _replies_to(message: dict[str, Any], ts: str) -> bool:
+    """Whether ``message`` is a reply in the thread under ``ts``."""
+    return message.get("thread_ts") == ts and message["ts"] != ts
