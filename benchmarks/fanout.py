@@ -15,9 +15,12 @@ invites the bot and the actor. For each N in turn (ascending), rooms 0..N-1 are 
 forum (``!forum koppla 4``; rooms bound for a smaller N stay bound) and the actor registers in
 room 0 (``!aktör Polisen``), so each call-out calls out Polisen. Each round:
 
-- the coordinator sends ``!aktivera <reason>`` in room 0; ``--ack-delay`` (50 ms) after that
-  send started, the actor sends ``!kvittera`` in room ``--ack-room`` (1: the first of the other
-  rooms; room 0 when N is 1);
+- the coordinator sends ``!aktivera <reason>`` in room 0; once the call-out has reached room
+  ``--ack-room`` (1: the first of the other rooms; room 0 when N is 1), as a person would,
+  while the fan-out to the others goes on, the actor sends ``!kvittera`` there (with
+  ``--ack-blind``: ``--ack-delay``, 50 ms, after the ``!aktivera`` was sent, before any
+  call-out could be seen: its answer then waits for the call-out in that room, which comes
+  first in each room);
 - times, from just before the ``!aktivera`` was sent (``time.perf_counter``) to the arrival of
   the ``/sync`` that carried it (the coordinator's or the actor's own long poll, read as raw
   JSON, as in ``matrix_latency.py``): the bot's event in room 0 replying to the command
@@ -190,15 +193,29 @@ class Bench:
             )
         await asyncio.sleep(SETTLE_SECONDS)
 
-    async def round(self, phase: Phase, ack_room: int, ack_delay: float, timed: bool) -> None:
+    async def round(
+        self, phase: Phase, ack_room: int, ack_delay: float, timed: bool, seen_first: bool
+    ) -> None:
         rooms = self.rooms[: phase.rooms]
         coordinator, actor = self.coordinator, self.actor
         marks = {room: len(coordinator.timelines.get(room, [])) for room in rooms}
+        ack_room_id = rooms[ack_room]
+        actor_mark = len(actor.timelines.get(ack_room_id, []))
         self.counter += 1
         started = time.perf_counter()
         activate = asyncio.create_task(coordinator.send(rooms[0], ACTIVATE.format(self.counter)))
-        await asyncio.sleep(max(0.0, ack_delay - (time.perf_counter() - started)))
-        ack_room_id = rooms[ack_room]
+        if seen_first and phase.rooms > 1:
+            # As a person does: the call-out has reached the actor's room, the fan-out to
+            # the other rooms goes on.
+            await actor.wait_for(
+                lambda: first_from(
+                    actor.timelines[ack_room_id], self.bot_id, actor_mark, "INKALLNING"
+                ),
+                timeout=self.timeout,
+                what="the call-out in the actor's room",
+            )
+        else:
+            await asyncio.sleep(max(0.0, ack_delay - (time.perf_counter() - started)))
         ack_started, ack_id = await actor.send(ack_room_id, ACK)
         _, command_id = await activate
 
@@ -271,7 +288,9 @@ async def measure_phases(
             f"{options.rounds} timed rounds, !kvittera in room {ack_room}"
         )
         for index in range(options.warmup + options.rounds):
-            await bench.round(phase, ack_room, options.ack_delay, index >= options.warmup)
+            await bench.round(
+                phase, ack_room, options.ack_delay, index >= options.warmup, options.ack_seen
+            )
 
 
 async def run_bot_phases(
@@ -403,6 +422,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ack-room", type=int, default=1, help="room of the !kvittera (1; -1: the last)"
     )
+    parser.add_argument(
+        "--ack-blind",
+        dest="ack_seen",
+        action="store_false",
+        help="send the !kvittera --ack-delay after the !aktivera, not once the call-out has "
+        "reached the actor's room",
+    )
     parser.add_argument("--ack-delay", type=float, default=0.05, help="seconds (0.05)")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--json", action="store_true")
@@ -456,6 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with signals_held():
                     bot.stop()
         problems = log_problems(bot.log())
+        Path("/tmp/fanout-bot.log").write_text(bot.log())
     except (RuntimeError, OSError, AssertionError) as error:
         progress(f"could not measure: {error}")
         return 2

@@ -20,6 +20,7 @@ from bot.logging_setup import configure_logging
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.hub import Hub
     from commands.core.clock import Clock, FixedClock
 
 log = logging.getLogger("samverkan-bot")
@@ -27,6 +28,9 @@ log = logging.getLogger("samverkan-bot")
 # between the command's commit and the sending of its answer (the chaos test,
 # tests/test_chaos.py, proves that another process then answers it).
 DIE_AFTER_COMMIT = "SAMVERKAN_TEST_DIE_AFTER_COMMIT"
+# And one whose posts contain this text dies once such a post is sent, before how it went is
+# recorded: the successor must find it sent (Slack: by its metadata) and not send it again.
+DIE_AFTER_SEND = "SAMVERKAN_TEST_DIE_AFTER_SEND"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -375,10 +379,7 @@ def _serve(settings: Settings) -> int:
         limits=HttpLimits.of(settings),
         outbox=app.hub.timekeeper.outbox_depth,
     )
-    marker = os.environ.get(DIE_AFTER_COMMIT)
-    if marker:  # the chaos test's hook: see bot/hub.py
-        log.warning("%s is set: this process kills itself on %r", DIE_AFTER_COMMIT, marker)
-        app.hub.die_after_commit = lambda incoming: marker in incoming.text
+    _test_hooks(app.hub)
     always: list[Coroutine[Any, Any, None]] = [web.run()]
     matrix: Door | None = None
     if settings.matrix_configured:
@@ -409,6 +410,21 @@ def _serve(settings: Settings) -> int:
         app.close()
     log.info("stopped")
     return 0
+
+
+def _test_hooks(hub: Hub) -> None:
+    """The chaos test's hooks (bot/hub.py), when their variables are set: never in
+    production."""
+    commit = os.environ.get(DIE_AFTER_COMMIT)
+    if commit:
+        log.warning("%s is set: this process kills itself on %r", DIE_AFTER_COMMIT, commit)
+        hub.die_after_commit = lambda incoming: commit in incoming.text
+    sent = os.environ.get(DIE_AFTER_SEND)
+    if sent:
+        from bot.render.text import render_text
+
+        log.warning("%s is set: this process kills itself on %r", DIE_AFTER_SEND, sent)
+        hub.die_after_send = lambda post: sent in render_text(post.document)
 
 
 async def _all_or_none(runs: list[Coroutine[Any, Any, None]]) -> None:

@@ -112,6 +112,7 @@ class Hub:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
         self._wake = asyncio.Event()
         self._ticking = asyncio.Lock()
+        self._unholding: set[asyncio.Task[None]] = set()
         self.sender = Sender(self._send, self._record, concurrency)
         # What this process claims of what it writes to the outbox: the platforms it serves.
         claim = timedelta(seconds=claim_seconds)
@@ -120,9 +121,11 @@ class Hub:
             claims.serves = self.serves
             claims.instance = self.timekeeper.instance
             claims.lease = claim
-        # A test hook (the chaos test): the process is killed between a command's commit and
-        # its sending when this says so of the message.
+        # Test hooks (the chaos test): the process is killed between a command's commit and
+        # its sending, or between a post's sending and the record of it, when these say so
+        # of the message or the post.
         self.die_after_commit: Callable[[Incoming], bool] | None = None
+        self.die_after_send: Callable[[Post], bool] | None = None
 
     def attach(self, door: Door) -> None:
         self.doors[door.platform] = door
@@ -140,12 +143,46 @@ class Hub:
         """Handle ``incoming``; its answer and posts are sent (the answer first) beside what
         follows, or, with ``wait``, before this returns (the terminal prints in order)."""
         loop = asyncio.get_running_loop()
-        handled = await loop.run_in_executor(self._worker, self.dispatcher.handle_counted, incoming)
-        if handled is None:
-            return None
+        platform = incoming.platform
+        self.sender.hold(platform)  # its posts wait until this one is answered
+        held = True
+        try:
+            handled = await loop.run_in_executor(
+                self._worker, self.dispatcher.handle_counted, incoming
+            )
+            if handled is None:
+                return None
+            reply, futures, answered = self._send_reply(incoming, handled.reply)
+            if answered is not None:
+                held = False
+                self._unhold_when(answered, platform)
+        finally:
+            if held:
+                self.sender.unhold(platform)
         if self.on_command is not None:
             self.on_command(handled.command_key, handled.outcome)
-        reply = handled.reply
+        if reply.scheduled:
+            self.wake()
+        if wait and futures:
+            await asyncio.gather(*futures, return_exceptions=True)
+        return reply
+
+    def _unhold_when(self, answered: asyncio.Event, platform: str) -> None:
+        async def unhold() -> None:
+            try:
+                await answered.wait()
+            finally:
+                self.sender.unhold(platform)
+
+        task = asyncio.create_task(unhold(), name=f"unhold-{platform}")
+        self._unholding.add(task)
+        task.add_done_callback(self._unholding.discard)
+
+    def _send_reply(
+        self, incoming: Incoming, reply: Reply
+    ) -> tuple[Reply, list[asyncio.Future[None]], asyncio.Event | None]:
+        """What the dispatcher wrote to the outbox for ``reply`` and this process claimed, to
+        the sender: the answer, then (once it is sent) the posts."""
         if self.die_after_commit is not None and self.die_after_commit(incoming):
             log.warning("test hook: dying between the commit and the sending")
             os.kill(os.getpid(), signal.SIGKILL)
@@ -172,11 +209,7 @@ class Hub:
         metrics.count_queued([answer, *reply.posts] if answer else reply.posts)
         if len(posts) < len(reply.posts) or (answer is not None and not answer.claimed):
             self.wake()  # what another process sends: its ticker looks (NOTIFY on PostgreSQL)
-        if reply.scheduled:
-            self.wake()
-        if wait and futures:
-            await asyncio.gather(*futures, return_exceptions=True)
-        return reply
+        return reply, futures, answered
 
     async def send(self, posts: list[Post], *, wait: bool = False) -> None:
         """Send ``posts`` claimed from the outbox (or made up here, with no outbox id: sent
@@ -206,6 +239,9 @@ class Hub:
     async def _send(self, post: Post) -> Delivery | None:
         """One post through its door; how it went, for the outbox (None: not in it)."""
         delivery = await self._delivered(post)
+        if self.die_after_send is not None and self.die_after_send(post):
+            log.warning("test hook: dying between the sending and the record of it")
+            os.kill(os.getpid(), signal.SIGKILL)
         if delivery is None or post.outbox_id is None:
             return None
         if delivery.error is not None:

@@ -220,11 +220,13 @@ class MatrixDoor:
     ) -> str | None:
         """A long document is several messages (a homeserver refuses events over 64 KiB),
         numbered, sent one after the other, each file after the messages it belongs to."""
-        client = self._client
-        if client is None or not self._running:
+        if not self._running:
             raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
         # Not before the first sync: until then the client knows no rooms.
         await self._synced.wait()
+        client = self._client
+        if client is None:
+            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
         packed = pack_matrix(document)
         # Only a split document needs its forum's language (for "del 1 av 4"): a read.
         language = (
@@ -277,8 +279,9 @@ class MatrixDoor:
 
     @property
     def active(self) -> bool:
-        """Posting now: this process runs the door (among several, the leader does)."""
-        return self._running
+        """Posting now: this process runs the door (among several, the leader does) and is
+        logged in (nothing is claimed for it before)."""
+        return self._running and self._client is not None
 
     def status(self) -> str:
         """For /readyz: ``connected`` once synced and syncing, else ``connecting``;
@@ -295,6 +298,7 @@ class MatrixDoor:
             await self._run()
         finally:
             self._running = False
+            self._client = None
 
     async def _run(self) -> None:
         client = self._client = await self._login()
