@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup clean
+.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due clean
 
 run: $(VENV)/.installed-run
 	@$(BIN)/samverkan-bot run
@@ -30,6 +30,12 @@ bench: $(VENV)/.installed-test
 
 bench-matrix: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/matrix_latency.py
+
+bench-fanout: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/fanout.py --concurrency 2
+
+bench-next-due: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/next_due.py
 
 bench-slack: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/slack_ack.py

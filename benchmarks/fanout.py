@@ -482,7 +482,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with signals_held():
                     bot.stop()
         problems = log_problems(bot.log())
-        Path("/tmp/fanout-bot.log").write_text(bot.log())
     except (RuntimeError, OSError, AssertionError) as error:
         progress(f"could not measure: {error}")
         return 2

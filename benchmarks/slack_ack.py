@@ -654,7 +654,9 @@ async def set_up_samverkan(bench: Bench) -> None:
     await must_work(f"aktivera {REASON}", ADMIN, first)
     for user, _organisation in REPRESENTATIVES[:ACKNOWLEDGED]:
         await must_work("kvittera", user, first)
-    await bench.fake.quiet()  # the call-out in every channel
+    # The call-out and the claims' notices in every channel: the bot paces each channel to
+    # about a message a second (Slack's limit), so the last take a while to come.
+    await bench.fake.quiet(for_s=2.5, at_most_s=60.0)
 
 
 def bot_pid(bot: BotProcess) -> int | None:

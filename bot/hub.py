@@ -34,6 +34,8 @@ from storage.audit import AuditContext
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# A send must end this long before its claim does (clocks of processes differ a little).
+CLAIM_MARGIN_S = 2.0
 
 
 class DeliveryFailed(Exception):
@@ -97,7 +99,7 @@ class Hub:
         timekeeper: Timekeeper | None = None,
         *,
         on_command: Callable[[str, str], None] | None = None,
-        concurrency: int = 8,
+        concurrency: int = 2,
         claim_seconds: float = CLAIM.total_seconds(),
     ) -> None:
         self.dispatcher = dispatcher
@@ -112,7 +114,6 @@ class Hub:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch")
         self._wake = asyncio.Event()
         self._ticking = asyncio.Lock()
-        self._unholding: set[asyncio.Task[None]] = set()
         self.sender = Sender(self._send, self._record, concurrency)
         # What this process claims of what it writes to the outbox: the platforms it serves.
         claim = timedelta(seconds=claim_seconds)
@@ -143,22 +144,10 @@ class Hub:
         """Handle ``incoming``; its answer and posts are sent (the answer first) beside what
         follows, or, with ``wait``, before this returns (the terminal prints in order)."""
         loop = asyncio.get_running_loop()
-        platform = incoming.platform
-        self.sender.hold(platform)  # its posts wait until this one is answered
-        held = True
-        try:
-            handled = await loop.run_in_executor(
-                self._worker, self.dispatcher.handle_counted, incoming
-            )
-            if handled is None:
-                return None
-            reply, futures, answered = self._send_reply(incoming, handled.reply)
-            if answered is not None:
-                held = False
-                self._unhold_when(answered, platform)
-        finally:
-            if held:
-                self.sender.unhold(platform)
+        handled = await loop.run_in_executor(self._worker, self.dispatcher.handle_counted, incoming)
+        if handled is None:
+            return None
+        reply, futures = self._send_reply(incoming, handled.reply)
         if self.on_command is not None:
             self.on_command(handled.command_key, handled.outcome)
         if reply.scheduled:
@@ -167,20 +156,9 @@ class Hub:
             await asyncio.gather(*futures, return_exceptions=True)
         return reply
 
-    def _unhold_when(self, answered: asyncio.Event, platform: str) -> None:
-        async def unhold() -> None:
-            try:
-                await answered.wait()
-            finally:
-                self.sender.unhold(platform)
-
-        task = asyncio.create_task(unhold(), name=f"unhold-{platform}")
-        self._unholding.add(task)
-        task.add_done_callback(self._unholding.discard)
-
     def _send_reply(
         self, incoming: Incoming, reply: Reply
-    ) -> tuple[Reply, list[asyncio.Future[None]], asyncio.Event | None]:
+    ) -> tuple[Reply, list[asyncio.Future[None]]]:
         """What the dispatcher wrote to the outbox for ``reply`` and this process claimed, to
         the sender: the answer, then (once it is sent) the posts."""
         if self.die_after_commit is not None and self.die_after_commit(incoming):
@@ -209,7 +187,7 @@ class Hub:
         metrics.count_queued([answer, *reply.posts] if answer else reply.posts)
         if len(posts) < len(reply.posts) or (answer is not None and not answer.claimed):
             self.wake()  # what another process sends: its ticker looks (NOTIFY on PostgreSQL)
-        return reply, futures, answered
+        return reply, futures
 
     async def send(self, posts: list[Post], *, wait: bool = False) -> None:
         """Send ``posts`` claimed from the outbox (or made up here, with no outbox id: sent
@@ -254,6 +232,9 @@ class Hub:
         if door is None or not serving(door):
             log.warning("no %s door here; a post to %s waits", post.platform, post.channel_id)
             return Delivery(outbox_id, error=f"no {post.platform} door running here")
+        if not await self._still_ours(post):
+            log.info("outbox message %s was taken over meanwhile: not sent here", outbox_id)
+            return None
         try:
             message_id = await asyncio.wait_for(door.deliver(post), timeout=self.send_timeout_s)
         except DeliveryFailed as failed:
@@ -264,6 +245,18 @@ class Hub:
             log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
             return Delivery(outbox_id, error=f"{type(error).__name__}: {error}")
         return Delivery(outbox_id, message_id=message_id)
+
+    async def _still_ours(self, post: Post) -> bool:
+        """Whether this process may send ``post`` now: its claim holds for the whole send.
+        A post that waited its turn past that renews its claim first, and one another
+        process has taken over meanwhile is left to it (sent by both, a Slack message would
+        be posted twice: the other's lookup ran before this one's post)."""
+        if post.outbox_id is None or post.claimed_until is None:
+            return True
+        left = (post.claimed_until - self.timekeeper.real_clock.now()).total_seconds()
+        if left > self.send_timeout_s + CLAIM_MARGIN_S:
+            return True
+        return await self.call(self.timekeeper.renew_claim, post.outbox_id) is not None
 
     async def _record(self, deliveries: list[Delivery]) -> None:
         recorded: list[Recorded] = await self.call(self.timekeeper.record_deliveries, deliveries)

@@ -6,10 +6,7 @@ goes out at once on one platform is bounded (``concurrency``), answers to somebo
 (``ANSWER``) and posts (``POST``) each with slots of their own: a call-out to forty rooms
 does not hold up the coordinator's confirmation, nor an actor's ``!kvittera`` sent
 meanwhile. A command's posts wait for its answer to be sent (``after``): the person who
-asked sees it first, and it does not share the homeserver with the fan-out. And while any
-command on a platform is being handled and answered (:meth:`Sender.hold`), no post starts
-there: a homeserver on two cores serves a request the slower the more it has at once, and a
-person waits for an answer, not for the fortieth room's copy of a call-out.
+asked sees it first, and it does not share the homeserver with the fan-out.
 
 How each went is collected and recorded in batches (one unit of work for whatever finished
 meanwhile), so a fan-out does not queue forty writes before the next command; a lane does
@@ -20,7 +17,6 @@ by another, which looks for it first where the platform cannot recognise a repea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import logging
@@ -34,8 +30,6 @@ from commands.core.outbox import Delivery
 log = logging.getLogger(__name__)
 
 ANSWER, POST = 0, 1
-# A post waits for the commands being answered on its platform this long at most.
-HOLD_AT_MOST_S = 2.0
 
 Send = Callable[[Post], Awaitable[Delivery | None]]
 Record = Callable[[list[Delivery]], Awaitable[None]]
@@ -92,14 +86,11 @@ class Sender:
     """``send`` delivers one post and says how it went (None: nothing to record, a post that
     was never in the outbox); ``record`` records a batch of outcomes."""
 
-    def __init__(self, send: Send, record: Record, concurrency: int = 8) -> None:
+    def __init__(self, send: Send, record: Record, concurrency: int = 2) -> None:
         self._send = send
         self._record = record
         self.concurrency = concurrency
         self._slots: dict[tuple[str, int], Slots] = {}
-        # Per platform: commands being answered (held), and the posts waiting for none to be.
-        self._holds: dict[str, int] = {}
-        self._quiet: dict[str, list[asyncio.Future[None]]] = {}
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._in_hand: set[int] = set()  # outbox ids queued or being sent here
         self._outcomes: list[tuple[Delivery, asyncio.Future[None]]] = []
@@ -137,30 +128,6 @@ class Sender:
                 lane.task = asyncio.create_task(self._work(key, lane), name=f"lane-{key}")
         return futures
 
-    def hold(self, platform: str) -> None:
-        """A command from ``platform`` is being handled: no post there starts until its
-        answer is sent (:meth:`unhold`)."""
-        self._holds[platform] = self._holds.get(platform, 0) + 1
-
-    def unhold(self, platform: str) -> None:
-        left = max(self._holds.get(platform, 0) - 1, 0)
-        self._holds[platform] = left
-        if not left:
-            for waiter in self._quiet.pop(platform, []):
-                if not waiter.done():
-                    waiter.set_result(None)
-
-    async def _quietly(self, platform: str) -> None:
-        """Until nobody on ``platform`` waits for an answer (``HOLD_AT_MOST_S`` at most: a
-        stream of commands does not stop the posts)."""
-        if not self._holds.get(platform):
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._quiet.setdefault(platform, []).append(waiter)
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(HOLD_AT_MOST_S):
-                await waiter
-
     @property
     def busy(self) -> int:
         """Posts queued or being sent."""
@@ -184,8 +151,6 @@ class Sender:
                 post, future = item.post, item.future
                 if item.after is not None:
                     await item.after.wait()
-                if item.priority != ANSWER:
-                    await self._quietly(key[0])
                 slots = self._slots.setdefault((key[0], item.priority), Slots(self.concurrency))
                 await slots.acquire(item.priority)
                 try:

@@ -13,6 +13,17 @@ SIGKILL from outside at random moments, and some commands carry the marker
 the commit and the sending (the test hook in bot/hub.py). Each dead process is replaced by a
 new one (a new ``INSTANCE_NAME``, as a new pod), so three run most of the time.
 
+And some call-outs kill a process between a send and its record (the second test hook,
+``SAMVERKAN_TEST_DIE_AFTER_SEND``): their reason ends in ``#efter/<name>/``, the marker of
+the process named so (each process has its own, so the one that sends a post again after it
+does not die in turn; a status or stand-down that quotes the reason kills no one once it is
+dead). The call-out (its answer first) has then been delivered but not recorded, and the
+successor must send it again once: in Slack it looks the message up by its metadata and
+posts it no more; in Matrix it sends it with the same transaction id, and Synapse answers
+with the event it already has. Three kinds: a Slack command handled by the victim (its Slack
+answer), a Slack command handled by another process while the victim is the leader (the
+leader's ticker sends the Matrix posts), a Matrix command (the leader, its Matrix answer).
+
 Slack is answered before the bot does the work, so a process killed between its
 acknowledgement and its commit would lose the request for good (Slack does not send it again
 after a 200); that is outside the outbox's promise, so the driver lets a victim commit what
@@ -79,8 +90,14 @@ BOT_LOCALPART = "kaosbot"
 ANNA = "UANNAKAOS"  # Slack, in BOT_ADMINS: a coordinator
 BERIT = "UBERITKAOS"  # Slack, an actor (Trafikverket)
 MARKER = "#krasch"
+# SAMVERKAN_TEST_DIE_AFTER_SEND of each process, {name} its name: ended by "/", so that no
+# name is the start of another's (bot-a-1, bot-a-12).
+SEND_MARKER = "#efter/{name}/"
 COMMANDS = 200
-HOOK_DEATHS = 4  # at most, by the test hook
+HOOK_DEATHS = 4  # at most, by the test hook after a commit
+# At most, by the test hook after a send: a Slack command handled by the victim, one handled
+# by another while the leader sends the Matrix posts, a Matrix command.
+SEND_DEATHS = {"slack": 2, "ticker": 2, "matrix": 2}
 OUTSIDE_KILLS = 4  # at least, of the leader from outside
 MIN_KILLS = 5
 LEASE_SECONDS = 3
@@ -133,8 +150,10 @@ class Command:
     event_id: str = ""  # as the bot records it (HandledEvent)
     ts: str = ""  # a Slack message's
     response_url: str = ""  # a slash command's
-    marker: bool = False
+    marker: bool = False  # a test hook's marker ends its text
+    hook: str = ""  # "commit", or after a send: "slack", "ticker" or "matrix"
     handled_by: str = ""
+    victim: str = ""  # the process its marker kills
     seconds: float = 0.0
 
 
@@ -150,6 +169,7 @@ class Run:
     commands: list[Command] = field(default_factory=list)
     left: int = COMMANDS
     hooks_left: int = HOOK_DEATHS
+    sends_left: dict[str, int] = field(default_factory=lambda: dict(SEND_DEATHS))
     last_disruption: float = 0.0
     stop: threading.Event = field(default_factory=threading.Event)
     errors: list[BaseException] = field(default_factory=list)
@@ -168,12 +188,25 @@ class Run:
     def hook_now(self, chooser: random.Random) -> bool:
         """Whether the next command with a text carries the marker."""
         with self.lock:
-            if self.hooks_left <= 0 or time.monotonic() - self.last_disruption < 5:
+            if self.hooks_left <= 0 or time.monotonic() - self.last_disruption < 2:
                 return False
             if chooser.random() > 0.25:
                 return False
             self.hooks_left -= 1
             return True
+
+    def send_hook_now(self, chooser: random.Random) -> str:
+        """Whether the next call-out kills a process after a send, and which kind ("": no);
+        the kind with the most left first."""
+        with self.lock:
+            most = max(self.sends_left.values())
+            if most <= 0 or time.monotonic() - self.last_disruption < 2:
+                return ""
+            if chooser.random() > 0.7:
+                return ""
+            kind = chooser.choice(sorted(k for k, n in self.sends_left.items() if n == most))
+            self.sends_left[kind] -= 1
+            return kind
 
     def disrupted(self) -> None:
         with self.lock:
@@ -181,10 +214,13 @@ class Run:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def send(self, chooser: random.Random, channel: Channel, verb: str, rest: str = "") -> Command:
+    def send(
+        self, chooser: random.Random, channel: Channel, verb: str, rest: str = "", hook: str = ""
+    ) -> Command:
         """``!<verb> <rest>`` in ``channel``, by someone it is ok for; back once committed
-        (for a command with the marker: once its process is dead)."""
-        marker = MARKER in rest
+        (for a command with a marker: once its victim is dead). ``hook``: the kind of death
+        after a send its text is to bring about."""
+        hook = hook or ("commit" if MARKER in rest else "")
         line = f"{verb} {rest}".strip()
         with self.lock:
             number = next(self.numbers)
@@ -192,11 +228,15 @@ class Run:
             verb == "status" and chooser.random() < 0.5
         )
         via = "matrix" if channel.platform == "matrix" else chooser.choice(("event", "slash"))
-        command = Command(number, channel, via, f"!{line}", verb, marker=marker)
+        command = Command(number, channel, via, f"!{line}", verb, marker=bool(hook), hook=hook)
         began = time.monotonic()
-        if marker:
+        if hook == "commit":
             with self.fleet.disrupting():
                 self._send_dying(chooser, command, coordinator)
+                self.disrupted()
+        elif hook:
+            with self.fleet.disrupting():
+                self._send_killing(chooser, command, coordinator)
                 self.disrupted()
         else:
             self._send(chooser, command, coordinator)
@@ -263,10 +303,32 @@ class Run:
         else:
             victim = fleet.pick(chooser)
             fleet.release(victim)
-        fleet.doom(victim, "hook", victim is leader)
+        fleet.doom(victim, "commit", victim is leader)
         self._send(chooser, command, coordinator, only=None if command.via == "matrix" else victim)
         fleet.wait_dead(victim)
-        command.handled_by = victim.name
+        command.handled_by = command.victim = victim.name
+
+    def _send_killing(self, chooser: random.Random, command: Command, coordinator: bool) -> None:
+        """A call-out whose reason ends in a process's marker of the hook after a send: that
+        process dies once it has delivered a post of it (the first: the answer, or in the
+        leader's ticker a Matrix post), before the record. In Matrix (``matrix``) and for the
+        ``ticker`` the victim is the leader; a Slack command (``slack``) goes to the victim,
+        the leader or another."""
+        fleet = self.fleet
+        leader = fleet.leader()
+        victim = leader
+        if command.hook == "slack" and chooser.random() < 0.5:
+            victim = fleet.pick(chooser)
+            fleet.release(victim)
+        fleet.doom(victim, "send", victim is leader)
+        command.victim = victim.name
+        command.text += " " + SEND_MARKER.replace("{name}", victim.name)
+        # The ticker's case: to another process (the doomed leader is not picked).
+        only = victim if command.hook == "slack" else None
+        self._send(chooser, command, coordinator, only=only)
+        fleet.wait_dead(victim)
+        if command.via == "matrix":
+            command.handled_by = victim.name
 
 
 def forum_episodes(run: Run, forum: str, seed: int) -> None:
@@ -287,7 +349,13 @@ def forum_episodes(run: Run, forum: str, seed: int) -> None:
         def marked(text: str) -> str:
             return f"{text} {MARKER}" if run.hook_now(chooser) else text
 
-        run.send(chooser, chooser.choice(here), "aktivera", marked(f"Övning {name}"))
+        kind = run.send_hook_now(chooser)
+        if kind:  # a death after a send: from a Matrix room, or from a Slack channel
+            platform = "matrix" if kind == "matrix" else "slack"
+            there = [channel for channel in here if channel.platform == platform]
+            run.send(chooser, chooser.choice(there), "aktivera", f"Övning {name}", hook=kind)
+        else:
+            run.send(chooser, chooser.choice(here), "aktivera", marked(f"Övning {name}"))
         for number in range(size - 2):
             verb = chooser.choice(("kvittera", "läge", "läge", "status"))
             rest = marked(f"Rapport {name}.{number} lugnt") if verb == "läge" else ""
@@ -383,6 +451,7 @@ def test_nothing_lost_nothing_twice_while_the_leader_is_killed(
                 "SAMVERKAN_TEST_DIE_AFTER_COMMIT": MARKER,
             },
             fake,
+            named={"SAMVERKAN_TEST_DIE_AFTER_SEND": SEND_MARKER},
         )
         rows = Rows(url)
         fleet.start()
@@ -468,8 +537,17 @@ def drive(run: Run) -> None:
 def drain(fleet: Fleet, rows: Rows, timeout: float = DRAIN_TIMEOUT_S) -> None:
     """Until three processes run, one leads, and the outbox holds nothing pending."""
     deadline = Deadline(timeout)
+    shown = time.monotonic()
     while True:
         fleet.look()
+        if time.monotonic() - shown > 5:
+            shown = time.monotonic()
+            waiting = Counter(
+                (row["platform"], row["claimed_by"], row["attempts"])
+                for row in rows.outbox()
+                if row["state"] == "pending"
+            )
+            print(f"chaos: draining, pending {dict(waiting)}")
         if len(fleet.live()) == fleet.size and rows.pending() == 0:
             fleet.leader(deadline.left())
             if rows.pending() == 0:
@@ -653,32 +731,60 @@ def check(
     ready, driven, drained = times
     vias = Counter(command.via for command in commands)
     failed = [row for row in outbox if row["state"] == "failed"]
-    resent = sum(int(str(row["attempts"])) > 1 for row in outbox)
+    resent = Counter(row["platform"] for row in outbox if int(str(row["attempts"])) > 1)
     errors = Counter(str(row["last_error"])[:60] for row in outbox if row["last_error"])
+    kinds = Counter(d.how for d in deaths)
+    sends = Counter(c.hook for c in commands if c.hook and c.hook != "commit")
+    found_before = logs.count("were sent before: not again")
+    slowest = {via: max(c.seconds for c in commands if c.via == via) for via in sorted(vias.keys())}
+    # How long rows waited to be sent (the database's clock): the slowest, by platform.
+    waited = sorted(
+        (
+            (row["sent_at"] - row["created_at"]).total_seconds(),
+            str(row["platform"]),
+            int(str(row["attempts"])),
+        )
+        for row in outbox
+        if row["sent_at"] is not None and row["created_at"] is not None
+    )
+    longest = {
+        platform: [f"{s:.1f} s ({a} claims)" for s, p, a in waited if p == platform][-3:]
+        for platform in ("matrix", "slack")
+    }
     print(
         f"chaos: {len(commands)} commands ({dict(vias)}), {sum(c.marker for c in commands)} with"
-        f" the marker; {len(deaths)} deaths: "
+        f" a marker (after a commit {sum(c.hook == 'commit' for c in commands)}, after a send"
+        f" {dict(sends)}); {len(deaths)} deaths {dict(kinds)}: "
         + ", ".join(f"{d.name} {d.how}{' (leader)' if d.leader else ''}" for d in deaths)
-        + f"\n  outbox: {len(outbox)} rows, {resent} claimed more than once, {len(failed)} failed"
+        + "\n  after a send: "
+        + ", ".join(
+            f"#{c.number} {c.hook} {c.via} victim {c.victim} handled by {c.handled_by}"
+            for c in commands
+            if c.hook and c.hook != "commit"
+        )
+        + f"\n  outbox: {len(outbox)} rows, claimed more than once {dict(resent)},"
+        f" {len(failed)} failed"
         f"{' ' + str([(r['id'], r['last_error']) for r in failed]) if failed else ''},"
         f" errors met on the way: {dict(errors)};"
         f" Slack lookups: {sum(c.method.startswith('conversations.') for c in calls)} calls,"
-        f" {logs.count('were sent before: not again')} found an earlier send;"
+        f" {found_before} found an earlier post;"
         f" take-overs that took messages back: {logs.count('took back')}"
         f"\n  time: set-up {ready - began:.0f} s, driving {driven - ready:.0f} s,"
-        f" draining {drained - driven:.0f} s, in all {time.monotonic() - began:.0f} s;"
-        f" slowest command {max(c.seconds for c in commands):.1f} s;"
+        f" draining {drained - driven:.1f} s, in all {time.monotonic() - began:.0f} s;"
+        f" slowest command {', '.join(f'{via} {t:.1f} s' for via, t in slowest.items())};"
+        f" longest waits to be sent {longest};"
         f" problems: {len(found)}"
     )
     assert not found, "\n".join(found[:40])
     assert len(commands) == COMMANDS
-    outside = [d for d in deaths if d.how == "outside"]
-    hooked = [d for d in deaths if d.how == "hook"]
-    assert not [d for d in deaths if d.how == "unexpected"], deaths
+    assert not kinds["unexpected"], deaths
     assert len(deaths) >= MIN_KILLS, deaths
     assert sum(d.leader for d in deaths) >= MIN_KILLS, deaths
-    assert outside, deaths
-    assert hooked, deaths
+    assert kinds["outside"], deaths
+    assert kinds["commit"], deaths
+    assert kinds["send"] == sum(sends.values()) >= 1, deaths
+    # The victim's Slack answer was delivered: its successor found it (once at least).
+    assert found_before >= sends["slack"], found_before
 
     # The checks catch a duplicate: a Slack answer taken twice, a Matrix reply sent twice.
     slack_answer = next(c for c in slack_posts(calls) if c.args.get("thread_ts"))

@@ -97,7 +97,9 @@ def ask(user: MatrixUser, room: str, bot_id: str, text: str, **options: object) 
     timeout = float(options.pop("timeout", 20.0))  # type: ignore[arg-type]
     sent = user.send(room, text, **options)  # type: ignore[arg-type]
     # After the message itself: the asker may not have seen earlier answers to others yet.
-    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
 
 
 # -- the whole flow ----------------------------------------------------------------------------

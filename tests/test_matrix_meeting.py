@@ -66,7 +66,9 @@ def nils(synapse: SynapseServer) -> Iterator[MatrixUser]:
 def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
     """Send ``text`` and wait for the bot's answer to it."""
     sent = user.send(room, text)
-    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
 
 
 def forum_room(

@@ -87,7 +87,9 @@ def siv(synapse: SynapseServer) -> Iterator[MatrixUser]:
 def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
     """Send ``text`` and wait for the bot's answer to it."""
     sent = user.send(room, text)
-    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
 
 
 def room_with_bot(owner: MatrixUser, bot_id: str, *guests: MatrixUser) -> str:

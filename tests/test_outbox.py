@@ -260,3 +260,46 @@ def test_old_sent_messages_and_handled_events_are_forgotten_by_the_timed_job(
     with database.reading(AuditContext("t", "", "t", "t", clock.now())) as store:
         assert store.handled_events.first_time("matrix", "$bind0", clock.now())
     hub.close()
+
+
+def test_a_post_whose_claim_another_process_took_over_is_not_sent_again(
+    database: Database, clock: FixedClock
+) -> None:
+    """A process whose post waited its turn until its claim ran out, and another took it over
+    and sent it, does not send it as well (on Slack that would be posted twice)."""
+    slow, slow_door = _hub(database, clock, "slow")
+    _bind(slow, "!stab:x")
+    reply = slow.dispatcher.handle(_say("!status", event="$late"))
+    assert reply is not None
+    assert reply.answer is not None
+    clock.set(clock.now() + CLAIM + timedelta(seconds=1))
+    other, other_door = _hub(database, clock, "other")
+    [taken] = asyncio.run(_tick(other))
+    assert taken.outbox_id == reply.answer.outbox_id
+    before = len(slow_door.sent)
+
+    async def late_send() -> None:
+        await slow.send([reply.answer], wait=True)
+
+    asyncio.run(late_send())
+    assert len(slow_door.sent) == before  # left to the process that has it now
+    assert len(other_door.texts("!stab:x")) == 1
+    slow.close()
+    other.close()
+
+
+def test_a_post_that_waited_its_turn_renews_its_claim_and_is_sent(
+    database: Database, clock: FixedClock
+) -> None:
+    hub, door = _hub(database, clock, "one")
+    _bind(hub, "!stab:x")
+    reply = hub.dispatcher.handle(_say("!status", event="$wait"))
+    assert reply is not None
+    assert reply.answer is not None
+    clock.set(clock.now() + CLAIM - timedelta(seconds=10))  # little of the claim left
+    before = len(door.sent)
+    asyncio.run(hub.send([reply.answer], wait=True))
+    assert len(door.sent) == before + 1
+    [row] = [row for row in _rows(database) if row.id == reply.answer.outbox_id]
+    assert row.state is OutboxState.SENT
+    hub.close()

@@ -110,7 +110,9 @@ def readiness(process: BotProcess) -> dict[str, object]:
 
 def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
     sent = user.send(room, text)
-    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
 
 
 def add_reminders(url: str, room: str, channel: str, first_due: datetime) -> list[str]:

@@ -217,12 +217,9 @@ class Dispatcher:
             reply.answer = outbox.queue(
                 store, answer, kind=outbox.REPLY, codec=self.codec, claims=self.claims, now=now
             )
-        reply.posts = [
-            outbox.queue(
-                store, post, kind=outbox.POST, codec=self.codec, claims=self.claims, now=now
-            )
-            for post in reply.posts
-        ]
+        reply.posts = outbox.queue_all(
+            store, reply.posts, kind=outbox.POST, codec=self.codec, claims=self.claims, now=now
+        )
 
     def _refused(
         self, incoming: Incoming, reply: Reply, now: datetime, *, remember: bool = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from commands.core.document import Document
@@ -116,6 +117,9 @@ class Post:
     ok: bool = True  # False: a refusal
     claimed: bool = False
     attempts: int = 0
+    # Until when (real time) this process's claim holds: a post sent after that may be
+    # another process's by then.
+    claimed_until: datetime | None = None
 
 
 @dataclass

@@ -169,30 +169,65 @@ def queue(
     """``post`` written to the outbox (``now``: the real time, as leases are between
     processes); the post as it is to be sent, claimed by this process if it serves its
     platform."""
-    serving = claims.serves(post.platform)
-    key = uuid.uuid4().hex
-    message = store.outbox.add(
-        OutboxMessage(
-            key=key,
-            platform=post.platform,
-            channel_id=post.channel_id,
-            kind=kind,
-            scheduled_id=post.scheduled_id,
-            route=orjson.dumps(post.route).decode() if post.route is not None else None,
-            ok=post.ok,
-            payload=codec.encode(post.document, post.attachments),
-            created_at=now,
-            due_at=due_at,
-            ready_at=now + claims.lease if serving else now,
-            claimed_by=claims.instance if serving else None,
-            attempts=1 if serving else 0,
-        )
+    [queued] = queue_all(
+        store, [post], kind=kind, codec=codec, claims=claims, now=now, due_at=due_at
     )
-    if post.scheduled_id is not None:
-        scheduled = store.scheduled.get(post.scheduled_id)
-        if scheduled is not None:
-            store.scheduled.finish(scheduled, PostState.QUEUED)
-    return replace(post, outbox_id=message.id, key=key, claimed=serving, attempts=message.attempts)
+    return queued
+
+
+def queue_all(
+    store: Store,
+    posts: list[Post],
+    *,
+    kind: str,
+    codec: PostCodec,
+    claims: Claims,
+    now: datetime,
+    due_at: datetime | None = None,
+) -> list[Post]:
+    """``posts`` written to the outbox in one statement; each as it is to be sent."""
+    rows: list[dict[str, Any]] = []
+    queued: list[Post] = []
+    encoded: dict[int, str] = {}  # a call-out's one document, encoded once for every channel
+    for post in posts:
+        serving = claims.serves(post.platform)
+        key = uuid.uuid4().hex
+        payload = encoded.get(id(post.document))
+        if payload is None or post.attachments:
+            payload = codec.encode(post.document, post.attachments)
+            encoded[id(post.document)] = payload
+        rows.append(
+            {
+                "key": key,
+                "platform": post.platform,
+                "channel_id": post.channel_id,
+                "kind": kind,
+                "scheduled_id": post.scheduled_id,
+                "route": orjson.dumps(post.route).decode() if post.route is not None else None,
+                "ok": post.ok,
+                "payload": payload,
+                "created_at": now,
+                "due_at": due_at,
+                "ready_at": now + claims.lease if serving else now,
+                "claimed_by": claims.instance if serving else None,
+                "attempts": 1 if serving else 0,
+            }
+        )
+        queued.append(
+            replace(
+                post,
+                key=key,
+                claimed=serving,
+                attempts=1 if serving else 0,
+                claimed_until=now + claims.lease if serving else None,
+            )
+        )
+        if post.scheduled_id is not None:
+            scheduled = store.scheduled.get(post.scheduled_id)
+            if scheduled is not None:
+                store.scheduled.finish(scheduled, PostState.QUEUED)
+    ids = store.outbox.add_all(rows)
+    return [replace(post, outbox_id=outbox_id) for post, outbox_id in zip(queued, ids, strict=True)]
 
 
 def claim_ready(
@@ -231,9 +266,20 @@ def claim_ready(
                 ok=message.ok,
                 claimed=True,
                 attempts=message.attempts,
+                claimed_until=message.ready_at,
             )
         )
     return sorted(posts, key=lambda post: post.outbox_id or 0)
+
+
+def renew_claim(
+    store: Store, outbox_id: int, by: str | None, now: datetime, lease: timedelta
+) -> datetime | None:
+    """Hold on to a claim running short (a message that waited its turn): until when it now
+    holds, or None when it is no longer ours (another process has taken it over)."""
+    if store.outbox.renew(outbox_id, by, now, lease):
+        return now + lease
+    return None
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,14 @@ class Timekeeper:
         """The first job of every tick: the scheduled posts that fell due, worded by their kind."""
         return send_due(store, tick, config, self.capabilities.posts)
 
+    def renew_claim(self, outbox_id: int) -> datetime | None:
+        """This process's claim on an outbox message, renewed for another lease; None when
+        it is no longer this process's (see ``outbox.renew_claim``)."""
+        with self.database.unit_of_work(self._context(self.clock.now())) as store:
+            return outbox.renew_claim(
+                store, outbox_id, self.claims.instance, self.real_clock.now(), self.claims.lease
+            )
+
     def record_delivery(self, delivery: Delivery) -> Recorded:
         """How sending an outbox message went (the hub reports it)."""
         return self.record_deliveries([delivery])[0]

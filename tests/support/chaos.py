@@ -2,8 +2,11 @@
 
 :class:`Fleet` runs ``size`` ``samverkan-bot run`` processes with the same settings, each with
 an ``INSTANCE_NAME`` of its own; one that dies (killed from outside, or by the test hook after
-a commit) is replaced by a new process with a new name, as a container platform starts a new
-pod. Slack requests go to a live process through :meth:`Fleet.slack`, which keeps count of the
+a commit or a send) is replaced by a new process with a new name, as a container platform
+starts a new pod. A variable of ``named`` is set in each process with ``{name}`` in its value
+replaced by the process's name: a test hook's marker that kills that one process only.
+
+Slack requests go to a live process through :meth:`Fleet.slack`, which keeps count of the
 requests a process has acknowledged but not yet committed: Slack is answered before the work
 is done (``process_before_response=False``), so a process killed in between loses such a
 request for good, and Slack does not send it again. A disruption (:meth:`Fleet.disrupting`)
@@ -86,7 +89,8 @@ class Slot:
 @dataclass(frozen=True)
 class Death:
     name: str
-    how: str  # "outside" (SIGKILL from the test), "hook" (the test hook), "unexpected"
+    # "outside" (SIGKILL from the test), "commit" or "send" (a test hook), "unexpected"
+    how: str
     leader: bool
     at: float  # time.monotonic()
 
@@ -97,6 +101,7 @@ class Fleet:
     settings: Mapping[str, str]
     fake: FakeSlack
     size: int = 3
+    named: Mapping[str, str] = field(default_factory=dict)  # values with "{name}" in them
     slots: list[Slot] = field(default_factory=list)
     deaths: list[Death] = field(default_factory=list)
 
@@ -113,7 +118,10 @@ class Fleet:
         number = self._incarnations.get(base, 0) + 1
         self._incarnations[base] = number
         name = f"{base}-{number}"
-        process = BotProcess(self.directory / name, {**self.settings, "INSTANCE_NAME": name})
+        named = {key: value.replace("{name}", name) for key, value in self.named.items()}
+        process = BotProcess(
+            self.directory / name, {**self.settings, **named, "INSTANCE_NAME": name}
+        )
         process.start()
         return Slot(name, process)
 
@@ -288,7 +296,8 @@ class Rows:
             result = connection.execute(
                 text(
                     "SELECT id, key, platform, channel_id, kind, route, state, attempts, "
-                    "failures, claimed_by, last_error FROM outbox ORDER BY id"
+                    "failures, claimed_by, last_error, created_at, ready_at, sent_at "
+                    "FROM outbox ORDER BY id"
                 )
             )
             return [dict(row._mapping) for row in result]
@@ -307,7 +316,9 @@ class Rows:
 def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
     """``text`` said in ``room``; the bot's next message there."""
     sent = user.send(room, text)
-    return user.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=timeout)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
 
 
 def login(homeserver: str, user_id: str, password: str, device_id: str) -> str:

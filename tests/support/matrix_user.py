@@ -126,6 +126,16 @@ class Seen:
         return self.type == "m.room.message" or self.undecryptable
 
     @property
+    def in_reply_to(self) -> str | None:
+        """The event id this one replies to (``m.in_reply_to``), or None."""
+        relation = self.content.get("m.relates_to")
+        if not isinstance(relation, dict):
+            return None
+        reply = relation.get("m.in_reply_to")
+        found = reply.get("event_id") if isinstance(reply, dict) else None
+        return found if isinstance(found, str) else None
+
+    @property
     def replaces(self) -> str | None:
         """The event id this one edits (``m.replace`` relation), or None."""
         relation = self.content.get("m.relates_to")
@@ -720,12 +730,14 @@ class MatrixUser:
         since: int = 0,
         after_event_id: str | None = None,
         msgtype: str | None = None,
+        replying_to: str | None = None,
         timeout: float = 20.0,
     ) -> Seen:
         """Wait for an ``m.room.message`` (decrypted) in `room_id` and return it.
 
         With ``sender=None`` messages from anyone but this user match; undecryptable
-        events never match (they are listed in the error instead).
+        events never match (they are listed in the error instead). ``replying_to``: only a
+        reply to that event (``m.in_reply_to``), as the bot's answer to a command is.
 
         Raises:
             AssertionError: nothing matched within `timeout`; lists what was seen.
@@ -736,6 +748,7 @@ class MatrixUser:
                 seen.type == "m.room.message"
                 and (seen.sender == sender if sender is not None else seen.sender != self.user_id)
                 and (msgtype is None or seen.msgtype == msgtype)
+                and (replying_to is None or seen.in_reply_to == replying_to)
                 and (predicate is None or predicate(seen))
             )
 
