@@ -279,9 +279,10 @@ class MatrixDoor:
 
     @property
     def active(self) -> bool:
-        """Posting now: this process runs the door (among several, the leader does) and is
-        logged in (nothing is claimed for it before)."""
-        return self._running and self._client is not None
+        """Posting now: this process runs the door (among several, the leader does), logged
+        in and synced (nothing is claimed for it before: a send would wait for the first
+        sync and might run out of time, to be tried again only after a pause)."""
+        return self._running and self._client is not None and self._synced.is_set()
 
     def status(self) -> str:
         """For /readyz: ``connected`` once synced and syncing, else ``connecting``;
