@@ -66,11 +66,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.chaos import Deadline, Fleet, Rows, Slot, ask, login, room_events
+from tests.support.chaos import Deadline, Fleet, Rows, Slot, login, room_events
 from tests.support.databases import Databases
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.matrix_bot import PASSWORD, registered_user
-from tests.support.matrix_user import MatrixUser
+from tests.support.matrix_user import MatrixUser, ask
 from tests.support.slack_http import (
     FORM,
     JSON,

@@ -19,7 +19,7 @@ import pytest
 from tests.support.bot_process import BotProcess
 from tests.support.flaky_proxy import FlakyProxy
 from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
-from tests.support.matrix_user import MatrixUser, Seen
+from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.synapse import SynapseServer
 
 # Names of their own: other modules register their users in the same (session) Synapse.
@@ -61,14 +61,6 @@ def nils(synapse: SynapseServer) -> Iterator[MatrixUser]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
-    """Send ``text`` and wait for the bot's answer to it."""
-    sent = user.send(room, text)
-    return user.wait_for_message(
-        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
-    )
 
 
 def forum_room(

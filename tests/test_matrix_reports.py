@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.bot_process import BotProcess
 from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
-from tests.support.matrix_user import MatrixUser, Seen
+from tests.support.matrix_user import MatrixUser, ask
 from tests.support.synapse import SynapseServer
 
 # Names of their own: test_matrix.py registers its users in the same (session) Synapse.
@@ -82,14 +82,6 @@ def siv(synapse: SynapseServer) -> Iterator[MatrixUser]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
-    """Send ``text`` and wait for the bot's answer to it."""
-    sent = user.send(room, text)
-    return user.wait_for_message(
-        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
-    )
 
 
 def room_with_bot(owner: MatrixUser, bot_id: str, *guests: MatrixUser) -> str:

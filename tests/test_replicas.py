@@ -33,7 +33,7 @@ from tests.support.bot_process import BotProcess
 from tests.support.databases import Databases
 from tests.support.fake_slack import FakeSlack
 from tests.support.matrix_bot import PASSWORD, registered_user
-from tests.support.matrix_user import MatrixUser, Seen
+from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.slack_http import SECRET, TOKEN, SlackBot, new_channel, posted, slash
 from tests.support.synapse import SynapseServer
 
@@ -106,13 +106,6 @@ def readiness(process: BotProcess) -> dict[str, object]:
     except OSError:
         return {}
     return found
-
-
-def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
-    sent = user.send(room, text)
-    return user.wait_for_message(
-        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
-    )
 
 
 def add_reminders(url: str, room: str, channel: str, first_due: datetime) -> list[str]:

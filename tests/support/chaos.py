@@ -34,7 +34,6 @@ from sqlalchemy import create_engine, text
 
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.matrix_user import MatrixUser, Seen
 from tests.support.slack_http import Answer, SlackBot, send
 
 LISTENING = "HTTP server listening"
@@ -311,14 +310,6 @@ class Rows:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
-    """``text`` said in ``room``; the bot's next message there."""
-    sent = user.send(room, text)
-    return user.wait_for_message(
-        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
-    )
 
 
 def login(homeserver: str, user_id: str, password: str, device_id: str) -> str:

@@ -1027,3 +1027,11 @@ class MatrixUser:
                 timeline[index] = seen
             self._changed.notify_all()
         return position
+
+
+def ask(user: MatrixUser, room: str, bot_id: str, text: str, timeout: float = 20.0) -> Seen:
+    """``user`` says ``text`` in ``room``; the bot's answer to it (its reply to that event)."""
+    sent = user.send(room, text)
+    return user.wait_for_message(
+        room, sender=bot_id, after_event_id=sent, replying_to=sent, timeout=timeout
+    )
