@@ -5,6 +5,7 @@ coordinators' notice, an action's reminders. Their wording, when sent, is
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from commands.core.request import Request
 from storage.models import Action, Activation, Forum, ScheduledPost
@@ -19,11 +20,12 @@ ACTION_DUE = "action_due"
 
 
 def plan_recall(req: Request, forum: Forum, activation: Activation) -> None:
-    """The follow-ups of a call-out just made."""
+    """The follow-ups of a call-out just made: a re-call in each of the forum's channels, and
+    the coordinators' notice of who is still missing (in one statement: a forum may have
+    forty channels)."""
     wait = timedelta(minutes=req.config.activation_recall_minutes)
-    for channel in req.store.forums.channels(forum):
-        _plan(
-            req,
+    planned = [
+        _values(
             RECALL,
             f"activation:{activation.id}:recall:{channel.platform}:{channel.channel_id}",
             channel.platform,
@@ -32,16 +34,43 @@ def plan_recall(req: Request, forum: Forum, activation: Activation) -> None:
             forum=forum,
             activation_id=activation.id,
         )
-    _plan(
-        req,
-        STILL_MISSING,
-        f"activation:{activation.id}:missing",
-        req.incoming.platform,
-        req.incoming.channel_id,
-        req.now + 2 * wait,
-        forum=forum,
-        activation_id=activation.id,
+        for channel in req.store.forums.channels(forum)
+    ]
+    planned.append(
+        _values(
+            STILL_MISSING,
+            f"activation:{activation.id}:missing",
+            req.incoming.platform,
+            req.incoming.channel_id,
+            req.now + 2 * wait,
+            forum=forum,
+            activation_id=activation.id,
+        )
     )
+    req.store.scheduled.plan_all(planned)
+
+
+def _values(
+    kind: str,
+    key: str,
+    platform: str,
+    channel_id: str,
+    due_at: datetime,
+    *,
+    forum: Forum,
+    activation_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "key": key,
+        "platform": platform,
+        "channel_id": channel_id,
+        "forum_id": forum.id,
+        "activation_id": activation_id,
+        "timezone": forum.timezone,
+        "language": forum.language,
+        "due_at": due_at,
+    }
 
 
 def plan_action(req: Request, action: Action) -> None:
