@@ -32,7 +32,7 @@ bench-matrix: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/matrix_latency.py
 
 bench-fanout: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/fanout.py --concurrency 2
+	$(BIN)/python benchmarks/fanout.py
 
 bench-next-due: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/next_due.py

@@ -99,7 +99,7 @@ class Hub:
         timekeeper: Timekeeper | None = None,
         *,
         on_command: Callable[[str, str], None] | None = None,
-        concurrency: int = 2,
+        concurrency: int = 1,
         claim_seconds: float = CLAIM.total_seconds(),
     ) -> None:
         self.dispatcher = dispatcher

@@ -86,7 +86,7 @@ class Sender:
     """``send`` delivers one post and says how it went (None: nothing to record, a post that
     was never in the outbox); ``record`` records a batch of outcomes."""
 
-    def __init__(self, send: Send, record: Record, concurrency: int = 2) -> None:
+    def __init__(self, send: Send, record: Record, concurrency: int = 1) -> None:
         self._send = send
         self._record = record
         self.concurrency = concurrency
