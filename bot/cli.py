@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -31,6 +32,8 @@ DIE_AFTER_COMMIT = "SAMVERKAN_TEST_DIE_AFTER_COMMIT"
 # And one whose posts contain this text dies once such a post is sent, before how it went is
 # recorded: the successor must find it sent (Slack: by its metadata) and not send it again.
 DIE_AFTER_SEND = "SAMVERKAN_TEST_DIE_AFTER_SEND"
+# The terminal's last posts are printed before it exits, this long at most.
+DRAIN_AT_END_S = 10.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -448,6 +451,11 @@ async def _console_ticking(app: App, run: Coroutine[Any, Any, None], tick_second
     finally:
         ticker.cancel()
         await asyncio.gather(ticker, return_exceptions=True)
+        # What this process claimed is printed before it ends (another process sharing the
+        # database would otherwise get it only once the claim runs out).
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_AT_END_S):
+                await app.hub.sender.drain()
 
 
 async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:

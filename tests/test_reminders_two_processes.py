@@ -194,7 +194,9 @@ def _assert_each_sent_once(outputs: dict[str, list[Message]], url: str) -> None:
         f"{name} printed:\n" + "\n".join(m.text for m in messages)
         for name, messages in outputs.items()
     )
-    assert printed == expected, shown
+    assert printed == expected, (
+        f"{printed - expected} too many, {expected - printed} missing\n{shown}"
+    )
     # Nothing fell due while a process was away, so nothing is late, nor reported missed.
     assert not [m for ms in outputs.values() for m in ms if "boten inte var igång" in m.text], shown
 
