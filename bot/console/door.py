@@ -231,7 +231,7 @@ class ConsoleDoor:
                 now = clock.now()
                 if now >= target:
                     break
-                next_due = await self.hub.call(self.hub.timekeeper.next_due)
+                next_due = await self.hub.call(self.hub.timekeeper.next_scheduled)
                 # A day at a time at the most: what is planned ahead is planned on the way.
                 step = min(target, now + timedelta(days=1))
                 if next_due is not None and now < next_due < step:

@@ -147,6 +147,12 @@ class Timekeeper:
         with self.database.unit_of_work(self._context(self.clock.now())) as store:
             return [outbox.record_delivery(store, delivery, now) for delivery in deliveries]
 
+    def next_scheduled(self) -> datetime | None:
+        """When the next scheduled post falls due, on the bot's clock (what the terminal's
+        ``~tid`` steps to: outbox messages are ready in real time, whatever the clock says)."""
+        with self.database.reading(self._context(self.clock.now())) as store:
+            return next_due(store)
+
     def next_due(self) -> datetime | None:
         """When the next scheduled post falls due or outbox message is ready, if any."""
         with self.database.reading(self._context(self.clock.now())) as store:
