@@ -100,8 +100,8 @@ OUTBOX_OLDEST = Gauge(
     registry=REGISTRY,
 )
 _OUTCOMES = {"sent": OUTBOX_SENT, "retried": OUTBOX_RETRIED, "given_up": OUTBOX_GIVEN_UP}
-# What the leader last saw waiting, by platform: (count, oldest) for /readyz.
-backlog: dict[str, tuple[int, float]] = {}
+# The platforms the gauges were last set for (set to 0 once nothing waits there).
+_observed: set[str] = set()
 
 
 def count_queued(posts: Iterable[Post]) -> None:
@@ -124,18 +124,18 @@ def count_recorded(recorded: Iterable[Recorded]) -> None:
 
 
 def observe_depth(depths: Iterable[Depth], now: datetime) -> None:
+    """What waits in the outbox, as the leader read it: a platform with nothing waiting is 0."""
     seen = set()
     for depth in depths:
         oldest = (now - depth.oldest).total_seconds() if depth.oldest is not None else 0.0
         OUTBOX_DEPTH.labels(platform=depth.platform).set(depth.count)
         OUTBOX_OLDEST.labels(platform=depth.platform).set(max(oldest, 0.0))
-        backlog[depth.platform] = (depth.count, max(oldest, 0.0))
         seen.add(depth.platform)
-    for platform in list(backlog):
-        if platform not in seen:
-            OUTBOX_DEPTH.labels(platform=platform).set(0)
-            OUTBOX_OLDEST.labels(platform=platform).set(0)
-            del backlog[platform]
+    for platform in _observed - seen:
+        OUTBOX_DEPTH.labels(platform=platform).set(0)
+        OUTBOX_OLDEST.labels(platform=platform).set(0)
+    _observed.clear()
+    _observed.update(seen)
 
 
 def command_handled(command: str, outcome: str) -> None:

@@ -15,7 +15,9 @@ from commands import Dispatcher
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Incoming, Speaker
-from storage import Database
+from storage import AuditContext, Database
+from storage.models import OutboxMessage
+from storage.outbox import Depth
 from tests.support.loopback import free_port
 
 
@@ -32,10 +34,11 @@ def serve(
     doors: dict[str, Any],
     client: Callable[[str], Awaitable[None]],
     leading: bool | None = None,
+    outbox: Callable[[], list[Depth]] | None = None,
 ) -> None:
     """Run the server on a free loopback port while ``client`` talks to its base URL."""
     port = free_port()
-    server = WebServer("127.0.0.1", port, database, doors)
+    server = WebServer("127.0.0.1", port, database, doors, outbox=outbox)
     if leading is not None:
         server.leading = lambda: leading
 
@@ -201,3 +204,42 @@ def test_the_lateness_of_a_scheduled_post_is_measured(
     hub.close()
     assert _sample("samverkan_reminder_lateness_seconds_count", kind="reminder") == count + 1
     assert _sample("samverkan_reminder_lateness_seconds_sum", kind="reminder") == total + 20
+
+
+def test_readyz_and_the_metrics_say_what_waits_in_the_outbox_and_since_when(
+    database: Database, clock: FixedClock
+) -> None:
+    """A post for a platform no process serves waits: /readyz lists it by platform and says
+    the backlog grows once it has waited over a minute (ready all the same), and the leader's
+    tick sets the gauges."""
+    from datetime import timedelta
+
+    hub = Hub(Dispatcher(database, clock, CoreConfig()))
+    now = hub.timekeeper.real_clock.now()
+    with database.unit_of_work(AuditContext("test", "", "t", "t", now)) as store:
+        for waited in (timedelta(minutes=5), timedelta(seconds=10)):
+            store.outbox.add(
+                OutboxMessage(
+                    key=f"k{waited.seconds}",
+                    platform="teams",
+                    channel_id="T1",
+                    kind="post",
+                    payload="{}",
+                    created_at=now - waited,
+                    ready_at=now - waited,
+                )
+            )
+
+    async def client(base: str) -> None:
+        status, body = await get(f"{base}/readyz")
+        assert status == 200
+        assert body["outbox"]["teams"]["waiting"] == 2
+        assert body["backlog"] == "growing"
+
+    serve(database, {"slack": Door("connected")}, client, outbox=hub.timekeeper.outbox_depth)
+    metrics.observe_depth(hub.timekeeper.outbox_depth(), now)
+    assert _sample("samverkan_outbox_depth", platform="teams") == 2
+    assert _sample("samverkan_outbox_oldest_seconds", platform="teams") >= 300
+    metrics.observe_depth([], now)  # nothing waits any more
+    assert _sample("samverkan_outbox_depth", platform="teams") == 0
+    hub.close()
