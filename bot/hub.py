@@ -81,11 +81,6 @@ class Door(Protocol):
         ...
 
 
-def serving(door: Door) -> bool:
-    """Whether ``door`` posts now (see :attr:`Door.active`)."""
-    return door.active
-
-
 class Hub:
     """``timekeeper``: the timed jobs and the outbox's bookkeeping (by default one on the
     dispatcher's database, clock and configuration, for no process name). ``on_command``: told
@@ -229,7 +224,7 @@ class Hub:
     async def _delivered(self, post: Post) -> Delivery | None:
         outbox_id = post.outbox_id or 0
         door = self.doors.get(post.platform)
-        if door is None or not serving(door):
+        if door is None or not door.active:
             log.warning("no %s door here; a post to %s waits", post.platform, post.channel_id)
             return Delivery(outbox_id, error=f"no {post.platform} door running here")
         if not await self._still_ours(post):

@@ -17,8 +17,6 @@ by another, which looks for it first where the platform cannot recognise a repea
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -36,21 +34,21 @@ Record = Callable[[list[Delivery]], Awaitable[None]]
 
 
 class Slots:
-    """At most ``limit`` holders at once; waiters are served by priority (lower first), and in
-    the order they came within one."""
+    """At most ``limit`` holders at once; waiters are served in the order they came. (Not an
+    ``asyncio.Semaphore``: the hub outlives an event loop in tests and the terminal's runs,
+    and each wait here is a future of the loop that waits.)"""
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
         self.used = 0
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
+        self._waiting: deque[asyncio.Future[None]] = deque()
 
-    async def acquire(self, priority: int) -> None:
+    async def acquire(self) -> None:
         if self.used < self.limit and not self._waiting:
             self.used += 1
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        self._waiting.append(future)
         try:
             await future
         except asyncio.CancelledError:
@@ -60,7 +58,7 @@ class Slots:
 
     def release(self) -> None:
         while self._waiting:
-            _, _, future = heapq.heappop(self._waiting)
+            future = self._waiting.popleft()
             if not future.done():
                 future.set_result(None)  # the slot passes to it: ``used`` stays
                 return
@@ -128,11 +126,6 @@ class Sender:
                 lane.task = asyncio.create_task(self._work(key, lane), name=f"lane-{key}")
         return futures
 
-    @property
-    def busy(self) -> int:
-        """Posts queued or being sent."""
-        return sum(len(lane.queue) + (lane.task is not None) for lane in self._lanes.values())
-
     async def drain(self) -> None:
         """Until every lane is empty and every outcome recorded."""
         while self._lanes or self._recording is not None:
@@ -152,7 +145,7 @@ class Sender:
                 if item.after is not None:
                     await item.after.wait()
                 slots = self._slots.setdefault((key[0], item.priority), Slots(self.concurrency))
-                await slots.acquire(item.priority)
+                await slots.acquire()
                 try:
                     delivery = await self._send(post)
                 except Exception:
@@ -173,16 +166,14 @@ class Sender:
                     self._in_hand.discard(post.outbox_id)
         finally:
             lane.task = None
-            if not lane.queue:
-                self._lanes.pop(key, None)
-            else:  # cancelled with posts left: they are in the outbox, and will be taken again
-                for item in lane.queue:
-                    if item.post.outbox_id is not None:
-                        self._in_hand.discard(item.post.outbox_id)
-                    item.future.cancel()
-                    if item.sent is not None:
-                        item.sent.set()
-                self._lanes.pop(key, None)
+            self._lanes.pop(key, None)
+            # Cancelled with posts left: they are in the outbox, and will be taken again.
+            for item in lane.queue:
+                if item.post.outbox_id is not None:
+                    self._in_hand.discard(item.post.outbox_id)
+                item.future.cancel()
+                if item.sent is not None:
+                    item.sent.set()
 
     def _start_recording(self) -> None:
         if self._recording is None:
