@@ -13,7 +13,15 @@ what it is about:
 - ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``
 - ``actor``: ``!aktör``, ``!aktör ny``, ``!aktör ta bort``, ``!aktörer``
 - ``role``: ``!roll``, ``!roll lista``
-- ``activation``: ``!begär aktivering``, ``!aktivera``, ``!kvittera``, ``!status``, ``!avaktivera``
+- ``activation``: ``!aktivera``, ``!kvittera``, ``!kalla in``, ``!släpp``, ``!status``,
+  ``!avaktivera``
+- ``activation_request``: ``!begär aktivering`` (the green button), ``!kvittera begäran``,
+  ``!lyft inriktande``
+- ``duty``: ``!beredskap`` (TiB and RSK on duty, take-over, rota)
+- ``members``: ``!forum medlemmar``, ``!forum medlem lägg till|ta bort``, ``!företrädare``
+- ``hosting``: ``!forum värd``, ``!värd`` (the host of a forum, of an activation)
+- ``agenda``: ``!dagordning``, ``!dagordning sätt`` (a forum's standing agenda)
+- ``report_back``: ``!återrapport`` (a thematic group reporting to its parent)
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
 - ``cancel``: ``!avbryt`` (a form asked question by question)
@@ -35,17 +43,23 @@ what it is about:
 from commands import (
     action,
     activation,
+    activation_request,
     actor,
+    agenda,
     cancel,
     conference,
+    duty,
     escalation,
     followups,
     forum,
     help,
+    hosting,
     joint_picture,
     meeting,
+    members,
     reminder,
     report,
+    report_back,
     retention,
     role,
     schedule,
@@ -61,17 +75,23 @@ from storage import Database
 FEATURES: list[Feature] = [
     action.FEATURE,
     activation.FEATURE,
+    activation_request.FEATURE,
     actor.FEATURE,
+    agenda.FEATURE,
     cancel.FEATURE,
     conference.FEATURE,
+    duty.FEATURE,
     escalation.FEATURE,
     followups.FEATURE,
     forum.FEATURE,
     help.FEATURE,
+    hosting.FEATURE,
     joint_picture.FEATURE,
     meeting.FEATURE,
+    members.FEATURE,
     reminder.FEATURE,
     report.FEATURE,
+    report_back.FEATURE,
     retention.FEATURE,
     role.FEATURE,
     schedule.FEATURE,

@@ -14,7 +14,7 @@ from commands.core.registry import Arg, ArgKind, Scope, command
 from commands.core.request import Request
 from commands.core.roles import check_claim, coordinators_of
 from commands.core.text import fold
-from storage.models import Category, Forum, Organisation, Person, Role
+from storage.models import Category, Forum, Organisation, Person, Representation, Role
 
 FEATURE = feature(__name__)
 
@@ -74,6 +74,10 @@ def set_actor(req: Request) -> Reply:
             req.t("actor.registered", person=me.display_name, organisation=organisation.name)
         )
     joined = req.forum is not None and req.store.forums.add_participant(req.forum, organisation)
+    if req.forum is not None:
+        represented = req.store.forums.representation(req.forum, me)
+        if represented is None or represented.organisation_id != organisation.id:
+            req.store.forums.represent(req.forum, me, organisation, Representation.ORDINARY, me)
     if req.forum is not None and (joined or req.hint_joined_forum):
         doc.paragraph(
             req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
@@ -131,6 +135,7 @@ def revoke_actor(req: Request) -> Reply:
     organisation = req.store.organisations.get(person.organisation_id)
     assert organisation is not None
     req.store.people.clear_organisation(person)
+    req.store.forums.stop_representing_everywhere(person)
     return Reply(
         req.document().paragraph(
             req.t("actor.revoked", person=person.display_name, organisation=organisation.name)

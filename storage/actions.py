@@ -163,9 +163,9 @@ class Escalations:
         link: str | None,
     ) -> Escalation:
         escalation = Escalation(
-            item_id=item.id,  # type: ignore[arg-type]
+            item_id=item.id,
             from_forum_id=meeting.forum_id,
-            from_meeting_id=meeting.id,  # type: ignore[arg-type]
+            from_meeting_id=meeting.id,
             to_forum_id=to_forum.id,  # type: ignore[arg-type]
             text=text,
             raised_at=self._audit.context.at,

@@ -123,6 +123,71 @@ class Activations:
         )
         return ack
 
+    def call_in(self, activation: Activation, organisations: Sequence[Named]) -> list[int]:
+        """More organisations called in during the event ("fler aktörer kallas in"); a
+        released one called in again is awaited again. The ids newly called."""
+        called = list(activation.called_out)
+        added = [org.id for org in organisations if org.id is not None and org.id not in called]
+        if not added and not set(activation.released) & {org.id for org in organisations}:
+            return []
+        # New lists: a JSON column notices a change by a new value, not a mutation.
+        activation.called_out = [*called, *added]
+        activation.released = [
+            oid for oid in activation.released if oid not in {org.id for org in organisations}
+        ]
+        self._session.add(activation)
+        self._audit.record(
+            "activation.call_in",
+            activation.forum_id,
+            activation_id=activation.id,
+            organisations=[org.name for org in organisations],
+        )
+        return added
+
+    def release(self, activation: Activation, organisations: Sequence[Named]) -> None:
+        """Organisations released from the call-out (``!släpp``): no longer awaited."""
+        ids = [org.id for org in organisations if org.id is not None]
+        activation.released = [
+            *activation.released,
+            *(oid for oid in ids if oid not in activation.released),
+        ]
+        self._session.add(activation)
+        self._audit.record(
+            "activation.release",
+            activation.forum_id,
+            activation_id=activation.id,
+            organisations=[org.name for org in organisations],
+        )
+
+    def set_host(self, activation: Activation, host: Organisation) -> None:
+        activation.host_organisation_id = host.id
+        self._session.add(activation)
+        self._audit.record(
+            "activation.host", activation.forum_id, activation_id=activation.id, host=host.name
+        )
+
+    def link(self, activation: Activation, other: Activation) -> None:
+        """``activation`` was asked for from ``other``: each shows the other."""
+        activation.linked_activation_id = other.id
+        self._session.add(activation)
+        self._audit.record(
+            "activation.linked",
+            activation.forum_id,
+            activation_id=activation.id,
+            linked_activation_id=other.id,
+        )
+
+    def linked_to(self, activation: Activation) -> list[Activation]:
+        """The activations linked with this one, either way."""
+        found = []
+        if activation.linked_activation_id is not None:
+            other = self.get(activation.linked_activation_id)
+            if other is not None:
+                found.append(other)
+        query = select(Activation).where(Activation.linked_activation_id == activation.id)
+        found.extend(self._session.exec(query.order_by(col(Activation.id))))
+        return found
+
     def stand_down(self, activation: Activation, by: Person, summary: str | None) -> None:
         activation.stood_down_at = self._audit.context.at
         activation.stood_down_by_id = by.id
@@ -181,7 +246,12 @@ class Activations:
         return 1 + len(request.repeats)
 
     def request(
-        self, forum: Forum, reason: str, by: Person, organisation: Organisation | None
+        self,
+        forum: Forum,
+        reason: str,
+        by: Person,
+        organisation: Organisation | None,
+        from_activation: Activation | None = None,
     ) -> ActivationRequest:
         request = ActivationRequest(
             forum_id=forum.id,  # type: ignore[arg-type]
@@ -189,12 +259,27 @@ class Activations:
             requested_by_id=by.id,  # type: ignore[arg-type]
             organisation_id=organisation.id if organisation else None,
             at=self._audit.context.at,
+            from_activation_id=from_activation.id if from_activation else None,
         )
         self._session.add(request)
+        self._session.flush()
+        linked = {"from_activation_id": request.from_activation_id} if from_activation else {}
         self._audit.record(
             "activation.request",
             forum.id,
+            request_id=request.id,
             reason=reason,
             organisation=organisation.name if organisation else None,
+            **linked,
         )
         return request
+
+    def get_request(self, request_id: int) -> ActivationRequest | None:
+        return self._session.get(ActivationRequest, request_id)
+
+    def acknowledge_request(self, request: ActivationRequest, by: Person) -> None:
+        """The duty officer (or a coordinator) has taken the request."""
+        request.acknowledged_at = self._audit.context.at
+        request.acknowledged_by_id = by.id
+        self._session.add(request)
+        self._audit.record("activation.request_ack", request.forum_id, request_id=request.id)

@@ -17,11 +17,13 @@ from storage.models import (
     Forum,
     ForumKind,
     ForumParticipant,
+    ForumRepresentative,
     HolidayPolicy,
     Level,
     Mode,
     Organisation,
     Person,
+    Representation,
 )
 
 # Built once: the statements every message runs (building one costs more than running it).
@@ -57,18 +59,24 @@ _PARTICIPANTS = (
     .order_by(col(Organisation.name))
 )
 # Plain columns, not entities: a call-out lists every organisation, and loading each as an
-# ORM object costs more than the query.
+# ORM object costs more than the query. The representatives are those of this forum.
 _ROSTER = (
     select_columns(
         col(Organisation.id),
         col(Organisation.name),
         col(Organisation.category),
+        col(ForumRepresentative.kind),
         col(Person.platform),
         col(Person.user_id),
         col(Person.display_name),
     )
     .join(ForumParticipant, col(ForumParticipant.organisation_id) == col(Organisation.id))
-    .outerjoin(Person, col(Person.organisation_id) == col(Organisation.id))
+    .outerjoin(
+        ForumRepresentative,
+        (col(ForumRepresentative.organisation_id) == col(Organisation.id))
+        & (col(ForumRepresentative.forum_id) == col(ForumParticipant.forum_id)),
+    )
+    .outerjoin(Person, col(Person.id) == col(ForumRepresentative.person_id))
     .where(col(ForumParticipant.forum_id) == bindparam("forum_id"))
     .order_by(col(Organisation.name), col(Organisation.id), col(Person.display_name))
 )
@@ -93,12 +101,14 @@ class Contact:
 
 @dataclass(frozen=True)
 class RosterEntry:
-    """An organisation taking part in a forum, and the people who represent it there."""
+    """A member organisation of a forum, and the people who represent it there: its
+    ordinarie (``people``, called first) and its ersättare (``deputies``)."""
 
     id: int
     name: str
     category: Category
     people: list[Contact] = field(default_factory=list)
+    deputies: list[Contact] = field(default_factory=list)
 
 
 class Forums:
@@ -237,12 +247,15 @@ class Forums:
         self._session.flush()  # plain rows come from the connection: send pending changes
         rows = self._session.connection().execute(_ROSTER, {"forum_id": forum.id})
         roster: list[RosterEntry] = []
-        for org_id, name, category, platform, user_id, display_name in rows:
+        for org_id, name, category, kind, platform, user_id, display_name in rows:
             assert org_id is not None  # an inner join: every row has its organisation
             if not roster or roster[-1].id != org_id:
                 roster.append(RosterEntry(org_id, name, Category(category)))
             if user_id is not None:
-                roster[-1].people.append(Contact(platform, user_id, display_name))
+                contacts = (
+                    roster[-1].deputies if kind == Representation.DEPUTY else roster[-1].people
+                )
+                contacts.append(Contact(platform, user_id, display_name))
         return roster
 
     def takes_part(self, forum: Forum, organisation: Organisation) -> bool:
@@ -257,3 +270,129 @@ class Forums:
         )
         self._audit.record("forum.participant", forum.id, organisation=organisation.name)
         return True
+
+    def remove_participant(self, forum: Forum, organisation: Organisation) -> bool:
+        """Take ``organisation`` out of the forum, and its representatives there with it;
+        False when it was not a member. Its reports and acknowledgements are kept."""
+        member = self._session.get(ForumParticipant, (forum.id, organisation.id))
+        if member is None:
+            return False
+        self._session.delete(member)
+        for row in self._session.exec(
+            select(ForumRepresentative).where(
+                ForumRepresentative.forum_id == forum.id,
+                ForumRepresentative.organisation_id == organisation.id,
+            )
+        ):
+            self._session.delete(row)
+        self._audit.record("forum.participant_removed", forum.id, organisation=organisation.name)
+        return True
+
+    # -- representatives ----------------------------------------------------------------------
+
+    def represent(
+        self,
+        forum: Forum,
+        person: Person,
+        organisation: Organisation,
+        kind: Representation,
+        by: Person | None,
+    ) -> ForumRepresentative | None:
+        """``person`` represents ``organisation`` in ``forum`` (replacing what they
+        represented there before); returns the earlier representation, if any."""
+        row = self._session.get(ForumRepresentative, (forum.id, person.id))
+        previous = ForumRepresentative.model_validate(row.model_dump()) if row is not None else None
+        if row is None:
+            row = ForumRepresentative(
+                forum_id=forum.id,  # type: ignore[arg-type]
+                person_id=person.id,  # type: ignore[arg-type]
+                organisation_id=organisation.id,  # type: ignore[arg-type]
+                kind=kind,
+                since=self._audit.context.at,
+                by_id=by.id if by else None,
+            )
+        else:
+            row.organisation_id = organisation.id  # type: ignore[assignment]
+            row.kind = kind
+            row.since = self._audit.context.at
+            row.by_id = by.id if by else None
+        self._session.add(row)
+        self._audit.record(
+            "forum.representative",
+            forum.id,
+            person=person.user_id,
+            organisation=organisation.name,
+            kind=kind.value,
+        )
+        return previous
+
+    def representation(self, forum: Forum, person: Person) -> ForumRepresentative | None:
+        return self._session.get(ForumRepresentative, (forum.id, person.id))
+
+    def stop_representing(self, forum: Forum, person: Person) -> bool:
+        row = self._session.get(ForumRepresentative, (forum.id, person.id))
+        if row is None:
+            return False
+        self._session.delete(row)
+        self._audit.record("forum.representative_removed", forum.id, person=person.user_id)
+        return True
+
+    def stop_representing_everywhere(self, person: Person) -> int:
+        """The person represents nobody in any forum (a coordinator revoked their claim)."""
+        rows = list(
+            self._session.exec(
+                select(ForumRepresentative).where(ForumRepresentative.person_id == person.id)
+            )
+        )
+        for row in rows:
+            self._session.delete(row)
+        return len(rows)
+
+    def representatives(self, forum: Forum) -> list[tuple[Person, ForumRepresentative]]:
+        query = (
+            select(Person, ForumRepresentative)
+            .join(ForumRepresentative, col(ForumRepresentative.person_id) == col(Person.id))
+            .where(ForumRepresentative.forum_id == forum.id)
+            .order_by(col(ForumRepresentative.kind).desc(), col(Person.display_name))
+        )
+        return [(person, row) for person, row in self._session.exec(query)]
+
+    def represented_forums(self, person: Person) -> list[ForumRepresentative]:
+        query = select(ForumRepresentative).where(ForumRepresentative.person_id == person.id)
+        return list(self._session.exec(query))
+
+    # -- host, parent, eves, agenda ----------------------------------------------------------
+
+    def set_host(self, forum: Forum, host: Organisation | None) -> None:
+        forum.host_organisation_id = host.id if host else None
+        self._session.add(forum)
+        self._audit.record("forum.host", forum.id, host=host.name if host else None)
+
+    def set_parent(self, forum: Forum, parent: Forum | None, *, thematic: bool) -> None:
+        forum.parent_id = parent.id if parent else None
+        forum.thematic = thematic
+        self._session.add(forum)
+        self._audit.record(
+            "forum.parent", forum.id, parent=parent.name if parent else None, thematic=thematic
+        )
+
+    def children(self, forum: Forum) -> list[Forum]:
+        query = select(Forum).where(Forum.parent_id == forum.id).order_by(col(Forum.name))
+        return list(self._session.exec(query))
+
+    def set_eve_policy(self, forum: Forum, policy: HolidayPolicy) -> None:
+        forum.eve_policy = policy
+        self._session.add(forum)
+        self._audit.record("forum.eve_policy", forum.id, policy=policy.value)
+
+    def set_agenda(self, forum: Forum, mode: Mode, items: list[dict[str, str]] | None) -> None:
+        """The forum's own standing agenda in ``mode``; None: back to the default."""
+        agenda = dict(forum.agenda or {})
+        if items is None:
+            agenda.pop(mode.value, None)
+        else:
+            agenda[mode.value] = items
+        # A new dict: a JSON column notices a change by a new value, not a mutation.
+        forum.agenda = agenda or None
+        self._session.add(forum)
+        self._audit.record("forum.agenda", forum.id, mode=mode.value, items=items)

@@ -113,6 +113,29 @@ class Forum(SQLModel, table=True):
             server_default=HolidayPolicy.SKIP.value,
         ),
     )
+    # What a meeting on julafton or nyårsafton does (days off, not public holidays): held
+    # (and every reminder says which eve it is), skipped, or moved to the previous working day.
+    eve_policy: HolidayPolicy = Field(
+        default=HolidayPolicy.HOLD,
+        sa_column=Column(
+            SAEnum(
+                HolidayPolicy,
+                native_enum=False,
+                length=20,
+                values_callable=lambda e: [m.value for m in e],
+            ),
+            nullable=False,
+            server_default=HolidayPolicy.HOLD.value,
+        ),
+    )
+    # A thematic working group (or another forum under a parent) reports to its parent. A
+    # plain id, as the activation's host and link: SQLite adds a constraint to a table others
+    # refer to only by copying it, which their foreign keys forbid (migration 0012).
+    parent_id: int | None = None
+    thematic: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # The standing agenda per mode, when the forum has its own: {"ordinary": [item, …],
+    # "activated": [...]}, each item {"key": catalogue key under agenda.} or {"text": words}.
+    agenda: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _when()
 
 
@@ -125,10 +148,67 @@ class Organisation(SQLModel, table=True):
 
 
 class ForumParticipant(SQLModel, table=True):
-    """An organisation that takes part in a forum."""
+    """A member organisation of a forum: counted in its rounds, called out by default."""
 
     forum_id: int = Field(foreign_key="forum.id", primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+
+
+class Representation(StrEnum):
+    """How a person represents an organisation in a forum."""
+
+    ORDINARY = "ordinary"  # ordinarie: called first
+    DEPUTY = "deputy"  # ersättare: called when the ordinarie does not acknowledge
+
+
+class ForumRepresentative(SQLModel, table=True):
+    """A person representing an organisation in one forum ("funktion och mandat"): the same
+    person may represent Polisen in the conference and not in chefsgrupp."""
+
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: Representation = _enum(Representation, Representation.ORDINARY)
+    since: datetime = _when()
+    by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Duty(StrEnum):
+    """The regional duty roles on call in turns."""
+
+    TIB = "tib"  # Länsstyrelsen's tjänsteman i beredskap
+    RSK = "rsk"  # regional samverkanskoordinator i beredskap
+
+
+class DutyShift(SQLModel, table=True):
+    """Someone took over a duty role (``!beredskap ta över RSK``), from ``since``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    duty: Duty = _enum(Duty)
+    person_id: int = Field(foreign_key="person.id")
+    since: datetime = _when()
+    by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class DutyRota(SQLModel, table=True):
+    """A duty role's rota: its people in turn, handing over weekly at a weekday and time
+    (wall clock in ``timezone``), the first of them from the first handover on ``start``."""
+
+    duty: Duty = Field(
+        sa_column=Column(
+            SAEnum(
+                Duty, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+            ),
+            primary_key=True,
+        )
+    )
+    people: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    weekday: int  # 0 Monday … 6 Sunday
+    time: str = Field(max_length=5)  # "08:00"
+    timezone: str = Field(default="Europe/Stockholm", max_length=64)
+    start: date
+    set_at: datetime = _when()
+    set_by_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Person(SQLModel, table=True):
@@ -201,6 +281,15 @@ class Activation(SQLModel, table=True):
     stood_down_at: datetime | None = _when_optional()
     stood_down_by_id: int | None = Field(default=None, foreign_key="person.id")
     summary: str | None = Field(default=None, max_length=2000)
+    # Released from the call-out during the event (``!släpp``): no longer awaited or counted.
+    # (NULL only in a row of before migration 0012 that it could not fill: read as empty.)
+    released: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=True))
+    # The host for this activation, decided at its first meeting (``!värd``); None: the
+    # forum's host.
+    host_organisation_id: int | None = None  # an organisation's id
+    # The activation this one was asked for from (``!lyft inriktande`` in an activated
+    # coordinating forum): each shows the other.
+    linked_activation_id: int | None = None  # an activation's id
 
 
 class Acknowledgement(SQLModel, table=True):
@@ -228,6 +317,12 @@ class ActivationRequest(SQLModel, table=True):
     repeats: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
+    # Taken by the duty officer or a coordinator (``!kvittera`` while it is open): the
+    # escalation to every coordinator is then not needed.
+    acknowledged_at: datetime | None = _when_optional()
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="person.id")
+    # Asked for from another forum's activation (``!lyft inriktande``): linked when granted.
+    from_activation_id: int | None = Field(default=None, foreign_key="activation.id")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -451,6 +546,11 @@ class Action(SQLModel, table=True):
     withdrawn_at: datetime | None = _when_optional()
 
 
+class EscalationKind(StrEnum):
+    RAISED = "raised"  # ``!lyft``: an item raised to another forum
+    REPORT_BACK = "report_back"  # ``!återrapport``: a thematic group reporting to its parent
+
+
 class Escalation(SQLModel, table=True):
     """An item raised (lyft) from one forum's meeting to another forum.
 
@@ -459,9 +559,24 @@ class Escalation(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="meetingitem.id", unique=True)
+    # The meeting and line it was raised in; a thematic group's report back (``!återrapport``)
+    # may come between meetings, with neither.
+    item_id: int | None = Field(default=None, foreign_key="meetingitem.id", unique=True)
     from_forum_id: int = Field(foreign_key="forum.id")
-    from_meeting_id: int = Field(foreign_key="meeting.id")
+    from_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    kind: EscalationKind = Field(
+        default=EscalationKind.RAISED,
+        sa_column=Column(
+            SAEnum(
+                EscalationKind,
+                native_enum=False,
+                length=20,
+                values_callable=lambda e: [m.value for m in e],
+            ),
+            nullable=False,
+            server_default=EscalationKind.RAISED.value,
+        ),
+    )
     to_forum_id: int = Field(foreign_key="forum.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     raised_at: datetime = _when()
@@ -592,6 +707,20 @@ class OutboxMessage(SQLModel, table=True):
         # What is to be sent next: the pending ones by when they may be taken (a few rows
         # read whatever the table's size).
         Index("ix_outbox_state_ready", "state", "ready_at"),
+        # The few messages the bot refers to again (a call-out, kept current and
+        # acknowledged by a reaction), by tag and by the platform's message id.
+        Index(
+            "ix_outbox_tag",
+            "tag",
+            sqlite_where=text("tag IS NOT NULL"),
+            postgresql_where=text("tag IS NOT NULL"),
+        ),
+        Index(
+            "ix_outbox_tagged_message",
+            "message_id",
+            sqlite_where=text("tag IS NOT NULL"),
+            postgresql_where=text("tag IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -617,3 +746,5 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _when_optional()
     message_id: str | None = Field(default=None, max_length=255)
     last_error: str | None = Field(default=None, max_length=500)
+    # What the message is, for the bot to find it again ("callout:12"): None for most.
+    tag: str | None = Field(default=None, max_length=100)

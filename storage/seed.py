@@ -56,6 +56,11 @@ def seed(session: Session, now: datetime) -> bool:
 
     for entry in data["forum"]:
         host = organisations[entry["host"]] if "host" in entry else None
+        agenda = {
+            mode: [{"key": key} for key in entry[f"agenda_{mode}"]]
+            for mode in ("ordinary", "activated")
+            if f"agenda_{mode}" in entry
+        }
         forum = Forum(
             slug=entry["slug"],
             name=entry["name"],
@@ -66,10 +71,13 @@ def seed(session: Session, now: datetime) -> bool:
             host_organisation_id=host.id if host else None,
             schedule_rule=entry.get("schedule_rule"),
             schedule_start=entry.get("schedule_start"),
+            agenda=agenda or None,
             created_at=now,
         )
         session.add(forum)
         session.flush()
-        for org in organisations.values():
+        members = entry.get("members", "all")
+        chosen = organisations.values() if members == "all" else [organisations[n] for n in members]
+        for org in chosen:
             session.add(ForumParticipant(forum_id=forum.id, organisation_id=org.id))  # type: ignore[arg-type]
     return True

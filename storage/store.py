@@ -8,6 +8,7 @@ from storage.actions import Actions, Escalations
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
 from storage.door_state import HandledEvents
+from storage.duty import Duties
 from storage.form_dialogs import FormDialogs
 from storage.forums import Forums
 from storage.meetings import Meetings
@@ -36,6 +37,7 @@ class Store:
         self.actions = Actions(session, self.audit)
         self.escalations = Escalations(session, self.audit)
         self.dialogs = FormDialogs(session, self.audit)
+        self.duties = Duties(session, self.audit)
         self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
         self.outbox = Outbox(session)

@@ -295,13 +295,14 @@ def test_every_state_change_is_audited(forum_chat: Chat, database: Database) -> 
     assert actions == [
         "forum.bind",
         "person.organisation",
+        "forum.representative",
         "forum.mode",
         "activation.start",
         "activation.ack",
         "activation.stand_down",
         "forum.mode",
     ]
-    ack = events[4]
+    ack = events[5]
     assert ack.actor == "anna (test:anna)"
     assert ack.platform == "test"
     assert ack.channel_id == "stab"

@@ -40,7 +40,7 @@ def test_forum_without_schedule_says_so(chat: Chat) -> None:
 def test_forum_list_numbers_every_forum_and_marks_this_channel(forum_chat: Chat) -> None:
     said = forum_chat.say("!forum lista")
     assert "1. Regional chefsgrupp – regionalt inriktande, ordinarie läge" in said.text
-    assert "7. Verkställande forum – verkställande" in said.text
+    assert "7. Verkställande forum – Ledningscentraler – verkställande" in said.text
     assert (
         "Regional samverkanskonferens – regionalt samordnande, ordinarie läge (den här kanalen)"
         in (said.text)

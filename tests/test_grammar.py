@@ -18,7 +18,7 @@ SEEDED = [
     ("samverkanskonferens", "Regional samverkanskonferens", COMMON),
     ("samordnande-forum", "Regionalt samordnande forum", NEUTER),
     ("tematiska-arbetsgrupper", "Tematiska arbetsgrupper", PLURAL),
-    ("verkstallande-forum", "Verkställande forum", NEUTER),
+    ("verkstallande-forum", "Verkställande forum – Ledningscentraler", NEUTER),
 ]
 ACTIVATED = {COMMON: "aktiverad", NEUTER: "aktiverat", PLURAL: "aktiverade"}
 STOOD_DOWN = {COMMON: "avaktiverad", NEUTER: "avaktiverat", PLURAL: "avaktiverade"}

@@ -23,8 +23,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from dateutil.rrule import rrulestr
-from sqlalchemy import Column, MetaData, String, func, inspect, text
+from sqlalchemy import JSON, Column, MetaData, String, func, inspect, text
+from sqlalchemy import column as sa_column
 from sqlalchemy import select as select_rows
+from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, col, select
@@ -49,11 +51,13 @@ from storage.models import (
     Organisation,
     Person,
     ReportRound,
+    Representation,
     Role,
     RoundKind,
 )
 from storage.reports import ReportFields
-from storage.seed import seed
+from storage.seed import municipalities, seed_data
+from storage.types import UTCDateTime
 from tests.support.databases import BACKENDS, SEEDED_AT, Backend, Databases
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -99,7 +103,13 @@ EXPECTED_FORUMS = [
         ForumKind.BOTH,
         None,
     ),
-    ("verkstallande-forum", "Verkställande forum", Level.OPERATIONAL, ForumKind.BOTH, None),
+    (
+        "verkstallande-forum",
+        "Verkställande forum – Ledningscentraler",
+        Level.OPERATIONAL,
+        ForumKind.BOTH,
+        None,
+    ),
 ]
 
 # DOMAIN.md, "The actors": the 26 municipalities by their official names.
@@ -371,6 +381,31 @@ def test_the_municipalities_are_known_by_their_short_and_former_names_too(
         assert former in aliases[official]
 
 
+def seed_organisations_at_old_revision(engine: Engine) -> None:
+    """The seed's organisations, written as rows: the models (and ``seed``) are today's, the
+    schema an older revision's."""
+    data = seed_data()
+    rows = [
+        (entry["name"], entry["category"], entry.get("aliases", []))
+        for entry in data["organisation"]
+    ] + [(name, "municipal", aliases) for name, aliases in municipalities(data).items()]
+    table = sa_table(
+        "organisation",
+        sa_column("name", String()),
+        sa_column("category", String()),
+        sa_column("aliases", JSON()),
+        sa_column("created_at", UTCDateTime()),
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            table.insert(),
+            [
+                {"name": name, "category": category, "aliases": aliases, "created_at": NOW}
+                for name, category, aliases in rows
+            ],
+        )
+
+
 def test_migration_0010_gives_a_database_seeded_before_it_the_official_names(
     empty_db: Database,
 ) -> None:
@@ -378,9 +413,7 @@ def test_migration_0010_gives_a_database_seeded_before_it_the_official_names(
     names on the same rows (reports and representatives stay theirs), and the old names and
     short forms as aliases."""
     upgrade(empty_db.engine, "0009")
-    with Session(empty_db.engine) as session:
-        seed(session, NOW)
-        session.commit()
+    seed_organisations_at_old_revision(empty_db.engine)
     with empty_db.engine.begin() as connection:
         # Back to what the seed of revision 0009 wrote.
         for former, official in FORMER_NAMES.items():
@@ -422,9 +455,7 @@ def test_migration_0010_leaves_an_official_name_added_by_hand_beside_the_old_one
     empty_db: Database,
 ) -> None:
     upgrade(empty_db.engine, "0009")
-    with Session(empty_db.engine) as session:
-        seed(session, NOW)
-        session.commit()
+    seed_organisations_at_old_revision(empty_db.engine)
     with empty_db.engine.begin() as connection:
         connection.execute(
             text("UPDATE organisation SET name = 'Nykvarn kommun' WHERE name = 'Nykvarns kommun'")
@@ -443,16 +474,34 @@ def test_migration_0010_leaves_an_official_name_added_by_hand_beside_the_old_one
     assert {"Nykvarn kommun", "Nykvarns kommun"} <= names
 
 
-def test_every_seeded_actor_takes_part_in_every_seeded_forum(empty_db: Database) -> None:
+CONTROL_ROOMS = {
+    "Polisen Region Stockholm",
+    "Storstockholms brandförsvar",
+    "Södertörns brandförsvarsförbund",
+    "Brandkåren Attunda",
+    "SOS Alarm",
+    "Trafikverket",
+    "Region Stockholm",
+    "Stockholms stad",
+}
+
+
+def test_the_seeded_forums_have_the_members_the_model_gives_them(empty_db: Database) -> None:
+    """Every actor in the conference, the coordinating forums and the strategic level; only
+    the organisations with control rooms around the clock in Verkställande forum –
+    Ledningscentraler."""
     empty_db.prepare(NOW)
 
     with empty_db.reading(ctx()) as store:
         everyone = sorted(o.id for o in store.organisations.all() if o.id is not None)
         assert len(everyone) == 37
         for seeded in store.forums.all():
-            taking_part = sorted(o.id for o in store.forums.participants(seeded) if o.id)
-            assert taking_part == everyone, seeded.slug
-    assert count(empty_db, ForumParticipant) == 7 * 37
+            members = store.forums.participants(seeded)
+            if seeded.slug == "verkstallande-forum":
+                assert {o.name for o in members} == CONTROL_ROOMS
+            else:
+                assert sorted(o.id for o in members if o.id) == everyone, seeded.slug
+    assert count(empty_db, ForumParticipant) == 6 * 37 + len(CONTROL_ROOMS)
 
 
 def test_a_second_prepare_changes_nothing(empty_db: Database) -> None:
@@ -752,7 +801,7 @@ def test_changes_are_committed_with_their_audit_events(db: Database) -> None:
             "polis-stab",
             anna_id,
             konferens_id,
-            {"reason": "Storm Ylva", "organisation": POLISEN},
+            {"request_id": 1, "reason": "Storm Ylva", "organisation": POLISEN},
             NOW + timedelta(minutes=1),
         ),
         (
@@ -1093,12 +1142,21 @@ def test_the_roster_lists_participants_by_name_with_their_representatives(
         )
         for name in (TRAFIKVERKET, POLISEN, LANSSTYRELSEN):
             store.forums.add_participant(storm, organisation(store, name))
+        polisen = organisation(store, POLISEN)
         for user_id, display_name in (("ulla", "Ulla"), ("bertil", "Bertil")):
             person = store.people.ensure("test", user_id, display_name)
-            store.people.set_organisation(person, organisation(store, POLISEN))
+            store.people.set_organisation(person, polisen)
+            store.forums.represent(storm, person, polisen, Representation.ORDINARY, None)
+        stina = store.people.ensure("test", "stina", "Stina")
+        store.forums.represent(storm, stina, polisen, Representation.DEPUTY, None)
+        # Speaks for Polisen, but not in this forum: not on its roster.
+        olle = store.people.ensure("test", "olle", "Olle")
+        store.people.set_organisation(olle, polisen)
         # Not yet committed: the roster still sees it.
         kalle = store.people.ensure("matrix", "@kalle:example.org", "Kalle")
-        store.people.set_organisation(kalle, organisation(store, TRAFIKVERKET))
+        store.forums.represent(
+            storm, kalle, organisation(store, TRAFIKVERKET), Representation.ORDINARY, None
+        )
         roster = store.forums.roster(storm)
     assert [(entry.name, entry.category) for entry in roster] == [
         (LANSSTYRELSEN, Category.OTHER),
@@ -1110,6 +1168,7 @@ def test_the_roster_lists_participants_by_name_with_their_representatives(
         ["Bertil", "Ulla"],
         ["Kalle"],
     ]
+    assert [person.display_name for person in roster[1].deputies] == ["Stina"]
     assert roster[2].people[0].platform == "matrix"
     assert roster[2].people[0].user_id == "@kalle:example.org"
 

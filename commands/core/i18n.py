@@ -1,6 +1,7 @@
 """The message catalogue: every user-visible text, in Swedish and English.
 
-The catalogues are TOML files in ``commands/messages``; nested tables become dotted keys
+The catalogues are TOML files in ``commands/messages`` (``sv.toml``, and a topic's own in
+``sv/<topic>.toml``, merged); nested tables become dotted keys
 (``[error] unknown_command = "..."`` is ``error.unknown_command``). Placeholders use
 ``str.format`` syntax. Swedish is the reference: English must have exactly the same keys and
 placeholders (a test checks it).
@@ -53,8 +54,18 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Entry]:
 
 @cache
 def catalogue(language: str) -> dict[str, Entry]:
-    with (CATALOGUE_DIR / f"{language}.toml").open("rb") as handle:
-        return _flatten(tomllib.load(handle))
+    """``<language>.toml`` and the topic files beside it in ``<language>/`` (``sv/duty.toml``),
+    as one catalogue: a key defined twice is a mistake, refused."""
+    files = [CATALOGUE_DIR / f"{language}.toml", *sorted((CATALOGUE_DIR / language).glob("*.toml"))]
+    merged: dict[str, Entry] = {}
+    for path in files:
+        with path.open("rb") as handle:
+            entries = _flatten(tomllib.load(handle))
+        twice = set(entries) & set(merged)
+        if twice:
+            raise ValueError(f"{path.name}: defined in another catalogue file too: {sorted(twice)}")
+        merged.update(entries)
+    return merged
 
 
 def placeholders(entry: Entry) -> set[str]:

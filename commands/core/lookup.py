@@ -30,6 +30,7 @@ def _find(
     display: Callable[[T], str],
     unknown_key: str,
     hint_key: str,
+    scorer: Callable[..., float] = fuzz.WRatio,
 ) -> T:
     wanted = fold(query)
     if not wanted:
@@ -50,7 +51,7 @@ def _find(
     if len(prefixed) == 1 and len(wanted) >= 2:
         return items[prefixed.pop()]
 
-    scored = process.extract(wanted, [c[0] for c in choices], scorer=fuzz.WRatio, limit=10)
+    scored = process.extract(wanted, [c[0] for c in choices], scorer=scorer, limit=10)
     best: dict[int, float] = {}
     for _name, score, position in scored:
         index = choices[position][1]
@@ -89,7 +90,15 @@ def find_forum(req: Request, query: str) -> Forum:
         lambda f: f.name,
         "error.unknown_forum",
         "hint.forum_list",
+        scorer=_forum_score,
     )
+
+
+def _forum_score(wanted: str, name: str, **kwargs: object) -> float:
+    """A forum's name shares words with many ("forum", "regional"): scored as a whole and
+    by its words, never by a part of a long name ("påhittat forum för fiske" is not
+    "Verkställande forum – Ledningscentraler")."""
+    return max(fuzz.ratio(wanted, name), fuzz.token_set_ratio(wanted, name))
 
 
 def find_organisation(req: Request, query: str) -> Organisation:
