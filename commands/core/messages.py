@@ -66,6 +66,19 @@ class Incoming:
     # outbox with it. None: the door shows the answer itself (the Slack Home tab), and it is
     # not kept.
     route: Mapping[str, Any] | None = None
+    # A reaction (Matrix ``m.reaction``) rather than a message: ``text`` is empty and this
+    # says on which message, with which key. The core finds what the message is by its
+    # outbox tag (a call-out: 👍 or ✅ acknowledges it).
+    reaction: Reaction | None = None
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A reaction to one of the bot's messages: the platform's id of that message (a Matrix
+    event id) and the reaction's key (``👍``)."""
+
+    message_id: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,16 @@ class Post:
     # Until when (real time) this process's claim holds: a post sent after that may be
     # another process's by then.
     claimed_until: datetime | None = None
+    # What the message is, for the bot to find it again ("callout:12"): kept with its row
+    # and its platform message id (a reaction to it, an edit of it).
+    tag: str | None = None
+    # An edit: the door replaces, in this channel, the message(s) tagged so with this
+    # document (Slack ``chat.update``; Matrix an ``m.replace`` edit, which notifies nobody).
+    replaces: str | None = None
+    # A direct message to one person: ``channel_id`` is their user id on ``platform``, and
+    # the door finds (or opens) its direct conversation with them (Slack: the app's DM;
+    # Matrix: a direct room the bot remembers; the terminal: printed as such).
+    direct: bool = False
 
 
 @dataclass
