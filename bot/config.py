@@ -179,6 +179,24 @@ class Settings(BaseSettings):
         "missing as long again after that.",
         json_schema_extra=_in(SettingGroup.TIME),
     )
+    duty_request_escalation_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="A request for activation (`!begär aktivering`, the green button) goes "
+        "first to the RSK and TiB on duty (`!beredskap`); if neither has acknowledged it "
+        "(`!kvittera begäran`) and the forum is not activated this many minutes later, every "
+        "coordinator of the forum is mentioned in the channel it was asked in.",
+        json_schema_extra=_in(SettingGroup.TIME),
+    )
+    duty_phone: str | None = Field(
+        default=None,
+        description="How to reach Länsstyrelsen's duty officer (TiB) by phone, e.g. "
+        "`08-123 456 78`: told to someone who asks for an activation when nobody is on duty "
+        "in the chat and the forum has no coordinator. Not set: the bot says to call the TiB "
+        "through SOS Alarm, without a number.",
+        json_schema_extra=_in(SettingGroup.GENERAL),
+    )
     meeting_reminder_offsets: Annotated[tuple[int | None, ...], NoDecode] = Field(
         default=(1440, 120, 15, 0),
         description="The bot's own posts in every channel of a forum with a meeting schedule: "
@@ -543,6 +561,8 @@ class Settings(BaseSettings):
             meeting_auto_close_minutes=self.meeting_auto_close_minutes,
             reminder_grace_minutes=self.reminder_grace_minutes,
             activation_recall_minutes=self.activation_recall_minutes,
+            duty_request_escalation_minutes=self.duty_request_escalation_minutes,
+            duty_phone=(self.duty_phone or "").strip(),
             meeting_reminder_offsets=self.meeting_reminder_offsets,
             audit_retention_days=self.audit_retention_days,
         )

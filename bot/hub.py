@@ -8,6 +8,11 @@ process claimed (``bot/sender.py``: the answer first, each channel in order, cha
 side) and records how it went. Its ticker runs the timekeeper's timed jobs in the same thread
 and sends what is ready in the outbox and nobody else is sending (a dead process's answers,
 posts for the Matrix room a Slack command made on a process that does not sync Matrix).
+
+An edit of a tagged message is given to its door with the platform ids of the messages it
+replaces, found in the outbox as it is sent (or in this process's memory of what it has just
+sent, before that is recorded); it waits while they are not sent, and is dropped when none
+was.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import contextlib
 import logging
 import os
 import signal
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -27,7 +34,7 @@ from bot.sender import ANSWER, POST, Sender
 from commands.core.dispatcher import Dispatcher
 from commands.core.i18n import normalise_language
 from commands.core.messages import Incoming, Post, Reply
-from commands.core.outbox import CLAIM, Delivery, Recorded
+from commands.core.outbox import CLAIM, Delivery, EditTargets, Recorded, edit_targets
 from commands.core.timekeeper import Timekeeper
 from storage.audit import AuditContext
 
@@ -36,6 +43,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # A send must end this long before its claim does (clocks of processes differ a little).
 CLAIM_MARGIN_S = 2.0
+# Tagged messages this process sent, remembered (outbox id → message id) until their record
+# has surely reached the database: an edit right behind its original in a channel's lane
+# finds it here while the record is on its way.
+SENT_HERE_MAX = 10_000
 
 
 class DeliveryFailed(Exception):
@@ -62,7 +73,12 @@ class Door(Protocol):
         its thread, who asked. ``post.key`` names the message for good: delivering the same
         key twice, by this process or another, posts it once (Matrix: transaction ids; Slack:
         the key in the message's metadata, looked for before a post claimed more than once,
-        ``post.attempts > 1``, is sent again)."""
+        ``post.attempts > 1``, is sent again).
+
+        An edit (``post.replaces``) replaces the messages ``post.targets`` (the platform's ids,
+        found by the hub) in the channel with its document, notifying nobody, and returns the
+        first one's id. A direct post (``post.direct``) goes to the door's direct conversation
+        with the person whose user id is ``post.channel_id``, opened if need be."""
         ...
 
     async def run(self) -> None:
@@ -122,6 +138,10 @@ class Hub:
         # of the message or the post.
         self.die_after_commit: Callable[[Incoming], bool] | None = None
         self.die_after_send: Callable[[Post], bool] | None = None
+        self._sent_here: OrderedDict[int, str] = OrderedDict()
+        # The latest edit this process sent of each tag in each channel: an older one taken
+        # up again after it (a retry) is not sent over it.
+        self._edited: OrderedDict[tuple[str, str, str], int] = OrderedDict()
 
     def attach(self, door: Door) -> None:
         self.doors[door.platform] = door
@@ -170,6 +190,7 @@ class Hub:
                 route=incoming.route,
                 ok=reply.ok,
                 claimed=self.serves(incoming.platform),
+                tag=reply.tag,
             )
         futures = []
         # The answer first, alone: the posts to other channels wait until it is sent.
@@ -217,9 +238,24 @@ class Hub:
             os.kill(os.getpid(), signal.SIGKILL)
         if delivery is None or post.outbox_id is None:
             return None
-        if delivery.error is not None:
+        if delivery.error is not None and not delivery.waiting:
             metrics.DELIVERY_FAILURES.labels(platform=post.platform).inc()
+        elif delivery.error is None:
+            self._remember(post, delivery)
         return delivery
+
+    def _remember(self, post: Post, delivery: Delivery) -> None:
+        """What later edits need to know of a post sent here, until its record is surely in
+        the database (a bounded memory: the oldest go first)."""
+        assert post.outbox_id is not None
+        if post.replaces is not None and delivery.message_id is not None:
+            self._edited[(post.platform, post.channel_id, post.replaces)] = post.outbox_id
+            while len(self._edited) > SENT_HERE_MAX:
+                self._edited.popitem(last=False)
+        elif post.tag is not None and delivery.message_id is not None:
+            self._sent_here[post.outbox_id] = delivery.message_id
+            while len(self._sent_here) > SENT_HERE_MAX:
+                self._sent_here.popitem(last=False)
 
     async def _delivered(self, post: Post) -> Delivery | None:
         outbox_id = post.outbox_id or 0
@@ -230,6 +266,11 @@ class Hub:
         if not await self._still_ours(post):
             log.info("outbox message %s was taken over meanwhile: not sent here", outbox_id)
             return None
+        if post.replaces is not None:
+            found = await self._targets(post)
+            if isinstance(found, Delivery):
+                return found
+            post = found
         try:
             message_id = await asyncio.wait_for(door.deliver(post), timeout=self.send_timeout_s)
         except DeliveryFailed as failed:
@@ -240,6 +281,50 @@ class Hub:
             log.exception("delivering a post to %s:%s failed", post.platform, post.channel_id)
             return Delivery(outbox_id, error=f"{type(error).__name__}: {error}")
         return Delivery(outbox_id, message_id=message_id)
+
+    async def _targets(self, post: Post) -> Post | Delivery:
+        """An edit with the messages it replaces (``Post.targets``), to be sent; or, not to
+        be sent now, how that went: it waits while one of them is not sent yet, is dropped
+        (given up) when none was sent because they failed for good, and is done with nothing
+        to do when there never was one in this channel or a later edit of them has gone out
+        already."""
+        assert post.replaces is not None
+        outbox_id = post.outbox_id or 0
+        found: EditTargets = await self.call(
+            self._edit_targets, post.platform, post.channel_id, post.replaces, post.outbox_id
+        )
+        latest = self._edited.get((post.platform, post.channel_id, post.replaces), 0)
+        if found.superseded or latest > outbox_id:
+            log.info("edit %s of %s: a later one went out first", outbox_id, post.replaces)
+            return Delivery(outbox_id)
+        targets = list(found.sent)
+        for original in found.pending:
+            message_id = self._sent_here.get(original)
+            if message_id is None:
+                return Delivery(
+                    outbox_id, error=f"waits for message {original} it edits", waiting=True
+                )
+            targets.append((original, message_id))
+        if not targets and found.failed:
+            return Delivery(
+                outbox_id,
+                error=f"no message tagged {post.replaces!r} sent here to edit",
+                permanent=True,
+            )
+        if not targets:
+            # Never a message so tagged here (a channel bound since): nothing to keep current.
+            log.info("edit %s: nothing tagged %s in %s", outbox_id, post.replaces, post.channel_id)
+            return Delivery(outbox_id)
+        ids = tuple(dict.fromkeys(message_id for _, message_id in sorted(targets)))
+        return replace(post, targets=ids, direct=found.direct)
+
+    def _edit_targets(
+        self, platform: str, channel_id: str, tag: str, outbox_id: int | None
+    ) -> EditTargets:
+        dispatcher = self.dispatcher
+        context = AuditContext(platform, channel_id, "", "", dispatcher.clock.now())
+        with dispatcher.database.reading(context) as store:
+            return edit_targets(store, platform, channel_id, tag, outbox_id)
 
     async def _still_ours(self, post: Post) -> bool:
         """Whether this process may send ``post`` now: its claim holds for the whole send.

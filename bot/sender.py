@@ -6,7 +6,8 @@ goes out at once on one platform is bounded (``concurrency``), answers to somebo
 (``ANSWER``) and posts (``POST``) each with slots of their own: a call-out to forty rooms
 does not hold up the coordinator's confirmation, nor an actor's ``!kvittera`` sent
 meanwhile. A command's posts wait for its answer to be sent (``after``): the person who
-asked sees it first, and it does not share the homeserver with the fan-out.
+asked sees it first, and it does not share the homeserver with the fan-out. Of several edits
+of the same message waiting in a lane, only the last is sent (each replaces it whole).
 
 How each went is collected and recorded in batches (one unit of work for whatever finished
 meanwhile), so a fan-out does not queue forty writes before the next command; a lane does
@@ -144,17 +145,13 @@ class Sender:
                 post, future = item.post, item.future
                 if item.after is not None:
                     await item.after.wait()
-                slots = self._slots.setdefault((key[0], item.priority), Slots(self.concurrency))
-                await slots.acquire()
-                try:
-                    delivery = await self._send(post)
-                except Exception:
-                    log.exception("sending a post to %s:%s failed", post.platform, post.channel_id)
-                    delivery = None
-                finally:
-                    slots.release()
+                if _superseded(lane, item):
+                    # A later edit of the same message waits behind it: only that one goes.
+                    delivery = Delivery(post.outbox_id) if post.outbox_id is not None else None
                     if item.sent is not None:
                         item.sent.set()
+                else:
+                    delivery = await self._sent(key, item)
                 lane.queue.popleft()
                 if delivery is not None:
                     # Done once recorded; the lane goes on meanwhile.
@@ -175,6 +172,21 @@ class Sender:
                 if item.sent is not None:
                     item.sent.set()
 
+    async def _sent(self, key: tuple[str, str], item: _Item) -> Delivery | None:
+        """``item`` sent in a slot of its platform and priority; how it went."""
+        post = item.post
+        slots = self._slots.setdefault((key[0], item.priority), Slots(self.concurrency))
+        await slots.acquire()
+        try:
+            return await self._send(post)
+        except Exception:
+            log.exception("sending a post to %s:%s failed", post.platform, post.channel_id)
+            return None
+        finally:
+            slots.release()
+            if item.sent is not None:
+                item.sent.set()
+
     def _start_recording(self) -> None:
         if self._recording is None:
             self._recording = asyncio.create_task(self._record_all(), name="outbox-record")
@@ -192,3 +204,17 @@ class Sender:
                         future.set_result(None)
         finally:
             self._recording = None
+
+
+def _superseded(lane: _Lane, item: _Item) -> bool:
+    """Whether ``item`` is an edit that a later edit of the same messages, queued behind it in
+    its channel's lane, makes pointless (edits of one message replace each other whole)."""
+    post = item.post
+    if post.replaces is None:
+        return False
+    return any(
+        later is not item
+        and later.post.replaces == post.replaces
+        and (later.post.outbox_id or 0) > (post.outbox_id or 0)
+        for later in list(lane.queue)[1:]
+    )

@@ -6,8 +6,8 @@ them all, and :data:`CAPABILITIES`, built from it, is what the dispatcher and ti
 given unless a test builds its own (``build([report.FEATURE, ...])``). Topic modules never
 import one another (an import-linter contract in ``pyproject.toml``, checked by
 ``tests/test_layers.py``): what two share lives in ``commands/core/``,
-``commands/situation/`` or ``commands/minutes/``. A command lives in the module named after
-what it is about:
+``commands/situation/``, ``commands/minutes/`` or ``commands/callout/``. A command lives in
+the module named after what it is about:
 
 - ``help``: ``!hjälp``
 - ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``

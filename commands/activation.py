@@ -1,27 +1,59 @@
-"""Activation: the call-out, acknowledgements, status and stand-down (the green button that
-asks for one is ``activation_request``)."""
+"""Activation: the call-out, calling in and releasing during the event, acknowledgements,
+status and stand-down (the green button that asks for one is ``activation_request``).
+
+``!aktivera <anledning>`` calls the forum's members, or those named after ``kalla:``; each is
+reached through its ordinarie in this forum (its ersättare when it has none, and after
+``ACTIVATION_RECALL_MINUTES`` without an acknowledgement: ``commands/followups.py``). The
+call-out is a live card (:func:`callout_card`), tagged ``callout:<id>``: every
+acknowledgement, call-in, release and the stand-down re-render it in each of the forum's
+channels (``Post.replaces``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
 
-from commands.core.channels import forum_wide, other_channels
-from commands.core.document import Button, Mention, Part, Strong
+from commands.callout.card import (
+    ack_button,
+    after_activation,
+    callout_card,
+    card_updates,
+    linked_line,
+    mention_parts,
+    name_list,
+)
+from commands.callout.reach import awaited, called_entries, counted, reachable
+from commands.callout.record import (
+    ack_lines,
+    first_meeting,
+    host_name,
+    meeting_line,
+    organisation_lists,
+    timeline,
+)
+from commands.callout.state import Callout, read_callout, tag_of
+from commands.core.channels import other_channels
+from commands.core.document import Document, Part, Strong
+from commands.core.duty_roster import REQUEST_OPEN
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.follow_up_plans import plan_recall
 from commands.core.grammar import forum_words
-from commands.core.lookup import my_organisation
-from commands.core.messages import Reply
+from commands.core.lookup import find_organisation, my_organisation
+from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
-from commands.core.roles import coordinators_of
 from commands.core.timefmt import format_clock, format_duration, format_time
-from storage.models import Acknowledgement, Activation, Forum, Mode, Person, Role
+from storage.forums import RosterEntry
+from storage.models import Activation, Forum, Mode, Organisation, Role
 
-FEATURE = feature(__name__)
+# 👍 ✅ ✔ (any skin tone) on a call-out (tagged ``callout:<activation id>``) runs !kvittera as
+# the person who reacted; the answer replies to the call-out (``Reaction.tag`` names it).
+FEATURE = feature(__name__, reactions={"callout": "kvittera"})
 
 MAX_REASON = 1000
+# ``!aktivera Storm kalla: Polisen, SOS Alarm``: whom to call, after the reason.
+CALL_LIST = re.compile(r"(?:^|\s)(?:kalla|call)\s*:", re.IGNORECASE)
 
 
 def checked_reason(req: Request, name: str) -> str:
@@ -31,28 +63,57 @@ def checked_reason(req: Request, name: str) -> str:
     return reason
 
 
-def coordinators(req: Request, forum: Forum) -> list[Person]:
-    """Coordinators known to the bot for ``forum``: those given the role, and the admins."""
-    return coordinators_of(req.store, req.config, forum)
-
-
-def _after(req: Request, elapsed: timedelta) -> str:
-    """How long after the activation, for "… efter {after}": "efter 0 min" says nothing."""
-    if elapsed < timedelta(minutes=1):
-        return req.t("activation.under_a_minute")
-    return format_duration(elapsed, req.language)
-
-
-def current_activation(req: Request, forum: Forum) -> Activation:
+def current_activation(req: Request, forum: Forum, hint_key: str = "hint.activate") -> Activation:
     activation = req.store.activations.current(forum)
     if activation is None:
         raise CommandError(
             "error.not_activated",
-            hint_key="hint.activate",
+            hint_key=hint_key,
             forum=forum.name,
             **forum_words(req.language, forum.name),
         )
     return activation
+
+
+def find_organisations(req: Request, text: str, hint_key: str) -> list[Organisation]:
+    """The organisations named, by name or alias, separated by commas; one not known refuses
+    the whole command (the lookup's refusal: "did you mean ...")."""
+    found: list[Organisation] = []
+    for name in (part.strip() for part in text.split(",")):
+        if not name:
+            continue
+        try:
+            organisation = find_organisation(req, name)
+        except CommandError as error:
+            raise CommandError(error.key, hint_key=hint_key, **error.params) from error
+        if organisation not in found:
+            found.append(organisation)
+    if not found:
+        raise CommandError("callout.error.no_organisations", hint_key=hint_key)
+    return found
+
+
+# -- !aktivera -----------------------------------------------------------------------------------
+
+
+def _split_call_list(req: Request, text: str) -> tuple[str, str | None]:
+    """The reason, and what follows ``kalla:`` (None: the forum's members are called)."""
+    found = CALL_LIST.search(text)
+    if found is None:
+        return text, None
+    reason = text[: found.start()].strip()
+    if not reason:
+        raise CommandError("callout.error.no_reason", hint_key="callout_hint.activate_call")
+    return reason, text[found.end() :]
+
+
+def _request_from(req: Request, forum: Forum) -> Activation | None:
+    """The activation an open request for this forum's activation was made from
+    (``!lyft inriktande``): the new activation is linked to it."""
+    request = req.store.activations.open_request(forum, since=req.now - REQUEST_OPEN)
+    if request is None or request.from_activation_id is None:
+        return None
+    return req.store.activations.get(request.from_activation_id)
 
 
 @command(
@@ -65,7 +126,7 @@ def current_activation(req: Request, forum: Forum) -> Activation:
 )
 def activate(req: Request) -> Reply:
     forum = req.forum_here
-    reason = checked_reason(req, "reason")
+    reason, call_list = _split_call_list(req, checked_reason(req, "reason"))
     current = req.store.activations.current(forum)
     if current is not None:
         raise CommandError(
@@ -76,50 +137,197 @@ def activate(req: Request) -> Reply:
             **forum_words(req.language, forum.name),
         )
     roster = req.store.forums.roster(forum)
-    called = [entry for entry in roster if entry.people]
-    unreachable = len(roster) - len(called)
+    named = (
+        None
+        if call_list is None
+        else find_organisations(req, call_list, "callout_hint.activate_call")
+    )
+    called: list[RosterEntry | Organisation] = list(roster) if named is None else list(named)
+    linked_from = _request_from(req, forum)
     elsewhere = other_channels(req, forum)
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
     activation = req.store.activations.start(forum, reason, me, called)
+    if linked_from is not None:
+        req.store.activations.link(activation, linked_from)
     if called:
         plan_recall(req, forum, activation)
+    doc = callout_card(req, read_callout(req, forum, activation))
+    tag = tag_of(activation)
+    posts = [Post(ch.platform, ch.channel_id, doc, tag=tag) for ch in elsewhere]
+    return Reply(doc, posts=posts, scheduled=bool(called), tag=tag)
 
-    doc = req.document().heading(
-        req.t("activation.callout_title", forum=forum.name, **forum_words(req.language, forum.name))
+
+def _outsiders_line(req: Request, forum: Forum, outsiders: list[Organisation]) -> str:
+    return req.t(
+        "callout.not_members",
+        names=name_list([org.name for org in outsiders]),
+        forum=forum.name,
     )
-    doc.paragraph(Strong(req.t("activation.reason")), ": ", reason)
-    doc.paragraph(
-        req.t(
-            "activation.activated_by", who=req.me.display_name, time=format_time(req.now, req.zone)
+
+
+# -- !kalla in, !släpp ---------------------------------------------------------------------------
+
+
+@command(
+    "callout.call_in",
+    "kalla in",
+    aliases=("call in",),
+    args=(Arg("callout.organisations", ArgKind.TEXT),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def call_in(req: Request) -> Reply:
+    forum = req.forum_here
+    activation = current_activation(req, forum, "callout_hint.not_activated")
+    wanted = find_organisations(req, req.arg("callout.organisations"), "callout_hint.call_in")
+    calling = set(counted(activation))
+    new = [org for org in wanted if org.id not in calling]
+    already = [org for org in wanted if org.id in calling]
+    if not new:
+        raise CommandError(
+            "callout.error.already_called",
+            hint_key="hint.status",
+            names=name_list([org.name for org in already]),
         )
+    roster = req.store.forums.roster(forum)
+    members = {entry.id for entry in roster}
+    entries = called_entries(req.store, forum, [org.id for org in new if org.id], roster)
+    elsewhere = other_channels(req, forum)
+    me = req.me
+    # Reads above, writes below.
+    req.store.activations.call_in(activation, new)
+    plan_recall(req, forum, activation, called_in=True)
+
+    notice = Document().heading(
+        req.t("callout.call_in_title", forum=forum.name, **forum_words(req.language, forum.name))
     )
-    if called:
-        items: list[list[Part]] = []
-        for org in called:
-            line: list[Part] = [Strong(org.name), ": "]
-            for index, person in enumerate(org.people):
-                line.extend([" "] if index else [])
-                line.append(Mention(person.platform, person.user_id, person.display_name))
-            items.append(line)
-        doc.paragraph(req.t("activation.callout_who", count=len(called)))
-        doc.bullets(items)
-        # How to acknowledge is said once: by the button, which a door without buttons
-        # shows as its hint ("Svara !kvittera för att kvittera.").
-        doc.actions(
-            Button(
-                req.t("activation.ack_button"),
-                "kvittera",
-                req.t("activation.ack_hint", prefix=req.config.prefix),
+    notice.paragraph(Strong(req.t("activation.reason")), ": ", activation.reason)
+    notice.paragraph(
+        req.t("callout.call_in_by", who=me.display_name, time=format_time(req.now, req.zone))
+    )
+    reached = [entries[org.id] for org in new if org.id in entries and reachable(entries[org.id])]
+    unreached = [org for org in new if org.id not in entries or not reachable(entries[org.id])]
+    if reached:
+        notice.paragraph(req.t("callout.call_in_who", count=len(reached)))
+        notice.bullets([mention_parts(req, entry) for entry in reached])
+        notice.actions(ack_button(req))
+        notice.paragraph(req.t("activation.callout_ack"))
+    outsiders = [org for org in new if org.id not in members]
+    if outsiders:
+        notice.paragraph(_outsiders_line(req, forum, outsiders))
+    if unreached:
+        notice.paragraph(
+            req.t(
+                "callout.unreachable",
+                count=len(unreached),
+                names=name_list([org.name for org in unreached]),
             )
         )
-        doc.paragraph(req.t("activation.callout_ack"))
-    else:
-        doc.paragraph(req.t("activation.callout_nobody", prefix=req.config.prefix))
-    if unreachable:
-        doc.paragraph(req.t("activation.callout_unreachable", count=unreachable))
-    return Reply(doc, posts=forum_wide(elsewhere, doc), scheduled=bool(called))
+    answer = Document(list(notice.blocks))
+    if already:
+        answer.paragraph(
+            req.t(
+                "callout.already_called",
+                names=name_list([org.name for org in already]),
+            )
+        )
+    posts = [Post(ch.platform, ch.channel_id, notice) for ch in elsewhere]
+    posts.extend(card_updates(req, read_callout(req, forum, activation)))
+    return Reply(answer, posts=posts, scheduled=True)
+
+
+@command(
+    "callout.release",
+    "släpp",
+    aliases=("release",),
+    args=(Arg("callout.organisations", ArgKind.TEXT),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def release(req: Request) -> Reply:
+    forum = req.forum_here
+    activation = current_activation(req, forum, "callout_hint.not_activated")
+    wanted = find_organisations(req, req.arg("callout.organisations"), "callout_hint.release")
+    calling = set(counted(activation))
+    releasing = [org for org in wanted if org.id in calling]
+    skipped = [org for org in wanted if org.id not in calling]
+    if not releasing:
+        raise CommandError(
+            "callout.error.not_called",
+            hint_key="hint.status",
+            names=name_list([org.name for org in skipped]),
+        )
+    req.store.activations.release(activation, releasing)
+    callout = read_callout(req, forum, activation)
+    doc = req.document().paragraph(
+        req.t(
+            "callout.released",
+            names=name_list([org.name for org in releasing]),
+            forum=forum.name,
+        )
+    )
+    if skipped:
+        doc.paragraph(
+            req.t(
+                "callout.not_called",
+                names=name_list([org.name for org in skipped]),
+            )
+        )
+    _progress(req, doc, callout)
+    return Reply(doc, posts=card_updates(req, callout))
+
+
+def _progress(req: Request, doc: Document, c: Callout) -> None:
+    """``2 av 5 inkallade organisationer har kvitterat.``, and once all have, how fast."""
+    calling = counted(c.activation)
+    acked = c.acked
+    done = [oid for oid in calling if oid in acked]
+    doc.paragraph(req.t("activation.ack_progress", acked=len(done), count=len(calling)))
+    if calling and len(done) == len(calling):
+        last = max(acked[oid].at for oid in calling)
+        doc.paragraph(
+            Strong(
+                req.t(
+                    "activation.all_acked",
+                    after=after_activation(req, last - c.activation.activated_at),
+                )
+            )
+        )
+
+
+# -- !kvittera -----------------------------------------------------------------------------------
+
+
+def _acknowledged_activation(req: Request, forum: Forum) -> Activation:
+    """The activation a ``!kvittera`` is for: the forum's open one; for a reaction, the
+    call-out reacted to, which must be that one."""
+    current = req.store.activations.current(forum)
+    reaction = req.incoming.reaction
+    tag = reaction.tag if reaction is not None else None
+    if tag is not None and tag.startswith("callout:") and tag.split(":", 1)[1].isdigit():
+        reacted = req.store.activations.get(int(tag.split(":", 1)[1]))
+        if reacted is not None and (current is None or reacted.id != current.id):
+            raise CommandError(
+                "callout.error.callout_over",
+                hint_key="hint.status",
+                time=format_time(reacted.activated_at, req.zone),
+            )
+    if current is not None:
+        return current
+    request = req.store.activations.open_request(forum, since=req.now - REQUEST_OPEN)
+    if request is not None:
+        by = req.store.people.get(request.requested_by_id)
+        raise CommandError(
+            "error.not_activated",
+            hint_key="callout_hint.ack_request",
+            forum=forum.name,
+            who=by.display_name if by else "?",
+            time=format_clock(request.at, req.zone),
+            **forum_words(req.language, forum.name),
+        )
+    return current_activation(req, forum)
 
 
 @command(
@@ -131,7 +339,7 @@ def activate(req: Request) -> Reply:
 )
 def acknowledge(req: Request) -> Reply:
     forum = req.forum_here
-    activation = current_activation(req, forum)
+    activation = _acknowledged_activation(req, forum)
     organisation = my_organisation(req)
     acks = req.store.activations.acknowledgements(activation)
     earlier = next((ack for ack in acks if ack.organisation_id == organisation.id), None)
@@ -148,64 +356,27 @@ def acknowledge(req: Request) -> Reply:
             )
         )
     was_called = organisation.id in activation.called_out
+    was_released = organisation.id in (activation.released or [])
     req.store.activations.acknowledge(activation, organisation, req.me)
-    acked = {ack.organisation_id for ack in acks} | {organisation.id}
-    called = set(activation.called_out)
+    callout = read_callout(req, forum, activation)
     doc = req.document().paragraph(
         req.t(
             "activation.ack_done",
             organisation=organisation.name,
             who=req.me.display_name,
             time=format_clock(req.now, req.zone),
-            after=_after(req, req.now - activation.activated_at),
+            after=after_activation(req, req.now - activation.activated_at),
         )
     )
     if not was_called:
         doc.paragraph(req.t("activation.ack_not_called", organisation=organisation.name))
-    doc.paragraph(req.t("activation.ack_progress", acked=len(acked & called), count=len(called)))
-    if called and called <= acked:
-        doc.paragraph(
-            Strong(
-                req.t(
-                    "activation.all_acked",
-                    after=_after(req, req.now - activation.activated_at),
-                )
-            )
-        )
-    return Reply(doc)
+    if was_released:
+        doc.paragraph(req.t("callout.ack_released", organisation=organisation.name))
+    _progress(req, doc, callout)
+    return Reply(doc, posts=card_updates(req, callout))
 
 
-def _convene_lines(
-    req: Request, activation: Activation, acks: list[Acknowledgement], until: datetime
-) -> list[str]:
-    """How long it took (or is taking) to convene: first and last acknowledgement."""
-    called = set(activation.called_out)
-    lines = []
-    if acks:
-        lines.append(
-            req.t(
-                "activation.first_ack_after",
-                after=_after(req, acks[0].at - activation.activated_at),
-            )
-        )
-    acked_called = [ack for ack in acks if ack.organisation_id in called]
-    if called and len({a.organisation_id for a in acked_called}) == len(called):
-        lines.append(
-            req.t(
-                "activation.convened_after",
-                after=_after(req, acked_called[-1].at - activation.activated_at),
-            )
-        )
-    else:
-        lines.append(
-            req.t(
-                "activation.convening",
-                acked=len(acked_called),
-                called=len(called),
-                after=_after(req, until - activation.activated_at),
-            )
-        )
-    return lines
+# -- !status, !avaktivera ------------------------------------------------------------------------
 
 
 @command("activation.status", "status")
@@ -230,54 +401,44 @@ def status(req: Request) -> Reply:
                 )
             )
         return Reply(doc)
-    acks = req.store.activations.acknowledgements(activation)
-    organisations = req.store.organisations.by_ids(
-        [*activation.called_out, *(ack.organisation_id for ack in acks)]
-    )
-    people = req.store.people.by_ids([activation.activated_by_id, *(ack.person_id for ack in acks)])
-    by = people.get(activation.activated_by_id)
-    doc.fields(
-        [
-            (req.t("activation.mode"), Strong(req.t("mode.activated"))),
-            (req.t("activation.reason"), activation.reason),
-            (req.t("activation.by"), by.display_name if by else "?"),
-            (
-                req.t("activation.since"),
-                req.t(
-                    "activation.since_value",
-                    time=format_time(activation.activated_at, req.zone),
-                    elapsed=format_duration(req.now - activation.activated_at, req.language),
-                ),
+    c = read_callout(req, forum, activation)
+    meeting = first_meeting(req, forum, activation)
+    rows: list[tuple[str, Part]] = [
+        (req.t("activation.mode"), Strong(req.t("mode.activated"))),
+        (req.t("activation.reason"), activation.reason),
+        (req.t("activation.by"), c.person(activation.activated_by_id)),
+        (
+            req.t("activation.since"),
+            req.t(
+                "activation.since_value",
+                time=format_time(activation.activated_at, req.zone),
+                elapsed=format_duration(req.now - activation.activated_at, req.language),
             ),
-        ]
+        ),
+        (req.t("callout.host"), host_name(req, forum, activation)),
+    ]
+    rows.extend(
+        (req.t("callout.linked"), linked_line(req, other, other_forum))
+        for other, other_forum in c.linked
     )
-    if acks:
-        doc.heading(req.t("activation.acked_title", count=len(acks)), level=2)
-        items: list[list[Part]] = []
-        for ack in acks:
-            org = organisations.get(ack.organisation_id)
-            person = people.get(ack.person_id)
-            items.append(
-                [
-                    Strong(org.name if org else "?"),
-                    req.t(
-                        "activation.acked_line",
-                        who=person.display_name if person else "?",
-                        time=format_clock(ack.at, req.zone),
-                        after=format_duration(ack.at - activation.activated_at, req.language),
-                    ),
-                ]
-            )
-        doc.bullets(items)
-    acked_ids = {ack.organisation_id for ack in acks}
-    waiting = [oid for oid in activation.called_out if oid not in acked_ids]
-    if waiting:
-        doc.heading(req.t("activation.waiting_title", count=len(waiting)), level=2)
-        doc.bullets(
-            sorted(organisations[oid].name if oid in organisations else "?" for oid in waiting)
-        )
-    for line in _convene_lines(req, activation, acks, req.now):
+    doc.fields(rows)
+    organisation_lists(req, doc, c)
+    for line in ack_lines(req, c):
         doc.paragraph(line)
+    calling = counted(activation)
+    acked = c.acked
+    if calling and not all(oid in acked for oid in calling):
+        doc.paragraph(
+            req.t(
+                "activation.convening",
+                acked=len([oid for oid in calling if oid in acked]),
+                called=len(calling),
+                after=after_activation(req, req.now - activation.activated_at),
+            )
+        )
+    doc.paragraph(meeting_line(req, c, meeting, over=False))
+    doc.heading(req.t("callout.timeline_title"), level=2)
+    doc.bullets(timeline(req, c, req.now, meeting))
     return Reply(doc)
 
 
@@ -293,63 +454,87 @@ def stand_down(req: Request) -> Reply:
     forum = req.forum_here
     activation = current_activation(req, forum)
     summary = checked_reason(req, "summary") if req.args.get("summary") else None
-    acks = req.store.activations.acknowledgements(activation)
     elsewhere = other_channels(req, forum)
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
     report_round = req.store.reports.activation_round(activation)
-    reported = len(req.store.reports.latest_in_round(report_round)) if report_round else 0
+    # Counted as the joint picture counts: those called in and not released.
+    awaited_ids = set(counted(activation))
+    latest = req.store.reports.latest_in_round(report_round) if report_round else {}
+    reported = len(awaited_ids & set(latest))
+    meeting = first_meeting(req, forum, activation)
+    host = host_name(req, forum, activation)
     req.store.activations.stand_down(activation, me, summary)
     req.store.scheduled.cancel_of_activation(activation.id or 0)  # no more re-calls
     req.store.forums.set_mode(forum, Mode.ORDINARY)
     if report_round is not None:
         req.store.reports.close_round(report_round)
+    c = read_callout(req, forum, activation)
+    calling = counted(activation)
+    acked = c.acked
     doc = req.document().heading(
         req.t(
             "activation.stood_down_title", forum=forum.name, **forum_words(req.language, forum.name)
         )
     )
-    doc.fields(
-        [
-            (req.t("activation.reason"), activation.reason),
-            (
-                req.t("activation.duration"),
-                req.t(
-                    "activation.duration_value",
-                    start=format_time(activation.activated_at, req.zone),
-                    end=format_time(req.now, req.zone),
-                    duration=format_duration(req.now - activation.activated_at, req.language),
-                ),
+    rows: list[tuple[str, Part]] = [
+        (req.t("activation.reason"), activation.reason),
+        (
+            req.t("activation.duration"),
+            req.t(
+                "activation.duration_value",
+                start=format_time(activation.activated_at, req.zone),
+                end=format_time(req.now, req.zone),
+                duration=format_duration(req.now - activation.activated_at, req.language),
             ),
-            (
-                req.t("activation.acknowledgements"),
-                req.t(
-                    "activation.ack_count",
-                    acked=len(
-                        {
-                            a.organisation_id
-                            for a in acks
-                            if a.organisation_id in activation.called_out
-                        }
-                    ),
-                    called=len(activation.called_out),
-                ),
-            ),
-            (req.t("activation.stood_down_by"), req.me.display_name),
-        ]
+        ),
+        (req.t("callout.host"), host),
+    ]
+    rows.extend(
+        (req.t("callout.linked"), linked_line(req, other, other_forum))
+        for other, other_forum in c.linked
     )
-    if report_round is not None:
-        doc.fields(
-            [
-                (
-                    req.t("activation.reports"),
-                    req.t("activation.reports_value", count=reported, number=report_round.number),
-                )
-            ]
+    rows.append(
+        (
+            req.t("activation.acknowledgements"),
+            req.t(
+                "activation.ack_count",
+                acked=len([oid for oid in calling if oid in acked]),
+                called=len(calling),
+            ),
         )
-    for line in _convene_lines(req, activation, acks, req.now):
-        doc.paragraph(line)
+    )
+    rows.append((req.t("activation.stood_down_by"), me.display_name))
+    if report_round is not None:
+        rows.append(
+            (
+                req.t("activation.reports"),
+                req.t(
+                    "activation.reports_value",
+                    count=reported,
+                    expected=len(awaited_ids),
+                    number=report_round.number,
+                ),
+            )
+        )
+    doc.fields(rows)
     if summary:
         doc.paragraph(Strong(req.t("activation.summary")), ": ", summary)
+    for line in ack_lines(req, c):
+        doc.paragraph(line)
+    doc.paragraph(meeting_line(req, c, meeting, over=True))
+    waiting = c.by_name(awaited(activation, acked))
+    if waiting:
+        doc.paragraph(
+            req.t(
+                "callout.never_acked",
+                count=len(waiting),
+                names=name_list([c.name(oid) for oid in waiting]),
+            )
+        )
+    doc.heading(req.t("callout.timeline_title"), level=2)
+    doc.bullets(timeline(req, c, req.now, meeting))
     doc.paragraph(req.t("activation.back_to_ordinary"))
-    return Reply(doc, posts=forum_wide(elsewhere, doc))
+    posts = [Post(ch.platform, ch.channel_id, doc) for ch in elsewhere]
+    posts.extend(card_updates(req, c))
+    return Reply(doc, posts=posts)

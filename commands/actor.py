@@ -1,19 +1,23 @@
-"""``!aktör``: which organisation a person represents; adding organisations; who takes part."""
+"""``!aktör``: which organisation a person represents, and oneself as its representative in
+this forum; adding organisations (``!aktör ny``). Who takes part in a forum, and who
+represents whom there, is ``commands.members``."""
 
 from __future__ import annotations
 
 from rapidfuzz import fuzz
 
 from commands.core.channels import forum_wide, other_channels, this_channel
-from commands.core.document import Document, Part, Strong
+from commands.core.document import Document, Part
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.lookup import find_choice, find_organisation, find_person
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
+from commands.core.representation import split_kind
 from commands.core.request import Request
 from commands.core.roles import check_claim, coordinators_of
 from commands.core.text import fold
+from commands.situation.picture import awaited
 from storage.models import Category, Forum, Organisation, Person, Representation, Role
 
 FEATURE = feature(__name__)
@@ -39,18 +43,20 @@ MAX_ORGANISATION_NAME = 120
     personal=True,
 )
 def set_actor(req: Request) -> Reply:
+    """``!aktör <org> [ordinarie|ersättare]``: which organisation the speaker represents (a
+    claim, told to the forum's coordinators), and, where that organisation is a member of
+    the channel's forum, that the speaker represents it here (ordinarie unless they say
+    ersättare). Where it is no member, the claim registers the organisation all the same but
+    makes nobody a representative and the organisation no member: membership is a
+    coordinator's act (``!forum medlem lägg till``), never something a claim brings with it."""
     wanted = req.args.get("organisation")
     me = req.me
     if not wanted and not req.hint_registered:
-        if me.organisation_id is None:
-            doc = req.document().paragraph(req.t("actor.none"))
-            doc.paragraph(req.t("hint.organisation", prefix=req.config.prefix))
-            return Reply(doc)
-        current = req.store.organisations.get(me.organisation_id)
-        assert current is not None
-        return Reply(req.document().paragraph(req.t("actor.current", organisation=current.name)))
+        return _show_own(req)
+    kind: Representation | None = None
     if wanted:
-        organisation = find_organisation(req, wanted)
+        name, kind = split_kind(wanted)
+        organisation = find_organisation(req, name)
     else:  # just registered through the door's hint: confirm it
         assert me.organisation_id is not None
         found = req.store.organisations.get(me.organisation_id)
@@ -58,30 +64,38 @@ def set_actor(req: Request) -> Reply:
         organisation = found
     doc = req.document()
     notice: Document | None = None
-    if me.organisation_id == organisation.id and not req.hint_registered:
-        doc.paragraph(
-            req.t("actor.already", person=me.display_name, organisation=organisation.name)
-        )
-    else:
-        if me.organisation_id != organisation.id:
-            # A claim: made where a forum's coordinators see it, and told to them.
-            if req.forum is None:
-                raise CommandError("error.claim_unbound", hint_key="hint.organisation")
-            check_claim(req, organisation)
-            notice = _claim_notice(req, req.forum, me, organisation)
-            req.store.people.set_organisation(me, organisation)
+    claimed = me.organisation_id != organisation.id
+    if claimed:
+        # A claim: made where a forum's coordinators see it, and told to them.
+        if req.forum is None:
+            raise CommandError("error.claim_unbound", hint_key="hint.organisation")
+        check_claim(req, organisation)
+        notice = _claim_notice(req, req.forum, me, organisation)
+        previous = req.store.organisations.get(me.organisation_id) if me.organisation_id else None
+        elsewhere = _stop_representing_elsewhere(req, me, organisation)
+        req.store.people.set_organisation(me, organisation)
         doc.paragraph(
             req.t("actor.registered", person=me.display_name, organisation=organisation.name)
         )
-    joined = req.forum is not None and req.store.forums.add_participant(req.forum, organisation)
-    if req.forum is not None:
-        represented = req.store.forums.representation(req.forum, me)
-        if represented is None or represented.organisation_id != organisation.id:
-            req.store.forums.represent(req.forum, me, organisation, Representation.ORDINARY, me)
-    if req.forum is not None and (joined or req.hint_joined_forum):
+        if elsewhere and previous is not None:
+            doc.paragraph(
+                req.t("members.actor.left_elsewhere", count=elsewhere, previous=previous.name)
+            )
+    elif req.hint_registered:
+        doc.paragraph(
+            req.t("actor.registered", person=me.display_name, organisation=organisation.name)
+        )
+    here = _represent_here(req, organisation, kind) if req.forum is not None else None
+    if not claimed and not req.hint_registered and here is None:
+        doc.paragraph(
+            req.t("actor.already", person=me.display_name, organisation=organisation.name)
+        )
+    if req.forum is not None and req.hint_joined_forum:
         doc.paragraph(
             req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
         )
+    if here is not None:
+        doc.paragraph(here)
     posts: list[Post] = []
     if notice is not None and req.forum is not None:
         # Here the coordinators are named, not mentioned: a mention makes the reply a
@@ -92,6 +106,108 @@ def set_actor(req: Request) -> Reply:
         doc.paragraph(told + (" " + ", ".join(names) if names else ""))
         posts = forum_wide(other_channels(req, req.forum), notice)
     return Reply(doc, posts=posts)
+
+
+def _show_own(req: Request) -> Reply:
+    """``!aktör`` alone: the organisation one represents, and how in this forum."""
+    me = req.me
+    if me.organisation_id is None:
+        doc = req.document().paragraph(req.t("actor.none"))
+        doc.paragraph(req.t("hint.organisation", prefix=req.config.prefix))
+        return Reply(doc)
+    current = req.store.organisations.get(me.organisation_id)
+    assert current is not None
+    doc = req.document().paragraph(req.t("actor.current", organisation=current.name))
+    forum = req.forum
+    if forum is None:
+        return Reply(doc)
+    represented = req.store.forums.representation(forum, me)
+    if represented is not None and represented.organisation_id == current.id:
+        doc.paragraph(
+            req.t(
+                "members.actor.representative_here",
+                person=me.display_name,
+                kind=req.t(f"members.kind.{represented.kind.value}"),
+                organisation=current.name,
+                forum=forum.name,
+            )
+        )
+    elif req.store.forums.takes_part(forum, current):
+        doc.paragraph(
+            req.t(
+                "members.actor.not_representative_here",
+                forum=forum.name,
+                organisation=current.name,
+                prefix=req.config.prefix,
+            )
+        )
+    else:
+        doc.paragraph(_not_member_text(req, forum, current))
+    return Reply(doc)
+
+
+def _stop_representing_elsewhere(req: Request, me: Person, organisation: Organisation) -> int:
+    """A person who now speaks for another organisation no longer represents the one they
+    did in other forums (this forum's representation is settled by the claim itself); how
+    many forums that was."""
+    here = req.forum.id if req.forum is not None else None
+    count = 0
+    for row in req.store.forums.represented_forums(me):
+        if row.forum_id == here or row.organisation_id == organisation.id:
+            continue
+        forum = req.store.forums.get(row.forum_id)
+        if forum is not None and req.store.forums.stop_representing(forum, me):
+            count += 1
+    return count
+
+
+def _represent_here(
+    req: Request, organisation: Organisation, kind: Representation | None
+) -> str | None:
+    """Make the speaker a representative of ``organisation`` in the channel's forum, where it
+    is a member (ordinarie unless ``kind`` says otherwise; a deputy stays one unless told):
+    what to say about it, or None when nothing changed here."""
+    forum = req.forum
+    assert forum is not None
+    me = req.me
+    represented = req.store.forums.representation(forum, me)
+    if not req.store.forums.takes_part(forum, organisation):
+        if represented is not None:
+            req.store.forums.stop_representing(forum, me)  # of the organisation left behind
+        return _not_member_text(req, forum, organisation)
+    if (
+        represented is not None
+        and represented.organisation_id == organisation.id
+        and kind in (None, represented.kind)
+    ):
+        return None
+    wanted = kind or Representation.ORDINARY
+    req.store.forums.represent(forum, me, organisation, wanted, me)
+    return req.t(
+        "members.actor.representative_here",
+        person=me.display_name,
+        kind=req.t(f"members.kind.{wanted.value}"),
+        organisation=organisation.name,
+        forum=forum.name,
+    )
+
+
+def _not_member_text(req: Request, forum: Forum, organisation: Organisation) -> str:
+    """The organisation is no member of ``forum``: said plainly, with how a coordinator adds
+    it; and, when the forum's activation has called it in, that it acknowledges and reports
+    all the same."""
+    text = req.t(
+        "members.actor.not_member",
+        organisation=organisation.name,
+        forum=forum.name,
+        prefix=req.config.prefix,
+    )
+    activation = req.store.activations.current(forum)
+    if activation is not None and organisation.id in awaited(activation):
+        text += " " + req.t(
+            "members.actor.called_in", organisation=organisation.name, prefix=req.config.prefix
+        )
+    return text
 
 
 def _claim_notice(
@@ -202,29 +318,4 @@ def new_actor(req: Request) -> Reply:
     if req.forum is not None:
         req.store.forums.add_participant(req.forum, organisation)
         doc.paragraph(req.t("actor.joined_forum", organisation=name, forum=req.forum.name))
-    return Reply(doc)
-
-
-@command("actor.list", "aktörer", aliases=("actors",), needs_forum=True)
-def list_actors(req: Request) -> Reply:
-    forum = req.forum_here
-    participants = req.store.forums.roster(forum)
-    doc = req.document().heading(
-        req.t("actor.list_title", forum=forum.name, count=len(participants))
-    )
-    for category in Category:
-        members = [org for org in participants if org.category == category]
-        if not members:
-            continue
-        doc.heading(req.t(f"category.{category.value}").capitalize(), level=2)
-        items: list[list[Part]] = []
-        for org in members:
-            names = [person.display_name for person in org.people]
-            items.append(
-                [
-                    Strong(org.name),
-                    ": " + (", ".join(names) if names else req.t("actor.no_representative")),
-                ]
-            )
-        doc.bullets(items)
     return Reply(doc)

@@ -5,15 +5,19 @@ its meetings in the next eight days, in each of its channels, at ``MEETING_REMIN
 before the meeting (by default 1440, 120, 15 and 0 minutes):
 
 - ``meeting_day_before``: the forum, the weekday, date and time, the standing agenda for the
-  forum's mode, an eve (julafton …), a moved meeting or one held on a holiday flagged, and
-  how to send the situation report (a button where the platform has them);
+  forum's mode (its own, or the default: commands/minutes/agenda.py), an eve (skärtorsdagen
+  …), a moved meeting or one held on a holiday or on midsommarafton, julafton, nyårsafton
+  flagged, and how to send the situation report (a button where the platform has them);
 - ``meeting_nag``: the organisations that have not reported in the round, their
   representatives mentioned as ``!saknas`` mentions them for a coordinator, or that all have;
 - ``meeting_soon`` ("starts in 15 minutes") and ``meeting_start`` ("starts now", with
   ``!möte start`` for the coordinator).
 
-A meeting skipped for a public holiday gets one notice instead, ``meeting_skipped``, at the
-first offset: why (the holiday's name) and when the next meeting is.
+A moved meeting, or one held on a public holiday or on midsommarafton, julafton or nyårsafton
+(the eves that are days off, under the forum's eve policy), says so in every one of its posts,
+not only the day before. A meeting skipped for a public holiday or such an eve gets one notice
+instead, ``meeting_skipped``, at the first offset: why (the day's name) and when the next
+meeting is.
 
 A post's key names the forum, the meeting's time (UTC), the offset, the kind and the channel,
 so planning it again (the next tick, another bot process) adds nothing. A post whose time has
@@ -25,12 +29,12 @@ meeting that has already begun.
 
 **Cost.** The job runs on every tick. It reads the forums and the channels of each forum
 with a schedule; what it planned is remembered in the process, per database and forum, with
-what it was planned from (rule, start, zone, holiday policy, channels, offsets) and up to which
-time. A tick that changes nothing plans nothing and asks nothing more; a new week entering the
-window plans that week's posts; a changed schedule or channel plans the whole window again
-(each post looked up by its key). A run that planned something is checked on the next tick
-(one of its posts is looked up): if its transaction was rolled back, the window is planned
-again.
+what it was planned from (rule, start, zone, holiday and eve policies, channels, offsets) and
+up to which time. A tick that changes nothing plans nothing and asks nothing more; a new week
+entering the window plans that week's posts; a changed schedule, policy or channel plans the
+whole window again (each post looked up by its key). A run that planned something is checked
+on the next tick (one of its posts is looked up): if its transaction was rolled back, the
+window is planned again.
 """
 
 from __future__ import annotations
@@ -144,6 +148,7 @@ def plan_meeting_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Pos
             forum.schedule_start,
             forum.timezone,
             forum.holiday_policy,
+            forum.eve_policy,
             channels,
             tuple(given),
         )
@@ -264,6 +269,26 @@ def _left(delta: timedelta, language: str) -> str:
     return format_duration(timedelta(minutes=minutes), language)
 
 
+def _day_note(meeting: _Meeting) -> str | None:
+    """What every post of the meeting says about its day: moved (from a holiday or an eve off),
+    or held on a public holiday or on midsommarafton, julafton or nyårsafton."""
+    occurrence, language = meeting.occurrence, meeting.language
+    if occurrence.status is Status.MOVED:
+        original = format_time_with_weekday(occurrence.original, meeting.zone, language)
+        return t(language, "conference.moved", original=original, holiday=occurrence.reason)
+    if occurrence.holiday is not None:
+        return t(language, "conference.held_holiday", holiday=occurrence.holiday)
+    if occurrence.eve_off is not None:
+        return t(language, "eves.held", eve=occurrence.eve_off)
+    return None
+
+
+def _add_day_note(doc: Document, meeting: _Meeting) -> None:
+    note = _day_note(meeting)
+    if note is not None:
+        doc.paragraph(Strong(note))
+
+
 def _how_to_report(doc: Document, language: str, config: CoreConfig) -> None:
     """How to send the situation report: the command, and the form (a button in Slack)."""
     doc.paragraph(t(language, "conference.report", prefix=config.prefix))
@@ -292,18 +317,12 @@ def _day_before(
     )
     when = format_time_with_weekday(occurrence.at, zone, language)
     doc = Document().heading(t(language, "conference.notice_title", forum=forum.name, time=when))
-    if occurrence.status is Status.MOVED:
-        original = format_time_with_weekday(occurrence.original, zone, language)
-        doc.paragraph(
-            Strong(t(language, "conference.moved", original=original, holiday=occurrence.holiday))
-        )
-    elif occurrence.holiday is not None:
-        doc.paragraph(Strong(t(language, "conference.held_holiday", holiday=occurrence.holiday)))
-    if occurrence.eve is not None:
+    _add_day_note(doc, meeting)
+    if occurrence.eve is not None and occurrence.eve != occurrence.eve_off:
         doc.paragraph(Strong(t(language, "conference.eve", eve=occurrence.eve)))
     mode = t(language, f"mode.{forum.mode.value}")
     doc.paragraph(Strong(t(language, "meeting.agenda", mode=mode)))
-    doc.bullets(agenda_titles(forum.mode, occurrence.at, zone, language), numbered=True)
+    doc.bullets(agenda_titles(forum.mode, occurrence.at, zone, language, forum), numbered=True)
     _how_to_report(doc, language, config)
     return doc
 
@@ -324,6 +343,7 @@ def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -
             left=_left(at - now, language),
         )
     )
+    _add_day_note(doc, meeting)
     # The round a report sent now goes to, as for ``!läge`` and ``!saknas``.
     target = current_round(store, forum, now, config.meeting_minutes)
     expected = expected_organisations(store, forum, target) if target is not None else set()
@@ -345,7 +365,7 @@ def _soon(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) 
     if meeting is None:
         return None
     at, language = meeting.occurrence.at, meeting.language
-    return Document().paragraph(
+    doc = Document().paragraph(
         Strong(
             t(
                 language,
@@ -356,6 +376,8 @@ def _soon(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) 
             )
         )
     )
+    _add_day_note(doc, meeting)
+    return doc
 
 
 @composer(START)
@@ -368,6 +390,7 @@ def _start(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig)
     doc = Document().paragraph(
         Strong(t(language, "conference.start", forum=forum.name, clock=clock))
     )
+    _add_day_note(doc, meeting)
     if store.meetings.open(forum) is None:
         doc.paragraph(t(language, "conference.start_how", prefix=config.prefix))
     return doc
@@ -387,17 +410,17 @@ def _skipped(
         meeting.zone,
     )
     when = format_time_with_weekday(occurrence.at, zone, language)
-    doc = Document().paragraph(
-        Strong(
-            t(
-                language,
-                "conference.skipped",
-                forum=forum.name,
-                time=when,
-                holiday=occurrence.holiday or "?",
-            )
+    if occurrence.holiday is None and occurrence.eve_off is not None:  # the eve policy's
+        why = t(language, "eves.skipped", forum=forum.name, time=when, eve=occurrence.eve_off)
+    else:
+        why = t(
+            language,
+            "conference.skipped",
+            forum=forum.name,
+            time=when,
+            holiday=occurrence.holiday or "?",
         )
-    )
+    doc = Document().paragraph(Strong(why))
     following = next_meetings(forum, occurrence.at, 1)
     if following:
         nxt = format_time_with_weekday(following[0], zone, language)

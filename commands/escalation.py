@@ -1,8 +1,9 @@
 """``!lyft <forum> <text>``: raise an item from this forum's meeting to another forum.
 
 It is noted in this meeting's minutes, posted in every channel of the other forum with a link
-back where the platform has one, and put on the other forum's next meeting agenda under
-"Uppföljning" (``!möte start`` takes it up there).
+back where the platform has one, and put on the other forum's next meeting agenda
+(``!möte start`` takes it up there): under its standing agenda's item for items raised to it
+("Frågor som lyfts till forumet"), or "Uppföljning" where it has none.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.text import Token, fold, leading_phrases, span_text, tokenize
 from commands.core.timefmt import format_time
+from commands.minutes.agenda import follow_up_title
 from storage.models import Forum, ItemKind, Role
 
 FEATURE = feature(__name__)
@@ -93,7 +95,13 @@ def escalate(req: Request) -> Reply:
         by.append(" " + t(language, "escalation.in_channel", channel=req.incoming.channel_name))
     notice.paragraph(*by)
     notice.paragraph(
-        t(language, "escalation.on_agenda", forum=target.name, prefix=req.config.prefix)
+        t(
+            language,
+            "standing_agenda.raised_on_agenda",
+            forum=target.name,
+            item=follow_up_title(target, language),
+            prefix=req.config.prefix,
+        )
     )
 
     doc = req.document().paragraph(

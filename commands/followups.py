@@ -1,8 +1,10 @@
 """What the bot follows up by itself: an unanswered call-out, and actions falling due.
 
-- After ``!aktivera``, the organisations that have not acknowledged are called again after
-  ``ACTIVATION_RECALL_MINUTES`` in every channel of the forum, and as long again later the
-  coordinators are told who is still missing, in the channel the call-out came from.
+- After ``!aktivera`` (and ``!kalla in``), the organisations called then that have not
+  acknowledged (and were not released) are called again after ``ACTIVATION_RECALL_MINUTES``
+  in every channel of the forum, their ersättare mentioned with their ordinarie (deputy
+  escalation); as long again later the coordinators are told who is still missing, in the
+  channel the call-out came from.
 - An action with a due time (``!åtgärd … senast …``) is brought up the day before and when
   it falls due, in the channel of its meeting, its owner mentioned.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.callout.reach import awaited, call_history, called_entries, reachable
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.features import feature
@@ -24,7 +27,7 @@ from commands.core.roles import coordinators_of
 from commands.core.scheduled_posts import composer
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
-from storage.forums import RosterEntry
+from storage.forums import Contact, RosterEntry
 from storage.models import Activation, Forum, ScheduledPost
 
 FEATURE = feature(__name__)
@@ -39,23 +42,48 @@ FEATURE = feature(__name__)
 def _waiting(
     store: Store, post: ScheduledPost
 ) -> tuple[Forum, Activation, list[RosterEntry]] | None:
-    """The forum, its open call-out and the organisations that have not acknowledged it;
-    None when the call-out has ended or everyone has answered."""
+    """The forum, its open call-out and the organisations this follow-up is about that are
+    still awaited: those called when it was planned (the activation, or a ``!kalla in``),
+    neither acknowledged nor released since; None when the call-out has ended or they have
+    all answered."""
     activation = store.activations.get(post.activation_id or 0)
     forum = store.forums.get(post.forum_id or 0)
     if activation is None or forum is None or activation.stood_down_at is not None:
         return None
-    acked = {ack.organisation_id for ack in store.activations.acknowledgements(activation)}
-    called = set(activation.called_out) - acked
-    waiting = [entry for entry in store.forums.roster(forum) if entry.id in called]
+    acked = [ack.organisation_id for ack in store.activations.acknowledgements(activation)]
+    history = call_history(store, activation)
+    ids = [
+        oid
+        for oid in awaited(activation, acked)
+        if history.call_time(activation, oid) == post.created_at
+    ]
+    if not ids:
+        return None
+    entries = called_entries(store, forum, ids)
+    waiting = sorted((entries[oid] for oid in ids if oid in entries), key=lambda e: e.name)
     return (forum, activation, waiting) if waiting else None
 
 
-def _mentions(entry: RosterEntry) -> list[Part]:
-    parts: list[Part] = [Strong(entry.name), ": "]
-    for index, person in enumerate(entry.people):
+def _mentions(contacts: list[Contact]) -> list[Part]:
+    parts: list[Part] = []
+    for index, person in enumerate(contacts):
         parts.extend([" "] if index else [])
         parts.append(Mention(person.platform, person.user_id, person.display_name))
+    return parts
+
+
+def _recalled(entry: RosterEntry, language: str) -> list[Part]:
+    """``Polisen Region Stockholm: @anna – ersättare: @dan``: the ordinarie again, and the
+    ersättare now (who were called at once when there is no ordinarie)."""
+    parts: list[Part] = [Strong(entry.name), ": "]
+    if entry.people:
+        parts.extend(_mentions(entry.people))
+        if entry.deputies:
+            parts.append(" – " + t(language, "callout.recall_deputies") + " ")
+            parts.extend(_mentions(entry.deputies))
+    else:
+        parts.extend(_mentions(entry.deputies))
+        parts.append(" " + t(language, "callout.deputy_marker"))
     return parts
 
 
@@ -67,6 +95,9 @@ def _recall(
     if found is None:
         return None
     forum, activation, waiting = found
+    reached = [entry for entry in waiting if reachable(entry)]
+    if not reached:
+        return None  # nobody in the chat to call: the coordinators' notice names them
     language = normalise_language(post.language)
     zone = ZoneInfo(post.timezone)
     doc = Document().heading(t(language, "followup.recall_title", forum=forum.name))
@@ -75,11 +106,13 @@ def _recall(
             language,
             "followup.recall_since",
             reason=activation.reason,
-            time=format_time_with_weekday(activation.activated_at, zone, language),
-            count=len(waiting),
+            time=format_time_with_weekday(post.created_at, zone, language),
+            count=len(reached),
         )
     )
-    doc.bullets([_mentions(entry) for entry in waiting])
+    doc.bullets([_recalled(entry, language) for entry in reached])
+    if any(entry.deputies and entry.people for entry in reached):
+        doc.paragraph(t(language, "callout.recall_escalated"))
     doc.actions(
         Button(
             t(language, "activation.ack_button"),

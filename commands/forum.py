@@ -1,4 +1,11 @@
-"""``!forum``: which forum a channel serves; listing, binding, creating forums."""
+"""``!forum``: which forum a channel serves; listing, binding, creating forums.
+
+``!forum skapa <namn> <nivå>`` creates a forum; ``!forum skapa <namn> tematisk under
+<forum>`` a thematic working group (coordinating level, both modes) that reports back to that
+forum (``!återrapport``), and ``!forum skapa <namn> <nivå> under <forum>`` any other forum
+under a parent. ``!forum`` shows a forum's host (and an activation's own), the forum it works
+under and the groups under it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,13 @@ from commands.core.document import Part, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.i18n import LANGUAGES
-from commands.core.lookup import find_choice
+from commands.core.lookup import find_choice, find_forum
 from commands.core.meeting_times import next_meetings
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, ArgType, Scope, command
 from commands.core.request import Request
 from commands.core.roles import require_coordinator_of
-from commands.core.text import fold, slugify
+from commands.core.text import Token, fold, slugify, span_text, tokenize
 from commands.core.timefmt import format_time, format_time_with_weekday
 from storage.models import Forum, ForumKind, Level, Mode, Role
 
@@ -29,6 +36,8 @@ LEVEL_WORDS: dict[str, Level] = {
     for word in words
 }
 MAX_FORUM_NAME = 120
+THEMATIC_WORDS = frozenset({"tematisk", "tematiska", "thematic"})
+UNDER_WORDS = frozenset({"under"})
 
 
 def describe_mode(req: Request, forum: Forum) -> str:
@@ -69,6 +78,8 @@ def show(req: Request) -> Reply:
             (req.t("forum.level"), req.t(f"level.{forum.level.value}")),
             (req.t("forum.mode"), describe_mode(req, forum)),
             (req.t("forum.host"), host_name(req, forum)),
+            *_activation_host(req, forum),
+            *_family(req, forum),
             (req.t("forum.next_meeting"), next_meeting_text(req, forum)),
             (
                 req.t("forum.channels"),
@@ -84,6 +95,28 @@ def show(req: Request) -> Reply:
     if forum.mode is Mode.ACTIVATED:
         doc.paragraph(req.t("forum.see_status", prefix=req.config.prefix))
     return Reply(doc)
+
+
+def _activation_host(req: Request, forum: Forum) -> list[tuple[str, str]]:
+    """The open activation's own host (``!värd``), when it decided one."""
+    activation = req.store.activations.current(forum)
+    if activation is None or activation.host_organisation_id is None:
+        return []
+    host = req.store.organisations.get(activation.host_organisation_id)
+    return [(req.t("hosting.activation_label"), host.name)] if host else []
+
+
+def _family(req: Request, forum: Forum) -> list[tuple[str, str]]:
+    """The forum it works under (a thematic group's parent), and the groups under it."""
+    rows = []
+    parent = req.store.forums.get(forum.parent_id) if forum.parent_id is not None else None
+    if parent is not None:
+        label = "thematic.parent_thematic" if forum.thematic else "thematic.parent"
+        rows.append((req.t(label), parent.name))
+    children = req.store.forums.children(forum)
+    if children:
+        rows.append((req.t("thematic.children"), ", ".join(child.name for child in children)))
+    return rows
 
 
 @command("forum.list", "forum lista", aliases=("forum list", "forums"), personal=True)
@@ -182,8 +215,22 @@ def unbind(req: Request) -> Reply:
     scope=Scope.REGION,
 )
 def create(req: Request) -> Reply:
-    name = " ".join(req.arg("name").split())
-    level = find_choice(req.arg("level"), LEVEL_WORDS, "error.unknown_level", "hint.level")
+    tokens = tokenize(req.tail)
+    under = _under(tokens)
+    parent: Forum | None = None
+    thematic = False
+    if under is None:
+        if fold(req.arg("level")) in THEMATIC_WORDS:
+            # A thematic group reports to a forum: it needs one.
+            raise CommandError("thematic.error.no_parent", hint_key="thematic_hint.create")
+        name = " ".join(req.arg("name").split())
+        level = find_choice(req.arg("level"), LEVEL_WORDS, "error.unknown_level", "hint.level")
+    else:
+        name = " ".join(span_text(req.tail, tokens[: under - 1]).split())
+        kind_word = fold(tokens[under - 1].value)
+        thematic = kind_word in THEMATIC_WORDS
+        level = Level.COORDINATING if thematic else LEVEL_WORDS[kind_word]
+        parent = find_forum(req, span_text(req.tail, tokens[under + 1 :]))
     if len(name) > MAX_FORUM_NAME:
         raise CommandError(
             "error.name_too_long", hint_key="hint.forum_create", limit=MAX_FORUM_NAME
@@ -205,11 +252,32 @@ def create(req: Request) -> Reply:
         timezone=req.config.timezone,
         host=host,
     )
-    doc = req.document().paragraph(
-        req.t("forum.created", forum=forum.name, level=req.t(f"level.{level.value}"))
-    )
+    if parent is None:
+        doc = req.document().paragraph(
+            req.t("forum.created", forum=forum.name, level=req.t(f"level.{level.value}"))
+        )
+    else:
+        req.store.forums.set_parent(forum, parent, thematic=thematic)
+        key = "thematic.created" if thematic else "thematic.created_under"
+        doc = req.document().paragraph(
+            req.t(key, forum=forum.name, parent=parent.name, level=req.t(f"level.{level.value}"))
+        )
+        doc.paragraph(req.t("thematic.how_report", prefix=req.config.prefix, parent=parent.name))
     doc.paragraph(req.t("forum.created_next", prefix=req.config.prefix, forum=forum.name))
     return Reply(doc)
+
+
+def _under(tokens: list[Token]) -> int | None:
+    """Where ``under <forum>`` begins in ``<namn> tematisk under <forum>`` (or ``<namn>
+    <nivå> under <forum>``): the first ``under`` after a name and a kind word, with a forum
+    after it; None when the line has no such part."""
+    for index in range(2, len(tokens) - 1):
+        word = fold(tokens[index - 1].value)
+        if fold(tokens[index].value) in UNDER_WORDS and (
+            word in THEMATIC_WORDS or word in LEVEL_WORDS
+        ):
+            return index
+    return None
 
 
 @command(

@@ -136,6 +136,10 @@ def missing(req: Request) -> Reply:
     label = round_label(target, req.zone, req.language)
     doc = req.document().heading(req.t("missing.title", forum=forum.name))
     doc.paragraph(req.t("missing.round", round=label))
+    if not expected:
+        nobody = "members.nobody_called" if target.activation_id else "members.nobody_expected"
+        doc.paragraph(req.t(nobody, forum=forum.name))
+        return Reply(doc)
     if not waiting:
         doc.paragraph(req.t("missing.none", count=len(expected)))
         return Reply(doc)

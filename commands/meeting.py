@@ -1,13 +1,16 @@
 """``!möte``: the host documents a forum's meeting in its channel, MeetBot-style.
 
-``!möte start`` opens it (the starter chairs it) and posts the standing agenda; ``!punkt``,
-``!info`` and ``!överenskommelse`` (alias ``!beslut``: in chefsgrupp a decision) add to the
-notes under the current agenda item; ``!ångra`` takes the last item back; ``!ordförande``
-adds a co-chair; ``!närvarande`` records attendance (everyone who runs a command during the
-meeting is recorded too); ``!möte slut`` closes it, closes the meeting's round of situation
-reports and posts the minutes with the joint picture; ``!minnesanteckningar [nr]`` (alias
-``!protokoll``) shows a meeting's minutes. The model keeps *minnesanteckningar*, not
-*protokoll*, and its forums agree, they do not decide (commands/minutes/kinds.py).
+``!möte start`` opens it (the starter chairs it) and posts the forum's standing agenda for its
+mode (commands/minutes/agenda.py), numbered; ``!punkt nästa`` (or an item's number or title)
+moves through it, saying which item of how many ("Punkt 3 av 6: Aktörsrapportering");
+``!punkt``, ``!info`` and ``!överenskommelse`` (alias ``!beslut``: in chefsgrupp a decision)
+add to the notes under the current agenda item; ``!ångra`` takes the last item back;
+``!ordförande`` adds a co-chair; ``!närvarande`` records attendance (everyone who runs a
+command during the meeting is recorded too); ``!möte slut`` closes it, closes the meeting's
+round of situation reports and posts the minutes with the joint picture;
+``!minnesanteckningar [nr]`` (alias ``!protokoll``) shows a meeting's minutes. The model
+keeps *minnesanteckningar*, not *protokoll*, and its forums agree, they do not decide
+(commands/minutes/kinds.py).
 """
 
 from __future__ import annotations
@@ -24,14 +27,14 @@ from commands.core.meetings import chaired_meeting, open_meeting
 from commands.core.messages import Attachment, AttachmentKind, Post, Reply
 from commands.core.registry import Arg, ArgKind, ArgType, after_command, command
 from commands.core.request import Request
-from commands.core.text import fold
+from commands.core.text import fold, small_number
 from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_duration, format_time
 from commands.minutes.agenda import agenda_titles
 from commands.minutes.data import minutes_attachment_data, minutes_attachment_from
 from commands.minutes.kinds import decision_command_key, kind_key, takes_decisions
-from commands.minutes.record import MINUTES_ATTACHMENT, minutes_of
-from commands.minutes.render import follow_up_rows, minutes_document
+from commands.minutes.record import MINUTES_ATTACHMENT, absent_members, minutes_of
+from commands.minutes.render import follow_up_groups, minutes_document
 from commands.situation.rounds import round_for_meeting
 from storage import Store
 from storage.models import Forum, ItemKind, Meeting, Role, RoundKind
@@ -84,7 +87,7 @@ def start(req: Request) -> Reply:
     # Its own round unless it is the scheduled meeting (or the activation's): an extra meeting
     # must not take, and at its end close, the round of the next scheduled one.
     target = round_for_meeting(req.store, forum, req.now, req.config.meeting_minutes)
-    agenda = agenda_titles(forum.mode, req.now, req.zone, req.language)
+    agenda = agenda_titles(forum.mode, req.now, req.zone, req.language, forum)
     me = req.me
     meeting = req.store.meetings.start(
         forum,
@@ -101,7 +104,7 @@ def start(req: Request) -> Reply:
     req.store.meetings.attend(meeting, me, req.store.my_organisation(), announced=True)
     # Items other forums raised to this one are on this meeting's agenda, and only this one's.
     req.store.escalations.take_up(req.store.escalations.pending(forum), meeting)
-    follow_up = follow_up_rows(minutes_of(req.store, meeting, req.language), req.language)
+    follow_up = follow_up_groups(minutes_of(req.store, meeting, req.language), req.language)
     doc = req.document().heading(req.t("meeting.started", forum=forum.name, number=meeting.number))
     doc.paragraph(
         req.t(
@@ -113,10 +116,12 @@ def start(req: Request) -> Reply:
     )
     doc.paragraph(Strong(req.t("meeting.agenda", mode=req.t(f"mode.{forum.mode.value}"))))
     doc.bullets(agenda, numbered=True)
-    doc.paragraph(Strong(req.t("minutes.follow_up")))
-    if follow_up:
-        doc.bullets(follow_up)
-    else:
+    doc.paragraph(_at_item(req, 0, agenda))
+    for heading, rows in follow_up:  # under the agenda items they belong to
+        doc.paragraph(Strong(heading))
+        doc.bullets(rows)
+    if not follow_up:
+        doc.paragraph(Strong(req.t("minutes.follow_up")))
         doc.paragraph(req.t("meeting.nothing_to_follow_up"))
     agreed = req.t(decision_command_key(takes_decisions(forum)))
     doc.paragraph(req.t("meeting.how", prefix=req.config.prefix, agreed=agreed))
@@ -248,19 +253,54 @@ def decision(req: Request) -> Reply:
     needs_forum=True,
 )
 def topic(req: Request) -> Reply:
-    """A new agenda item; ``!punkt nästa`` moves to the next item of the standing agenda."""
+    """A new agenda item; ``!punkt nästa`` moves to the next item of the standing agenda,
+    ``!punkt 3`` or ``!punkt Aktörsrapportering`` to that one; other words are a topic of
+    their own, outside the standing agenda."""
     forum = req.forum_here
     meeting = open_meeting(req, forum)
     text = req.tail
-    if fold(text) in NEXT_WORDS:
-        agenda = agenda_titles(meeting.mode, meeting.started_at, req.zone, req.language)
-        position = meeting.agenda_position + 1
-        if position >= len(agenda):
+    agenda = agenda_titles(meeting.mode, meeting.started_at, req.zone, req.language, forum)
+    position = _agenda_item(text, agenda, meeting.agenda_position)
+    if position is None:
+        req.store.meetings.add_item(meeting, ItemKind.TOPIC, text, req.me, topic=None)
+        return Reply(req.document().paragraph(Strong(req.t("meeting.topic", topic=text))))
+    req.store.meetings.move_agenda(meeting, position)
+    req.store.meetings.add_item(meeting, ItemKind.TOPIC, agenda[position], req.me, topic=None)
+    return Reply(req.document().paragraph(_at_item(req, position, agenda)))
+
+
+def _agenda_item(text: str, agenda: list[str], at: int) -> int | None:
+    """The standing agenda's item ``text`` moves to (``nästa``, its number, its title); None
+    for a topic of its own."""
+    folded = fold(text)
+    if folded in NEXT_WORDS:
+        if at + 1 >= len(agenda):
             raise CommandError("error.agenda_done", hint_key="hint.meeting_end")
-        req.store.meetings.move_agenda(meeting, position)
-        text = agenda[position]
-    req.store.meetings.add_item(meeting, ItemKind.TOPIC, text, req.me, topic=None)
-    return Reply(req.document().paragraph(Strong(req.t("meeting.topic", topic=text))))
+        return at + 1
+    number = small_number(text)
+    if number is not None:
+        if not 1 <= number <= len(agenda):
+            raise CommandError(
+                "standing_agenda.error.no_item",
+                hint_key="agenda_hint.topic",
+                number=number,
+                count=len(agenda),
+            )
+        return number - 1
+    titles = [fold(title) for title in agenda]
+    return titles.index(folded) if folded in titles else None
+
+
+def _at_item(req: Request, position: int, agenda: list[str]) -> Strong:
+    """The item the meeting is on, numbered: ``Punkt 3 av 6: Aktörsrapportering``."""
+    return Strong(
+        req.t(
+            "standing_agenda.position",
+            number=position + 1,
+            count=len(agenda),
+            topic=agenda[position],
+        )
+    )
 
 
 @command("meeting.undo", "ångra", aliases=("undo",), needs_forum=True)
@@ -302,7 +342,14 @@ def here(req: Request) -> Reply:
     organisation = req.store.my_organisation()
     req.store.meetings.attend(meeting, req.me, organisation, announced=True)
     who = req.me.display_name + (f" ({organisation.name})" if organisation else "")
-    return Reply(req.document().paragraph(req.t("meeting.here", who=who)))
+    doc = req.document().paragraph(req.t("meeting.here", who=who))
+    # The roll call: how many of the organisations the meeting awaits are here, who is not.
+    awaited, absent = absent_members(req.store, forum, meeting)
+    if awaited:
+        doc.paragraph(req.t("members.roll_call", count=awaited, present=awaited - len(absent)))
+    if absent:
+        doc.paragraph(req.t("members.roll_call_absent", count=len(absent), names="; ".join(absent)))
+    return Reply(doc)
 
 
 def _unknown_meeting(req: Request, wanted: str) -> CommandError:

@@ -1,8 +1,9 @@
-"""``!schema``, ``!schema helgdag``, ``!nästa``: a forum's meeting schedule and its next meetings.
+"""``!schema``, ``!schema helgdag``, ``!schema afton``, ``!nästa``: a forum's meeting schedule and
+its next meetings.
 
 A schedule is stored as an RFC 5545 rule in wall-clock time (``Forum.schedule_rule``, expanded
-in ``commands/core/meeting_times.py`` with the forum's holiday policy); people write it the way they
-say it, and the bot says it back the same way:
+in ``commands/core/meeting_times.py`` with the forum's holiday and eve policies); people write it
+the way they say it, and the bot says it back the same way:
 
 - ``varje torsdag 16:00``, ``varje torsdag kl 16``, ``torsdagar kl 16``, ``every thursday 4pm``
   (read by ``core/when.parse_weekly``): ``FREQ=WEEKLY;BYDAY=TH;BYHOUR=16;BYMINUTE=0;BYSECOND=0``;
@@ -22,6 +23,12 @@ forum's current rule again changes nothing (and keeps which weeks it meets).
 
 A stored rule the bot cannot say in words (set by hand: COUNT, UNTIL, BYMONTH …) is shown as the
 rule itself.
+
+Two policies say what a meeting does on a day off, in the same words (``POLICY_WORDS``: hoppa,
+flytta, håll and their English aliases): ``!schema helgdag`` for the public holidays
+(``Forum.holiday_policy``, skip by default) and ``!schema afton`` for midsommarafton, julafton
+and nyårsafton, the eves that are days off (``Forum.eve_policy``, hold by default). Both are
+shown by ``!schema`` and ``!nästa``; each meeting they touch is marked in its line.
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ FEATURE = feature(__name__)
 
 NEXT_COUNT = 5  # meetings shown by !nästa
 CONFIRM_COUNT = 3  # meetings shown by !schema, and when the schedule changes
-# How far ahead !schema helgdag looks for the next meeting its policy changes.
+# How far ahead !schema helgdag and !schema afton look for the next meeting the policy changes.
 _POLICY_HORIZON = timedelta(days=400)
 
 _RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -272,19 +279,26 @@ def start_of(rule: Rule, now: datetime, zone: ZoneInfo) -> date:
 
 
 def occurrence_line(req: Request, occurrence: Occurrence) -> str:
-    """``torsdag 2026-12-24 16:00 — Julafton (helgdagsafton)``, ``torsdag 2026-05-14 16:00 —
-    inget möte: Kristi himmelsfärdsdag (helgdag)``."""
+    """``torsdag 2026-04-02 16:00 — Skärtorsdagen (helgdagsafton)``, ``torsdag 2026-05-14 16:00
+    — inget möte: Kristi himmelsfärdsdag (helgdag)``, ``torsdag 2026-12-24 16:00 — Julafton
+    (ledig dag, mötet hålls)``, ``onsdag 2026-12-23 16:00 — flyttat från torsdag 2026-12-24:
+    Julafton``."""
     line = format_time_with_weekday(occurrence.at, req.zone, req.language)
     notes = []
     if occurrence.status is Status.SKIPPED:
-        notes.append(req.t("schedule.note.skipped", holiday=occurrence.holiday))
+        if occurrence.holiday is not None:
+            notes.append(req.t("schedule.note.skipped", holiday=occurrence.holiday))
+        else:
+            notes.append(req.t("eves.note_skipped", eve=occurrence.eve_off))
     elif occurrence.status is Status.MOVED:
         original = occurrence.original.astimezone(req.zone)
         day = f"{req.t('weekday.' + WEEKDAYS[original.weekday()])} {original.date().isoformat()}"
-        notes.append(req.t("schedule.note.moved", original=day, holiday=occurrence.holiday))
+        notes.append(req.t("schedule.note.moved", original=day, holiday=occurrence.reason))
     elif occurrence.holiday is not None:
         notes.append(req.t("schedule.note.held", holiday=occurrence.holiday))
-    if occurrence.eve is not None:
+    elif occurrence.eve_off is not None:
+        notes.append(req.t("eves.note_held", eve=occurrence.eve_off))
+    if occurrence.eve is not None and occurrence.eve != occurrence.eve_off:
         notes.append(req.t("schedule.note.eve", eve=occurrence.eve))
     return f"{line} – {'; '.join(notes)}" if notes else line
 
@@ -295,6 +309,10 @@ def _next_lines(req: Request, forum: Forum, count: int) -> list[str]:
 
 def _policy(req: Request, forum: Forum) -> str:
     return req.t(f"holiday_policy.{HolidayPolicy(forum.holiday_policy).value}")
+
+
+def _eve_policy(req: Request, forum: Forum) -> str:
+    return req.t(f"eve_policy.{HolidayPolicy(forum.eve_policy).value}")
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -321,6 +339,7 @@ def show_or_set(req: Request) -> Reply:
                 (req.t("schedule.meetings"), describe_rule(forum.schedule_rule, req.language)),
                 (req.t("schedule.zone"), forum.timezone),
                 (req.t("schedule.holidays"), _policy(req, forum)),
+                (req.t("eves.label"), _eve_policy(req, forum)),
             ]
         )
         doc.paragraph(req.t("schedule.eves"))
@@ -359,6 +378,7 @@ def _set(req: Request, forum: Forum, wanted: str) -> Reply:
     doc.paragraph(req.t("schedule.next", count=CONFIRM_COUNT))
     doc.bullets(_next_lines(req, forum, CONFIRM_COUNT))
     doc.paragraph(req.t("schedule.holidays_line", policy=_policy(req, forum)))
+    doc.paragraph(req.t("eves.line", policy=_eve_policy(req, forum)))
     return Reply(doc)
 
 
@@ -395,6 +415,41 @@ def set_holiday_policy(req: Request) -> Reply:
     return Reply(doc)
 
 
+@command(
+    "schedule.eve",
+    "schema afton",
+    aliases=("schedule eve",),
+    args=(Arg("schedule.policy", ArgKind.TEXT),),
+    role=Role.COORDINATOR,
+    needs_forum=True,
+)
+def set_eve_policy(req: Request) -> Reply:
+    """Midsommarafton, julafton and nyårsafton: held (the default), skipped or moved, as
+    ``!schema helgdag`` says for the public holidays."""
+    forum = req.forum_here
+    policy = find_choice(
+        req.arg("schedule.policy"),
+        POLICY_WORDS,
+        "eves_error.unknown_policy",
+        "eves_hint.policy",
+    )
+    if HolidayPolicy(forum.eve_policy) is not policy:
+        req.store.forums.set_eve_policy(forum, policy)
+    doc = req.document().paragraph(
+        req.t("eves.policy_set", forum=forum.name, policy=_eve_policy(req, forum))
+    )
+    if not forum.schedule_rule:
+        return Reply(doc.paragraph(req.t("schedule.policy_no_schedule", forum=forum.name)))
+    affected = [
+        occurrence
+        for occurrence in meetings_between(forum, req.now, req.now + _POLICY_HORIZON)
+        if occurrence.eve_off is not None
+    ]
+    if affected:
+        doc.paragraph(req.t("schedule.policy_next", line=occurrence_line(req, affected[0])))
+    return Reply(doc)
+
+
 @command("schedule.next", "nästa", aliases=("next",), needs_forum=True)
 def show_next(req: Request) -> Reply:
     forum = req.forum_here
@@ -407,4 +462,5 @@ def show_next(req: Request) -> Reply:
     doc.bullets(_next_lines(req, forum, NEXT_COUNT))
     rule = describe_rule(forum.schedule_rule, req.language)
     doc.paragraph(req.t("schedule.next_footer", rule=rule, policy=_policy(req, forum)))
+    doc.paragraph(req.t("eves.line", policy=_eve_policy(req, forum)))
     return Reply(doc)

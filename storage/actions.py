@@ -1,4 +1,5 @@
-"""Actions noted in meetings (``!åtgärd``) and items raised to other forums (``!lyft``)."""
+"""Actions noted in meetings (``!åtgärd``), items raised to other forums (``!lyft``) and
+thematic groups' reports back to their parent (``!återrapport``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from storage.audit import AuditLog
 from storage.models import (
     Action,
     Escalation,
+    EscalationKind,
     Forum,
     Meeting,
     MeetingItem,
@@ -175,6 +177,35 @@ class Escalations:
         self._session.add(escalation)
         self._session.flush()
         self._audit.record("escalation.add", meeting.forum_id, to_forum=to_forum.slug)
+        return escalation
+
+    def report_back(
+        self,
+        from_forum: Forum,
+        to_forum: Forum,
+        text: str,
+        by: Person,
+        link: str | None,
+        *,
+        meeting: Meeting | None = None,
+        item: MeetingItem | None = None,
+    ) -> Escalation:
+        """A group's report back to ``to_forum``, taken up by its next meeting as a raised
+        item is; noted in the group's own meeting (``meeting``, ``item``) if one was open."""
+        escalation = Escalation(
+            kind=EscalationKind.REPORT_BACK,
+            item_id=item.id if item is not None else None,
+            from_forum_id=from_forum.id,  # type: ignore[arg-type]
+            from_meeting_id=meeting.id if meeting is not None else None,
+            to_forum_id=to_forum.id,  # type: ignore[arg-type]
+            text=text,
+            raised_at=self._audit.context.at,
+            raised_by_id=by.id,  # type: ignore[arg-type]
+            link=link,
+        )
+        self._session.add(escalation)
+        self._session.flush()
+        self._audit.record("escalation.report_back", from_forum.id, to_forum=to_forum.slug)
         return escalation
 
     def pending(self, forum: Forum) -> list[Escalation]:

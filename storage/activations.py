@@ -14,6 +14,7 @@ from storage.models import (
     Acknowledgement,
     Activation,
     ActivationRequest,
+    AuditEvent,
     Forum,
     Organisation,
     Person,
@@ -40,6 +41,13 @@ _LATEST = (
     .order_by(col(Activation.id).desc())
     .limit(1)
 )
+# The audit events that make an activation's timeline (``Activations.history``).
+STARTED = "activation.start"
+CALLED_IN = "activation.call_in"
+RELEASED = "activation.release"
+HOST_SET = "activation.host"
+STOOD_DOWN = "activation.stand_down"
+_HISTORY = (STARTED, CALLED_IN, RELEASED, HOST_SET, STOOD_DOWN)
 _ACKNOWLEDGEMENTS = (
     select(Acknowledgement)
     .where(Acknowledgement.activation_id == bindparam("activation_id"))
@@ -127,36 +135,36 @@ class Activations:
         """More organisations called in during the event ("fler aktörer kallas in"); a
         released one called in again is awaited again. The ids newly called."""
         called = list(activation.called_out)
+        released = list(activation.released or [])
         added = [org.id for org in organisations if org.id is not None and org.id not in called]
-        if not added and not set(activation.released) & {org.id for org in organisations}:
+        if not added and not set(released) & {org.id for org in organisations}:
             return []
         # New lists: a JSON column notices a change by a new value, not a mutation.
         activation.called_out = [*called, *added]
-        activation.released = [
-            oid for oid in activation.released if oid not in {org.id for org in organisations}
-        ]
+        named = {org.id for org in organisations}
+        activation.released = [oid for oid in released if oid not in named]
         self._session.add(activation)
         self._audit.record(
             "activation.call_in",
             activation.forum_id,
             activation_id=activation.id,
             organisations=[org.name for org in organisations],
+            organisation_ids=[org.id for org in organisations],
         )
         return added
 
     def release(self, activation: Activation, organisations: Sequence[Named]) -> None:
         """Organisations released from the call-out (``!släpp``): no longer awaited."""
         ids = [org.id for org in organisations if org.id is not None]
-        activation.released = [
-            *activation.released,
-            *(oid for oid in ids if oid not in activation.released),
-        ]
+        released = list(activation.released or [])
+        activation.released = [*released, *(oid for oid in ids if oid not in released)]
         self._session.add(activation)
         self._audit.record(
             "activation.release",
             activation.forum_id,
             activation_id=activation.id,
             organisations=[org.name for org in organisations],
+            organisation_ids=ids,
         )
 
     def set_host(self, activation: Activation, host: Organisation) -> None:
@@ -187,6 +195,25 @@ class Activations:
         query = select(Activation).where(Activation.linked_activation_id == activation.id)
         found.extend(self._session.exec(query.order_by(col(Activation.id))))
         return found
+
+    def history(self, activation: Activation) -> list[AuditEvent]:
+        """The activation's own events in the audit log, oldest first: started, called in,
+        released (``organisation_ids``), host set, stood down: its timeline."""
+        self._audit.write_pending()
+        query = (
+            select(AuditEvent)
+            .where(
+                AuditEvent.forum_id == activation.forum_id,
+                AuditEvent.at >= activation.activated_at,
+                col(AuditEvent.action).in_(_HISTORY),
+            )
+            .order_by(col(AuditEvent.id))
+        )
+        return [
+            event
+            for event in self._session.exec(query)
+            if event.details.get("activation_id") == activation.id
+        ]
 
     def stand_down(self, activation: Activation, by: Person, summary: str | None) -> None:
         activation.stood_down_at = self._audit.context.at

@@ -39,6 +39,41 @@ _INSERT_MANY = insert(OutboxMessage).returning(col(OutboxMessage.id), sort_by_pa
 _NEXT_READY = select(func.min(OutboxMessage.ready_at)).where(
     OutboxMessage.state == OutboxState.PENDING
 )
+# The few messages the bot refers to again, through the partial indexes on ``tag`` (each
+# query says ``tag IS NOT NULL``, so the planner may use them).
+_TAGGED = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.state,
+        OutboxMessage.message_id,
+    )
+    .where(
+        col(OutboxMessage.tag).is_not(None),
+        OutboxMessage.tag == bindparam("tag"),
+        OutboxMessage.platform == bindparam("platform"),
+        OutboxMessage.channel_id == bindparam("channel_id"),
+    )
+    .order_by(col(OutboxMessage.id))
+)
+_TAG_CHANNELS = (
+    select(OutboxMessage.platform, OutboxMessage.channel_id, OutboxMessage.kind)
+    .where(
+        col(OutboxMessage.tag).is_not(None),
+        OutboxMessage.tag == bindparam("tag"),
+        OutboxMessage.state != OutboxState.FAILED,
+    )
+    .order_by(col(OutboxMessage.id))
+)
+_TAG_OF = (
+    select(OutboxMessage.tag)
+    .where(
+        col(OutboxMessage.tag).is_not(None),
+        OutboxMessage.message_id == bindparam("message_id"),
+        OutboxMessage.platform == bindparam("platform"),
+    )
+    .limit(1)
+)
 _DEPTH = (
     select(OutboxMessage.platform, func.count(), func.min(OutboxMessage.created_at))
     .where(OutboxMessage.state == OutboxState.PENDING)
@@ -53,6 +88,17 @@ class Depth:
     platform: str
     count: int
     oldest: datetime | None
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A message under a tag in one channel: its outbox id, kind (an ``"edit"`` is kept under
+    the tag it replaces), state and, once sent, the platform's id of its (first) message."""
+
+    outbox_id: int
+    kind: str
+    state: OutboxState
+    message_id: str | None
 
 
 class Outbox:
@@ -152,6 +198,35 @@ class Outbox:
         message.claimed_by = None
         message.last_error = error[:500]
         self._session.add(message)
+
+    def wait(self, message: OutboxMessage, at: datetime, reason: str) -> None:
+        """Not sent, and no failure: it waits for something else (an edit for the message it
+        edits), to be taken again at ``at``."""
+        message.ready_at = at
+        message.claimed_by = None
+        message.last_error = reason[:500]
+        self._session.add(message)
+
+    def tagged(self, platform: str, channel_id: str, tag: str) -> list[Tagged]:
+        """Every message tagged ``tag`` in one channel (the ones that edit it too), oldest
+        first."""
+        params = {"tag": tag, "platform": platform, "channel_id": channel_id}
+        return [
+            Tagged(int(outbox_id), kind, OutboxState(state), message_id)
+            for outbox_id, kind, state, message_id in self._session.execute(_TAGGED, params)
+        ]
+
+    def tag_channels(self, tag: str) -> list[tuple[str, str, str]]:
+        """Where messages tagged ``tag`` are, or are to be, sent (not the failed ones): each
+        message's platform, channel and kind, oldest first."""
+        rows = self._session.execute(_TAG_CHANNELS, {"tag": tag})
+        return [(platform, channel_id, kind) for platform, channel_id, kind in rows]
+
+    def tag_of(self, platform: str, message_id: str) -> str | None:
+        """The tag of the message the platform knows as ``message_id`` (a Matrix event id),
+        if the bot sent it tagged."""
+        params = {"platform": platform, "message_id": message_id[:255]}
+        return self._session.execute(_TAG_OF, params).scalar_one_or_none()
 
     def next_ready(self) -> datetime | None:
         """When the next pending message may be taken (read through one index)."""

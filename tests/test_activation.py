@@ -48,13 +48,18 @@ def test_activation_calls_out_every_registered_representative(
     assert "INKALLNING – Regional samverkanskonferens är aktiverad" in said.text
     assert "Anledning: Storm Dagmar, elavbrott i norra länet" in said.text
     assert "Aktiverades av operator 2026-11-26 15:00" in said.text
-    assert "Inkallade (3 organisationer)" in said.text
+    # The forum's members are called: all 37 organisations of the conference.
+    assert "Inkallade (37 organisationer)" in said.text
     assert "Polisen Region Stockholm: @anna @cia" in said.text or (
         "Polisen Region Stockholm: @cia @anna" in said.text
     )
     assert "SOS Alarm: @bo" in said.text
     assert "!kvittera" in said.text
-    assert "34 deltagande organisationer har ingen registrerad företrädare" in said.text
+    assert (
+        "34 inkallade organisationer har ingen registrerad företrädare i forumet och behöver "
+        "kallas på annat sätt: Botkyrka kommun; Brandkåren Attunda;" in said.text
+    )
+    assert "Försvarsmakten, Militärregion Mitt; Haninge kommun" in said.text
     assert said.reply is not None
     assert _mentions(said.reply.document) == {"anna", "bo", "cia", "dan"}
     assert _forum(database).mode == Mode.ACTIVATED
@@ -82,16 +87,19 @@ def test_the_call_out_says_how_to_acknowledge_once(forum_chat: Chat) -> None:
 
 def test_a_call_out_of_one_organisation_is_said_in_the_singular(forum_chat: Chat) -> None:
     _register(forum_chat, anna="Polisen")
-    said = forum_chat.say("!aktivera Storm")
+    said = forum_chat.say("!aktivera Storm kalla: Polisen")
     assert "Inkallad (1 organisation):" in said.text
-    assert "36 deltagande organisationer har ingen registrerad företrädare" in said.text
+    assert "ingen registrerad företrädare" not in said.text
     ack = forum_chat.say("!kvittera", person="anna")
     assert "1 av 1 inkallad organisation har kvitterat." in ack.text
     forum_chat.say("!forum språk en")
     forum_chat.say("!avaktivera")
-    english = forum_chat.say("!aktivera Storm")
-    assert "Called in (1 organisation):" in english.text
-    assert "36 participating organisations have no registered representative" in english.text
+    english = forum_chat.say("!aktivera Storm call: Polisen, SOS")
+    assert "Called in (2 organisations):" in english.text
+    assert (
+        "1 called-in organisation has no registered representative in the forum and must be "
+        "called some other way: SOS Alarm." in english.text
+    )
 
 
 def test_the_call_out_reaches_every_channel_of_the_forum(forum_chat: Chat) -> None:
@@ -108,7 +116,7 @@ def test_one_acknowledgement_per_organisation_is_enough(
     forum_chat: Chat, database: Database
 ) -> None:
     _register(forum_chat, anna="Polisen", cia="Polisen", bo="SOS")
-    forum_chat.say("!aktivera Storm")
+    forum_chat.say("!aktivera Storm kalla: Polisen, SOS")
     forum_chat.advance(minutes=4)
     said = forum_chat.say("!kvittera", person="anna")
     assert said.ok
@@ -130,7 +138,7 @@ def test_one_acknowledgement_per_organisation_is_enough(
 
 def test_status_shows_who_has_and_has_not_acknowledged(forum_chat: Chat) -> None:
     _register(forum_chat, anna="Polisen", bo="SOS", dan="Trafikverket")
-    forum_chat.say("!aktivera Storm Dagmar")
+    forum_chat.say("!aktivera Storm Dagmar kalla: Polisen, SOS, Trafikverket")
     forum_chat.advance(minutes=3)
     forum_chat.say("!kvittera", person="bo")
     forum_chat.advance(minutes=9)
@@ -145,20 +153,22 @@ def test_status_shows_who_has_and_has_not_acknowledged(forum_chat: Chat) -> None
     assert "Har inte kvitterat (2)" in said.text
     assert "Polisen Region Stockholm" in said.text
     assert "Trafikverket" in said.text
-    assert "Första kvittensen kom efter 3 min" in said.text
+    assert "Första kvittensen: SOS Alarm 2026-11-26 15:03, 3 min efter aktiveringen." in said.text
     assert "1 av 3 inkallade har kvitterat efter 12 min" in said.text
+    assert "Inget möte har startats i aktiveringen ännu." in said.text
 
 
 def test_status_reports_time_to_convene_once_everyone_has_acknowledged(forum_chat: Chat) -> None:
     _register(forum_chat, anna="Polisen", bo="SOS")
-    forum_chat.say("!aktivera Storm")
+    forum_chat.say("!aktivera Storm kalla: Polisen, SOS")
     forum_chat.advance(minutes=2)
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(minutes=6)
     forum_chat.say("!kvittera", person="bo")
     forum_chat.advance(minutes=30)
     said = forum_chat.say("!status")
-    assert "Tid till samling: alla inkallade hade kvitterat efter 8 min" in said.text
+    assert "Alla inkallade hade kvitterat 2026-11-26 15:08, 8 min efter aktiveringen." in said.text
+    assert "inkallade har kvitterat efter" not in said.text
 
 
 def test_stand_down_summarises_and_returns_to_ordinary(
@@ -166,7 +176,7 @@ def test_stand_down_summarises_and_returns_to_ordinary(
 ) -> None:
     forum_chat.say("!forum koppla samverkanskonferens", channel="ledning")
     _register(forum_chat, anna="Polisen", bo="SOS")
-    forum_chat.say("!aktivera Storm Dagmar")
+    forum_chat.say("!aktivera Storm Dagmar kalla: Polisen, SOS")
     forum_chat.advance(minutes=5)
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(hours=2, minutes=10)
@@ -225,7 +235,7 @@ def test_ack_without_organisation_says_how_to_set_one(forum_chat: Chat) -> None:
 
 def test_late_registrant_can_acknowledge_and_counts(forum_chat: Chat) -> None:
     _register(forum_chat, anna="Polisen")
-    forum_chat.say("!aktivera Storm")
+    forum_chat.say("!aktivera Storm kalla: Polisen")
     said = forum_chat.say("!kvittera", person="sara", organisation="Region Stockholm")
     assert said.ok, said.text
     assert "Region Stockholm var inte inkallad men är nu med" in said.text
@@ -273,7 +283,7 @@ def test_request_when_no_coordinators_are_known_says_whom_to_call(
     assert chat.say("!forum koppla samverkanskonferens", person="mod", moderator=True).ok
     _register(chat, anna="Polisen")
     said = chat.say("!request activation Storm", person="anna")
-    assert "Inga koordinatorer är registrerade" in said.text
+    assert "forumet har inga koordinatorer: ring Länsstyrelsens tjänsteman i beredskap" in said.text
 
 
 def test_request_while_activated_is_refused(forum_chat: Chat) -> None:

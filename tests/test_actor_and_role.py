@@ -79,9 +79,9 @@ def test_only_coordinators_add_organisations(forum_chat: Chat) -> None:
 def test_actor_list_groups_by_category(forum_chat: Chat) -> None:
     forum_chat.say("!aktör Polisen", person="anna")
     said = forum_chat.say("!aktörer")
-    assert "Aktörer i Regional samverkanskonferens (37)" in said.text
+    assert "Medlemmar i Regional samverkanskonferens (37 medlemmar)" in said.text
     assert "Blåljus:" in said.text
-    assert "Polisen Region Stockholm: anna" in said.text
+    assert "Polisen Region Stockholm: anna (ordinarie)" in said.text
     assert "Trafikverket: ingen registrerad företrädare" in said.text
 
 

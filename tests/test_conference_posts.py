@@ -201,6 +201,7 @@ def test_when_everyone_has_reported_the_nag_says_so(chat: Chat) -> None:
     assert chat.say("!forum skapa Testgruppen samordnande", channel="test").ok
     assert chat.say("!forum koppla Testgruppen", channel="test").ok
     assert chat.say("!schema varje torsdag 16:00", channel="test").ok
+    assert chat.say("!forum medlem lägg till Polisen", channel="test").ok
     assert chat.say("!aktör Polisen", person="anna", channel="test").ok
     _travel(chat, "2026-12-02 12:00")
     assert chat.say("!läge Läge: lugnt", person="anna", channel="test").ok
@@ -289,8 +290,8 @@ def test_a_year_of_thursday_conferences(database: Database) -> None:
     assert flagged == {
         "2026-04-01 16:00": "Obs! Skärtorsdagen. Mötet hålls enligt schemat.",
         "2026-04-29 16:00": "Obs! Valborgsmässoafton. Mötet hålls enligt schemat.",
-        "2026-12-23 16:00": "Obs! Julafton. Mötet hålls enligt schemat.",
-        "2026-12-30 16:00": "Obs! Nyårsafton. Mötet hålls enligt schemat.",
+        "2026-12-23 16:00": "Obs! Julafton (ledig dag). Mötet hålls ändå.",
+        "2026-12-30 16:00": "Obs! Nyårsafton (ledig dag). Mötet hålls ändå.",
     }
     # Every post on time, none missed or late, none twice.
     assert not [s for s in sent if "Sent:" in s.text or "kom aldrig fram" in s.text]
@@ -407,7 +408,7 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
         ("2026-12-24 15:30", "Regional samverkanskonferens börjar om 30 minuter, kl. 16:00."),
         ("2026-12-24 16:00", "Regional samverkanskonferens börjar nu, kl. 16:00."),
     ]
-    assert "Obs! Julafton. Mötet hålls enligt schemat." in sent[11].text
+    assert "Obs! Julafton (ledig dag). Mötet hålls ändå." in sent[11].text
     # Posts planned under other offsets are not sent when the offsets change.
     other = Chat(database, clock, CoreConfig(meeting_reminder_offsets=(1440, None, None, 0)))
     chat.tick()

@@ -22,13 +22,15 @@ def completed(line: str) -> list[str]:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("!kvitt", ["!kvittera"]),
-        ("!KVITT", ["!kvittera"]),  # case and accents, as the dispatcher ignores them
+        ("!kvitt", ["!kvittera", "!kvittera begäran"]),
+        # Case and accents, as the dispatcher ignores them.
+        ("!KVITT", ["!kvittera", "!kvittera begäran"]),
         ("!akto", ["!aktör", "!aktör ny", "!aktör ta bort", "!aktörer"]),
         ("!roll ", ["!roll lista"]),
-        ("#stab @anna/Polisen: !kvitt", ["#stab @anna/Polisen: !kvittera"]),
+        ("#stab @anna/Polisen: !kvittera b", ["#stab @anna/Polisen: !kvittera begäran"]),
         ("!forum kop", ["!forum koppla"]),
-        ("!kvittera", []),  # already whole
+        ("!kvittera", ["!kvittera begäran"]),
+        ("!kvittera begäran", []),  # already whole
         ("! kvitt", []),
         ("kvitt", []),  # chat, not a command
     ],
@@ -64,4 +66,4 @@ def test_organisation_names(line: str, expected: list[str]) -> None:
 
 
 def test_only_the_last_line_of_a_pasted_block_is_completed() -> None:
-    assert completed("!läge Läge: lugnt\n!kvitt") == ["!läge Läge: lugnt\n!kvittera"]
+    assert completed("!läge Läge: lugnt\n!kvittera b") == ["!läge Läge: lugnt\n!kvittera begäran"]

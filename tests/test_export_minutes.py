@@ -367,6 +367,7 @@ def test_markdown_user_text_stays_text(
         "Läge:",
         "Tid:",
         "Ordförande:",
+        "Värd:",
         "Forum:",
         "Avser:",
         "Sammanställd av:",

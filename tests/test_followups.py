@@ -34,7 +34,7 @@ def test_who_has_not_acknowledged_is_called_again_then_the_coordinators_told(
     _register(forum_chat, anna="Polisen", bo="Trafikverket", cia="SOS Alarm")
     assert forum_chat.say("!forum koppla samverkanskonferens", channel="ledning").ok
     assert forum_chat.say("!roll @lisa koordinator").ok
-    forum_chat.say("!aktivera Storm Dagmar")
+    forum_chat.say("!aktivera Storm Dagmar kalla: Polisen, Trafikverket, SOS Alarm")
     forum_chat.advance(minutes=5)
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(minutes=4, seconds=59)
@@ -67,13 +67,13 @@ def test_nothing_follows_a_call_out_everyone_answered_or_that_was_stood_down(
     forum_chat = Chat(database, clock, quiet)
     forum_chat.say("!forum koppla samverkanskonferens")
     _register(forum_chat, anna="Polisen")
-    forum_chat.say("!aktivera Storm")
+    forum_chat.say("!aktivera Storm kalla: Polisen")
     forum_chat.say("!kvittera", person="anna")
     forum_chat.advance(minutes=30)
     assert forum_chat.tick() == []
     forum_chat.say("!avaktivera")
     _register(forum_chat, bo="Trafikverket")
-    forum_chat.say("!aktivera Ny storm")
+    forum_chat.say("!aktivera Ny storm kalla: Trafikverket")
     forum_chat.say("!avaktivera Över")
     forum_chat.advance(minutes=30)
     assert forum_chat.tick() == []

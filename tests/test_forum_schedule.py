@@ -389,7 +389,7 @@ def test_every_other_thursday_starts_with_the_next_one(
     assert "är nu: varannan torsdag 16:00" in said.text
     assert "torsdag 2026-11-26 16:00" in said.text
     assert "torsdag 2026-12-10 16:00" in said.text
-    assert "torsdag 2026-12-24 16:00 – Julafton (helgdagsafton)" in said.text
+    assert "torsdag 2026-12-24 16:00 – Julafton (ledig dag, mötet hålls)" in said.text
     assert "2026-12-03" not in said.text
     # Said after the meeting has started: the first is next Thursday.
     forum_chat.say("!schema ingen")
@@ -507,7 +507,7 @@ def test_next_lists_five_meetings_with_the_eves_marked(forum_chat: Chat) -> None
         "• torsdag 2026-12-03 16:00",
         "• torsdag 2026-12-10 16:00",
         "• torsdag 2026-12-17 16:00",
-        "• torsdag 2026-12-24 16:00 – Julafton (helgdagsafton)",
+        "• torsdag 2026-12-24 16:00 – Julafton (ledig dag, mötet hålls)",
     ]
     assert "Schema: varje torsdag 16:00. Allmänna helgdagar: hoppa" in said.text
 
@@ -517,8 +517,8 @@ def test_next_in_english(forum_chat: Chat) -> None:
     forum_chat.advance(days=14)  # Thursday 2026-12-10 15:00
     said = forum_chat.say("!next")
     assert "Upcoming meetings: Regional samverkanskonferens" in said.text
-    assert "Thursday 2026-12-24 16:00 – Christmas Eve (eve of a holiday)" in said.text
-    assert "Thursday 2026-12-31 16:00 – New Year's Eve (eve of a holiday)" in said.text
+    assert "Thursday 2026-12-24 16:00 – Christmas Eve (a day off, held anyway)" in said.text
+    assert "Thursday 2026-12-31 16:00 – New Year's Eve (a day off, held anyway)" in said.text
     assert "Thursday 2027-01-07 16:00" in said.text
     assert "Schedule: every Thursday 16:00. Public holidays: skip" in said.text
 

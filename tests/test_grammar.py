@@ -198,7 +198,10 @@ def test_an_acknowledgement_within_the_minute_says_so_not_after_0_min(forum_chat
     assert "0 min" not in said.text
     assert ", mindre än en minut efter aktiveringen." in said.text
     status = forum_chat.say("!status").text
-    assert "Första kvittensen kom efter mindre än en minut." in status
+    assert (
+        "Första kvittensen: Polisen Region Stockholm 2026-11-26 15:00, mindre än en minut "
+        "efter aktiveringen." in status
+    )
 
 
 def test_minutes_of_a_forum_without_meetings_quote_no_empty_name(forum_chat: Chat) -> None:

@@ -66,6 +66,7 @@ AUTHORITY = {
     "error.command_regional",
     "error.not_action_owner",
     "reminder_error.not_yours",
+    "green_button_error.not_on_duty",
 }
 
 
@@ -197,6 +198,21 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
         if key != "report.unchanged":
             _ok(chat, "!läge Normalt läge", person="anna")
+    if key == "activation_request.ack":  # a request waiting for the duty officer
+        _ok(chat, "!begär aktivering Storm Dagmar", person="anna")
+    if key == "activation_request.strategic":  # from the activated conference
+        _ok(chat, "!aktivera Storm Dagmar")
+    if key == "callout.call_in":  # Trafikverket and SOS Alarm not called yet
+        _ok(chat, "!aktivera Storm Dagmar kalla: Polisen")
+    if key == "callout.release":  # every member called
+        _ok(chat, "!aktivera Storm Dagmar")
+    if key == "hosting.activation":  # the activation's host is decided during it
+        _ok(chat, "!aktivera Storm Dagmar")
+    if key == "report_back.send":  # a thematic group's channel: it reports to its parent
+        _ok(chat, "!forum skapa Analysgrupp snö tematisk under Regional samordningsgrupp")
+        _ok(chat, "!forum koppla Analysgrupp snö", channel="grupp")
+        _ok(chat, "!aktör Polisen", person="anna", channel="grupp")
+        return "grupp"
     return "stab"
 
 

@@ -118,7 +118,7 @@ def test_bind_register_activate_acknowledge_stand_down(
     registered = ask(bo, room, bot_id, "!aktör Polisen")
     assert "företrädare för Polisen Region Stockholm" in registered.body
 
-    callout = ask(anna, room, bot_id, "!aktivera Storm Dagmar, elavbrott i norra länet")
+    callout = ask(anna, room, bot_id, "!aktivera Storm Dagmar kalla: Polisen")
     assert "INKALLNING – Regional samverkanskonferens" in callout.body
     # Bo is really mentioned: a pill in the HTML and m.mentions, so his client notifies him.
     assert f'href="https://matrix.to/#/{bo.user_id}"' in (callout.formatted_body or "")
@@ -341,7 +341,7 @@ def test_a_restarted_bot_neither_replays_nor_loses_messages(
     room = room_with_bot(anna, bot_id, bo)
     ask(anna, room, bot_id, f"!forum koppla {INRIKTANDE}")
     ask(bo, room, bot_id, "!aktör SOS Alarm")
-    ask(anna, room, bot_id, "!aktivera Skyfall")
+    ask(anna, room, bot_id, "!aktivera Skyfall kalla: SOS Alarm")
 
     assert bot.stop() == 0
     mark = anna.mark(room)

@@ -38,7 +38,7 @@ def test_a_meeting_from_start_to_minutes(forum_chat: Chat, database: Database) -
     assert forum_chat.say("!närvarande", person="anna").ok
     forum_chat.say("!info SMHI varnar för kraftig vind", person="bo")
     moved = forum_chat.say("!punkt nästa")
-    assert "Punkt: Uppföljning av åtgärder" in moved.text
+    assert "Punkt 2 av 9: Uppföljning av åtgärder" in moved.text
     decided = forum_chat.say("!beslut Polisen leder trafikinsatsen", person="anna")
     assert "Under punkten: Uppföljning av åtgärder" in decided.text
     forum_chat.say("!läge Läge: E4 stängd vid Rotebro", person="bo")

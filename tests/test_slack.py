@@ -103,9 +103,7 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
     assert "företrädare för Polisen Region Stockholm" in registered.text
 
     mark = fake.mark()
-    assert (
-        slash(slack, "aktivera Storm Dagmar, elavbrott i norra länet", ANNA, channel).status == 200
-    )
+    assert slash(slack, "aktivera Storm Dagmar kalla: Polisen", ANNA, channel).status == 200
     callout = posted(slack, channel, mark)
     assert "INKALLNING – Regional samverkanskonferens" in callout.text
     assert f"<@{BO}>" in callout.text  # a real mention: Bo is notified
@@ -143,7 +141,7 @@ def test_bind_register_activate_acknowledge_by_click_status_stand_down(slack: Sl
     status = posted(slack, channel, mark)
     fields = section_fields(status)
     assert fields["Läge"] == "*aktiverat läge*"
-    assert fields["Anledning"] == "Storm Dagmar, elavbrott i norra länet"
+    assert fields["Anledning"] == "Storm Dagmar"
 
     mark = fake.mark()
     assert slash(slack, "avaktivera", BO, channel).status == 200
@@ -474,6 +472,7 @@ SCOPE_OF = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
+    "conversations_open": "im:write",  # the app's DM with a person (a direct post)
     "users_info": "users:read",
     "files_upload_v2": "files:write",  # getUploadURLExternal + completeUploadExternal
     "views_publish": None,

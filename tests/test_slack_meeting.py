@@ -77,6 +77,9 @@ def new_forum(bot: SlackBot, members: dict[str, str]) -> tuple[str, str]:
     channel = new_channel()
     run(bot, f"forum skapa {name} samordnande", ADMIN, channel, "är skapat")
     run(bot, f"forum koppla {name}", ADMIN, channel, "Kanalen är nu kopplad till")
+    if members:  # a new forum has no members until its coordinator adds them
+        names = ", ".join(sorted(set(members.values())))
+        run(bot, f"forum medlem lägg till {names}", ADMIN, channel, "är nu medlem")
     for user, organisation in members.items():
         run(bot, f"aktör {organisation}", user, channel, "registrerad som företrädare för")
     return name, channel

@@ -109,12 +109,16 @@ class Forum:
 def new_forum(
     bot: SlackBot, members: Mapping[str, str] | None = None, *, activate: bool = True
 ) -> Forum:
-    """A new forum bound to a new channel; each of ``members`` (user -> organisation) says
-    whom they represent there, and then the admin activates it, which opens a round."""
+    """A new forum bound to a new channel; the admin adds the organisations of ``members``
+    (user -> organisation) to it, each user says whom they represent there, and then the
+    admin activates it, which opens a round."""
     name = f"Testforum {uuid.uuid4().hex[:8]}"
     channel = new_channel()
     run(bot, f"forum skapa {name} samordnande", ADMIN, channel, "är skapat")
     run(bot, f"forum koppla {name}", ADMIN, channel, "Kanalen är nu kopplad till")
+    if members:  # a new forum has no members until its coordinator adds them
+        names = ", ".join(sorted(set(members.values())))
+        run(bot, f"forum medlem lägg till {names}", ADMIN, channel, "är nu medlem")
     for user, organisation in (members or {}).items():
         run(bot, f"aktör {organisation}", user, channel, "registrerad som företrädare för")
     if activate:

@@ -7,6 +7,10 @@ start with ``#channel`` and/or ``@person:`` or ``@person/Organisation:``. One wi
 prefix switches the channel and/or person for the messages after it. A line ending in ``\``
 goes on on the next line: one message over several lines (a situation report), piped or typed.
 
+A direct message to one person is printed under ``── @anna 16:00 ──``, its first line
+saying so ("(direktmeddelande till anna)"); a message kept current (an edit) is printed again,
+whole, under its channel's line, its first line "(uppdaterat)".
+
 A terminal cannot show a file: a file the bot attaches (the full minutes) is saved in a folder
 (``samverkan-filer`` in the working directory, made when first needed; the same name again
 overwrites it), and the message says where.
@@ -86,9 +90,22 @@ class ConsoleDoor:
         return "connected"
 
     async def deliver(self, post: Post) -> str | None:
-        """Print ``post`` under its channel's line, with where its files were saved."""
+        """Print ``post`` under its channel's line, with where its files were saved. A direct
+        message is printed under a line saying to whom; an edit, as the new version marked
+        updated (a terminal cannot change what it printed)."""
         files = files_of(post.attachments)
-        self._print(post.channel_id, self._with_files(render_text(post.document), files))
+        text = self._with_files(render_text(post.document), files)
+        # The line above stays ``── <where> HH:MM ──`` (scripts split on it); what kind of
+        # message it is, is said on the first line of the text.
+        header, marks = f"#{post.channel_id}", []
+        if post.direct:
+            header = f"@{post.channel_id}"
+            marks.append(t(self.language, "door_live.console_direct", person=post.channel_id))
+        if post.replaces is not None:
+            marks.append(t(self.language, "door_live.console_updated"))
+        self._print_under(header, "\n".join([*marks, text]))
+        if post.replaces is not None:
+            return post.targets[0] if post.targets else None
         self._printed += 1
         return f"{post.channel_id}:{self._printed}"
 
@@ -108,8 +125,11 @@ class ConsoleDoor:
         return t(self.language, "door_files.saved", path=str(path))
 
     def _print(self, channel_id: str, text: str) -> None:
+        self._print_under(f"#{channel_id}", text)
+
+    def _print_under(self, header: str, text: str) -> None:
         # The time as every chat client shows it; scripts split the output on this line.
-        self._write(f"── #{channel_id} {self._time()} ──\n{text}\n\n")
+        self._write(f"── {header} {self._time()} ──\n{text}\n\n")
 
     def _time(self) -> str:
         """The console's clock (``--now``, ``~tid``) on the wall, as ``16:00``."""

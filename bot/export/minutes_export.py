@@ -4,11 +4,11 @@ The content and its order are the chat's full minutes (``commands.minutes.render
 header, attendance by organisation, follow-up, the items under their agenda topics, the
 actions and the actions by owner, then the round's joint situation picture. The texts come
 from the message catalogue in the chosen language; the follow-up rows are the chat's own
-(``follow_up_rows``), and the picture is the picture export's (``bot.export.picture_export``): the
-Markdown includes ``picture.md.j2`` as it is, the HTML lays out the same ``PictureView`` (a
-macro with the body of ``picture.html.j2``, which is a whole page), the JSON carries the
-picture export's document. One difference from the chat: an item noted after midnight shows
-its date, as the file is read later.
+(``follow_up_groups``: under the forum's agenda items), and the picture is the picture
+export's (``bot.export.picture_export``): the Markdown includes ``picture.md.j2`` as it is,
+the HTML lays out the same ``PictureView`` (a macro with the body of ``picture.html.j2``,
+which is a whole page), the JSON carries the picture export's document. One difference
+from the chat: an item noted after midnight shows its date, as the file is read later.
 
 The same :func:`render_minutes` writes ``samverkan-bot export protokoll`` and the full minutes
 file the bot attaches in the chat, so the Markdown is the complete minutes, readable as a
@@ -49,8 +49,8 @@ from commands.minutes.record import (
     Minutes,
     Section,
 )
-from commands.minutes.render import follow_up_rows
-from storage.models import ItemKind
+from commands.minutes.render import absent_line, follow_up_groups, host_rows
+from storage.models import EscalationKind, ItemKind
 
 # The layout of the JSON file; raise it when a consumer would have to read it differently.
 JSON_FORMAT = 1
@@ -75,6 +75,15 @@ class TopicView:
 
 
 @dataclass(frozen=True)
+class FollowUpView:
+    """Part of the follow-up, under its agenda item (``Uppföljning`` when the forum's agenda
+    has no item of its own for it)."""
+
+    title: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
 class ActionRow:
     """An action noted in the meeting, in columns (HTML's table) and as the chat's line."""
 
@@ -96,8 +105,8 @@ class MinutesView:
     attendance_title: str
     attendance: list[tuple[str, str]]  # organisation, its people
     nobody: str | None
-    follow_up_title: str
-    follow_up: list[Row]
+    absent: str | None  # the member organisations that took no part
+    follow_up: list[FollowUpView]
     topics: list[TopicView]
     actions_title: str
     columns: tuple[str, str, str, str]  # the actions table's headings (HTML)
@@ -128,8 +137,11 @@ def minutes_view(minutes: Minutes, language: str) -> MinutesView:
             for organisation, people in minutes.attendance
         ],
         nobody=None if minutes.attendance else t(language, "minutes.nobody"),
-        follow_up_title=t(language, "minutes.follow_up"),
-        follow_up=[inlines(row) for row in follow_up_rows(minutes, language)],
+        absent=absent_line(minutes, language),
+        follow_up=[
+            FollowUpView(title, [inlines(row) for row in rows])
+            for title, rows in follow_up_groups(minutes, language)
+        ],
         topics=[rows.topic(section) for section in minutes.sections],
         actions_title=t(language, "minutes.actions", count=len(minutes.actions)),
         columns=(
@@ -150,12 +162,14 @@ def minutes_view(minutes: Minutes, language: str) -> MinutesView:
 
 
 def header_rows(minutes: Minutes, language: str) -> list[tuple[str, str]]:
-    """Meeting, mode, time (the end with its date when the meeting ran past midnight), chairs."""
+    """Meeting, mode, time (the end with its date when the meeting ran past midnight), chairs,
+    and the host (the activation's, when it decided its own)."""
     return [
         (t(language, "minutes.meeting"), minutes.title),
         (t(language, "picture.mode"), t(language, f"mode.{minutes.mode}")),
         (t(language, "minutes.when"), when(minutes, language)),
         (t(language, "minutes.chairs"), ", ".join(minutes.chairs)),
+        *host_rows(minutes, language),
     ]
 
 
@@ -191,6 +205,7 @@ class _Rows:
         self.zone = ZoneInfo(minutes.timezone)
         self.first_day = local(minutes.started_at, self.zone).date()
         self.kinds = {kind: Strong(t(language, _kind_key(kind, minutes))) for kind in KINDS}
+        self.report_back = Strong(t(language, "report_back.kind"))
         self.no_topic = t(language, "minutes.before_topics")
         self.no_items = t(language, "minutes.no_items")
         self.dues: dict[int, str] = {}
@@ -214,6 +229,8 @@ class _Rows:
             owner = Strong(action.owner)
             return (kind, number, owner, _COLON, Text(action.text), _DASH, Text(due), by)
         if entry.escalation is not None:
+            if entry.escalation.kind == EscalationKind.REPORT_BACK.value:
+                kind = self.report_back
             target = t(self.language, "minutes.raised_to", forum=entry.escalation.to_forum)
             return (kind, Text(f" {target}: "), Text(entry.text), by)
         return (kind, _COLON, Text(entry.text), by)
@@ -289,6 +306,7 @@ def render_json(minutes: Minutes, language: str) -> str:
                 "mode": t(language, "picture.mode"),
                 "started_at": t(language, "minutes.when"),
                 "chairs": t(language, "minutes.chairs"),
+                "host": t(language, "forum.host"),
                 "attendance": t(language, "minutes.attendance", count=attendees),
                 "follow_up": t(language, "minutes.follow_up"),
                 "actions": t(language, "minutes.actions", count=len(minutes.actions)),

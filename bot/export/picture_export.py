@@ -102,7 +102,7 @@ def picture_view(exported: ExportedPicture) -> PictureView:
         language=language,
         title=t(language, "picture.title", forum=picture.forum),
         header=header,
-        count=t(language, "picture.count", reported=len(picture.reports), count=picture.expected),
+        count=t(language, "picture.count", reported=picture.reported, count=picture.expected),
         sections=sections,
         no_reports=None if picture.reports else t(language, "picture.no_reports"),
         collected=collected,

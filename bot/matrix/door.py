@@ -50,15 +50,19 @@ from aiohttp import ClientError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    DirectRoomsResponse,
     ErrorResponse,
+    Event,
     InviteMemberEvent,
     JoinError,
     LocalProtocolError,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    RoomCreateError,
     RoomCreateEvent,
     RoomMessageText,
+    RoomPreset,
     RoomSendError,
     RoomSendResponse,
     SyncError,
@@ -74,19 +78,21 @@ from bot.files import PRIVATE_FILE, File, files_of, private_folder
 from bot.hub import DeliveryFailed, Hub
 from bot.matrix.events import (
     MODERATOR_LEVEL,
+    Annotation,
     addressed,
     edited_content,
     is_edit,
+    reaction_of,
     server_of,
     unaddressed,
 )
 from bot.matrix.store_key import NIO_DEFAULT_KEY, StoreKeyError, prepare_store
 from bot.matrix.trust import CrossSignedDevices
-from bot.render.matrix import pack_matrix
+from bot.render.matrix import pack_matrix, render_matrix_edit
 from commands.core.clock import Clock, SystemClock
-from commands.core.document import Document
+from commands.core.document import Document, Emphasis, Paragraph, inlines
 from commands.core.i18n import t
-from commands.core.messages import Incoming, MentionRef, Post, Speaker
+from commands.core.messages import Incoming, MentionRef, Post, Reaction, Speaker
 from commands.core.welcome import welcome
 from storage import Database
 
@@ -96,6 +102,9 @@ PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 30_000
 PROFILE_TIMEOUT_S = 5.0  # a mentioned person's profile, when they are not in the room
 KEYS_QUERY_PATH = "/_matrix/client/v3/keys/query"
+DIRECT_ACCOUNT_DATA_PATH = "/_matrix/client/v3/user/{user}/account_data/m.direct"
+NEW_ROOM_TIMEOUT_S = 30.0  # a room the bot made, until its sync has seen it
+MEGOLM = "m.megolm.v1.aes-sha2"
 # What a homeserver that is away looks like: refused, reset or dropped connections, timeouts.
 UNREACHABLE = (OSError, TimeoutError, ClientError)
 
@@ -192,6 +201,9 @@ class MatrixDoor:
         self._client: AsyncClient | None = None
         # Rooms the bot was invited to as a direct chat (True), or not; read once a room.
         self._direct: dict[str, bool] = {}
+        # Finding or making a person's direct room, one at a time (``m.direct`` is one
+        # document, read and written whole).
+        self._direct_lock = asyncio.Lock()
         self._cross_signed = CrossSignedDevices(self._query_keys)
 
     # -- the door protocol -------------------------------------------------------------------
@@ -200,14 +212,69 @@ class MatrixDoor:
         """Send ``post`` to its room (an answer as a reply to the command, in its thread,
         from its route), its files after it; the first event's id once the homeserver has
         them all (retrying while it is away). The post's key gives the transaction ids, so a
-        repeat, by this process or a new leader, is posted once."""
+        repeat, by this process or a new leader, is posted once.
+
+        A direct post goes to the person's direct room (:meth:`direct_room`). An edit is an
+        ``m.replace`` of each of ``post.targets`` (:meth:`_edit`). The answer to a reaction
+        says first who reacted, with what: it replies to the bot's own message, and "du" in
+        it would be anyone."""
+        room_id = post.channel_id
+        if post.direct:
+            room_id = await self.direct_room(post.channel_id)
+        if post.replaces is not None:
+            return await self._edit(room_id, post)
+        document = post.document
+        reacted = (post.route or {}).get("reacted")
+        if isinstance(reacted, Mapping):
+            language = await self.hub.language_of(PLATFORM, room_id)
+            line = t(
+                language,
+                "door_live.reacted",
+                who=str(reacted.get("who", "")),
+                reaction=str(reacted.get("key", "")),
+            )
+            document = Document([Paragraph(inlines([Emphasis(line)])), *document.blocks])
         return await self._send_document(
-            post.channel_id,
-            post.document,
+            room_id,
+            document,
             files_of(post.attachments),
             key=post.key,
             answering=Answering.from_route(post.route),
         )
+
+    async def _edit(self, room_id: str, post: Post) -> str | None:
+        """Each message ``post.targets`` names replaced by the post's document: an ``m.replace``
+        edit, a notice that mentions nobody (``render_matrix_edit``). A document too long for
+        one message replaces it with its first part only (a tagged message is kept short).
+        The first target's id, once the homeserver has every edit."""
+        client = await self._ready_client()
+        contents = pack_matrix(post.document).contents(self.language)
+        if len(contents) > 1:
+            log.warning(
+                "an edit of %s in %s takes %d messages: only the first replaces it",
+                post.replaces,
+                room_id,
+                len(contents),
+            )
+        queued = [
+            Outgoing(room_id, render_matrix_edit(contents[0], target)) for target in post.targets
+        ]
+        if post.key is not None:
+            for number, outgoing in enumerate(queued):
+                outgoing.txn_id = f"{post.key}-{number}"
+        await self._send_all(client, queued)
+        return post.targets[0] if post.targets else None
+
+    async def _ready_client(self) -> AsyncClient:
+        """The client, once it knows its rooms (after the first sync); DeliveryFailed (to be
+        tried again) when the door does not run in this process."""
+        if not self._running:
+            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
+        await self._synced.wait()
+        client = self._client
+        if client is None:
+            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
+        return client
 
     async def _send_document(
         self,
@@ -220,13 +287,8 @@ class MatrixDoor:
     ) -> str | None:
         """A long document is several messages (a homeserver refuses events over 64 KiB),
         numbered, sent one after the other, each file after the messages it belongs to."""
-        if not self._running:
-            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
         # Not before the first sync: until then the client knows no rooms.
-        await self._synced.wait()
-        client = self._client
-        if client is None:
-            raise DeliveryFailed("the Matrix door does not run in this process", permanent=False)
+        client = await self._ready_client()
         packed = pack_matrix(document)
         # Only a split document needs its forum's language (for "del 1 av 4"): a read.
         language = (
@@ -244,6 +306,11 @@ class MatrixDoor:
             # the old one died mid-send): the homeserver posts each once.
             for number, outgoing in enumerate(queued):
                 outgoing.txn_id = f"{key}-{number}"
+        return await self._send_all(client, queued)
+
+    async def _send_all(self, client: AsyncClient, queued: Sequence[Outgoing]) -> str | None:
+        """Each in turn, retrying while the homeserver is away; the first one's event id, or
+        DeliveryFailed when the homeserver refused one for good."""
         first: str | None = None
         backoff = Backoff()
         for outgoing in queued:
@@ -499,12 +566,17 @@ class MatrixDoor:
                     with contextlib.suppress(LocalProtocolError, *UNREACHABLE):
                         await client.request_room_key(event)
                     continue
-                if not isinstance(event, RoomMessageText) or event.sender == self.user_id:
-                    continue  # anything but text, and our own messages
-                if history:
-                    continue
+                # A reaction, whichever class nio made of it (not a malformed event).
+                annotation = reaction_of(event.source) if isinstance(event, Event) else None
+                if annotation is None and not isinstance(event, RoomMessageText):
+                    continue  # anything but text and reactions
+                if history or event.sender == self.user_id:
+                    continue  # what was said before the bot came, and our own messages
                 try:
-                    await self._message(client, room, event)
+                    if annotation is not None:
+                        await self._reaction(client, room, event, annotation)
+                    else:
+                        await self._message(client, room, event)
                 except UNREACHABLE:
                     raise
                 except Exception:
@@ -542,8 +614,10 @@ class MatrixDoor:
             return
         log.info("joined Matrix room %s, invited by %s", room_id, inviter)
         if invitation is not None and invitation.content.get("is_direct") is True:
-            # How clients make a direct chat; the invitation is seen once, so it is kept.
+            # How clients make a direct chat; the invitation is seen once, so it is kept, and
+            # it is where the bot writes to the person who made it (direct posts).
             await self._keep(f"direct:{room_id}", "1")
+            await self._keep(f"dm:{inviter}", room_id)
             self._direct[room_id] = True
         self._welcome_pending.add(room_id)
 
@@ -606,13 +680,7 @@ class MatrixDoor:
         incoming = Incoming(
             platform=PLATFORM,
             channel_id=room.room_id,
-            speaker=Speaker(
-                platform=PLATFORM,
-                user_id=event.sender,
-                display_name=room.user_name(event.sender) or event.sender,
-                platform_moderator=self._is_moderator(room, event.sender),
-                home=server_of(event.sender),
-            ),
+            speaker=self._speaker(room, event.sender),
             text=found.text,
             event_id=event.event_id,
             channel_name=room.display_name,
@@ -625,6 +693,46 @@ class MatrixDoor:
             route=answering.route(),
         )
         # The answer waits in the outbox with the command's changes; the hub sends it.
+        await self.hub.handle(incoming)
+
+    def _speaker(self, room: MatrixRoom, sender: str) -> Speaker:
+        return Speaker(
+            platform=PLATFORM,
+            user_id=sender,
+            display_name=room.user_name(sender) or sender,
+            platform_moderator=self._is_moderator(room, sender),
+            home=server_of(sender),
+        )
+
+    async def _reaction(
+        self, client: AsyncClient, room: MatrixRoom, event: Event, annotation: Annotation
+    ) -> None:
+        """A reaction, to the core: it runs what the reacted message's tag declares (👍 on a
+        call-out acknowledges it), or nothing. Its answer replies to the message reacted to,
+        saying who reacted (reactions notify nobody: the bot confirms in text). A reaction
+        from a device its owner did not cross-sign, where that is required, is ignored
+        without a word."""
+        if (
+            self.settings.matrix_require_cross_signed_devices
+            and not await self._cross_signed_device(client, room, event)
+        ):
+            log.info("not acting on the reaction %s in %s: no cross-signed device", event, room)
+            return
+        speaker = self._speaker(room, event.sender)
+        route = Answering(annotation.reacts_to).route()
+        route["reacted"] = {"who": speaker.display_name, "key": annotation.key}
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel_id=room.room_id,
+            speaker=speaker,
+            text="",
+            event_id=event.event_id,
+            channel_name=room.display_name,
+            permalink=permalink(room.room_id, annotation.reacts_to),
+            direct=await self._is_direct(room.room_id),
+            route=route,
+            reaction=Reaction(annotation.reacts_to, annotation.key),
+        )
         await self.hub.handle(incoming)
 
     async def _name_of(self, client: AsyncClient, room: MatrixRoom, user_id: str) -> str:
@@ -646,10 +754,91 @@ class MatrixDoor:
             known = self._direct[room_id] = await self._state(f"direct:{room_id}") == "1"
         return known
 
+    # -- direct rooms --------------------------------------------------------------------------
+
+    async def direct_room(self, user_id: str) -> str:
+        """The room where the bot writes to ``user_id`` alone: the one it remembers (made by
+        it, or by the person when they invited it as a direct chat) while both are still in
+        it, else a new one — a direct chat as clients make it (``is_direct``, the person
+        invited, marked in the bot's ``m.direct``; encrypted where the deployment acts only
+        on encrypted messages), remembered."""
+        async with self._direct_lock:
+            client = await self._ready_client()
+            known = await self._state(f"dm:{user_id}")
+            room = client.rooms.get(known) if known else None
+            if known and room is not None and user_id in room.users:
+                return known
+            room_id = await self._new_direct_room(client, user_id)
+            await self._keep(f"dm:{user_id}", room_id)
+            await self._keep(f"direct:{room_id}", "1")
+            self._direct[room_id] = True
+            await self._mark_direct(client, user_id, room_id)
+        # nio sends only to rooms its sync has seen: the next one brings it.
+        try:
+            async with asyncio.timeout(NEW_ROOM_TIMEOUT_S):
+                while room_id not in client.rooms:
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            reason = f"the new room {room_id} is not synced yet"
+            raise DeliveryFailed(reason, permanent=False) from None
+        return room_id
+
+    async def _new_direct_room(self, client: AsyncClient, user_id: str) -> str:
+        encrypted = self.settings.matrix_require_cross_signed_devices
+        state = (
+            [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}]
+            if encrypted
+            else []
+        )
+        response = await client.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=state,
+        )
+        if isinstance(response, RoomCreateError):
+            log.warning("could not make a direct room with %s: %s", user_id, response)
+            raise DeliveryFailed(
+                f"no direct room with {user_id}: {response.status_code} {response.message}",
+                permanent=_refused_for_good(response),
+            )
+        log.info("made a direct room %s with %s", response.room_id, user_id)
+        return str(response.room_id)
+
+    async def _mark_direct(self, client: AsyncClient, user_id: str, room_id: str) -> None:
+        """``room_id`` added to the bot's ``m.direct`` account data, as clients do: the bot's
+        own clients list it under the person. Not marked is no failure (logged)."""
+        try:
+            await self._add_direct(client, user_id, room_id)
+        except UNREACHABLE as error:
+            log.warning("could not mark %s as direct with %s: %s", room_id, user_id, error)
+
+    async def _add_direct(self, client: AsyncClient, user_id: str, room_id: str) -> None:
+        listed = await client.list_direct_rooms()
+        rooms: dict[str, list[str]] = {}
+        if isinstance(listed, DirectRoomsResponse):
+            rooms = {user: list(ids) for user, ids in listed.rooms.items()}
+        rooms[user_id] = [*rooms.get(user_id, []), room_id]
+        path = DIRECT_ACCOUNT_DATA_PATH.format(user=quote(self.user_id, safe=""))
+        response = await client.send(
+            "PUT",
+            path,
+            json.dumps(rooms),
+            headers={
+                "Authorization": f"Bearer {client.access_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            if response.status != 200:
+                log.warning("could not mark %s as direct with %s: %s", room_id, user_id, response)
+        finally:
+            response.release()
+
     # -- end-to-end trust ----------------------------------------------------------------------
 
     async def _cross_signed_device(
-        self, client: AsyncClient, room: MatrixRoom, event: RoomMessageText
+        self, client: AsyncClient, room: MatrixRoom, event: Event
     ) -> bool:
         """Whether ``event`` was sent, encrypted, from a device its sender cross-signed.
 

@@ -165,3 +165,26 @@ def edited_content(content: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def server_of(user_id: str) -> str:
     return user_id.partition(":")[2]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A reaction (``m.reaction``): the event reacted to and the key (``👍``)."""
+
+    reacts_to: str
+    key: str
+
+
+def reaction_of(source: Mapping[str, Any]) -> Annotation | None:
+    """The reaction an event is (from its JSON, whichever class nio made of it: a
+    ``ReactionEvent``, an ``UnknownEvent`` in older versions, decrypted or not), or None."""
+    if source.get("type") != "m.reaction":
+        return None
+    content = source.get("content")
+    relation = content.get("m.relates_to") if isinstance(content, Mapping) else None
+    if not isinstance(relation, Mapping) or relation.get("rel_type") != "m.annotation":
+        return None
+    target, key = relation.get("event_id"), relation.get("key")
+    if not isinstance(target, str) or not isinstance(key, str) or not target or not key:
+        return None
+    return Annotation(target, key)

@@ -296,3 +296,29 @@ def render_matrix_messages(
     """The ``m.room.message`` contents of :func:`pack_matrix`, numbered in ``language`` when
     there are several."""
     return pack_matrix(document).contents(language)
+
+
+def render_matrix_edit(content: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """An ``m.replace`` edit of the event ``event_id`` to ``content`` (one message's content).
+
+    An edit is a notice that mentions nobody (``m.mentions`` empty, outside and in the new
+    content): keeping a message current (a call-out as acknowledgements come in) notifies no
+    one, though its pills still show the people. The fallback for clients without edits is
+    the text behind ``* ``, as clients write it (without its HTML when the event would grow
+    too large: the new content counts twice)."""
+    new = {**content, "msgtype": "m.notice", "m.mentions": {}}
+    edit: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": f"* {new['body']}",
+        "m.new_content": new,
+        "m.mentions": {},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+    }
+    size = len(json.dumps(edit, ensure_ascii=False).encode())
+    html = new.get("formatted_body")
+    if isinstance(html, str) and size + _json_bytes(html) + 64 <= MESSAGE_BYTES_MAX:
+        edit["format"] = "org.matrix.custom.html"
+        edit["formatted_body"] = f"* {html}"
+    elif size > MESSAGE_BYTES_MAX:
+        edit["body"] = "* …"  # the new content alone fills the event
+    return edit

@@ -31,6 +31,8 @@
   the dispatcher's apology quoting it.
 - Files attached to an answer or a post (the full minutes) are uploaded to its channel after
   its messages (``files_upload_v2``); an upload Slack refuses is logged, never raised.
+- An edit (a call-out kept current) is a ``chat.update`` of the messages it replaces; a
+  direct post goes to the app's DM with the person (``conversations.open``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -156,6 +159,7 @@ class SlackDoor:
         )
         self.pace = ChannelPace(CHANNEL_MESSAGES_PER_S, CHANNEL_BURST)
         self.users = SlackUsers(self.client)
+        self._dms: dict[str, str] = {}  # user id → the app's DM channel with them
         # Socket Mode has no signing secret, and no HTTP requests to check.
         self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self._replays = ReplayGuard()
@@ -188,6 +192,11 @@ class SlackDoor:
         and only the parts not found are sent."""
         route = dict(post.route) if post.route is not None else None
         try:
+            if post.direct:
+                # The app's DM with the person (the same conversation every time).
+                post = replace(post, channel_id=await self._direct_channel(post.channel_id))
+            if post.replaces is not None:
+                return await self._edit(post)
             if route is None or not route:
                 return await self._post_parts(post.channel_id, post.document, post)
             if "slash" in route:
@@ -273,6 +282,35 @@ class SlackDoor:
         if len(found) == len(await self._messages(channel_id, document)):
             found.update(shared)
         return found
+
+    async def _direct_channel(self, user_id: str) -> str:
+        """The app's direct conversation with ``user_id`` (``conversations.open``; asked once a
+        person, then remembered: Slack gives the same one)."""
+        known = self._dms.get(user_id)
+        if known is None:
+            response = await self.client.conversations_open(users=user_id)
+            known = str((response.get("channel") or {}).get("id") or "")
+            if not known:
+                raise DeliveryFailed(f"Slack opened no DM with {user_id}", permanent=False)
+            self._dms[user_id] = known
+        return known
+
+    async def _edit(self, post: Post) -> str | None:
+        """Each message ``post.targets`` names (a ``ts``) replaced by the post's document
+        (``chat.update``: blocks and text; an edit notifies nobody). A document too long for
+        one message replaces it with its first part only. The first one's ``ts``."""
+        messages = await self._messages(post.channel_id, post.document)
+        if len(messages) > 1:
+            log.warning(
+                "an edit of %s in %s takes %d messages: only the first replaces it",
+                post.replaces,
+                post.channel_id,
+                len(messages),
+            )
+        for ts in post.targets:
+            await self.pace.wait(post.channel_id)
+            await self.client.chat_update(channel=post.channel_id, ts=ts, **messages[0].arguments())
+        return post.targets[0] if post.targets else None
 
     async def _answer_slash(self, post: Post, route: Mapping[str, Any]) -> str | None:
         """A slash command's answer: in the channel, with a line saying who asked (only the

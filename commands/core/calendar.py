@@ -24,9 +24,16 @@ What the bot makes of it:
 - A **holiday** is a public holiday: a meeting the forum's rule puts on one follows the
   forum's holiday policy (``commands/core/meeting_times.py``).
 - An **eve** is a de facto day or an optional one, except Klämdag (a bridge day, not an eve):
-  skärtorsdagen, valborgsmässoafton, midsommarafton, julafton, nyårsafton and the rest. Eves
-  are flagged and never skipped: whether to meet is the forum's call. Their names lose the
-  library's "(från kl. 14.00)" / "(from 2pm)": when the banks close, not part of the name.
+  skärtorsdagen, valborgsmässoafton, midsommarafton, julafton, nyårsafton and the rest. Their
+  names lose the library's "(från kl. 14.00)" / "(from 2pm)": when the banks close, not part
+  of the name.
+- An **eve off** is one of the three de facto days, midsommarafton, julafton and nyårsafton:
+  days off, not public holidays. A meeting the forum's rule puts on one follows the forum's
+  *eve* policy (``Forum.eve_policy``: held by default, and said so in every reminder); the
+  other eves, the half-days, are flagged and change nothing. All three are treated alike,
+  midsommarafton too although it is always a Friday (so only a forum meeting on Fridays, or
+  daily, ever meets on it): the rule is then simply "the days off that are not public
+  holidays", the same days ``is_working_day`` leaves out, with no exception to explain.
 - A **working day** is Monday to Friday, neither a public holiday nor a de facto day
   (julafton, midsommarafton, nyårsafton: days off, as ``holidays`` itself advises for
   ``is_working_day``). The half-day eves (skärtorsdagen, valborgsmässoafton, …) and the banks'
@@ -55,6 +62,7 @@ _HALF_DAY = re.compile(r"\s*\([^()]*\)$")  # "Skärtorsdagen (från kl. 14.00)"
 class _Year:
     holidays: dict[date, str]
     eves: dict[date, str]
+    eves_off: dict[date, str]  # the de facto days: midsommarafton, julafton, nyårsafton
     days_off: frozenset[date]  # public holidays and de facto days
 
 
@@ -74,6 +82,7 @@ def _year(year: int, language: str) -> _Year:
     return _Year(
         holidays=dict(public),
         eves=eves,
+        eves_off=dict(de_facto),
         days_off=frozenset(public) | frozenset(de_facto),
     )
 
@@ -86,6 +95,12 @@ def holiday(day: date, language: str = "sv") -> str | None:
 def eve(day: date, language: str = "sv") -> str | None:
     """The eve or half-day on ``day`` ("Julafton", "Skärtorsdagen", "Christmas Eve"), or None."""
     return _year(day.year, language).eves.get(day)
+
+
+def eve_off(day: date, language: str = "sv") -> str | None:
+    """Midsommarafton, julafton or nyårsafton on ``day`` ("Julafton", "Christmas Eve"): an eve
+    that is a day off, to which a forum's eve policy applies; None on any other day."""
+    return _year(day.year, language).eves_off.get(day)
 
 
 def is_working_day(day: date) -> bool:

@@ -1,4 +1,5 @@
-"""What the bot can do: commands, hooks, forms, timed jobs and the scheduled posts' kinds.
+"""What the bot can do: commands, hooks, forms, timed jobs, the scheduled posts' kinds and
+what reactions to its tagged messages run.
 
 A :class:`Capabilities` is built explicitly from a list of features (:func:`build`;
 ``commands.CAPABILITIES`` from ``commands.FEATURES``, every feature) and given to the
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from commands.core.features import Feature
+from commands.core.features import Feature, ReactionRoute
 from commands.core.messages import AttachmentKind
 from commands.core.registry import Command, FormType, Registry
 from commands.core.scheduled_posts import Composer, PostKinds
@@ -32,7 +33,8 @@ class Capabilities:
     ``form_types``: what receives a form's answers, by the form's key; ``jobs``: run on every
     tick, in order; ``posts``: how each kind of scheduled post is worded, whether it speaks
     for its forum, and its follow-up once sent; ``attachments``: the files replies carry, by
-    kind, as they wait in the outbox."""
+    kind, as they wait in the outbox; ``reactions``: what a reaction to a tagged message runs,
+    by the tag's prefix."""
 
     commands: Registry = field(default_factory=Registry)
     after_command: list[Callable[[Request], None]] = field(default_factory=list)
@@ -40,6 +42,7 @@ class Capabilities:
     jobs: list[Job] = field(default_factory=list)
     posts: PostKinds = field(default_factory=PostKinds)
     attachments: dict[str, AttachmentKind] = field(default_factory=dict)
+    reactions: dict[str, ReactionRoute] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
 
     def add_command(self, cmd: Command) -> None:
@@ -73,6 +76,27 @@ class Capabilities:
             raise ValueError(f"attachment kind {kind.kind!r} registered twice")
         self.attachments[kind.kind] = kind
 
+    def add_reaction(self, prefix: str, route: ReactionRoute) -> None:
+        if prefix in self.reactions:
+            raise ValueError(f"reactions to {prefix!r} messages declared twice")
+        if ":" in prefix or not prefix:
+            raise ValueError(f"a tag prefix names no tag: {prefix!r}")
+        self.reactions[prefix] = route
+
+    def reaction_route(self, tag: str) -> ReactionRoute | None:
+        """What a reaction to a message tagged ``tag`` (``callout:12``) runs, if anything."""
+        return self.reactions.get(tag.partition(":")[0])
+
+    def check_reactions(self) -> None:
+        """Every reaction runs a command the bot has (said when it is built, not when
+        someone reacts)."""
+        for prefix, route in self.reactions.items():
+            words = route.command.split()
+            if not words or self.commands.match(words) is None:
+                raise ValueError(
+                    f"reactions to {prefix!r} messages run {route.command!r}, no known command"
+                )
+
     def include(self, feature: Feature) -> None:
         """Everything ``feature`` declares."""
         if feature.name in self.features:
@@ -92,6 +116,8 @@ class Capabilities:
             self.add_after_sent(key, follow_up)
         for attachment in feature.attachments:
             self.add_attachment_kind(attachment)
+        for prefix, route in feature.reactions.items():
+            self.add_reaction(prefix, route)
 
 
 def build(features: Iterable[Feature]) -> Capabilities:
@@ -100,4 +126,5 @@ def build(features: Iterable[Feature]) -> Capabilities:
     capabilities = Capabilities()
     for feature in features:
         capabilities.include(feature)
+    capabilities.check_reactions()
     return capabilities

@@ -26,6 +26,12 @@ class CoreConfig:
     meeting_auto_close_minutes: int = 240
     reminder_grace_minutes: int = 30
     activation_recall_minutes: int = 10
+    # A request for activation (the green button) not acknowledged by the duty officers
+    # within this long goes to every coordinator of the forum.
+    duty_request_escalation_minutes: int = 15
+    # How to reach Länsstyrelsen's duty officer (TiB) by phone, told to whoever asks for an
+    # activation that nobody in the chat can take; "" says whom to call without a number.
+    duty_phone: str = ""
     # Minutes before a scheduled meeting of the bot's posts: the notice with the agenda, the
     # nag about missing reports, "starts soon", "starts now"; None leaves one out.
     meeting_reminder_offsets: tuple[int | None, ...] = (1440, 120, 15, 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from commands.core import dialogs, lookup, outbox
@@ -116,6 +116,11 @@ class Dispatcher:
         return Handled(reply, seen.command_key, outcome)
 
     def _handle(self, incoming: Incoming, seen: _Seen) -> Reply | None:
+        if incoming.reaction is not None:
+            routed = self._reaction_command(incoming)
+            if routed is None:
+                return None  # a reaction that means nothing to the bot: not even remembered
+            incoming = routed
         text = incoming.text.strip()
         command = text.startswith(self.config.prefix)
         if not command and incoming.submission is None and not text:
@@ -201,6 +206,33 @@ class Dispatcher:
             apology = Reply(document, ok=False, error_id=error_id)
             return self._refused(incoming, apology, now, remember=False) or apology
 
+    def _reaction_command(self, incoming: Incoming) -> Incoming | None:
+        """A reaction as the command it runs, as the person who reacted: the one the tag's
+        feature declared (``Feature.reactions``) for a message the bot sent tagged, when the
+        key counts (``👍`` on a call-out runs ``!kvittera``); None for anything else (an
+        untagged message, another key), which gets no answer and changes nothing."""
+        reaction = incoming.reaction
+        assert reaction is not None
+        context = AuditContext(
+            platform=incoming.platform,
+            channel_id=incoming.channel_id,
+            user_id=incoming.speaker.user_id,
+            display_name=incoming.speaker.display_name,
+            at=self.clock.now(),
+        )
+        with self.database.reading(context) as store:
+            tag = store.outbox.tag_of(incoming.platform, reaction.message_id)
+        route = self.capabilities.reaction_route(tag) if tag is not None else None
+        if route is None or not route.counts(reaction.key):
+            return None
+        return replace(
+            incoming,
+            text=f"{self.config.prefix}{route.command}",
+            reaction=replace(reaction, tag=tag),
+            mentions={},
+            submission=None,
+        )
+
     def _queue(self, store: Store, incoming: Incoming, reply: Reply) -> None:
         """The answer (when the door gave a route for it, and no form is to be opened in its
         place) and the posts, written to the outbox in ``store``'s unit of work."""
@@ -213,6 +245,7 @@ class Dispatcher:
                 reply.attachments,
                 route=incoming.route,
                 ok=reply.ok,
+                tag=reply.tag,
             )
             reply.answer = outbox.queue(
                 store, answer, kind=outbox.REPLY, codec=self.codec, claims=self.claims, now=now

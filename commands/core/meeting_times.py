@@ -1,5 +1,5 @@
 """A forum's meeting schedule: an RFC 5545 rule in wall-clock time, expanded in its zone, with
-the forum's holiday policy applied.
+the forum's holiday and eve policies applied.
 
 The rule is expanded on naive local times and each occurrence is then given the forum's zone,
 so Thursday 16:00 stays 16:00 across daylight-saving switches.
@@ -16,10 +16,16 @@ on a public holiday follows ``Forum.holiday_policy``:
   rule has no earlier free day): then the meeting is skipped after all.
 - ``hold``: held anyway (status ``held``, ``holiday`` named).
 
-An eve (skärtorsdagen, valborgsmässoafton, midsommarafton, julafton, nyårsafton …) is named in
-``Occurrence.eve`` but changes nothing: the conference of julafton 2026-12-24 is held unless the
-forum says otherwise. ``eve`` is about the day the meeting is held on, ``holiday`` about the
-rule's own day (why it was moved or skipped).
+**Eves off** (midsommarafton, julafton, nyårsafton: days off by the Annual Leave Act, not
+public holidays) follow ``Forum.eve_policy`` the same way, with ``hold`` the default: the
+conference of julafton 2026-12-24 is held unless the forum says otherwise, and named in
+``Occurrence.eve_off`` whatever the policy, so that every reminder can say so. The other eves
+(skärtorsdagen, valborgsmässoafton …, half-days) are named in ``Occurrence.eve`` and change
+nothing.
+
+``holiday`` and ``eve_off`` are about the rule's own day (why a meeting was moved or skipped, or
+is held on a day off: :attr:`Occurrence.reason`), ``eve`` about the day it is held on (None for
+a skipped one).
 
 Everything that uses a forum's meetings goes through here: the rounds of situation reports
 (``next_meetings``), ``!forum``, ``!nästa``/``!schema`` (``upcoming``) and the reminders
@@ -29,8 +35,8 @@ moved time.
 **Speed.** A rule starts long ago (the conference's in 2010) and dateutil walks it from its
 start on every question: each parsed rule is kept, with the occurrences it has walked through
 (``cache=True``), so the walk is done once a process rather than once a message. Where each
-occurrence lands under the policy is kept too, per (rule, start, zone, policy): the calendar is
-asked once per occurrence a process, not once a message.
+occurrence lands under the policies is kept too, per (rule, start, zone, holiday policy, eve
+policy): the calendar is asked once per occurrence a process, not once a message.
 """
 
 from __future__ import annotations
@@ -63,17 +69,24 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One meeting of a forum's schedule, after the holiday policy."""
+    """One meeting of a forum's schedule, after the holiday and eve policies."""
 
     at: datetime  # when it is held (aware, the forum's zone); a skipped one: the rule's time
     original: datetime  # the rule's own time (aware, the forum's zone)
     status: Status
     holiday: str | None  # the public holiday on the rule's day, in the forum's language
-    eve: str | None  # the eve on the day it is held (julafton …), in the forum's language
+    eve: str | None  # the eve on the day it is held (skärtorsdagen …); None when skipped
+    eve_off: str | None  # midsommarafton, julafton or nyårsafton on the rule's day
 
     @property
     def takes_place(self) -> bool:
         return self.status is not Status.SKIPPED
+
+    @property
+    def reason(self) -> str | None:
+        """The day off on the rule's day that the forum's policy applied to: why the meeting
+        is moved or skipped, or what day off it is held on anyway."""
+        return self.holiday or self.eve_off
 
 
 @lru_cache(maxsize=256)
@@ -84,12 +97,16 @@ def _rule(text: str, start: date) -> rrule:
 
 
 class _Schedule:
-    """One rule in one zone under one policy; remembers each occurrence it has placed."""
+    """One rule in one zone under one holiday and one eve policy; remembers each occurrence
+    it has placed."""
 
-    def __init__(self, rule: rrule, zone: ZoneInfo, policy: HolidayPolicy) -> None:
+    def __init__(
+        self, rule: rrule, zone: ZoneInfo, holidays: HolidayPolicy, eves: HolidayPolicy
+    ) -> None:
         self.rule = rule
         self.zone = zone
-        self.policy = policy
+        self.holidays = holidays
+        self.eves = eves
         # (the rule's own time, language) -> the occurrence, and when it is held in UTC
         self._known: dict[tuple[datetime, str], tuple[Occurrence, datetime]] = {}
 
@@ -109,10 +126,16 @@ class _Schedule:
     def _place(self, original: datetime, language: str) -> Occurrence:
         day = original.date()
         holiday = calendar.holiday(day, language)
+        eve_off = calendar.eve_off(day, language)
+        policy = HolidayPolicy.HOLD
+        if holiday is not None:
+            policy = self.holidays
+        elif eve_off is not None:
+            policy = self.eves
         at, status = original, Status.HELD
-        if holiday is not None and self.policy is not HolidayPolicy.HOLD:
+        if policy is not HolidayPolicy.HOLD:
             status = Status.SKIPPED
-            if self.policy is HolidayPolicy.PREVIOUS:
+            if policy is HolidayPolicy.PREVIOUS:
                 moved = self._previous_working_day(original)
                 if moved is not None:
                     at, status = datetime.combine(moved, original.time()), Status.MOVED
@@ -121,7 +144,8 @@ class _Schedule:
             original=original.replace(tzinfo=self.zone),
             status=status,
             holiday=holiday,
-            eve=calendar.eve(at.date(), language),
+            eve=None if status is Status.SKIPPED else calendar.eve(at.date(), language),
+            eve_off=eve_off,
         )
 
     def _previous_working_day(self, original: datetime) -> date | None:
@@ -140,8 +164,10 @@ class _Schedule:
 
 
 @lru_cache(maxsize=256)
-def _schedule(text: str, start: date, zone: str, policy: HolidayPolicy) -> _Schedule:
-    return _Schedule(_rule(text, start), ZoneInfo(zone), policy)
+def _schedule(
+    text: str, start: date, zone: str, holidays: HolidayPolicy, eves: HolidayPolicy
+) -> _Schedule:
+    return _Schedule(_rule(text, start), ZoneInfo(zone), holidays, eves)
 
 
 def _schedule_of(forum: Forum) -> _Schedule | None:
@@ -152,6 +178,7 @@ def _schedule_of(forum: Forum) -> _Schedule | None:
         forum.schedule_start or _EPOCH,
         forum.timezone,
         HolidayPolicy(forum.holiday_policy),
+        HolidayPolicy(forum.eve_policy),
     )
 
 

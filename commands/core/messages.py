@@ -75,10 +75,15 @@ class Incoming:
 @dataclass(frozen=True)
 class Reaction:
     """A reaction to one of the bot's messages: the platform's id of that message (a Matrix
-    event id) and the reaction's key (``👍``)."""
+    event id) and the reaction's key (``👍``). ``tag``: what that message is (``callout:12``),
+    found by the dispatcher in the outbox before it runs the command the tag's feature
+    declared for it (``Feature.reactions``): the command reads it from
+    ``req.incoming.reaction`` to act on that message's matter (that call-out), not on
+    whatever is current."""
 
     message_id: str
     key: str
+    tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,11 +143,18 @@ class Post:
     tag: str | None = None
     # An edit: the door replaces, in this channel, the message(s) tagged so with this
     # document (Slack ``chat.update``; Matrix an ``m.replace`` edit, which notifies nobody).
+    # It waits while they are not sent yet, and is dropped when they failed for good; edits
+    # of one tag in one channel apply in order. An edit has no tag of its own (its row is
+    # kept under the tag it replaces), and an edit of direct messages goes to the direct
+    # conversation they are in (``outbox.edits`` makes one for every channel holding them).
     replaces: str | None = None
     # A direct message to one person: ``channel_id`` is their user id on ``platform``, and
     # the door finds (or opens) its direct conversation with them (Slack: the app's DM;
     # Matrix: a direct room the bot remembers; the terminal: printed as such).
     direct: bool = False
+    # For an edit, as it is sent: the platform's ids of the messages it replaces (the hub
+    # finds them in the outbox just before; the door never looks them up).
+    targets: tuple[str, ...] = ()
 
 
 @dataclass
@@ -159,3 +171,6 @@ class Reply:
     error_id: str | None = None
     # The answer as it waits in the outbox (when the message came with a route).
     answer: Post | None = None
+    # What the answer is, for the bot to find it again (``Post.tag``): a call-out answers
+    # ``!aktivera`` in the coordinator's channel, and is kept current there too.
+    tag: str | None = None

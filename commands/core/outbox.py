@@ -15,6 +15,14 @@ post is told how its message went.
 A message is encoded as JSON (:class:`PostCodec`): the document's blocks and inlines (small
 frozen dataclasses, tagged with their class) and its attachments, each by the codec its kind
 declares (``AttachmentKind``; the minutes as plain data).
+
+A message the bot refers to again carries a tag (``callout:12``, its row's ``tag``): a
+reaction to it is found by its platform message id (:meth:`storage.outbox.Outbox.tag_of`),
+and an *edit* (``Post.replaces``) is a row of kind ``edit`` kept under the tag it replaces,
+sent once the messages it replaces are (:func:`edit_targets`: it waits while they are not,
+is dropped when they failed for good, and is skipped when a later edit of them went out
+first). A direct message (``Post.direct``) is a row of kind ``direct`` whose channel is the
+person's user id.
 """
 
 from __future__ import annotations
@@ -47,6 +55,11 @@ MAX_ATTEMPTS = 8
 BATCH = 200
 
 REPLY, POST, SCHEDULED = "reply", "post", "scheduled"
+# An edit of the messages tagged as its row is, and a direct message to one person: kinds of
+# their own, so that where they go is read from the row without its payload.
+EDIT, DIRECT = "edit", "direct"
+# An edit whose original is not sent yet looks again after 5 s, 10 s ... at most 30 min.
+FIRST_WAIT = timedelta(seconds=5)
 
 FORMAT = 2
 _TYPES: dict[str, type[Any]] = {
@@ -201,7 +214,9 @@ def queue_all(
                 "key": key,
                 "platform": post.platform,
                 "channel_id": post.channel_id,
-                "kind": kind,
+                "kind": EDIT if post.replaces else DIRECT if post.direct else kind,
+                # An edit is kept under the tag it replaces (and has none of its own).
+                "tag": post.replaces or post.tag,
                 "scheduled_id": post.scheduled_id,
                 "route": orjson.dumps(post.route).decode() if post.route is not None else None,
                 "ok": post.ok,
@@ -216,6 +231,7 @@ def queue_all(
         queued.append(
             replace(
                 post,
+                tag=None if post.replaces else post.tag,
                 key=key,
                 claimed=serving,
                 attempts=1 if serving else 0,
@@ -267,6 +283,9 @@ def claim_ready(
                 claimed=True,
                 attempts=message.attempts,
                 claimed_until=message.ready_at,
+                tag=None if message.kind == EDIT else message.tag,
+                replaces=message.tag if message.kind == EDIT else None,
+                direct=message.kind == DIRECT,
             )
         )
     return sorted(posts, key=lambda post: post.outbox_id or 0)
@@ -284,12 +303,14 @@ def renew_claim(
 
 @dataclass(frozen=True)
 class Delivery:
-    """How sending an outbox message went, as the hub reports it."""
+    """How sending an outbox message went, as the hub reports it. ``waiting``: not sent, and
+    no failure either (an edit whose original is not sent yet): taken again soon."""
 
     outbox_id: int
     message_id: str | None = None
     error: str | None = None
     permanent: bool = False
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,8 +325,8 @@ class Sent:
 
 @dataclass(frozen=True)
 class Recorded:
-    """What recording a delivery did: ``sent``, ``retried`` or ``given_up``, or ``stale``
-    (recorded before: another process took it over and sent it)."""
+    """What recording a delivery did: ``sent``, ``retried``, ``waiting`` or ``given_up``, or
+    ``stale`` (recorded before: another process took it over and sent it)."""
 
     outcome: str
     platform: str
@@ -318,6 +339,10 @@ def record_delivery(store: Store, delivery: Delivery, now: datetime) -> Recorded
     if message is None or message.state is not OutboxState.PENDING:
         return Recorded("stale", message.platform if message else "")
     scheduled = store.scheduled.get(message.scheduled_id) if message.scheduled_id else None
+    if delivery.waiting:
+        pause = min(FIRST_WAIT * 2 ** max(message.attempts - 1, 0), LONGEST_RETRY)
+        store.outbox.wait(message, now + pause, delivery.error or "waiting")
+        return Recorded("waiting", message.platform)
     if delivery.error is None:
         store.outbox.sent(message, now, delivery.message_id)
         if scheduled is not None:
@@ -351,3 +376,58 @@ def _give_up(store: Store, message: OutboxMessage, error: str) -> None:
         scheduled = store.scheduled.get(message.scheduled_id)
         if scheduled is not None:
             store.scheduled.finish(scheduled, PostState.FAILED, error=error)
+
+
+# -- tagged messages: edits ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditTargets:
+    """What an edit replaces in its channel, as the outbox has it now: the ``sent`` messages
+    (outbox id, the platform's message id), the ``pending`` ones (outbox ids: not sent yet,
+    or sent and not yet recorded), whether some ``failed`` for good, whether they are
+    ``direct`` messages, and whether a later edit of them has gone out already
+    (``superseded``: this one is stale)."""
+
+    sent: tuple[tuple[int, str], ...] = ()
+    pending: tuple[int, ...] = ()
+    failed: bool = False
+    direct: bool = False
+    superseded: bool = False
+
+
+def edit_targets(
+    store: Store, platform: str, channel_id: str, tag: str, outbox_id: int | None
+) -> EditTargets:
+    """What the edit ``outbox_id`` of the messages tagged ``tag`` in a channel replaces."""
+    sent: list[tuple[int, str]] = []
+    pending: list[int] = []
+    failed = direct = superseded = False
+    for message in store.outbox.tagged(platform, channel_id, tag):
+        if message.kind == EDIT:
+            later = outbox_id is not None and message.outbox_id > outbox_id
+            superseded = superseded or (later and message.state is OutboxState.SENT)
+            continue
+        direct = direct or message.kind == DIRECT
+        if message.state is OutboxState.PENDING:
+            pending.append(message.outbox_id)
+        elif message.state is OutboxState.SENT and message.message_id:
+            sent.append((message.outbox_id, message.message_id))
+        else:
+            failed = True  # given up (or sent where no message is left to edit)
+    return EditTargets(tuple(sent), tuple(pending), failed, direct, superseded)
+
+
+def edits(store: Store, tag: str, document: Document) -> list[Post]:
+    """An edit to ``document`` of the messages tagged ``tag``, for every channel that holds
+    one (sent or on its way; a direct message's conversation as a direct post): what a
+    handler returns to keep a message current everywhere it went (a call-out, as
+    acknowledgements come in)."""
+    posts: list[Post] = []
+    seen: set[tuple[str, str]] = set()
+    for platform, channel_id, kind in store.outbox.tag_channels(tag):
+        if kind == EDIT or (platform, channel_id) in seen:
+            continue
+        seen.add((platform, channel_id))
+        posts.append(Post(platform, channel_id, document, replaces=tag, direct=kind == DIRECT))
+    return posts

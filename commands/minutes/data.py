@@ -8,6 +8,7 @@ from typing import Any
 
 from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes, Section
 from commands.situation.picture import Picture
+from storage.models import EscalationKind
 
 
 def minutes_data(minutes: Minutes) -> dict[str, Any]:
@@ -42,6 +43,12 @@ def minutes_data(minutes: Minutes) -> dict[str, Any]:
             for owner, actions in minutes.actions_by_owner()
         ],
         "round_label": minutes.round_label,
+        "decides": minutes.decides,
+        "host": minutes.host,
+        "host_of_activation": minutes.host_of_activation,
+        "agenda_keys": list(minutes.agenda_keys),
+        "absent": list(minutes.absent),
+        "awaited": minutes.awaited,
     }
 
 
@@ -69,6 +76,12 @@ def minutes_from_data(data: dict[str, Any], picture: dict[str, Any] | None) -> M
         actions=[_action_from(row) for row in data["actions"]],
         picture=Picture.from_json(picture) if picture else None,
         round_label=data.get("round_label"),
+        decides=data.get("decides", False),
+        host=data.get("host"),
+        host_of_activation=data.get("host_of_activation", False),
+        agenda_keys=list(data.get("agenda_keys", [])),
+        absent=list(data.get("absent", [])),
+        awaited=data.get("awaited", 0),
     )
 
 
@@ -128,6 +141,7 @@ def _escalation_json(escalation: EscalationEntry) -> dict[str, Any]:
         "by": escalation.by,
         "at": _iso(escalation.at),
         "link": escalation.link,
+        "kind": escalation.kind,
     }
 
 
@@ -139,6 +153,7 @@ def _escalation_from(row: dict[str, Any]) -> EscalationEntry:
         row["by"],
         _instant(row["at"]),
         row["link"],
+        row.get("kind", EscalationKind.RAISED.value),
     )
 
 

@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.minutes.agenda import agenda_keys
 from commands.minutes.kinds import takes_decisions
-from commands.situation.picture import Picture, compile_picture, sort_key
+from commands.situation.picture import (
+    Picture,
+    compile_picture,
+    expected_organisations,
+    sort_key,
+)
 from commands.situation.rounds import round_label
 from storage import Store
-from storage.models import Action, Escalation, ItemKind, Meeting
+from storage.models import Action, Escalation, EscalationKind, Forum, ItemKind, Meeting
 
 # The kind of a :class:`commands.core.messages.Attachment` whose payload is a :class:`Minutes`.
 MINUTES_ATTACHMENT = "minutes"
@@ -34,6 +40,7 @@ class EscalationEntry:
     by: str
     at: datetime
     link: str | None
+    kind: str = EscalationKind.RAISED.value  # or report_back: a group reporting to its parent
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,16 @@ class Minutes:
     picture: Picture | None = None
     round_label: str | None = None  # the picture's round, as people name it
     decides: bool = False  # the forum takes decisions, not agreements (commands/minutes/kinds)
+    # The host organisation: the activation's when the meeting was in one that set its own
+    # (``host_of_activation``), else the forum's (None: it has none).
+    host: str | None = None
+    host_of_activation: bool = False
+    # The catalogue keys of the meeting's standing agenda: where its follow-up goes (render).
+    agenda_keys: list[str] = field(default_factory=list)
+    # The member organisations nobody attended for (in an activation: those called in and
+    # not released), by name; and how many the meeting awaited (``absent_members``).
+    absent: list[str] = field(default_factory=list)
+    awaited: int = 0
 
     def actions_by_owner(self) -> list[tuple[str, list[ActionEntry]]]:
         """This meeting's actions grouped by owner, owners in alphabetical order."""
@@ -150,6 +167,7 @@ def compile_minutes(
             name(escalation.raised_by_id),
             escalation.raised_at,
             escalation.link,
+            escalation.kind.value,
         )
 
     actions = store.actions.of_meeting(meeting)
@@ -176,6 +194,8 @@ def compile_minutes(
         )
     if not sections[0].entries:
         sections.pop(0)
+    host, host_of_activation = meeting_host(store, forum, meeting)
+    awaited, absent = absent_members(store, forum, meeting)
     return Minutes(
         forum=forum.name,
         number=meeting.number,
@@ -194,4 +214,38 @@ def compile_minutes(
         picture=picture,
         round_label=label,
         decides=takes_decisions(forum),
+        host=host,
+        host_of_activation=host_of_activation,
+        agenda_keys=agenda_keys(meeting.mode, forum),
+        absent=absent,
+        awaited=awaited,
     )
+
+
+def absent_members(store: Store, forum: Forum, meeting: Meeting) -> tuple[int, list[str]]:
+    """How many organisations the meeting awaited (the forum's members; in an activation,
+    those called in and not released: ``expected_organisations`` of its round), and those of
+    them nobody attended for, by name."""
+    target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    expected = expected_organisations(store, forum, target)
+    present = {a.organisation_id for a in store.meetings.attendees(meeting)}
+    names = store.organisations.by_ids(sorted(expected - present))
+    return len(expected), sorted((org.name for org in names.values()), key=sort_key)
+
+
+def meeting_host(store: Store, forum: Forum, meeting: Meeting) -> tuple[str | None, bool]:
+    """The meeting's host organisation, and whether it is the activation's own: in an
+    activation (the meeting holds its round) whose host was decided (``!värd``), that one;
+    else the forum's host (``!forum värd``), as it is now."""
+    target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    if target is not None and target.activation_id is not None:
+        activation = store.activations.get(target.activation_id)
+        if activation is not None and activation.host_organisation_id is not None:
+            host = store.organisations.get(activation.host_organisation_id)
+            if host is not None:
+                return host.name, True
+    if forum.host_organisation_id is not None:
+        host = store.organisations.get(forum.host_organisation_id)
+        if host is not None:
+            return host.name, False
+    return None, False

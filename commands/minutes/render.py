@@ -2,6 +2,12 @@
 
 The full minutes have every item; the short ones, posted in the channel, keep what people act
 on (decisions, actions, items raised) and count the rest, with the full version attached.
+
+The follow-up (what the meeting took up when it began) goes under the items of the forum's
+standing agenda that are about it (:func:`follow_up_groups`): the open actions under its
+follow-up item, items raised to it under "Frågor som lyfts till forumet", the thematic
+groups' reports back under theirs. An agenda without those two items has one block,
+"Uppföljning", as the conference's always had.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from zoneinfo import ZoneInfo
 from commands.core.document import Document, Emphasis, Link, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_clock, format_time
+from commands.minutes.agenda import follow_up_item
 from commands.minutes.kinds import kind_key
 from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes
 from commands.situation.render import picture_document
+from storage.models import EscalationKind
 
 # What the short minutes keep of the notes; info items are counted, not shown.
 SHORT_KINDS = frozenset({"decision", "action", "escalation"})
@@ -49,7 +57,7 @@ def minutes_document(minutes: Minutes, language: str, *, full: bool = True) -> D
                 t(
                     language,
                     "picture.count",
-                    reported=len(minutes.picture.reports),
+                    reported=minutes.picture.reported,
                     count=minutes.picture.expected,
                 )
             )
@@ -80,13 +88,35 @@ def _header(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -> N
                 ),
             ),
             (t(language, "minutes.chairs"), ", ".join(minutes.chairs)),
+            *host_rows(minutes, language),
         ]
     )
     if minutes.closed_automatically:
         doc.paragraph(t(language, "minutes.closed_automatically"))
 
 
+def absent_line(minutes: Minutes, language: str) -> str | None:
+    """Which of the organisations the meeting awaited took no part ("; ": a name may hold a
+    comma)."""
+    if not minutes.absent:
+        return None
+    return t(
+        language,
+        "minutes.absent",
+        count=len(minutes.absent),
+        awaited=minutes.awaited,
+        names="; ".join(minutes.absent),
+    )
+
+
 def _attendance(doc: Document, minutes: Minutes, language: str, *, full: bool) -> None:
+    _present(doc, minutes, language, full=full)
+    absent = absent_line(minutes, language)
+    if absent is not None:
+        doc.paragraph(absent)
+
+
+def _present(doc: Document, minutes: Minutes, language: str, *, full: bool) -> None:
     count = sum(len(people) for _, people in minutes.attendance)
     doc.heading(t(language, "minutes.attendance", count=count), level=2)
     if not minutes.attendance:
@@ -112,21 +142,51 @@ def _attendance(doc: Document, minutes: Minutes, language: str, *, full: bool) -
         )
 
 
+def host_rows(minutes: Minutes, language: str) -> list[tuple[str, str]]:
+    """The header's host row, if the meeting has a host: the activation's own is said so."""
+    if minutes.host is None:
+        return []
+    if minutes.host_of_activation:
+        return [
+            (t(language, "forum.host"), t(language, "hosting.of_activation", host=minutes.host))
+        ]
+    return [(t(language, "forum.host"), minutes.host)]
+
+
 def _follow_up(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -> None:
-    if not minutes.follow_up_actions and not minutes.follow_up_escalations:
-        return
-    doc.heading(t(language, "minutes.follow_up"), level=2)
-    doc.bullets(follow_up_rows(minutes, language))
+    for title, rows in follow_up_groups(minutes, language):
+        doc.heading(title, level=2)
+        doc.bullets(rows)
 
 
 def follow_up_rows(minutes: Minutes, language: str) -> list[list[Part]]:
     """The open actions and the items raised from other forums, as the meeting began."""
+    return [row for _, rows in follow_up_groups(minutes, language) for row in rows]
+
+
+def follow_up_groups(minutes: Minutes, language: str) -> list[tuple[str, list[list[Part]]]]:
+    """The follow-up under its agenda items, in the agenda's order: (title, rows) for each
+    that has something. Without the items raised or the reports back on the agenda, one
+    block "Uppföljning" holds it all, as the conference's always did."""
     zone = ZoneInfo(minutes.timezone)
-    rows: list[list[Part]] = [
-        _action(action, zone, language, with_meeting=True) for action in minutes.follow_up_actions
+    keys = minutes.agenda_keys
+    groups: dict[str, list[list[Part]]] = {}
+    for action in minutes.follow_up_actions:
+        row = _action(action, zone, language, with_meeting=True)
+        groups.setdefault(follow_up_item(keys, action=True), []).append(row)
+    for escalation in minutes.follow_up_escalations:
+        report = escalation.kind == EscalationKind.REPORT_BACK.value
+        groups.setdefault(follow_up_item(keys, report_back=report), []).append(
+            _received(escalation, zone, language)
+        )
+
+    def position(key: str) -> int:
+        return keys.index(key) if key in keys else -1
+
+    return [
+        (t(language, f"agenda.{key}") if key else t(language, "minutes.follow_up"), rows)
+        for key, rows in sorted(groups.items(), key=lambda pair: position(pair[0]))
     ]
-    rows.extend(_received(e, zone, language) for e in minutes.follow_up_escalations)
-    return rows
 
 
 def _actions(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str, *, full: bool) -> None:
@@ -149,6 +209,8 @@ def _entry(entry: Entry, zone: ZoneInfo, language: str, decides: bool) -> list[P
     if entry.action is not None:
         return [kind, f" #{entry.action.number}: ", *_action_body(entry.action, zone, language), by]
     if entry.escalation is not None:
+        if entry.escalation.kind == EscalationKind.REPORT_BACK.value:
+            kind = Strong(t(language, "report_back.kind"))
         target = t(language, "minutes.raised_to", forum=entry.escalation.to_forum)
         return [kind, f" {target}: ", entry.text, by]
     return [kind, ": ", entry.text, by]
@@ -176,8 +238,13 @@ def _due(action: ActionEntry, zone: ZoneInfo, language: str) -> str:
 
 
 def _received(escalation: EscalationEntry, zone: ZoneInfo, language: str) -> list[Part]:
+    received = (
+        "report_back.from"
+        if escalation.kind == EscalationKind.REPORT_BACK.value
+        else "minutes.raised_from"
+    )
     parts: list[Part] = [
-        Strong(t(language, "minutes.raised_from", forum=escalation.from_forum)),
+        Strong(t(language, received, forum=escalation.from_forum)),
         ": ",
         escalation.text,
         t(

@@ -13,14 +13,16 @@ meeting's end), reports sent after it are left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from commands.callout.reach import counted
 from commands.situation.parse import says_nothing
 from commands.situation.rounds import closed_at, is_closed, mode_of
 from storage import Store
-from storage.models import Forum, ReportRound, SituationReport
+from storage.models import Activation, Forum, ReportRound, SituationReport
 from storage.reports import ReportFields
 
 FORMAT_VERSION = 1
@@ -39,6 +41,9 @@ class PictureReport:
     late: bool = False
     unchanged_since: datetime | None = None  # "oförändrat": copied from a report of then
     reports: int = 1  # how many the organisation sent this round (the earlier are kept)
+    # Why the report is shown but not counted (None: counted): "not_member" of the forum,
+    # "not_called" in the activation, or "released" from it.
+    outside: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,22 @@ class Picture:
     published_at: datetime | None = None
     # Sent after the round closed: each organisation's newest, kept apart from ``reports``.
     late_reports: list[PictureReport] = field(default_factory=list)
+    # How many organisations the round awaits (``expected_organisations``); None in a
+    # version published before it was recorded.
+    expected_count: int | None = None
 
     @property
     def expected(self) -> int:
+        """How many organisations the round awaits: the forum's members, or those called in
+        and not released; an older version's, those it showed."""
+        if self.expected_count is not None:
+            return self.expected_count
         return len(self.reports) + len(self.missing)
+
+    @property
+    def reported(self) -> int:
+        """How many of those awaited have reported (a report from outside is not counted)."""
+        return self.expected - len(self.missing)
 
     def collected(self, name: str) -> list[tuple[str, str]]:
         """One field across organisations (``needs``, ``communication``), with its source;
@@ -126,14 +143,43 @@ def sort_key(name: str) -> str:
     return name.casefold().translate({ord("å"): "z{", ord("ä"): "z|", ord("ö"): "z}"})
 
 
-def expected_organisations(store: Store, forum: Forum, report_round: ReportRound) -> set[int]:
-    """Who is expected to report: the forum's organisations, and all called out to it."""
-    expected = {org.id for org in store.forums.participants(forum) if org.id is not None}
-    if report_round.activation_id is not None:
-        activation = store.activations.get(report_round.activation_id)
-        if activation is not None:
-            expected.update(activation.called_out)
-    return expected
+# Why a report is shown but not counted (``PictureReport.outside``).
+NOT_MEMBER = "not_member"
+NOT_CALLED = "not_called"
+RELEASED = "released"
+
+
+def awaited(activation: Activation) -> set[int]:
+    """The organisations an activation awaits: those called in, less those released."""
+    return set(counted(activation))
+
+
+def round_activation(store: Store, report_round: ReportRound | None) -> Activation | None:
+    if report_round is None or report_round.activation_id is None:
+        return None
+    return store.activations.get(report_round.activation_id)
+
+
+def expected_organisations(
+    store: Store, forum: Forum, report_round: ReportRound | None
+) -> set[int]:
+    """Who the round awaits, the one place every count asks (the picture, ``!saknas``, the
+    nag before a meeting, the roll call, the minutes' absent members): in an activation's
+    round those called in and not released; otherwise the forum's member organisations."""
+    activation = round_activation(store, report_round)
+    if activation is not None:
+        return awaited(activation)
+    return {org.id for org in store.forums.participants(forum) if org.id is not None}
+
+
+def _why_outside(store: Store, report_round: ReportRound) -> Callable[[int], str]:
+    """Why an organisation the round does not await is so: released from the activation,
+    not called in to it, or (outside an activation) no member of the forum."""
+    activation = round_activation(store, report_round)
+    if activation is None:
+        return lambda _oid: NOT_MEMBER
+    released = set(activation.released or [])
+    return lambda oid: RELEASED if oid in released else NOT_CALLED
 
 
 def _newest(reports: list[SituationReport]) -> tuple[dict[int, SituationReport], dict[int, int]]:
@@ -155,6 +201,7 @@ def compile_picture(
     newest, counts = _newest([report for report in everything if not report.late])
     newest_late, late_counts = _newest([report for report in everything if report.late])
     expected = expected_organisations(store, forum, report_round)
+    why_outside = _why_outside(store, report_round)
     organisations = store.organisations.by_ids([*expected, *newest, *newest_late])
     shown = [*newest.values(), *newest_late.values()]
     people = store.people.by_ids([report.person_id for report in shown])
@@ -163,11 +210,12 @@ def compile_picture(
     )
 
     def entry(report: SituationReport, count: int) -> PictureReport:
-        organisation = organisations.get(report.organisation_id)
+        oid = report.organisation_id
+        organisation = organisations.get(oid)
         person = people.get(report.person_id)
         source = sources.get(report.unchanged_from_id) if report.unchanged_from_id else None
         return PictureReport(
-            organisation_id=report.organisation_id,
+            organisation_id=oid,
             organisation=organisation.name if organisation else "?",
             fields=dict(ReportFields.of(report).items()),
             at=report.at,
@@ -176,6 +224,7 @@ def compile_picture(
             late=report.late,
             unchanged_since=source.at if source else None,
             reports=count,
+            outside=None if oid in expected else why_outside(oid),
         )
 
     reports = sorted(
@@ -208,4 +257,5 @@ def compile_picture(
         reports=reports,
         missing=missing,
         late_reports=late_reports,
+        expected_count=len(expected),
     )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from commands.core.document import Document, Emphasis, Mention, Part, Strong
 from commands.core.i18n import t
+from commands.core.representation import to_mention
 from commands.core.timefmt import format_time
 from commands.situation.diff import PictureDiff
 from commands.situation.picture import Picture, PictureReport, sort_key
@@ -30,6 +31,8 @@ def report_meta(report: PictureReport, zone: ZoneInfo, language: str) -> str:
         )
     if report.reports > 1:
         parts.append(t(language, "picture.replaces", count=report.reports - 1))
+    if report.outside is not None:
+        parts.append(t(language, f"members_picture.{report.outside}"))
     return " · ".join(parts)
 
 
@@ -65,7 +68,7 @@ def picture_document(picture: Picture, round_label: str, language: str) -> Docum
         t(
             language,
             "picture.count",
-            reported=len(picture.reports),
+            reported=picture.reported,
             count=picture.expected,
         )
     )
@@ -132,9 +135,10 @@ def diff_paragraphs(document: Document, changes: PictureDiff, language: str) -> 
 def missing_rows(
     store: Store, forum: Forum, waiting: set[int], language: str, *, mention: bool
 ) -> list[list[Part]]:
-    """Each organisation that has not reported, by name; with ``mention``, its
-    representatives mentioned (or a note that it has none): a coordinator's ``!saknas``, and
-    the bot's reminder two hours before a meeting."""
+    """Each organisation that has not reported, by name; with ``mention``, its ordinarie in
+    the forum mentioned (its ersättare when it has no ordinarie there; or a note that it has
+    neither): a coordinator's ``!saknas``, and the bot's reminder two hours before a
+    meeting."""
     roster = {entry.id: entry for entry in store.forums.roster(forum)} if mention else {}
     names = store.organisations.by_ids(sorted(waiting))
 
@@ -145,9 +149,10 @@ def missing_rows(
     for oid in sorted(waiting, key=lambda oid: sort_key(name(oid))):
         line: list[Part] = [Strong(name(oid))]
         entry = roster.get(oid)
-        if mention and entry is not None and entry.people:
+        contacts = to_mention(entry) if entry is not None else []
+        if mention and contacts:
             line.append(": ")
-            for index, person in enumerate(entry.people):
+            for index, person in enumerate(contacts):
                 line.extend([" "] if index else [])
                 line.append(Mention(person.platform, person.user_id, person.display_name))
         elif mention:

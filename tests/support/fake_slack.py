@@ -13,6 +13,9 @@ post is recorded as a call ``upload``), and ``files.completeUploadExternal`` sha
 channel; :meth:`FakeSlack.uploaded_files` lists what was shared, :meth:`FakeSlack.wait_for_file`
 waits for one. ``refuse_uploads`` makes ``files.getUploadURLExternal`` fail as Slack does.
 
+``conversations.open`` with a user added answers with the app's DM with them (the same id
+each time: :func:`dm_channel`), and ``user_not_found`` for anyone else.
+
 Failing posts: ``chat.postMessage`` to a channel in ``missing`` answers ``channel_not_found``
 (the channel was deleted, or the bot can never see it); :meth:`FakeSlack.fail_posts` queues
 failures for a channel's next posts (``after`` a number that succeed), one a call: a Slack
@@ -366,6 +369,8 @@ class FakeSlack:
             return self._upload_url(args)
         if method == "files.completeUploadExternal":
             return self._complete_upload(args)
+        if method == "conversations.open":
+            return self._open_dm(args)
         if method == "conversations.info":
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "name": channel.lower()}}
@@ -401,6 +406,14 @@ class FakeSlack:
             message["ts"] = ts or f"1700000000.{next(self._ts):06d}"
             self._channels.setdefault(channel, []).append(message)
             return str(message["ts"])
+
+    def _open_dm(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.open`` with one user: the app's DM with them (the same each time,
+        ``D`` and the user id without its ``U``); a user not added is not found."""
+        user = str(args.get("users") or "")
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": dm_channel(user)}}
 
     def _update(self, call: Call) -> None:
         with self._lock:
@@ -643,6 +656,11 @@ class FakeSlack:
                     seen = "\n".join(f"{c.method} {c.args}" for c in self.calls[-20:])
                     raise AssertionError(f"no {method} {match} in time; the last calls:\n{seen}")
                 self._lock.wait(left)
+
+
+def dm_channel(user: str) -> str:
+    """The app's DM with ``user`` as the fake opens it (``conversations.open``)."""
+    return "D" + user.removeprefix("U")
 
 
 def _true(value: Any) -> bool:

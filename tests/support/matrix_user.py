@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import quote
 
 import vodozemac
 from nio import (
@@ -435,6 +436,56 @@ class MatrixUser:
         finally:
             response.release()
         return response.status, answer if isinstance(answer, dict) else {}
+
+    async def _get(self, path: str) -> tuple[int, dict[str, Any]]:
+        """GET ``/_matrix/client/v3/<path>`` as this user: status and answer."""
+        response = await self.client.send(
+            "GET",
+            f"/_matrix/client/v3/{path}",
+            headers={"Authorization": f"Bearer {self.client.access_token}"},
+        )
+        try:
+            answer = await response.json()
+        finally:
+            response.release()
+        return response.status, answer if isinstance(answer, dict) else {}
+
+    def react(self, room_id: str, event_id: str, key: str) -> str:
+        """React to `event_id` with `key` (an ``m.reaction`` annotation); its event id."""
+        relation = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
+        return self.send_event(room_id, "m.reaction", {"m.relates_to": relation})
+
+    def get_event(self, room_id: str, event_id: str) -> dict[str, Any]:
+        """The event as the homeserver serves it now (with the latest edit bundled in
+        ``unsigned["m.relations"]["m.replace"]``, as clients show it)."""
+        path = f"rooms/{quote(room_id, safe='')}/event/{quote(event_id, safe='')}"
+        status, answer = self._call(self._get(path))
+        if status != 200:
+            raise MatrixError(f"Reading {event_id}: {status} {answer}")
+        return answer
+
+    def notified(self) -> list[str]:
+        """The event ids the homeserver notified this user of (``/notifications``: what its
+        push rules made notify), newest first."""
+        status, answer = self._call(self._get("notifications"))
+        if status != 200:
+            raise MatrixError(f"Reading the notifications: {status} {answer}")
+        found = [item.get("event", {}).get("event_id") for item in answer.get("notifications", [])]
+        return [event for event in found if isinstance(event, str)]
+
+    def invitations(self) -> set[str]:
+        """The rooms this user is invited to and has not joined, as its sync has seen them."""
+        return self._on_loop(lambda: set(self.client.invited_rooms))
+
+    def wait_for_invitation(self, known: set[str], timeout: float = 20.0) -> str:
+        """A room this user is invited to that is not in `known`; its id."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            new = self.invitations() - known
+            if new:
+                return new.pop()
+            time.sleep(0.05)
+        raise AssertionError(f"{self.user_id} was invited to no new room within {timeout} s")
 
     def leave(self, room_id: str) -> None:
         _check(self._call(self.client.room_leave(room_id)), f"Leaving {room_id}")

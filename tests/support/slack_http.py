@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
@@ -32,6 +32,17 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-test-token-not-real"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+class SlackEndpoint(Protocol):
+    """Where Slack's requests go and the fake Web API the bot answers through: a bot process
+    (:class:`SlackBot`), or a bot in the test's own process (``tests/support/inprocess_bot.py``)."""
+
+    @property
+    def fake(self) -> FakeSlack: ...
+
+    @property
+    def url(self) -> str: ...
 
 
 @dataclass
@@ -113,7 +124,7 @@ class Answer:
 
 
 def send(
-    bot: SlackBot,
+    bot: SlackEndpoint,
     body: str,
     content_type: str,
     *,
@@ -170,7 +181,7 @@ def slash_body(
     )
 
 
-def slash(bot: SlackBot, text: str, user: str, channel: str, **options: Any) -> Answer:
+def slash(bot: SlackEndpoint, text: str, user: str, channel: str, **options: Any) -> Answer:
     return send(bot, slash_body(text, user, channel), FORM, **options)
 
 
@@ -201,18 +212,18 @@ def message(user: str, channel: str, text: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def say(bot: SlackBot, user: str, channel: str, text: str, **options: Any) -> Answer:
+def say(bot: SlackEndpoint, user: str, channel: str, text: str, **options: Any) -> Answer:
     return send(bot, event_body(message(user, channel, text)), JSON, **options)
 
 
-def interactive(bot: SlackBot, payload: Mapping[str, Any]) -> Answer:
+def interactive(bot: SlackEndpoint, payload: Mapping[str, Any]) -> Answer:
     """An interactive payload (a click, a modal's submission) as Slack posts it: a form with
     the JSON in ``payload``."""
     return send(bot, urlencode({"payload": json.dumps(payload)}), FORM)
 
 
 def click(
-    bot: SlackBot, user: str, posted: Call, answer_ts: str, trigger: str | None = None
+    bot: SlackEndpoint, user: str, posted: Call, answer_ts: str, trigger: str | None = None
 ) -> Answer:
     """``user`` clicks the first button of the message ``posted`` (its ts ``answer_ts``)."""
     button = next(
@@ -261,7 +272,7 @@ def click(
 # -- reading what the bot sent ---------------------------------------------------------------
 
 
-def posted(bot: SlackBot, channel: str, since: int, contains: str = "") -> Call:
+def posted(bot: SlackEndpoint, channel: str, since: int, contains: str = "") -> Call:
     return bot.fake.wait_for(
         "chat.postMessage", lambda call: contains in call.text, since=since, channel=channel
     )
