@@ -148,7 +148,7 @@ ROUND = (
     f"@anna/{POLICE}: !aktör {POLICE}",
     "@bo: !aktör SOS Alarm",
     "#ledning !forum koppla samverkanskonferens",
-    "!aktivera Storm Dagmar",
+    "!aktivera Storm Dagmar kalla: Polisen, SOS Alarm",
     "#ledning @anna: !kvittera",
     "@bo: !kvittera",
     "@bo: !kvittera",
@@ -218,8 +218,12 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     assert session.in_channel("ledning")[0].startswith(bound)
     assert session.one("bo är nu registrerad som företrädare för SOS Alarm.").channel == "stab"
 
-    callouts = session.containing("INKALLNING – Regional samverkanskonferens är aktiverad")
+    found = session.containing("INKALLNING – Regional samverkanskonferens är aktiverad")
+    # The call-out, and each acknowledgement's update of it (an edit in a chat).
+    callouts = [m for m in found if "(uppdaterat)" not in m.text]
     assert sorted(m.channel for m in callouts) == ["ledning", "stab"]
+    updates = [m for m in found if "(uppdaterat)" in m.text]
+    assert "SOS Alarm: @bo – ✅ kvitterat 15:00 (bo)" in updates[-1].text
     for callout in callouts:
         assert "Anledning: Storm Dagmar" in callout.text
         assert "Aktiverades av operator 2026-11-26 15:00." in callout.text
@@ -249,8 +253,12 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
     assert "  • SOS Alarm – bo 15:00 (+0 min)" in status.text
     assert "Har inte kvitterat" not in status.text
 
-    summaries = session.containing("Regional samverkanskonferens är avaktiverad")
+    found = session.containing("Regional samverkanskonferens är avaktiverad")
+    summaries = [m for m in found if "(uppdaterat)" not in m.text]
     assert sorted(m.channel for m in summaries) == ["ledning", "stab"]
+    # The call-out in each channel says it has ended.
+    ended = [m for m in found if "INKALLNING (avslutad)" in m.text]
+    assert sorted(m.channel for m in ended) == ["ledning", "stab"]
     for summary in summaries:
         assert "Sammanfattning: Elen åter" in summary.text
         assert "Kvittenser: 2 av 2 inkallade" in summary.text
@@ -263,8 +271,12 @@ def test_activation_round_calls_out_in_every_channel_of_the_forum(
 
     # One message per command typed, plus the forum-wide posts of the second binding, the
     # call-out and the stand-down to the other channel: nothing lost, nothing doubled.
+    # And each change to the call-out reprinted in both channels (a chat edits it in place):
+    # two acknowledgements and the stand-down.
     typed = sum(1 for line in ROUND if "!" in line)
-    assert len(session.messages) == typed + 3
+    reprinted = [m for m in session.messages if m.text.startswith("(uppdaterat)\nINKALLNING")]
+    assert len(reprinted) == 3 * 2
+    assert len(session.messages) == typed + 3 + len(reprinted)
     [announced] = session.containing("har kopplat #ledning på terminalen till")
     assert announced.channel == "stab"
 
@@ -288,7 +300,7 @@ RUNS["persist"] = Run(
     (
         "#stab !forum koppla samverkanskonferens",
         f"#stab @anna/{POLICE}: !aktör",
-        "#stab !aktivera Storm Dagmar",
+        "#stab !aktivera Storm Dagmar kalla: Polisen",
     )
 )
 
@@ -402,10 +414,11 @@ def test_now_pins_the_clock(sessions: dict[str, Session]) -> None:
     assert forum.startswith("Regional samverkanskonferens\n")
     assert "Nästa möte: torsdag 2026-11-26 16:00" in forum
     assert "Läge: ordinarie läge sedan 2026-11-26 15:00" in forum
-    assert "Aktiverades av operator 2026-11-26 15:00." in at_three.one("INKALLNING").text
+    callout = at_three.containing("INKALLNING")[0]
+    assert "Aktiverades av operator 2026-11-26 15:00." in callout.text
     assert (
         f"Kvittens från {POLICE} (anna) 15:00, mindre än en minut efter"
-        in at_three.messages[-1].text
+        in at_three.one("Kvittens från").text
     )
 
     half_past_four = sessions["half-past-four"]

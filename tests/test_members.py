@@ -193,7 +193,7 @@ def test_one_person_represents_polisen_in_the_conference_and_not_in_chefsgrupp(
     # In chefsgrupp too, once she says so there; then each forum has her.
     said = _ok(bound, "!aktör Polisen", person="anna", channel="chef")
     assert (
-        f"anna är företrädare för Polisen Region Stockholm i {CHEFSGRUPP}, som ordinarie."
+        f"anna är ordinarie för Polisen Region Stockholm i {CHEFSGRUPP}."
         in said.text
     )
     assert "Inget har ändrats" not in said.text
@@ -210,7 +210,7 @@ def test_aktor_ersattare_makes_oneself_deputy_here(bound: Chat, database: Databa
     said = _ok(bound, "!aktör Polisen ersättare", person="bo", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
     assert (
-        f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ersättare."
+        f"bo är ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}."
         in said.text
     )
     assert _representatives(database, "verkstallande-forum") == {
@@ -220,10 +220,10 @@ def test_aktor_ersattare_makes_oneself_deputy_here(bound: Chat, database: Databa
     assert "redan registrerad" in _ok(bound, "!aktör Polisen", person="bo", channel="lc").text
     said = _ok(bound, "!aktör Polisen ordinarie", person="bo", channel="lc")
     assert (
-        f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie."
+        f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}."
         in said.text
     )
-    assert f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie." in (
+    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (
         _ok(bound, "!aktör", person="bo", channel="lc").text
     )
 
@@ -252,7 +252,7 @@ def test_a_claim_never_makes_an_organisation_a_member(bound: Chat, database: Dat
     assert f"Nacka kommun är nu medlem i {CONTROL_ROOMS}." in added.text
     assert f"{CONTROL_ROOMS} har nu 9 medlemmar." in added.text
     said = _ok(bound, "!aktör Nacka", person="nina", channel="lc")
-    assert f"nina är företrädare för Nacka kommun i {CONTROL_ROOMS}, som ordinarie." in said.text
+    assert f"nina är ordinarie för Nacka kommun i {CONTROL_ROOMS}." in said.text
     assert ("nina", "Nacka kommun", "ordinary") in _representatives(database, "verkstallande-forum")
 
 
@@ -274,7 +274,7 @@ def test_changing_organisation_ends_representing_the_old_one_elsewhere(
     _ok(bound, "!aktör Polisen", person="anna", channel="chef")
     said = _ok(bound, "!aktör Trafikverket", person="anna", channel="lc")
     assert "Du företräder inte längre Polisen Region Stockholm i de 2 andra forum" in said.text
-    assert f"anna är företrädare för Trafikverket i {CONTROL_ROOMS}, som ordinarie." in said.text
+    assert f"anna är ordinarie för Trafikverket i {CONTROL_ROOMS}." in said.text
     assert _representatives(database, "samverkanskonferens") == set()
     assert _representatives(database, "chefsgrupp") == set()
 
@@ -359,7 +359,7 @@ def test_removing_a_member_takes_its_representatives_and_keeps_its_reports(
     # Anna still speaks for Polisen: in the conference she is its ordinarie at once.
     said = _ok(any_chat, "!aktör Polisen", person="anna", channel="stab")
     assert (
-        f"anna är företrädare för Polisen Region Stockholm i {CONFERENCE}, som ordinarie."
+        f"anna är ordinarie för Polisen Region Stockholm i {CONFERENCE}."
         in said.text
     )
     # Removing one that is no member: a clear answer, nothing changed.
@@ -448,7 +448,7 @@ def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: 
     again = re.search(r"det blir du med (!aktör [^\n]+)$", own, re.MULTILINE)
     assert again is not None, own
     said = _ok(bound, again.group(1), person="bo", channel="lc")
-    assert f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie." in (
+    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (
         said.text
     )
 
