@@ -192,10 +192,7 @@ def test_one_person_represents_polisen_in_the_conference_and_not_in_chefsgrupp(
     assert _representatives(database, "chefsgrupp") == set()
     # In chefsgrupp too, once she says so there; then each forum has her.
     said = _ok(bound, "!aktör Polisen", person="anna", channel="chef")
-    assert (
-        f"anna är ordinarie för Polisen Region Stockholm i {CHEFSGRUPP}."
-        in said.text
-    )
+    assert f"anna är ordinarie för Polisen Region Stockholm i {CHEFSGRUPP}." in said.text
     assert "Inget har ändrats" not in said.text
     assert _representatives(database, "chefsgrupp") == {
         ("anna", "Polisen Region Stockholm", "ordinary")
@@ -209,20 +206,14 @@ def test_one_person_represents_polisen_in_the_conference_and_not_in_chefsgrupp(
 def test_aktor_ersattare_makes_oneself_deputy_here(bound: Chat, database: Database) -> None:
     said = _ok(bound, "!aktör Polisen ersättare", person="bo", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
-    assert (
-        f"bo är ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}."
-        in said.text
-    )
+    assert f"bo är ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
     assert _representatives(database, "verkstallande-forum") == {
         ("bo", "Polisen Region Stockholm", "deputy")
     }
     # The plain shortcut keeps a deputy a deputy; "ordinarie" makes them one.
     assert "redan registrerad" in _ok(bound, "!aktör Polisen", person="bo", channel="lc").text
     said = _ok(bound, "!aktör Polisen ordinarie", person="bo", channel="lc")
-    assert (
-        f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}."
-        in said.text
-    )
+    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
     assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (
         _ok(bound, "!aktör", person="bo", channel="lc").text
     )
@@ -358,10 +349,7 @@ def test_removing_a_member_takes_its_representatives_and_keeps_its_reports(
         assert len(session.exec(select(SituationReport)).all()) == 1
     # Anna still speaks for Polisen: in the conference she is its ordinarie at once.
     said = _ok(any_chat, "!aktör Polisen", person="anna", channel="stab")
-    assert (
-        f"anna är ordinarie för Polisen Region Stockholm i {CONFERENCE}."
-        in said.text
-    )
+    assert f"anna är ordinarie för Polisen Region Stockholm i {CONFERENCE}." in said.text
     # Removing one that is no member: a clear answer, nothing changed.
     before = _snapshot(any_database)
     said = _refused(any_chat, "!forum member remove Polisen", channel="lc")
@@ -448,9 +436,7 @@ def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: 
     again = re.search(r"det blir du med (!aktör [^\n]+)$", own, re.MULTILINE)
     assert again is not None, own
     said = _ok(bound, again.group(1), person="bo", channel="lc")
-    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (
-        said.text
-    )
+    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (said.text)
 
 
 # -- counts: members ----------------------------------------------------------------------------
