@@ -418,7 +418,7 @@ def status(req: Request) -> Reply:
         (req.t("callout.host"), host_name(req, forum, activation)),
     ]
     rows.extend(
-        (req.t("callout.linked"), linked_line(req, other, other_forum))
+        (req.t("callout.linked"), linked_line(req, other, other_forum, as_field=True))
         for other, other_forum in c.linked
     )
     doc.fields(rows)
@@ -491,7 +491,7 @@ def stand_down(req: Request) -> Reply:
         (req.t("callout.host"), host),
     ]
     rows.extend(
-        (req.t("callout.linked"), linked_line(req, other, other_forum))
+        (req.t("callout.linked"), linked_line(req, other, other_forum, as_field=True))
         for other, other_forum in c.linked
     )
     rows.append(

@@ -463,7 +463,13 @@ def raise_to_strategic(req: Request) -> Reply:
         return _repeated(req, pending, reason)
     organisation = req.store.my_organisation()
     held = on_duty_now(req.store, req.now)
-    coordinators = coordinators_of(req.store, req.config, target)
+    # Mentioned once: a coordinator on duty is named among those on duty.
+    duty_ids = {on_duty.person.id for on_duty in held}
+    coordinators = [
+        person
+        for person in coordinators_of(req.store, req.config, target)
+        if person.id not in duty_ids
+    ]
     here_channel = Channel(req.incoming.platform, req.incoming.channel_id)
     channels = [c for c in req.store.forums.channels(target) if c != here_channel]
     who = _requester(req.me, organisation)

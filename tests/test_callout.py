@@ -546,11 +546,11 @@ def test_an_activation_asked_for_from_another_is_linked_both_ways(
     coordinating, strategic = _activations(database)
     assert strategic.linked_activation_id == coordinating.id
     here = _ok(chat, "!status", channel="inriktande")
-    assert "Länkad: Länkad med aktiveringen av Regionalt samordnande forum" in here.text
+    assert "Länkad aktivering: Regionalt samordnande forum sedan" in here.text
     there = _ok(chat, "!status", channel="samordnande")
     assert (
-        "Länkad: Länkad med aktiveringen av Regionalt inriktande forum sedan 2026-11-26 16:00 "
-        "(Gemensam regional inriktning för snöovädret), som pågår." in there.text
+        "Länkad aktivering: Regionalt inriktande forum sedan 2026-11-26 16:00 "
+        "(Gemensam regional inriktning för snöovädret), pågår" in there.text
     )
     assert "2026-11-26 16:00 Länkad med aktiveringen av Regionalt inriktande forum" in there.text
     # A later activation of the strategic forum, asked for by nobody, is not linked.

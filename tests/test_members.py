@@ -160,7 +160,7 @@ def test_the_members_by_category_with_ordinarie_and_ersattare(bound: Chat) -> No
     said = _ok(bound, "!företrädare @bo Polisen ersättare", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
     assert (
-        f"bo är nu företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ersättare."
+        f"bo är nu ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}."
         in said.text
     )
     listing = _ok(bound, "!forum medlemmar", person="eve", channel="lc")
@@ -400,7 +400,7 @@ def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: 
     _ok(bound, "!aktör Trafikverket", person="tom", channel="stab")
     said = _ok(bound, "!företrädare @bo Polisen Region Stockholm", channel="lc")
     assert (
-        f"bo är nu företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie."
+        f"bo är nu ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}."
         in said.text
     )
     again = _ok(bound, "!representative @bo Polisen ordinarie", channel="lc")

@@ -46,8 +46,14 @@ def mention_parts(req: Request, entry: RosterEntry) -> list[Part]:
     return parts
 
 
-def linked_line(req: Request, other: Activation, other_forum: Forum | None) -> str:
+def linked_line(
+    req: Request, other: Activation, other_forum: Forum | None, *, as_field: bool = False
+) -> str:
+    """The other activation: a sentence, or (``as_field``) the value beside "Länkad
+    aktivering"."""
     key = "callout.linked_open" if other.stood_down_at is None else "callout.linked_closed"
+    if as_field:
+        key += "_value"
     return req.t(
         key,
         forum=other_forum.name if other_forum else "?",
