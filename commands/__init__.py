@@ -10,15 +10,17 @@ import one another (an import-linter contract in ``pyproject.toml``, checked by
 the module named after what it is about:
 
 - ``help``: ``!hjälp``
-- ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk``
-- ``actor``: ``!aktör``, ``!aktör ny``, ``!aktör ta bort``, ``!aktörer``
+- ``forum``: ``!forum``, ``!forum lista|koppla|lossa|skapa|språk`` (``skapa … tematisk under
+  <forum>``: a thematic group)
+- ``actor``: ``!aktör`` (``[ersättare]``), ``!aktör ny``, ``!aktör ta bort``
 - ``role``: ``!roll``, ``!roll lista``
 - ``activation``: ``!aktivera``, ``!kvittera``, ``!kalla in``, ``!släpp``, ``!status``,
   ``!avaktivera``
 - ``activation_request``: ``!begär aktivering`` (the green button), ``!kvittera begäran``,
   ``!lyft inriktande``
 - ``duty``: ``!beredskap`` (TiB and RSK on duty, take-over, rota)
-- ``members``: ``!forum medlemmar``, ``!forum medlem lägg till|ta bort``, ``!företrädare``
+- ``members``: ``!forum medlemmar`` (``!aktörer``), ``!forum medlem lägg till|ta bort``,
+  ``!företrädare``, ``!företrädare ta bort``
 - ``hosting``: ``!forum värd``, ``!värd`` (the host of a forum, of an activation)
 - ``agenda``: ``!dagordning``, ``!dagordning sätt`` (a forum's standing agenda)
 - ``report_back``: ``!återrapport`` (a thematic group reporting to its parent)
@@ -29,14 +31,15 @@ the module named after what it is about:
   ``!ångra``, ``!ordförande``, ``!närvarande``, ``!minnesanteckningar`` (``!protokoll``)
 - ``action``: ``!åtgärd``, ``!åtgärder``, ``!åtgärd klar`` (actions noted in meetings)
 - ``escalation``: ``!lyft`` (an item raised to another forum)
-- ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!nästa`` (a forum's
-  meeting schedule, holidays marked)
+- ``schedule``: ``!schema``, ``!schema <regel>``, ``!schema helgdag``, ``!schema afton``,
+  ``!nästa`` (a forum's meeting schedule, holidays and days off marked)
 - ``reminder``: ``!påminn``, ``!påminnelser``, ``!påminn ta bort``, ``!snooza``
 - ``conference``: no command; the bot's own posts before each scheduled meeting in every
   channel of its forum (the day before with the agenda, the missing reports, soon, now) and
-  the notice of one skipped for a holiday
-- ``followups``: no commands; what the bot follows up by itself (an unanswered call-out,
-  actions falling due), planned by ``activation`` and ``action``
+  the notice of one skipped for a holiday or an eve that is a day off
+- ``followups``: no commands; what the bot follows up by itself (an unanswered call-out: its
+  ersättare, then the coordinators; actions falling due), planned by ``activation`` and
+  ``action``
 - ``retention``: no commands; audit events older than ``AUDIT_RETENTION_DAYS`` deleted daily
 """
 
