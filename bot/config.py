@@ -174,9 +174,10 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         le=24 * 60,
-        description="After a call-out (`!aktivera`), organisations that have not acknowledged "
-        "are called again this many minutes later, and the coordinators are told who is still "
-        "missing as long again after that.",
+        description="After a call-out (`!aktivera`, `!kalla in`), organisations that have not "
+        "acknowledged are called again this many minutes later, their ersättare mentioned "
+        "beside their ordinarie, and the coordinators are told who is still missing as long "
+        "again after that.",
         json_schema_extra=_in(SettingGroup.TIME),
     )
     duty_request_escalation_minutes: int = Field(
