@@ -161,7 +161,7 @@ def test_a_call_out_reaches_every_slack_channel_of_the_forum(slack: SlackBot) ->
     # Someone to call: Polisen's representative in this forum (the card's button is for them).
     mark = slack.fake.mark()
     assert say(slack, BO, second, "!aktör Polisen").status == 200
-    posted(slack, second, mark, "företrädare för")
+    posted(slack, second, mark, "Polisen Region Stockholm")
     mark = slack.fake.mark()
     assert slash(slack, "aktivera Vattenläcka", ANNA, first).status == 200
     # (The notice of the second channel's binding may reach the first one meanwhile.)
@@ -593,7 +593,7 @@ def test_the_answer_to_a_channel_message_goes_in_its_thread(slack: SlackBot) -> 
     mark = fake.mark()
     command = message(BO, channel, "!aktör Polisen")
     assert send(slack, event_body(command), JSON).status == 200
-    registered = posted(slack, channel, mark, "företrädare för Polisen Region Stockholm")
+    registered = posted(slack, channel, mark, "för Polisen Region Stockholm")
     assert registered.args.get("thread_ts") == command["ts"]
     # A command written in a thread is answered in that thread.
     mark = fake.mark()
