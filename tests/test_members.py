@@ -159,10 +159,7 @@ def test_the_members_by_category_with_ordinarie_and_ersattare(bound: Chat) -> No
     _ok(bound, "!aktör Polisen", person="anna", channel="lc")
     said = _ok(bound, "!företrädare @bo Polisen ersättare", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
-    assert (
-        f"bo är nu ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}."
-        in said.text
-    )
+    assert f"bo är nu ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
     listing = _ok(bound, "!forum medlemmar", person="eve", channel="lc")
     assert listing.text.startswith(f"Medlemmar i {CONTROL_ROOMS} (8 medlemmar)\n")
     assert "Blåljus:" in listing.text
@@ -399,10 +396,7 @@ def test_only_a_coordinator_of_this_forum_changes_members(
 def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: Database) -> None:
     _ok(bound, "!aktör Trafikverket", person="tom", channel="stab")
     said = _ok(bound, "!företrädare @bo Polisen Region Stockholm", channel="lc")
-    assert (
-        f"bo är nu ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}."
-        in said.text
-    )
+    assert f"bo är nu ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
     again = _ok(bound, "!representative @bo Polisen ordinarie", channel="lc")
     assert (
         f"bo är redan företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie."
