@@ -13,7 +13,7 @@ from commands.core.features import feature
 from commands.core.lookup import find_choice, find_organisation, find_person
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
-from commands.core.representation import split_kind
+from commands.core.representation import check_kind_word, split_kind
 from commands.core.request import Request
 from commands.core.roles import check_claim, coordinators_of
 from commands.core.text import fold
@@ -57,6 +57,13 @@ def set_actor(req: Request) -> Reply:
     if wanted:
         name, kind = split_kind(wanted)
         organisation = find_organisation(req, name)
+        if kind is None:
+            check_kind_word(
+                name,
+                organisation,
+                lambda rest: find_organisation(req, rest),
+                "members_hint.actor_kind",
+            )
     else:  # just registered through the door's hint: confirm it
         assert me.organisation_id is not None
         found = req.store.organisations.get(me.organisation_id)

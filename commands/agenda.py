@@ -4,7 +4,9 @@
 each marked as the forum's own or the default (the conference's, commands/minutes/agenda.py).
 ``!dagordning sätt [aktiverat] <punkt>; <punkt>; …`` (a coordinator of the forum) gives the
 forum its own for that mode; ``!dagordning återställ [aktiverat]`` takes it back to the
-default. What a meeting, the day-before post, the minutes and exports show reads it.
+default: the model's agenda for the forum where it gives one (chefsgrupp's, the
+samordningsgrupp's: ``storage.seed.seeded_agenda``), else the conference's. What a meeting,
+the day-before post, the minutes and exports show reads it.
 
 The items are free text, separated by semicolons (or line breaks). An item written as the
 title of a known item (``Inledning och upprop``, ``Uppföljning av beslut``, ``Samlad
@@ -27,6 +29,7 @@ from commands.core.request import Request
 from commands.core.text import fold
 from commands.minutes.agenda import AgendaItem, known_keys, own_agenda, standing_agenda
 from storage.models import Forum, Mode, Role
+from storage.seed import seeded_agenda
 
 FEATURE = feature(__name__)
 
@@ -92,6 +95,15 @@ def _no_meeting_in(req: Request, forum: Forum, mode: Mode) -> None:
         )
 
 
+def _is_own(forum: Forum, mode: Mode) -> bool:
+    """Whether the forum has an agenda of its own in ``mode``: one a coordinator set, not the
+    one the model gives it (chefsgrupp's, the samordningsgrupp's: their standard)."""
+    if own_agenda(forum, mode) is None:
+        return False
+    stored = (forum.agenda or {}).get(mode.value)
+    return stored != seeded_agenda(forum.slug, mode.value)
+
+
 def _mode_name(req: Request, mode: Mode) -> str:
     return req.t(f"mode.{mode.value}")
 
@@ -107,7 +119,7 @@ def show(req: Request) -> Reply:
     forum = req.forum_here
     doc = req.document().heading(req.t("standing_agenda.title", forum=forum.name))
     for mode in (Mode.ORDINARY, Mode.ACTIVATED):
-        whose = "own" if own_agenda(forum, mode) else "default"
+        whose = "own" if _is_own(forum, mode) else "default"
         current = req.t("standing_agenda.current") if forum.mode is mode else ""
         doc.paragraph(
             req.t(
@@ -189,7 +201,7 @@ def reset(req: Request) -> Reply:
             )
         mode = found
     _no_meeting_in(req, forum, mode)
-    if own_agenda(forum, mode) is None:
+    if not _is_own(forum, mode):
         return Reply(
             req.document().paragraph(
                 req.t(
@@ -199,7 +211,8 @@ def reset(req: Request) -> Reply:
                 )
             )
         )
-    req.store.forums.set_agenda(forum, mode, None)
+    # Back to the model's agenda for this forum (chefsgrupp's own items), else the default.
+    req.store.forums.set_agenda(forum, mode, seeded_agenda(forum.slug, mode.value))
     doc = req.document().paragraph(
         req.t("standing_agenda.reset", forum=forum.name, mode=_mode_name(req, mode))
     )

@@ -4,8 +4,9 @@ over (``!beredskap ta över RSK``) and a weekly rota (``!beredskap schema``).
 Länsstyrelsen's *tjänsteman i beredskap* (TiB) and the *regional samverkanskoordinator i
 beredskap* (RSK) are on call in turns; a request for activation goes to them first
 (``commands/activation_request.py``). Who is on duty is the latest take-over, unless the
-rota has handed over since (``storage/duty.py``). Taking over is a coordinator's act: of the
-forum where it is typed, or of the region; a rota is the region's (a regional coordinator's).
+rota has handed over since (``storage/duty.py``). Taking over and the rota are for the
+region's coordinators: a coordinator of one forum would otherwise receive, and could
+silence, every request for activation in the region.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from commands.core.lookup import find_choice, find_person
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
 from commands.core.request import Request
-from commands.core.roles import require_coordinator_of, require_regional_coordinator
 from commands.core.text import fold
 from commands.core.timefmt import WEEKDAYS, format_time, format_time_with_weekday
 from commands.core.when import Weekly, parse_weekly
@@ -119,27 +119,20 @@ def show(req: Request) -> Reply:
 # -- !beredskap ta över RSK ---------------------------------------------------------------------
 
 
-def _require_coordinator_here(req: Request) -> None:
-    """A coordinator of the forum where it is typed, or of the region (in a direct
-    conversation, or a channel of no forum)."""
-    if req.forum is not None:
-        require_coordinator_of(req, req.forum)
-    else:
-        require_regional_coordinator(req)
-
-
 @command(
     "duty.take_over",
     "beredskap ta över",
     aliases=("duty take over", "duty takeover"),
     args=(Arg("duty_role"),),
     role=Role.COORDINATOR,
-    scope=Scope.TARGET,
+    # The duty roles are the region's: taking one over is for its coordinators (the
+    # secretariat), never for a coordinator of one forum, who would otherwise receive — and
+    # could silence — every request for activation in the region.
+    scope=Scope.REGION,
     personal=True,
 )
 def take_over(req: Request) -> Reply:
     duty = read_duty(req, "duty_role")
-    _require_coordinator_here(req)
     short = short_name(req.language, duty)
     before = req.store.duties.on_duty(duty, req.now)
     me = req.me

@@ -220,6 +220,11 @@ def create(req: Request) -> Reply:
     parent: Forum | None = None
     thematic = False
     if under is None:
+        if fold(req.arg("level")) in UNDER_WORDS and _kind_before_last(tokens):
+            # "<namn> tematisk under" (or "<namn> <nivå> under") with no forum after it.
+            thematic_first = fold(tokens[-2].value) in THEMATIC_WORDS
+            key = "thematic.error.no_parent" if thematic_first else "thematic.error.no_forum_after"
+            raise CommandError(key, hint_key="thematic_hint.create")
         if fold(req.arg("level")) in THEMATIC_WORDS:
             # A thematic group reports to a forum: it needs one.
             raise CommandError("thematic.error.no_parent", hint_key="thematic_hint.create")
@@ -262,9 +267,20 @@ def create(req: Request) -> Reply:
         doc = req.document().paragraph(
             req.t(key, forum=forum.name, parent=parent.name, level=req.t(f"level.{level.value}"))
         )
-        doc.paragraph(req.t("thematic.how_report", prefix=req.config.prefix, parent=parent.name))
-    doc.paragraph(req.t("forum.created_next", prefix=req.config.prefix, forum=forum.name))
+        # "gruppen" and "den" for a thematic working group, "forumet" and "det" for a forum.
+        how = "thematic.how_report" if thematic else "thematic.how_report_forum"
+        doc.paragraph(req.t(how, prefix=req.config.prefix, parent=parent.name))
+    bind = "thematic.created_next" if thematic else "forum.created_next"
+    doc.paragraph(req.t(bind, prefix=req.config.prefix, forum=forum.name))
     return Reply(doc)
+
+
+def _kind_before_last(tokens: list[Token]) -> bool:
+    """Whether the word before the last is a kind word (``tematisk``, a level)."""
+    if len(tokens) < 3:
+        return False
+    word = fold(tokens[-2].value)
+    return word in THEMATIC_WORDS or word in LEVEL_WORDS
 
 
 def _under(tokens: list[Token]) -> int | None:

@@ -14,15 +14,26 @@ from commands.core.channels import forum_wide, other_channels
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.grammar import forum_words
+from commands.core.lookup import find_organisation
 from commands.core.messages import Reply
-from commands.core.registry import Arg, ArgKind, ArgType, command
+from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.roles import require_coordinator_of
 from storage.models import Forum, Organisation
 
 FEATURE = feature(__name__)
 
-HOST = Arg("organisation", ArgKind.TEXT, required=False, type=ArgType.ORGANISATION)
+# Read in the handler, after the authority and the activation are checked, so that a name
+# not found is answered with how to name a host, not how to say whom one represents.
+HOST = Arg("organisation", ArgKind.TEXT, required=False)
+
+
+def _read_host(req: Request, hint_key: str) -> Organisation:
+    """The organisation named, or the lookup's refusal with this command's own example."""
+    try:
+        return find_organisation(req, req.arg("organisation"))
+    except CommandError as error:
+        raise CommandError(error.key, hint_key=hint_key, **error.params) from None
 
 
 def forum_host(req: Request, forum: Forum) -> Organisation | None:
@@ -51,7 +62,7 @@ def set_forum_host(req: Request) -> Reply:
         doc.paragraph(req.t("hosting.how_forum", prefix=req.config.prefix))
         return Reply(doc)
     require_coordinator_of(req, forum)
-    host = req.organisation("organisation")
+    host = _read_host(req, "hosting_hint.forum")
     if current is not None and current.id == host.id:
         return Reply(
             req.document().paragraph(req.t("hosting.forum_same", forum=forum.name, host=host.name))
@@ -101,7 +112,7 @@ def set_activation_host(req: Request) -> Reply:
         doc.paragraph(req.t("hosting.how_activation", prefix=req.config.prefix))
         return Reply(doc)
     require_coordinator_of(req, forum)
-    host = req.organisation("organisation")
+    host = _read_host(req, "hosting_hint.activation")
     if current is not None and current.id == host.id:
         return Reply(req.document().paragraph(req.t("hosting.activation_same", host=host.name)))
     req.store.activations.set_host(activation, host)

@@ -21,7 +21,7 @@ from commands.core.features import feature
 from commands.core.lookup import find_organisation, find_person
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
-from commands.core.representation import split_kind
+from commands.core.representation import check_kind_word, split_kind
 from commands.core.request import Request
 from commands.core.text import fold
 from commands.situation.picture import awaited
@@ -232,6 +232,10 @@ def represent(req: Request) -> Reply:
     forum = req.forum_here
     name, kind = split_kind(req.arg("organisation"))
     organisation = _lookup(req, name, "members_hint.represent")
+    if kind is None:
+        check_kind_word(
+            name, organisation, lambda rest: find_organisation(req, rest), "members_hint.represent"
+        )
     person = find_person(req, req.arg("person"))
     kind = kind or Representation.ORDINARY
     if not req.store.forums.takes_part(forum, organisation):

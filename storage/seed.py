@@ -19,6 +19,15 @@ def seed_data() -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def seeded_agenda(slug: str, mode: str) -> list[dict[str, str]] | None:
+    """The model's standing agenda for the seeded forum ``slug`` in ``mode`` (``ordinary``,
+    ``activated``), as stored in ``Forum.agenda``; None where the model gives it none."""
+    for entry in seed_data()["forum"]:
+        if entry["slug"] == slug and f"agenda_{mode}" in entry:
+            return [{"key": key} for key in entry[f"agenda_{mode}"]]
+    return None
+
+
 def municipalities(data: dict[str, Any]) -> dict[str, list[str]]:
     """The municipalities' official names, each with the other names people write for it."""
     table = data["municipalities"]

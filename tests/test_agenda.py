@@ -91,7 +91,8 @@ def test_chefsgrupp_and_samordningsgrupp_have_their_own_seeded_agendas(chat: Cha
     _ok(chat, "!forum koppla samordningsgrupp", channel="rsg")
     chefs = _ok(chat, "!dagordning")
     assert (
-        "Ordinarie läge – forumets egen dagordning (forumet är i det läget nu):\n"
+        # The model's agenda for chefsgrupp is its standard, not an agenda a coordinator set.
+        "Ordinarie läge – standarddagordningen (forumet är i det läget nu):\n"
         + _numbered(CHEFSGRUPP)
     ) in chefs.text
     assert "Aktiverat läge – standarddagordningen:" in chefs.text
@@ -100,7 +101,7 @@ def test_chefsgrupp_and_samordningsgrupp_have_their_own_seeded_agendas(chat: Cha
     # In English, the catalogue's own words.
     _ok(chat, "!forum språk en")
     english = _ok(chat, "!agenda")
-    assert "Ordinary mode – the forum's own agenda (the forum is in this mode now):" in english.text
+    assert "Ordinary mode – the default agenda (the forum is in this mode now):" in english.text
     assert "  2. Follow-up of decisions\n  3. The region's plans and budget\n" in english.text
     assert "  4. Report from Regional samordningsgrupp\n  5. Items raised to the forum\n" in (
         english.text
@@ -168,11 +169,16 @@ def test_the_activated_agenda_is_set_and_reset_apart(forum_chat: Chat, database:
     assert _agenda_events(database) == 2
 
 
-def test_chefsgrupp_goes_back_to_the_default(chat: Chat, database: Database) -> None:
+def test_chefsgrupp_goes_back_to_its_own_default(chat: Chat, database: Database) -> None:
+    """Chefsgrupp's standard is the model's agenda for it, never the Thursday conference's."""
     _ok(chat, "!forum koppla chefsgrupp")
+    seeded = _agenda(database, "chefsgrupp")
+    assert "redan standarddagordningen" in _ok(chat, "!dagordning återställ").text
+    _ok(chat, "!dagordning sätt Inledning; Övrigt")
     said = _ok(chat, "!dagordning återställ")
-    assert _numbered(ORDINARY_DEFAULT) in said.text
-    assert _agenda(database, "chefsgrupp") is None
+    assert _numbered(CHEFSGRUPP) in said.text
+    assert _numbered(ORDINARY_DEFAULT) not in said.text
+    assert _agenda(database, "chefsgrupp") == seeded
 
 
 def test_an_actor_or_another_forums_coordinator_cannot_change_it(

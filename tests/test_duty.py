@@ -49,7 +49,7 @@ def test_with_nobody_on_duty_it_says_so_and_how_to_take_over(forum_chat: Chat) -
     assert "Beredskap just nu" in shown
     assert "RSK – regional samverkanskoordinator i beredskap: ingen i beredskap" in shown
     assert "TiB – Länsstyrelsens tjänsteman i beredskap: ingen i beredskap" in shown
-    assert "En koordinator tar över med !beredskap ta över RSK." in shown
+    assert "En koordinator för regionen tar över med !beredskap ta över RSK." in shown
     # The example works as written.
     assert "operator är nu RSK i beredskap" in _ok(forum_chat, "!beredskap ta över RSK")
     shown = _ok(forum_chat, "!duty", person="anna")
@@ -67,7 +67,7 @@ def test_it_is_answered_in_a_direct_conversation_and_in_english(forum_chat: Chat
     assert "On duty now" in shown
     assert "RSK – regional collaboration coordinator on duty: nobody on duty" in shown
     assert "operator since 2026-11-26 15:00, took over" in shown
-    assert "A coordinator takes over with !duty take over RSK." in shown
+    assert "A coordinator of the region takes over with !duty take over RSK." in shown
 
 
 # -- !beredskap ta över ---------------------------------------------------------------------------
@@ -76,8 +76,8 @@ def test_it_is_answered_in_a_direct_conversation_and_in_english(forum_chat: Chat
 def test_a_take_over_says_who_had_it_before_and_tells_them(
     forum_chat: Chat, database: Database
 ) -> None:
-    _ok(forum_chat, "!roll @lisa koordinator")
-    _ok(forum_chat, "!roll @mats koordinator")
+    _ok(forum_chat, "!roll @lisa koordinator regionalt")
+    _ok(forum_chat, "!roll @mats koordinator regionalt")
     first = forum_chat.say("!beredskap ta över rsk", person="lisa")
     assert first.ok, first.text
     assert "lisa är nu RSK i beredskap från 2026-11-26 15:00." in first.text
@@ -117,13 +117,17 @@ def test_a_regional_coordinator_takes_over_in_a_direct_conversation(
     assert _shifts(database) == [(Duty.TIB, "rita")]
 
 
-def test_a_forums_coordinator_takes_over_in_a_channel_of_their_own_forum(
+def test_a_forums_coordinator_does_not_take_over_a_regional_duty(
     chat: Chat, database: Database
 ) -> None:
+    """The duty roles are the region's: a coordinator of chefsgrupp alone would otherwise
+    receive, and could silence, every request for activation in the region."""
     _ok(chat, "!forum koppla chefsgrupp", channel="ledning")
     _ok(chat, "!roll @cb koordinator", channel="ledning")
-    assert chat.say("!beredskap ta över TiB", person="cb", channel="ledning").ok
-    assert _shifts(database) == [(Duty.TIB, "cb")]
+    said = chat.say("!beredskap ta över TiB", person="cb", channel="ledning")
+    assert not said.ok
+    assert "får bara regionens koordinatorer använda" in said.text
+    assert _shifts(database) == []
 
 
 ATTACKS = [
@@ -131,14 +135,14 @@ ATTACKS = [
     ("anna", "!beredskap ta över RSK", "stab"),  # an actor
     ("mallory", "!beredskap ta över RSK", "stab"),  # a room admin without a role
     ("cb", "!beredskap ta över RSK", "stab"),  # coordinator of another forum
-    ("lisa", "!beredskap ta över RSK", "dm"),  # a forum's coordinator, no forum here
-    ("lisa", "!beredskap ta över RSK", "fri"),  # ... nor in an unbound channel
+    ("fia", "!beredskap ta över RSK", "stab"),  # coordinator of this forum only
+    ("fia", "!beredskap ta över RSK", "dm"),
     ("eve", "!beredskap ta över TiB", "dm"),  # nobody
     ("lisa", "!beredskap ta över RSK @anna", "stab"),  # nobody else is put on duty
     ("lisa", "!beredskap ta över", "stab"),
     ("lisa", "!beredskap ta över XYZ", "stab"),
     ("lisa", "!beredskap ta över RSK; DROP TABLE dutyshift", "stab"),
-    ("lisa", "!beredskap schema RSK @anna @bo måndag 08:00", "stab"),  # not regional
+    ("fia", "!beredskap schema RSK @anna @bo måndag 08:00", "stab"),  # not regional
     ("anna", "!beredskap schema RSK @anna @bo måndag 08:00", "stab"),
     ("mallory", "!beredskap schema RSK ta bort", "stab"),
     ("eve", "!beredskap schema TiB @eve måndag 08:00", "dm"),
@@ -158,8 +162,9 @@ def test_attacks_on_the_take_over_and_the_rota_are_refused_and_change_nothing(
     forum_chat: Chat, database: Database, who: str, line: str, where: str
 ) -> None:
     _ok(forum_chat, "!forum koppla chefsgrupp", channel="ledning")
-    _ok(forum_chat, "!roll @lisa koordinator")
+    _ok(forum_chat, "!roll @lisa koordinator regionalt")
     _ok(forum_chat, "!roll @cb koordinator", channel="ledning")
+    _ok(forum_chat, "!roll @fia koordinator")  # of this forum only
     _ok(forum_chat, "!aktör Polisen", person="anna")
     _ok(forum_chat, "!beredskap ta över TiB", person="lisa")
     _ok(forum_chat, "!beredskap schema RSK @lisa @anna måndag 08:00")
@@ -182,7 +187,7 @@ def test_attacks_on_the_take_over_and_the_rota_are_refused_and_change_nothing(
 def test_refusals_say_what_to_do(forum_chat: Chat) -> None:
     _ok(forum_chat, "!aktör Polisen", person="anna")
     actor = forum_chat.say("!beredskap ta över RSK", person="anna")
-    assert "Bara en koordinator för Regional samverkanskonferens kan göra det." in actor.text
+    assert "får bara regionens koordinatorer använda" in actor.text
     role = forum_chat.say("!beredskap ta över XYZ")
     assert "”XYZ” är ingen beredskapsroll: rollerna är RSK och TiB." in role.text
     assert "!beredskap ta över RSK" in role.text
@@ -213,7 +218,7 @@ def test_a_rota_hands_over_weekly_from_this_weeks_handover(
     assert "bo sedan 2026-11-30 08:00, enligt schemat" in shown
     assert "Nästa överlämning måndag 2026-12-07 08:00 till cia." in shown
     # A take-over after the last handover wins until the next one.
-    _ok(forum_chat, "!roll @lisa koordinator")
+    _ok(forum_chat, "!roll @lisa koordinator regionalt")
     forum_chat.advance(hours=4)
     took = _ok(forum_chat, "!beredskap ta över RSK", person="lisa")
     assert "Före: bo, sedan 2026-11-30 08:00, enligt schemat" in took

@@ -117,7 +117,7 @@ def test_the_request_mentions_those_on_duty_and_writes_to_each(
 
 def test_one_person_holding_both_roles_is_written_to_once(forum_chat: Chat) -> None:
     _ok(forum_chat, "!aktör Polisen", person="anna")
-    _ok(forum_chat, "!roll @rsk koordinator")
+    _ok(forum_chat, "!roll @rsk koordinator regionalt")
     _ok(forum_chat, "!beredskap ta över RSK", person="rsk")
     _ok(forum_chat, "!beredskap ta över TiB", person="rsk")
     said = _ok(forum_chat, "!begär aktivering Storm", person="anna")

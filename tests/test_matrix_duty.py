@@ -89,12 +89,12 @@ def test_a_handover_and_the_green_button_reach_those_on_duty(
     registered = ask(aktor, room, bot_id, "!aktör Polisen")
     assert "företrädare för" in (registered.body or ""), registered.describe()
     for person in (rsk, tib):
-        granted = ask(koord, room, bot_id, f"!roll {person.user_id} koordinator")
-        assert "rollen koordinator" in (granted.body or ""), granted.describe()
+        granted = ask(koord, room, bot_id, f"!roll {person.user_id} koordinator regionalt")
+        assert "hela regionen" in (granted.body or ""), granted.describe()
 
     # The handover: an actor is refused, a coordinator takes over.
     refused = ask(aktor, room, bot_id, "!beredskap ta över RSK")
-    assert "Bara en koordinator för Regional samverkanskonferens" in (refused.body or "")
+    assert "får bara regionens koordinatorer använda" in (refused.body or "")
     took = ask(rsk, room, bot_id, "!beredskap ta över RSK")
     assert "är nu RSK i beredskap" in (took.body or ""), took.describe()
     assert "Ingen var RSK i beredskap före." in (took.body or "")

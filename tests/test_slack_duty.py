@@ -76,14 +76,15 @@ def test_a_handover_and_the_green_button_reach_those_on_duty(
     channel = new_channel()
     command(slack, ADMIN, channel, f"forum koppla {KONFERENS}", "Kanalen är nu kopplad till")
     command(slack, ANNA, channel, "aktör Polisen", "företrädare för Polisen")
-    command(slack, ADMIN, channel, f"roll <@{RSK}> koordinator", "rollen koordinator")
-    command(slack, ADMIN, channel, f"roll <@{TIB}> koordinator", "rollen koordinator")
+    # The duty roles are the region's: its coordinators take them over.
+    command(slack, ADMIN, channel, f"roll <@{RSK}> koordinator regionalt", "hela regionen")
+    command(slack, ADMIN, channel, f"roll <@{TIB}> koordinator regionalt", "hela regionen")
     command(slack, ADMIN, channel, f"roll <@{LISA}> koordinator", "rollen koordinator")
-    # An actor may not take over; a coordinator may.
+    # An actor may not take over; a coordinator of the region may.
     refused_mark = fake.mark()
     assert slash(slack, "beredskap ta över RSK", ANNA, channel).status == 200
     refused = fake.wait_for("chat.postEphemeral", since=refused_mark, channel=channel, user=ANNA)
-    assert "Bara en koordinator för Regional samverkanskonferens" in refused.text
+    assert "får bara regionens koordinatorer använda" in refused.text
     took = command(slack, RSK, channel, "beredskap ta över RSK", "är nu RSK i beredskap")
     assert "Ingen var RSK i beredskap före." in took.text
     command(slack, TIB, channel, "beredskap ta över tib", "är nu TiB i beredskap")
