@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from commands.core.channels import forum_wide
-from commands.core.document import Emphasis, Link, Part, Strong
+from commands.core.channels import forum_wide, way_back
+from commands.core.document import Emphasis, Part, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
@@ -89,10 +89,7 @@ def escalate(req: Request) -> Reply:
             )
         )
     ]
-    if link:
-        by.extend([" ", Link(link, t(language, "minutes.link_back"))])
-    elif req.incoming.channel_name:
-        by.append(" " + t(language, "escalation.in_channel", channel=req.incoming.channel_name))
+    by.extend(way_back(req, language))
     notice.paragraph(*by)
     notice.paragraph(
         t(

@@ -34,10 +34,12 @@ shown by ``!schema`` and ``!nästa``; each meeting they touch is marked in its l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from commands.core.document import Document
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.i18n import t
@@ -403,15 +405,19 @@ def set_holiday_policy(req: Request) -> Reply:
     doc = req.document().paragraph(
         req.t("schedule.policy_set", forum=forum.name, policy=_policy(req, forum))
     )
+    return _next_affected(req, forum, doc, lambda occurrence: occurrence.holiday is not None)
+
+
+def _next_affected(
+    req: Request, forum: Forum, doc: Document, affected: Callable[[Occurrence], bool]
+) -> Reply:
+    """A policy's answer: the next meeting it affects, or that the forum has no schedule."""
     if not forum.schedule_rule:
         return Reply(doc.paragraph(req.t("schedule.policy_no_schedule", forum=forum.name)))
-    affected = [
-        occurrence
-        for occurrence in meetings_between(forum, req.now, req.now + _POLICY_HORIZON)
-        if occurrence.holiday is not None
-    ]
-    if affected:
-        doc.paragraph(req.t("schedule.policy_next", line=occurrence_line(req, affected[0])))
+    ahead = meetings_between(forum, req.now, req.now + _POLICY_HORIZON)
+    first = next((occurrence for occurrence in ahead if affected(occurrence)), None)
+    if first is not None:
+        doc.paragraph(req.t("schedule.policy_next", line=occurrence_line(req, first)))
     return Reply(doc)
 
 
@@ -438,16 +444,7 @@ def set_eve_policy(req: Request) -> Reply:
     doc = req.document().paragraph(
         req.t("eves.policy_set", forum=forum.name, policy=_eve_policy(req, forum))
     )
-    if not forum.schedule_rule:
-        return Reply(doc.paragraph(req.t("schedule.policy_no_schedule", forum=forum.name)))
-    affected = [
-        occurrence
-        for occurrence in meetings_between(forum, req.now, req.now + _POLICY_HORIZON)
-        if occurrence.eve_off is not None
-    ]
-    if affected:
-        doc.paragraph(req.t("schedule.policy_next", line=occurrence_line(req, affected[0])))
-    return Reply(doc)
+    return _next_affected(req, forum, doc, lambda occurrence: occurrence.eve_off is not None)
 
 
 @command("schedule.next", "nästa", aliases=("next",), needs_forum=True)

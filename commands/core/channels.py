@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from commands.core.document import Document
+from commands.core.document import Document, Link, Part
+from commands.core.i18n import t
 from commands.core.messages import Post
 from commands.core.request import Request
 from storage.forums import Channel
@@ -29,3 +30,13 @@ def this_channel(req: Request) -> str:
     known = incoming.platform in PLATFORMS
     platform = req.t(f"platform.{incoming.platform}") if known else incoming.platform
     return req.t("channel.named", name=name.lstrip("#"), platform=platform)
+
+
+def way_back(req: Request, language: str) -> list[Part]:
+    """How readers in another forum find the message asked in: a web link where the platform
+    gives one, else the channel's name; nothing when neither is known."""
+    if req.incoming.permalink:
+        return [" ", Link(req.incoming.permalink, t(language, "minutes.link_back"))]
+    if req.incoming.channel_name:
+        return [" " + t(language, "escalation.in_channel", channel=req.incoming.channel_name)]
+    return []
