@@ -151,7 +151,7 @@ def test_the_homeserver_a_person_comes_from_reaches_the_core(
             refused = ask(sara, room, account.user_id, "!aktör SOS Alarm")
             assert f"Ditt konto hör till {synapse.server_name}" in refused.body, refused.describe()
             police = ask(sara, room, account.user_id, "!aktör Polisen")
-            assert f"ordinarie för {POLICE}" in police.body, police.describe()
+            assert f"företrädare för {POLICE}" in police.body, police.describe()
 
 
 def test_a_direct_chat_acts_on_no_forum_even_after_a_restart(

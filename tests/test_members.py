@@ -159,7 +159,10 @@ def test_the_members_by_category_with_ordinarie_and_ersattare(bound: Chat) -> No
     _ok(bound, "!aktör Polisen", person="anna", channel="lc")
     said = _ok(bound, "!företrädare @bo Polisen ersättare", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
-    assert f"bo är nu ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
+    assert (
+        f"bo är nu företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ersättare)."
+        in said.text
+    )
     listing = _ok(bound, "!forum medlemmar", person="eve", channel="lc")
     assert listing.text.startswith(f"Medlemmar i {CONTROL_ROOMS} (8 medlemmar)\n")
     assert "Blåljus:" in listing.text
@@ -189,7 +192,9 @@ def test_one_person_represents_polisen_in_the_conference_and_not_in_chefsgrupp(
     assert _representatives(database, "chefsgrupp") == set()
     # In chefsgrupp too, once she says so there; then each forum has her.
     said = _ok(bound, "!aktör Polisen", person="anna", channel="chef")
-    assert f"anna är ordinarie för Polisen Region Stockholm i {CHEFSGRUPP}." in said.text
+    assert (
+        f"anna är företrädare för Polisen Region Stockholm i {CHEFSGRUPP} (ordinarie)." in said.text
+    )
     assert "Inget har ändrats" not in said.text
     assert _representatives(database, "chefsgrupp") == {
         ("anna", "Polisen Region Stockholm", "ordinary")
@@ -203,15 +208,21 @@ def test_one_person_represents_polisen_in_the_conference_and_not_in_chefsgrupp(
 def test_aktor_ersattare_makes_oneself_deputy_here(bound: Chat, database: Database) -> None:
     said = _ok(bound, "!aktör Polisen ersättare", person="bo", channel="lc")
     assert "bo är nu registrerad som företrädare för Polisen Region Stockholm." in said.text
-    assert f"bo är ersättare för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
+    assert (
+        f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ersättare)."
+        in said.text
+    )
     assert _representatives(database, "verkstallande-forum") == {
         ("bo", "Polisen Region Stockholm", "deputy")
     }
     # The plain shortcut keeps a deputy a deputy; "ordinarie" makes them one.
     assert "redan registrerad" in _ok(bound, "!aktör Polisen", person="bo", channel="lc").text
     said = _ok(bound, "!aktör Polisen ordinarie", person="bo", channel="lc")
-    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
-    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (
+    assert (
+        f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ordinarie)."
+        in said.text
+    )
+    assert f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ordinarie)." in (
         _ok(bound, "!aktör", person="bo", channel="lc").text
     )
 
@@ -240,7 +251,7 @@ def test_a_claim_never_makes_an_organisation_a_member(bound: Chat, database: Dat
     assert f"Nacka kommun är nu medlem i {CONTROL_ROOMS}." in added.text
     assert f"{CONTROL_ROOMS} har nu 9 medlemmar." in added.text
     said = _ok(bound, "!aktör Nacka", person="nina", channel="lc")
-    assert f"nina är ordinarie för Nacka kommun i {CONTROL_ROOMS}." in said.text
+    assert f"nina är företrädare för Nacka kommun i {CONTROL_ROOMS} (ordinarie)." in said.text
     assert ("nina", "Nacka kommun", "ordinary") in _representatives(database, "verkstallande-forum")
 
 
@@ -262,7 +273,7 @@ def test_changing_organisation_ends_representing_the_old_one_elsewhere(
     _ok(bound, "!aktör Polisen", person="anna", channel="chef")
     said = _ok(bound, "!aktör Trafikverket", person="anna", channel="lc")
     assert "Du företräder inte längre Polisen Region Stockholm i de 2 andra forum" in said.text
-    assert f"anna är ordinarie för Trafikverket i {CONTROL_ROOMS}." in said.text
+    assert f"anna är företrädare för Trafikverket i {CONTROL_ROOMS} (ordinarie)." in said.text
     assert _representatives(database, "samverkanskonferens") == set()
     assert _representatives(database, "chefsgrupp") == set()
 
@@ -346,7 +357,9 @@ def test_removing_a_member_takes_its_representatives_and_keeps_its_reports(
         assert len(session.exec(select(SituationReport)).all()) == 1
     # Anna still speaks for Polisen: in the conference she is its ordinarie at once.
     said = _ok(any_chat, "!aktör Polisen", person="anna", channel="stab")
-    assert f"anna är ordinarie för Polisen Region Stockholm i {CONFERENCE}." in said.text
+    assert (
+        f"anna är företrädare för Polisen Region Stockholm i {CONFERENCE} (ordinarie)." in said.text
+    )
     # Removing one that is no member: a clear answer, nothing changed.
     before = _snapshot(any_database)
     said = _refused(any_chat, "!forum member remove Polisen", channel="lc")
@@ -396,7 +409,10 @@ def test_only_a_coordinator_of_this_forum_changes_members(
 def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: Database) -> None:
     _ok(bound, "!aktör Trafikverket", person="tom", channel="stab")
     said = _ok(bound, "!företrädare @bo Polisen Region Stockholm", channel="lc")
-    assert f"bo är nu ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in said.text
+    assert (
+        f"bo är nu företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ordinarie)."
+        in said.text
+    )
     again = _ok(bound, "!representative @bo Polisen ordinarie", channel="lc")
     assert (
         f"bo är redan företrädare för Polisen Region Stockholm i {CONTROL_ROOMS}, som ordinarie."
@@ -430,7 +446,9 @@ def test_a_coordinator_names_and_removes_representatives(bound: Chat, database: 
     again = re.search(r"det blir du med (!aktör [^\n]+)$", own, re.MULTILINE)
     assert again is not None, own
     said = _ok(bound, again.group(1), person="bo", channel="lc")
-    assert f"bo är ordinarie för Polisen Region Stockholm i {CONTROL_ROOMS}." in (said.text)
+    assert f"bo är företrädare för Polisen Region Stockholm i {CONTROL_ROOMS} (ordinarie)." in (
+        said.text
+    )
 
 
 # -- counts: members ----------------------------------------------------------------------------
