@@ -97,10 +97,6 @@ def set_actor(req: Request) -> Reply:
         doc.paragraph(
             req.t("actor.already", person=me.display_name, organisation=organisation.name)
         )
-    if req.forum is not None and req.hint_joined_forum:
-        doc.paragraph(
-            req.t("actor.joined_forum", organisation=organisation.name, forum=req.forum.name)
-        )
     if here is not None:
         doc.paragraph(here)
     posts: list[Post] = []

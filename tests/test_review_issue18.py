@@ -111,3 +111,19 @@ def test_resetting_chefsgruppens_agenda_does_not_give_it_the_thursday_agenda(cha
     assert "Regionens planer och budget" in reset, reset
     assert "Aktörsrapportering" not in reset, reset
     assert "Samlad lägesbild" not in reset, reset
+
+
+def test_the_doors_organisation_hint_makes_no_organisation_a_member(chat: Chat) -> None:
+    """The terminal's ``@nils/Nacka kommun:`` says whom nils speaks for, as ``!aktör`` does:
+    in Ledningscentraler, where Nacka is no member, it stays no member; Polisen's speaker
+    becomes its representative there."""
+    assert chat.say("!forum koppla verkställande forum", channel="lc").ok
+    said = chat.say("!aktör", person="nils", organisation="Nacka kommun", channel="lc")
+    assert said.ok, said.text
+    assert "deltar nu i" not in said.text
+    assert "Nacka kommun är inte medlem i Verkställande forum – Ledningscentraler" in said.text
+    assert chat.say("!aktör", person="anna", organisation="Polisen", channel="lc").ok
+    members = chat.say("!forum medlemmar", channel="lc").text
+    assert "(8 medlemmar)" in members
+    assert "Polisen Region Stockholm: anna (ordinarie)" in members
+    assert "Nacka" not in members

@@ -39,7 +39,7 @@ from commands.core.roles import (
 )
 from commands.core.text import Token, bad_character, fold, small_number, span_text, tokenize
 from storage import AuditContext, Database, Store
-from storage.models import FormDialog, Forum, Role
+from storage.models import FormDialog, Forum, Representation, Role
 
 log = logging.getLogger(__name__)
 
@@ -450,9 +450,12 @@ class Dispatcher:
         if me.organisation_id != organisation.id:
             request.store.people.set_organisation(me, organisation)
             request.hint_registered = True
-            if request.forum is not None:
-                request.hint_joined_forum = request.store.forums.add_participant(
-                    request.forum, organisation
+            # As a claim with !aktör: its representative here if it is a member; a hint
+            # never makes an organisation a member.
+            forum = request.forum
+            if forum is not None and request.store.forums.takes_part(forum, organisation):
+                request.store.forums.represent(
+                    forum, me, organisation, Representation.ORDINARY, me
                 )
             request.role = resolve_role(
                 request.store, request.forum, request.incoming.speaker, self.config

@@ -38,7 +38,6 @@ class Request:
     # What the door's organisation hint did in this unit of work (console ``@anna/Polisen:``),
     # so that ``!aktör`` can tell a first registration from a repeat.
     hint_registered: bool = False
-    hint_joined_forum: bool = False
     # The text after the command's name, as typed (line breaks kept).
     tail: str = ""
     # The arguments declared with a type (``Arg.type``), read by the dispatcher: an int, a
