@@ -95,6 +95,8 @@ ORGANISATIONS = (
 )
 ACKED_BEFORE_STATUS = 3  # "a few" have acknowledged when (a) and (d) run
 REASON = "Övning: omfattande elavbrott i södra länet"
+# Whom the call-out calls: the ten (not the forum's 37 members, most with nobody in the chat).
+CALL = "kalla: " + ", ".join(ORGANISATIONS)
 # (d): one of each way of being refused, in turn; said by a representative (True) or by the
 # operator (False, who may activate, so the missing argument is what is refused).
 BAD_INPUTS = (
@@ -295,7 +297,7 @@ class Bench:
             self.say(representative, "!aktör")
 
     def activate(self, acknowledged: int) -> None:
-        self.say(self.operator, f"!aktivera {REASON}")
+        self.say(self.operator, f"!aktivera {REASON} {CALL}")
         for representative in self.representatives[:acknowledged]:
             self.say(representative, "!kvittera")
         context = AuditContext(self.platform, CHANNEL, OPERATOR, OPERATOR, self.clock.now())
@@ -348,7 +350,7 @@ def loop_cycle(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
     number = 0
     while budget.more():
         number += 1
-        activate = bench.incoming(bench.operator, f"!aktivera {REASON} ({number})")
+        activate = bench.incoming(bench.operator, f"!aktivera {REASON} ({number}) {CALL}")
         first = bench.timed(series["aktivera"], activate, budget, True)
         second = bench.timed(series["avaktivera"], stand_down, budget, True)
         if bench.recording:
@@ -367,7 +369,7 @@ def loop_ack(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
         if index == len(incomings):
             # Everyone has acknowledged: a new activation, outside the stopwatch.
             bench.say(bench.operator, "!avaktivera")
-            bench.say(bench.operator, f"!aktivera {REASON}")
+            bench.say(bench.operator, f"!aktivera {REASON} {CALL}")
             index = 0
         bench.timed(series["kvittera"], incomings[index], budget, True)
         index += 1

@@ -16,9 +16,15 @@ class Organisations:
     def __init__(self, session: Session, audit: AuditLog) -> None:
         self._session = session
         self._audit = audit
+        # Read once per unit of work: a call-out naming ten organisations looks each up
+        # among all of them (held strongly: the session's identity map would let them go).
+        self._all: list[Organisation] | None = None
 
     def all(self) -> list[Organisation]:
-        return list(self._session.exec(select(Organisation).order_by(col(Organisation.name))))
+        if self._all is None:
+            query = select(Organisation).order_by(col(Organisation.name))
+            self._all = list(self._session.exec(query))
+        return list(self._all)
 
     def get(self, organisation_id: int) -> Organisation | None:
         return self._session.get(Organisation, organisation_id)
@@ -32,6 +38,7 @@ class Organisations:
     def create(
         self, name: str, category: Category, aliases: list[str] | None = None
     ) -> Organisation:
+        self._all = None
         organisation = Organisation(
             name=name,
             category=category,

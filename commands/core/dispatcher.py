@@ -454,9 +454,7 @@ class Dispatcher:
             # never makes an organisation a member.
             forum = request.forum
             if forum is not None and request.store.forums.takes_part(forum, organisation):
-                request.store.forums.represent(
-                    forum, me, organisation, Representation.ORDINARY, me
-                )
+                request.store.forums.represent(forum, me, organisation, Representation.ORDINARY, me)
             request.role = resolve_role(
                 request.store, request.forum, request.incoming.speaker, self.config
             )
