@@ -85,6 +85,18 @@ class HolidayPolicy(StrEnum):
     HOLD = "hold"  # held anyway
 
 
+def _policy(default: HolidayPolicy) -> Any:
+    """A policy stored as its value like the other enums; the server default fills the rows
+    that were there before the column."""
+    column_type = SAEnum(
+        HolidayPolicy, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+    return Field(
+        default=default,
+        sa_column=Column(column_type, nullable=False, server_default=default.value),
+    )
+
+
 class Forum(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=80)
@@ -99,35 +111,10 @@ class Forum(SQLModel, table=True):
     # A recurrence rule in wall-clock time (RFC 5545 RRULE), expanded in ``timezone``.
     schedule_rule: str | None = Field(default=None, max_length=200)
     schedule_start: date | None = None
-    # Stored as its value like the other enums; the server default fills existing rows.
-    holiday_policy: HolidayPolicy = Field(
-        default=HolidayPolicy.SKIP,
-        sa_column=Column(
-            SAEnum(
-                HolidayPolicy,
-                native_enum=False,
-                length=20,
-                values_callable=lambda e: [m.value for m in e],
-            ),
-            nullable=False,
-            server_default=HolidayPolicy.SKIP.value,
-        ),
-    )
+    holiday_policy: HolidayPolicy = _policy(HolidayPolicy.SKIP)
     # What a meeting on julafton or nyårsafton does (days off, not public holidays): held
     # (and every reminder says which eve it is), skipped, or moved to the previous working day.
-    eve_policy: HolidayPolicy = Field(
-        default=HolidayPolicy.HOLD,
-        sa_column=Column(
-            SAEnum(
-                HolidayPolicy,
-                native_enum=False,
-                length=20,
-                values_callable=lambda e: [m.value for m in e],
-            ),
-            nullable=False,
-            server_default=HolidayPolicy.HOLD.value,
-        ),
-    )
+    eve_policy: HolidayPolicy = _policy(HolidayPolicy.HOLD)
     # A thematic working group (or another forum under a parent) reports to its parent. A
     # plain id, as the activation's host and link: SQLite adds a constraint to a table others
     # refer to only by copying it, which their foreign keys forbid (migration 0012).
@@ -727,7 +714,8 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(max_length=64)
     platform: str = Field(max_length=20)
     channel_id: str = Field(max_length=255)
-    kind: str = Field(max_length=20)  # "reply", "post" or "scheduled"
+    # "reply", "post", "scheduled", "edit" (of a tagged message) or "direct" (to a person)
+    kind: str = Field(max_length=20)
     # A scheduled post this sends: told how it went.
     scheduled_id: int | None = Field(default=None, foreign_key="scheduledpost.id")
     # How the door answers the message it replies to (its thread, who asked), as JSON;
