@@ -357,8 +357,9 @@ def acknowledge(req: Request) -> Reply:
         )
     was_called = organisation.id in activation.called_out
     was_released = organisation.id in (activation.released or [])
-    req.store.activations.acknowledge(activation, organisation, req.me)
-    callout = read_callout(req, forum, activation)
+    new = req.store.activations.acknowledge(activation, organisation, req.me)
+    # The acknowledgements read above and this one: in order of time, as the store gives them.
+    callout = read_callout(req, forum, activation, acks=[*acks, new])
     doc = req.document().paragraph(
         req.t(
             "activation.ack_done",

@@ -187,14 +187,12 @@ class Activations:
 
     def linked_to(self, activation: Activation) -> list[Activation]:
         """The activations linked with this one, either way."""
-        found = []
+        linked = col(Activation.linked_activation_id) == activation.id
         if activation.linked_activation_id is not None:
-            other = self.get(activation.linked_activation_id)
-            if other is not None:
-                found.append(other)
-        query = select(Activation).where(Activation.linked_activation_id == activation.id)
-        found.extend(self._session.exec(query.order_by(col(Activation.id))))
-        return found
+            linked = linked | (col(Activation.id) == activation.linked_activation_id)
+        return list(
+            self._session.exec(select(Activation).where(linked).order_by(col(Activation.id)))
+        )
 
     def history(self, activation: Activation) -> list[AuditEvent]:
         """The activation's own events in the audit log, oldest first: started, called in,

@@ -49,10 +49,19 @@ class Callout:
         return found.display_name if found else "?"
 
 
-def read_callout(req: Request, forum: Forum, activation: Activation) -> Callout:
+def read_callout(
+    req: Request,
+    forum: Forum,
+    activation: Activation,
+    *,
+    acks: list[Acknowledgement] | None = None,
+) -> Callout:
+    """The call-out's state; ``acks``: its acknowledgements, when the caller has just read
+    them (``!kvittera``)."""
     store = req.store
     roster = store.forums.roster(forum)
-    acks = store.activations.acknowledgements(activation)
+    if acks is None:
+        acks = store.activations.acknowledgements(activation)
     ids = [*activation.called_out, *(ack.organisation_id for ack in acks)]
     people = store.people.by_ids([activation.activated_by_id, *(ack.person_id for ack in acks)])
     linked = [
