@@ -5,78 +5,23 @@ and one notice instead of a meeting skipped for a holiday (commands/conference.p
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
 
 from bot.config import ConfigError, load_settings
-from bot.render.text import render_text
 from commands import conference
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.document import Actions, BulletList, Document, Mention, Strong
-from commands.core.messages import Post
-from commands.core.outbox import Delivery
 from commands.core.timed import Tick
 from storage import AuditContext, Database
 from storage.models import Forum, ForumParticipant, Organisation, PostState, ScheduledPost
 from tests.conftest import STOCKHOLM
 from tests.support.chat import Chat
 from tests.support.databases import Databases
-
-
-@dataclass(frozen=True)
-class Sent:
-    at: datetime  # the clock when it went out, in Stockholm
-    post: Post
-
-    @property
-    def text(self) -> str:
-        return render_text(self.post.document)
-
-    @property
-    def first_line(self) -> str:
-        return self.text.splitlines()[0]
-
-    @property
-    def when(self) -> str:
-        return self.at.strftime("%Y-%m-%d %H:%M")
-
-
-def _local(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=STOCKHOLM)
-
-
-def _deliver(chats: list[Chat], posts: list[Post]) -> None:
-    """The door posted them: confirm it as the hub would (else they are sent again when their
-    lease runs out)."""
-    for number, post in enumerate(posts):
-        if post.outbox_id is not None:
-            chats[0].record_delivery(Delivery(post.outbox_id, message_id=f"m{number}"))
-
-
-def _travel(chat: Chat, until: str, *others: Chat) -> list[Sent]:
-    """As the console's ``~tid``: tick, then on to the next post due or a day at most, until
-    ``until``; each chat (bot process) ticks in turn. What went out, in order."""
-    target = _local(until)
-    chats = [chat, *others]
-    sent: list[Sent] = []
-    while True:
-        for one in chats:
-            posts = one.tick()
-            _deliver(chats, posts)
-            now = chat.clock.now().astimezone(STOCKHOLM)
-            sent.extend(Sent(now, post) for post in posts)
-        now = chat.clock.now()
-        if now >= target:
-            return sent
-        next_due = chat.next_due()
-        step = min(target, now + timedelta(days=1))
-        if next_due is not None and now < next_due < step:
-            step = next_due
-        chat.clock.set(step)
+from tests.support.time_travel import local, travel
 
 
 def _rows(database: Database) -> list[ScheduledPost]:
@@ -125,7 +70,7 @@ def _participants(database: Database, slug: str) -> set[str]:
 
 
 def test_the_posts_of_one_week_in_order(forum_chat: Chat) -> None:
-    sent = _travel(forum_chat, "2026-12-04 12:00")
+    sent = travel(forum_chat, "2026-12-04 12:00")
     assert {s.post.channel_id for s in sent} == {"stab"}
     assert [(s.when, s.first_line) for s in sent] == [
         # Planned at Thursday 15:00: the day before and the nag of today's are past.
@@ -157,9 +102,9 @@ def test_the_posts_of_one_week_in_order(forum_chat: Chat) -> None:
 
 def test_the_start_post_has_no_hint_when_the_meeting_is_open_already(forum_chat: Chat) -> None:
     forum_chat.tick()
-    forum_chat.clock.set(_local("2026-11-26 15:55"))
+    forum_chat.clock.set(local("2026-11-26 15:55"))
     assert forum_chat.say("!möte start").ok
-    sent = _travel(forum_chat, "2026-11-26 16:00")
+    sent = travel(forum_chat, "2026-11-26 16:00")
     assert sent[-1].text == "Regional samverkanskonferens börjar nu, kl. 16:00."
 
 
@@ -177,10 +122,10 @@ def test_the_nag_lists_exactly_those_who_have_not_reported(
         "eva": "Ekerö",
     }.items():
         assert forum_chat.say(f"!aktör {organisation}", person=person).ok
-    _travel(forum_chat, "2026-12-01 09:00")  # week 49's round
+    travel(forum_chat, "2026-12-01 09:00")  # week 49's round
     assert forum_chat.say("!läge Läge: lugnt", person="tom").ok
     assert forum_chat.say("!läge Läge: hög belastning\nBehov: -", person="bo").ok
-    sent = _travel(forum_chat, "2026-12-03 14:00")
+    sent = travel(forum_chat, "2026-12-03 14:00")
     [nag] = [s for s in sent if s.when == "2026-12-03 14:00"]
     everyone = _participants(database, "samverkanskonferens")
     assert len(everyone) == 37
@@ -203,9 +148,9 @@ def test_when_everyone_has_reported_the_nag_says_so(chat: Chat) -> None:
     assert chat.say("!schema varje torsdag 16:00", channel="test").ok
     assert chat.say("!forum medlem lägg till Polisen", channel="test").ok
     assert chat.say("!aktör Polisen", person="anna", channel="test").ok
-    _travel(chat, "2026-12-02 12:00")
+    travel(chat, "2026-12-02 12:00")
     assert chat.say("!läge Läge: lugnt", person="anna", channel="test").ok
-    sent = _travel(chat, "2026-12-03 14:00")
+    sent = travel(chat, "2026-12-03 14:00")
     [nag] = [s for s in sent if s.when == "2026-12-03 14:00"]
     assert nag.text.splitlines()[2:] == [
         "Den enda förväntade organisationen har skickat sin lägesrapport. Tack!"
@@ -230,10 +175,10 @@ def test_each_post_once_when_the_job_runs_again_and_in_two_bot_processes(
         second = Chat(second_database, clock)
         assert second.tick() == []
         assert len(_meeting_rows(database)) == 6
-        sent = _travel(forum_chat, "2026-12-11 12:00", second)
+        sent = travel(forum_chat, "2026-12-11 12:00", second)
         # Also when this process forgets what it planned (a restart).
         conference._PLANNED.clear()
-        sent += _travel(forum_chat, "2026-12-18 12:00", second)
+        sent += travel(forum_chat, "2026-12-18 12:00", second)
     finally:
         second_database.dispose()
     starts = [s.when for s in sent if "börjar nu" in s.text]
@@ -254,11 +199,11 @@ def test_each_post_once_when_the_job_runs_again_and_in_two_bot_processes(
 
 
 def test_a_year_of_thursday_conferences(database: Database) -> None:
-    clock = FixedClock(_local("2025-12-31 09:00"))
+    clock = FixedClock(local("2025-12-31 09:00"))
     chat = Chat(database, clock)
     assert chat.say("!forum koppla samverkanskonferens").ok
     began = time.perf_counter()
-    sent = _travel(chat, "2026-12-31 17:00")
+    sent = travel(chat, "2026-12-31 17:00")
     took = time.perf_counter() - began
     assert took < 10, f"a year took {took:.1f} s"
     starts = [s for s in sent if "börjar nu" in s.text]
@@ -310,7 +255,7 @@ def test_changing_the_schedule_cancels_the_old_posts_and_plans_new_ones(
     assert len(thursday) == 6
     changed = forum_chat.say("!schema varje onsdag 10:00")
     assert changed.ok, changed.text
-    sent = _travel(forum_chat, "2026-12-10 12:00")
+    sent = travel(forum_chat, "2026-12-10 12:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-12-01 10:00", "Regional samverkanskonferens: möte onsdag 2026-12-02 10:00"),
         ("2026-12-02 08:00", "Regional samverkanskonferens börjar kl. 10:00, om 2 timmar"),
@@ -325,7 +270,7 @@ def test_changing_the_schedule_cancels_the_old_posts_and_plans_new_ones(
     assert {states[key] for key in thursday} == {PostState.CANCELLED}
     # Back to Thursdays (at 12:00): today's posts still ahead and next week's, once each.
     assert forum_chat.say("!schema varje torsdag 16:00").ok
-    sent = _travel(forum_chat, "2026-12-17 17:00")
+    sent = travel(forum_chat, "2026-12-17 17:00")
     assert [s.when for s in sent] == [
         "2026-12-10 14:00",
         "2026-12-10 15:45",
@@ -339,9 +284,9 @@ def test_changing_the_schedule_cancels_the_old_posts_and_plans_new_ones(
 
 def test_a_second_bound_channel_gets_its_own_posts_until_unbound(forum_chat: Chat) -> None:
     forum_chat.tick()
-    forum_chat.clock.set(_local("2026-11-26 15:10"))
+    forum_chat.clock.set(local("2026-11-26 15:10"))
     assert forum_chat.say("!forum koppla samverkanskonferens", channel="ledning").ok
-    sent = _travel(forum_chat, "2026-12-03 17:00")
+    sent = travel(forum_chat, "2026-12-03 17:00")
     by_channel = {
         channel: [(s.when, s.first_line) for s in sent if s.post.channel_id == channel]
         for channel in ("stab", "ledning")
@@ -358,7 +303,7 @@ def test_a_second_bound_channel_gets_its_own_posts_until_unbound(forum_chat: Cha
     # Each channel's post is its own (its own row, its own delivery).
     assert len({s.post.scheduled_id for s in sent}) == 12
     assert forum_chat.say("!forum lossa", channel="ledning").ok
-    sent = _travel(forum_chat, "2026-12-10 17:00")
+    sent = travel(forum_chat, "2026-12-10 17:00")
     assert {s.post.channel_id for s in sent} == {"stab"}
     assert len(sent) == 4
 
@@ -366,11 +311,11 @@ def test_a_second_bound_channel_gets_its_own_posts_until_unbound(forum_chat: Cha
 def test_a_moved_meeting_in_english_and_a_new_channel_only_gets_what_is_ahead(
     chat: Chat,
 ) -> None:
-    chat.clock.set(_local("2026-05-12 15:00"))
+    chat.clock.set(local("2026-05-12 15:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
     assert chat.say("!forum språk en").ok
     assert chat.say("!schema helgdag flytta").ok
-    sent = _travel(chat, "2026-05-21 17:00")
+    sent = travel(chat, "2026-05-21 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-05-12 16:00", "Regional samverkanskonferens: meeting Wednesday 2026-05-13 16:00"),
         ("2026-05-13 14:00", "Regional samverkanskonferens starts at 16:00, in 2 hours"),
@@ -391,7 +336,7 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
     config = CoreConfig(meeting_reminder_offsets=(2880, None, 30, 0))
     chat = Chat(database, clock, config)
     assert chat.say("!forum koppla samverkanskonferens").ok
-    sent = _travel(chat, "2026-12-24 17:00")
+    sent = travel(chat, "2026-12-24 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-11-26 15:30", "Regional samverkanskonferens börjar om 30 minuter, kl. 16:00."),
         ("2026-11-26 16:00", "Regional samverkanskonferens börjar nu, kl. 16:00."),
@@ -412,7 +357,7 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
     # Posts planned under other offsets are not sent when the offsets change.
     other = Chat(database, clock, CoreConfig(meeting_reminder_offsets=(1440, None, None, 0)))
     chat.tick()
-    sent = _travel(other, "2026-12-31 17:00")
+    sent = travel(other, "2026-12-31 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-12-30 16:00", "Regional samverkanskonferens: möte torsdag 2026-12-31 16:00"),
         ("2026-12-31 16:00", "Regional samverkanskonferens börjar nu, kl. 16:00."),
@@ -422,10 +367,10 @@ def test_the_offsets_are_configurable(database: Database, clock: FixedClock) -> 
 def test_the_day_before_a_monday_meeting_keeps_its_wall_clock_time_across_a_switch(
     chat: Chat,
 ) -> None:
-    chat.clock.set(_local("2026-03-25 10:00"))
+    chat.clock.set(local("2026-03-25 10:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
     assert chat.say("!schema varje måndag 16:00").ok
-    sent = _travel(chat, "2026-10-26 17:00")
+    sent = travel(chat, "2026-10-26 17:00")
     notices = [s.when for s in sent if ": möte " in s.first_line]
     # Sunday 29 March and Sunday 25 October are 23 and 25 hours long: still 16:00 the day before.
     assert notices[0] == "2026-03-29 16:00"
@@ -481,11 +426,11 @@ def test_a_planning_run_that_was_rolled_back_is_planned_again(
 
 
 def test_holding_the_meeting_on_a_holiday_replaces_the_skipped_notice(chat: Chat) -> None:
-    chat.clock.set(_local("2026-05-12 10:00"))
+    chat.clock.set(local("2026-05-12 10:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
     chat.tick()  # the notice that Kristi himmelsfärdsdag has no meeting is planned
     assert chat.say("!schema helgdag håll").ok
-    sent = _travel(chat, "2026-05-14 17:00")
+    sent = travel(chat, "2026-05-14 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-05-13 16:00", "Regional samverkanskonferens: möte torsdag 2026-05-14 16:00"),
         ("2026-05-14 14:00", "Regional samverkanskonferens börjar kl. 16:00, om 2 timmar"),

@@ -9,71 +9,25 @@ clock moved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.render.text import render_text
 from commands.core import calendar
 from commands.core.clock import FixedClock
 from commands.core.meeting_times import Status, meetings_between, next_meetings
-from commands.core.messages import Post
-from commands.core.outbox import Delivery
 from storage import Database
 from storage.models import AuditEvent, Forum, HolidayPolicy, Level, PostState, ScheduledPost
 from tests.conftest import STOCKHOLM
 from tests.support.chat import Chat
 from tests.support.databases import BACKENDS, Backend, Databases
+from tests.support.time_travel import local, travel
 
 THURSDAY_1600 = "FREQ=WEEKLY;BYDAY=TH;BYHOUR=16;BYMINUTE=0;BYSECOND=0"
 FORUM = "Regional samverkanskonferens"
 HELD_ON_JULAFTON = "Obs! Julafton (ledig dag). Mötet hålls ändå."
 MOVED_FROM_JULAFTON = "Flyttat från torsdag 2026-12-24 16:00: Julafton."
-
-
-@dataclass(frozen=True)
-class Sent:
-    at: datetime  # the clock when it went out, in Stockholm
-    post: Post
-
-    @property
-    def text(self) -> str:
-        return render_text(self.post.document)
-
-    @property
-    def first_line(self) -> str:
-        return self.text.splitlines()[0]
-
-    @property
-    def when(self) -> str:
-        return self.at.strftime("%Y-%m-%d %H:%M")
-
-
-def _local(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=STOCKHOLM)
-
-
-def _travel(chat: Chat, until: str) -> list[Sent]:
-    """Tick, then on to the next post due or a day at most, until ``until``; each post
-    delivered as a door would. What went out, in order."""
-    target = _local(until)
-    sent: list[Sent] = []
-    while True:
-        posts = chat.tick()
-        for number, post in enumerate(posts):
-            if post.outbox_id is not None:
-                chat.record_delivery(Delivery(post.outbox_id, message_id=f"m{number}"))
-        now = chat.clock.now()
-        sent.extend(Sent(now.astimezone(STOCKHOLM), post) for post in posts)
-        if now >= target:
-            return sent
-        next_due = chat.next_due()
-        step = min(target, now + timedelta(days=1))
-        if next_due is not None and now < next_due < step:
-            step = next_due
-        chat.clock.set(step)
 
 
 def _forum(
@@ -138,7 +92,7 @@ def test_the_eves_that_are_days_off() -> None:
 
 
 def test_by_default_the_conference_is_held_on_julafton_and_nyarsafton_and_named() -> None:
-    year = meetings_between(_forum(), _local("2026-12-20 00:00"), _local("2027-01-02 00:00"))
+    year = meetings_between(_forum(), local("2026-12-20 00:00"), local("2027-01-02 00:00"))
     assert [(_day(o.at), o.status.value, o.eve_off, o.reason) for o in year] == [
         ("2026-12-24 16:00", "held", "Julafton", "Julafton"),
         ("2026-12-31 16:00", "held", "Nyårsafton", "Nyårsafton"),
@@ -147,34 +101,34 @@ def test_by_default_the_conference_is_held_on_julafton_and_nyarsafton_and_named(
 
 def test_skip_leaves_both_out_and_names_the_eve() -> None:
     forum = _forum(HolidayPolicy.SKIP)
-    found = meetings_between(forum, _local("2026-12-20 00:00"), _local("2027-01-02 00:00"))
+    found = meetings_between(forum, local("2026-12-20 00:00"), local("2027-01-02 00:00"))
     assert [(_day(o.at), o.status, o.eve_off, o.eve) for o in found] == [
         ("2026-12-24 16:00", Status.SKIPPED, "Julafton", None),
         ("2026-12-31 16:00", Status.SKIPPED, "Nyårsafton", None),
     ]
-    assert next_meetings(forum, _local("2026-12-18 00:00"), 2) == [
-        _local("2027-01-07 16:00"),
-        _local("2027-01-14 16:00"),
+    assert next_meetings(forum, local("2026-12-18 00:00"), 2) == [
+        local("2027-01-07 16:00"),
+        local("2027-01-14 16:00"),
     ]
     # The year: 53 Thursdays, Nyårsdagen and Kristi himmelsfärdsdag skipped by the holiday
     # policy, julafton and nyårsafton by the eve policy.
-    whole = meetings_between(forum, _local("2026-01-01 00:00"), _local("2027-01-01 00:00"))
+    whole = meetings_between(forum, local("2026-01-01 00:00"), local("2027-01-01 00:00"))
     assert sum(o.takes_place for o in whole) == 49
 
 
 def test_previous_moves_them_to_the_wednesday_before_at_1600() -> None:
     forum = _forum(HolidayPolicy.PREVIOUS)
-    found = meetings_between(forum, _local("2026-12-20 00:00"), _local("2027-01-02 00:00"))
+    found = meetings_between(forum, local("2026-12-20 00:00"), local("2027-01-02 00:00"))
     assert [(_day(o.at), _day(o.original), o.status, o.reason) for o in found] == [
         ("2026-12-23 16:00", "2026-12-24 16:00", Status.MOVED, "Julafton"),
         ("2026-12-30 16:00", "2026-12-31 16:00", Status.MOVED, "Nyårsafton"),
     ]
-    assert next_meetings(forum, _local("2026-12-18 00:00"), 1) == [_local("2026-12-23 16:00")]
+    assert next_meetings(forum, local("2026-12-18 00:00"), 1) == [local("2026-12-23 16:00")]
 
 
 def test_the_eve_policy_leaves_the_half_days_and_the_public_holidays_alone() -> None:
     forum = _forum(HolidayPolicy.SKIP, holidays=HolidayPolicy.HOLD)
-    year = meetings_between(forum, _local("2026-01-01 00:00"), _local("2027-01-01 00:00"))
+    year = meetings_between(forum, local("2026-01-01 00:00"), local("2027-01-01 00:00"))
     marked = [
         (_day(o.at), o.status.value, o.holiday, o.eve, o.eve_off)
         for o in year
@@ -192,7 +146,7 @@ def test_the_eve_policy_leaves_the_half_days_and_the_public_holidays_alone() -> 
 
 def test_midsommarafton_is_treated_as_julafton_for_a_forum_meeting_on_fridays() -> None:
     fridays = "FREQ=WEEKLY;BYDAY=FR;BYHOUR=9;BYMINUTE=0;BYSECOND=0"
-    june = (_local("2026-06-15 00:00"), _local("2026-06-27 00:00"))
+    june = (local("2026-06-15 00:00"), local("2026-06-27 00:00"))
     held = meetings_between(_forum(rule=fridays), *june)
     assert [(_day(o.at), o.status.value, o.eve_off) for o in held] == [
         ("2026-06-19 09:00", "held", "Midsommarafton"),
@@ -345,7 +299,7 @@ def test_schema_shows_the_eve_policy_beside_the_holiday_policy(forum_chat: Chat)
 def test_next_lists_julafton_and_nyarsafton_under_each_policy(
     forum_chat: Chat, policy: str, expected: list[str]
 ) -> None:
-    forum_chat.clock.set(_local("2026-12-10 09:00"))
+    forum_chat.clock.set(local("2026-12-10 09:00"))
     assert forum_chat.say(f"!schema afton {policy}").ok
     said = forum_chat.say("!nästa")
     assert said.ok, said.text
@@ -354,7 +308,7 @@ def test_next_lists_julafton_and_nyarsafton_under_each_policy(
 
 
 def test_next_in_english_names_christmas_eve(forum_chat: Chat) -> None:
-    forum_chat.clock.set(_local("2026-12-10 09:00"))
+    forum_chat.clock.set(local("2026-12-10 09:00"))
     forum_chat.say("!forum language en")
     forum_chat.say("!schedule eve skip")
     said = forum_chat.say("!next")
@@ -366,8 +320,8 @@ def test_next_in_english_names_christmas_eve(forum_chat: Chat) -> None:
 
 
 def test_hold_every_post_of_julafton_says_so(forum_chat: Chat) -> None:
-    forum_chat.clock.set(_local("2026-12-21 09:00"))
-    sent = _travel(forum_chat, "2026-12-24 17:00")
+    forum_chat.clock.set(local("2026-12-21 09:00"))
+    sent = travel(forum_chat, "2026-12-24 17:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-12-23 16:00", f"{FORUM}: möte torsdag 2026-12-24 16:00"),
         ("2026-12-24 14:00", f"{FORUM} börjar kl. 16:00, om 2 timmar"),
@@ -380,15 +334,15 @@ def test_hold_every_post_of_julafton_says_so(forum_chat: Chat) -> None:
     assert day_before.count("Julafton") == 1  # said once, not again as a plain eve
     assert "Dagordning (ordinarie läge):" in day_before
     # A plain Thursday says nothing of the kind.
-    plain = _travel(forum_chat, "2027-01-07 17:00")
+    plain = travel(forum_chat, "2027-01-07 17:00")
     assert len([s for s in plain if s.when.startswith("2027-01-07")]) == 3
     assert not [s for s in plain if "Obs!" in s.text and "Nyårsafton" not in s.text]
 
 
 def test_skip_one_notice_naming_julafton_and_no_other_post(forum_chat: Chat) -> None:
-    forum_chat.clock.set(_local("2026-12-18 09:00"))
+    forum_chat.clock.set(local("2026-12-18 09:00"))
     assert forum_chat.say("!schema afton hoppa").ok
-    sent = _travel(forum_chat, "2027-01-01 12:00")
+    sent = travel(forum_chat, "2027-01-01 12:00")
     assert [(s.when, s.text) for s in sent] == [
         (
             "2026-12-23 16:00",
@@ -406,17 +360,17 @@ def test_skip_one_notice_naming_julafton_and_no_other_post(forum_chat: Chat) -> 
     december = [
         row
         for row in _meeting_rows(forum_chat.database)
-        if row.occurrence_at is not None and row.occurrence_at < _local("2027-01-01 00:00")
+        if row.occurrence_at is not None and row.occurrence_at < local("2027-01-01 00:00")
     ]
     assert {row.kind for row in december} == {"meeting_skipped"}
 
 
 def test_skip_in_english(chat: Chat) -> None:
-    chat.clock.set(_local("2026-12-18 09:00"))
+    chat.clock.set(local("2026-12-18 09:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
     assert chat.say("!forum språk en").ok
     assert chat.say("!schedule eve skip").ok
-    sent = _travel(chat, "2026-12-24 17:00")
+    sent = travel(chat, "2026-12-24 17:00")
     assert [s.text for s in sent] == [
         f"No meeting of {FORUM} on Thursday 2026-12-24 16:00: Christmas Eve is a day off.\n"
         "Next meeting: Thursday 2027-01-07 16:00."
@@ -424,10 +378,10 @@ def test_skip_in_english(chat: Chat) -> None:
 
 
 def test_previous_the_meeting_is_on_wednesday_and_every_post_says_why(forum_chat: Chat) -> None:
-    forum_chat.clock.set(_local("2026-12-18 09:00"))
+    forum_chat.clock.set(local("2026-12-18 09:00"))
     assert forum_chat.say("!schema afton flytta").ok
     assert "Nästa möte: onsdag 2026-12-23 16:00" in forum_chat.say("!forum").text
-    sent = _travel(forum_chat, "2026-12-25 12:00")
+    sent = travel(forum_chat, "2026-12-25 12:00")
     assert [(s.when, s.first_line) for s in sent] == [
         ("2026-12-22 16:00", f"{FORUM}: möte onsdag 2026-12-23 16:00"),
         ("2026-12-23 14:00", f"{FORUM} börjar kl. 16:00, om 2 timmar"),
@@ -441,7 +395,7 @@ def test_previous_the_meeting_is_on_wednesday_and_every_post_says_why(forum_chat
 def test_reports_go_to_the_round_of_the_moved_meeting(forum_chat: Chat) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
     assert forum_chat.say("!schema afton flytta").ok
-    forum_chat.clock.set(_local("2026-12-22 10:00"))
+    forum_chat.clock.set(local("2026-12-22 10:00"))
     said = forum_chat.say("!läge Läge: normalt", person="anna")
     assert "(möte 2026-12-23 16:00, v. 52)" in said.text
 
@@ -452,12 +406,12 @@ def test_reports_go_to_the_round_of_the_moved_meeting(forum_chat: Chat) -> None:
 def test_a_change_of_policy_after_the_posts_were_planned_replans_them(
     forum_chat: Chat, database: Database
 ) -> None:
-    forum_chat.clock.set(_local("2026-12-18 09:00"))
+    forum_chat.clock.set(local("2026-12-18 09:00"))
     forum_chat.tick()  # julafton's four posts are planned, under hold
     planned = {
         row.key: row.kind
         for row in _meeting_rows(database)
-        if row.occurrence_at == _local("2026-12-24 16:00")
+        if row.occurrence_at == local("2026-12-24 16:00")
     }
     assert sorted(planned.values()) == sorted(
         ["meeting_day_before", "meeting_nag", "meeting_soon", "meeting_start"]
@@ -465,7 +419,7 @@ def test_a_change_of_policy_after_the_posts_were_planned_replans_them(
     forum_chat.advance(minutes=1)
     forum_chat.tick()
     assert forum_chat.say("!schema afton hoppa").ok
-    sent = _travel(forum_chat, "2026-12-24 17:00")
+    sent = travel(forum_chat, "2026-12-24 17:00")
     assert [s.first_line for s in sent] == [
         f"Inget möte i {FORUM} torsdag 2026-12-24 16:00: Julafton är en ledig dag."
     ]
@@ -476,11 +430,11 @@ def test_a_change_of_policy_after_the_posts_were_planned_replans_them(
 def test_back_to_hold_cancels_the_notice_and_the_meeting_is_reminded_again(
     forum_chat: Chat, database: Database
 ) -> None:
-    forum_chat.clock.set(_local("2026-12-18 09:00"))
+    forum_chat.clock.set(local("2026-12-18 09:00"))
     assert forum_chat.say("!schema afton flytta").ok
     forum_chat.tick()  # planned on the Wednesday
     assert forum_chat.say("!schema afton håll").ok
-    sent = _travel(forum_chat, "2026-12-24 17:00")
+    sent = travel(forum_chat, "2026-12-24 17:00")
     assert [s.when for s in sent] == [
         "2026-12-23 16:00",
         "2026-12-24 14:00",
@@ -489,17 +443,17 @@ def test_back_to_hold_cancels_the_notice_and_the_meeting_is_reminded_again(
     ]
     assert all(HELD_ON_JULAFTON in s.text for s in sent)
     wednesday = [
-        row for row in _meeting_rows(database) if row.occurrence_at == _local("2026-12-23 16:00")
+        row for row in _meeting_rows(database) if row.occurrence_at == local("2026-12-23 16:00")
     ]
     assert len(wednesday) == 4
     assert {row.state for row in wednesday} == {PostState.CANCELLED}
 
 
 def test_a_meeting_held_on_a_public_holiday_says_so_in_every_post(chat: Chat) -> None:
-    chat.clock.set(_local("2026-05-12 10:00"))
+    chat.clock.set(local("2026-05-12 10:00"))
     assert chat.say("!forum koppla samverkanskonferens").ok
     assert chat.say("!schema helgdag håll").ok
-    sent = _travel(chat, "2026-05-14 17:00")
+    sent = travel(chat, "2026-05-14 17:00")
     assert len(sent) == 4
     for post in sent:
         assert "Obs! Kristi himmelsfärdsdag (allmän helgdag). Mötet hålls ändå." in post.text
@@ -512,13 +466,13 @@ def test_a_meeting_held_on_a_public_holiday_says_so_in_every_post(chat: Chat) ->
 def test_the_eve_policy_is_kept_on_each_database(databases: Databases, backend: Backend) -> None:
     database = Database(databases.prepared(backend))
     try:
-        chat = Chat(database, FixedClock(_local("2026-12-18 09:00")))
+        chat = Chat(database, FixedClock(local("2026-12-18 09:00")))
         assert chat.say("!forum koppla samverkanskonferens").ok
         assert chat.say("!schema afton hoppa").ok
         assert _forum_row(database).eve_policy is HolidayPolicy.SKIP
         [event] = _audit(database, "forum.eve_policy")
         assert event.details == {"policy": "skip"}
-        sent = _travel(chat, "2026-12-24 17:00")
+        sent = travel(chat, "2026-12-24 17:00")
         assert [s.first_line for s in sent] == [
             f"Inget möte i {FORUM} torsdag 2026-12-24 16:00: Julafton är en ledig dag."
         ]

@@ -190,9 +190,15 @@ def test_a_reaction_delivered_again_after_a_restart_runs_nothing(
     room = ylva.create_room(invite=[bot_id])
     with _bot(synapse, bot_id, tmp_path):
         ylva.wait_until_joined(room, bot_id)
+        joined = _sync_token(tmp_path / "bot.db", bot_id)
         card = ask(ylva, room, bot_id, "!kort Läget lugnt")
-        time.sleep(1)  # the sync after the card: its token saved
-        before = _sync_token(tmp_path / "bot.db", bot_id)
+        # How far the bot had read once it saw the card: a sync after the one it joined in.
+        deadline = time.monotonic() + 10
+        before = joined
+        while before == joined and time.monotonic() < deadline:
+            time.sleep(0.05)
+            before = _sync_token(tmp_path / "bot.db", bot_id)
+        assert before != joined
         mark = ylva.mark(room)
         reaction = ylva.react(room, card.event_id, "✅")
         ylva.wait_for_message(room, sender=bot_id, since=mark, replying_to=card.event_id)

@@ -159,11 +159,6 @@ def _follow_up(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -
         doc.bullets(rows)
 
 
-def follow_up_rows(minutes: Minutes, language: str) -> list[list[Part]]:
-    """The open actions and the items raised from other forums, as the meeting began."""
-    return [row for _, rows in follow_up_groups(minutes, language) for row in rows]
-
-
 def follow_up_groups(minutes: Minutes, language: str) -> list[tuple[str, list[list[Part]]]]:
     """The follow-up under its agenda items, in the agenda's order: (title, rows) for each
     that has something. Without the items raised or the reports back on the agenda, one
