@@ -24,6 +24,12 @@ the module named after what it is about:
 - ``hosting``: ``!forum värd``, ``!värd`` (the host of a forum, of an activation)
 - ``agenda``: ``!dagordning``, ``!dagordning sätt`` (a forum's standing agenda)
 - ``report_back``: ``!återrapport`` (a thematic group reporting to its parent)
+- ``direction``: ``!inriktning``, ``!inriktning förslag|ändra|föredra|fastställ|historik|fil``
+  (the joint regional direction)
+- ``direction_confirmation``: ``!inriktning kvittera`` (and the follow-ups of an adopted
+  direction: who has not confirmed, its expiry)
+- ``joint_message``: ``!budskap``, ``!budskap förslag|ok|invändning|ändra|fastställ|upphör``
+- ``rhythm``: ``!rytm``, ``!nästa möte`` (the meeting rhythm of an activation)
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
 - ``cancel``: ``!avbryt`` (a form asked question by question)
@@ -51,12 +57,15 @@ from commands import (
     agenda,
     cancel,
     conference,
+    direction,
+    direction_confirmation,
     duty,
     escalation,
     followups,
     forum,
     help,
     hosting,
+    joint_message,
     joint_picture,
     meeting,
     members,
@@ -64,6 +73,7 @@ from commands import (
     report,
     report_back,
     retention,
+    rhythm,
     role,
     schedule,
 )
@@ -83,12 +93,15 @@ FEATURES: list[Feature] = [
     agenda.FEATURE,
     cancel.FEATURE,
     conference.FEATURE,
+    direction.FEATURE,
+    direction_confirmation.FEATURE,
     duty.FEATURE,
     escalation.FEATURE,
     followups.FEATURE,
     forum.FEATURE,
     help.FEATURE,
     hosting.FEATURE,
+    joint_message.FEATURE,
     joint_picture.FEATURE,
     meeting.FEATURE,
     members.FEATURE,
@@ -96,6 +109,7 @@ FEATURES: list[Feature] = [
     report.FEATURE,
     report_back.FEATURE,
     retention.FEATURE,
+    rhythm.FEATURE,
     role.FEATURE,
     schedule.FEATURE,
 ]

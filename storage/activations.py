@@ -174,6 +174,32 @@ class Activations:
             "activation.host", activation.forum_id, activation_id=activation.id, host=host.name
         )
 
+    def set_rhythm(
+        self, activation: Activation, every_minutes: int | None, start: datetime | None
+    ) -> None:
+        """A meeting every ``every_minutes`` from ``start`` (None, None: no rhythm)."""
+        activation.rhythm_minutes = every_minutes
+        activation.rhythm_from = start
+        self._session.add(activation)
+        self._audit.record(
+            "activation.rhythm",
+            activation.forum_id,
+            activation_id=activation.id,
+            every_minutes=every_minutes,
+            start=start.isoformat() if start else None,
+        )
+
+    def set_next_meeting(self, activation: Activation, at: datetime | None) -> None:
+        """One meeting set on its own (``!nästa möte 14:00``); None clears it."""
+        activation.next_meeting_at = at
+        self._session.add(activation)
+        self._audit.record(
+            "activation.next_meeting",
+            activation.forum_id,
+            activation_id=activation.id,
+            at=at.isoformat() if at else None,
+        )
+
     def link(self, activation: Activation, other: Activation) -> None:
         """``activation`` was asked for from ``other``: each shows the other."""
         activation.linked_activation_id = other.id

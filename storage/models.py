@@ -277,6 +277,12 @@ class Activation(SQLModel, table=True):
     # The activation this one was asked for from (``!lyft inriktande`` in an activated
     # coordinating forum): each shows the other.
     linked_activation_id: int | None = None  # an activation's id
+    # The meeting rhythm in activated mode (``!rytm var 4:e timme från 08:00``): a meeting
+    # every ``rhythm_minutes`` from ``rhythm_from``; ``next_meeting_at`` one set on its own
+    # (``!nästa möte 14:00``). Stand-down ends both.
+    rhythm_minutes: int | None = None
+    rhythm_from: datetime | None = _when_optional()
+    next_meeting_at: datetime | None = _when_optional()
 
 
 class Acknowledgement(SQLModel, table=True):
@@ -351,6 +357,9 @@ class RoundKind(StrEnum):
     # A meeting started outside the schedule (a Monday check-in, a second one the same day):
     # its own round, so that it never takes or closes a scheduled meeting's.
     EXTRA_MEETING = "extra_meeting"
+    # A meeting of an activation's rhythm (``!rytm``, ``!nästa möte``): its own round, like a
+    # scheduled meeting's, counted against those called in (``rhythm_activation_id``).
+    RHYTHM_MEETING = "rhythm_meeting"
 
 
 class ReportRound(SQLModel, table=True):
@@ -377,6 +386,9 @@ class ReportRound(SQLModel, table=True):
     opened_at: datetime = _when()
     closes_at: datetime | None = _when_optional()
     closed_at: datetime | None = _when_optional()
+    # A rhythm meeting's round: the activation whose rhythm it belongs to (a plain id: the
+    # activation's own round holds ``activation_id``, unique).
+    rhythm_activation_id: int | None = None
 
 
 class SituationReport(SQLModel, table=True):
@@ -736,3 +748,112 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     # What the message is, for the bot to find it again ("callout:12"): None for most.
     tag: str | None = Field(default=None, max_length=100)
+
+
+class DirectionState(StrEnum):
+    """Where a joint regional direction (gemensam regional inriktning) is in its life."""
+
+    DRAFT = "draft"  # förslag: drafted in a coordinating forum or its thematic group
+    PRESENTED = "presented"  # föredragen: raised to a strategic forum
+    ADOPTED = "adopted"  # fastställd (expired once ``valid_until`` has passed)
+    SUPERSEDED = "superseded"  # ersatt by a newer adopted one
+
+
+class Direction(SQLModel, table=True):
+    """A joint regional direction, numbered in the region ("inriktning 3"). Its text is in
+    its versions; ``valid_until`` is the latest version's, kept here to find what expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    # The coordinating forum it is for (a thematic group's parent when drafted in the group).
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    drafted_in_id: int = Field(foreign_key="forum.id")  # where it was first proposed
+    activation_id: int | None = Field(default=None, foreign_key="activation.id")
+    state: DirectionState = _enum(DirectionState, DirectionState.DRAFT)
+    created_at: datetime = _when()
+    created_by_id: int = Field(foreign_key="person.id")
+    presented_to_id: int | None = Field(default=None, foreign_key="forum.id")
+    presented_at: datetime | None = _when_optional()
+    presented_by_id: int | None = Field(default=None, foreign_key="person.id")
+    adopted_at: datetime | None = _when_optional()
+    adopted_by_id: int | None = Field(default=None, foreign_key="person.id")
+    superseded_at: datetime | None = _when_optional()
+    superseded_by_id: int | None = None  # the direction that replaced it (a plain id)
+    valid_until: datetime | None = _when_optional()
+
+
+class DirectionVersion(SQLModel, table=True):
+    """One version of a direction's text: each edit is one, with who, when and where."""
+
+    __table_args__ = (UniqueConstraint("direction_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction_id: int = Field(foreign_key="direction.id", index=True)
+    version: int  # 1, 2, 3 ...
+    forum_id: int = Field(foreign_key="forum.id")  # the forum it was edited in
+    at: datetime = _when()
+    by_id: int = Field(foreign_key="person.id")
+    target: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # Målbild
+    priorities: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    constraints: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    guidelines: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    communication: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    valid_until: datetime | None = _when_optional()
+    valid_until_text: str | None = Field(default=None, max_length=200)  # as written
+
+
+class DirectionConfirmation(SQLModel, table=True):
+    """An organisation has taken note of an adopted direction (``!inriktning kvittera``)."""
+
+    direction_id: int = Field(foreign_key="direction.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    at: datetime = _when()
+
+
+class JointMessageState(StrEnum):
+    PROPOSED = "proposed"  # förslag: answered ok or with an objection
+    AGREED = "agreed"  # fastställt: each actor publishes it through its own channels
+    RETIRED = "retired"  # upphört
+
+
+class JointMessage(SQLModel, table=True):
+    """A joint message to the public (gemensamt budskap), numbered per forum; its text is
+    the current version's (``text``, ``version``), earlier ones in its versions."""
+
+    __table_args__ = (UniqueConstraint("forum_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    number: int
+    activation_id: int | None = Field(default=None, foreign_key="activation.id")
+    state: JointMessageState = _enum(JointMessageState, JointMessageState.PROPOSED)
+    version: int = 1
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    proposed_at: datetime = _when()
+    proposed_by_id: int = Field(foreign_key="person.id")
+    agreed_at: datetime | None = _when_optional()
+    agreed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    retired_at: datetime | None = _when_optional()
+    retired_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class JointMessageVersion(SQLModel, table=True):
+    message_id: int = Field(foreign_key="jointmessage.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = _when()
+    by_id: int = Field(foreign_key="person.id")
+
+
+class JointMessageAnswer(SQLModel, table=True):
+    """An organisation's answer to one version of a proposed joint message: ok, or an
+    objection with its reason. A newer answer to the same version replaces it."""
+
+    message_id: int = Field(foreign_key="jointmessage.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    objection: bool = False
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    person_id: int = Field(foreign_key="person.id")
+    at: datetime = _when()

@@ -7,10 +7,12 @@ from sqlmodel import Session
 from storage.actions import Actions, Escalations
 from storage.activations import Activations
 from storage.audit import AuditContext, AuditLog
+from storage.directions import Directions
 from storage.door_state import HandledEvents
 from storage.duty import Duties
 from storage.form_dialogs import FormDialogs
 from storage.forums import Forums
+from storage.joint_messages import JointMessages
 from storage.meetings import Meetings
 from storage.models import Forum, Organisation, Person, Role
 from storage.organisations import Organisations
@@ -38,6 +40,8 @@ class Store:
         self.escalations = Escalations(session, self.audit)
         self.dialogs = FormDialogs(session, self.audit)
         self.duties = Duties(session, self.audit)
+        self.directions = Directions(session, self.audit)
+        self.joint_messages = JointMessages(session, self.audit)
         self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
         self.outbox = Outbox(session)
