@@ -24,10 +24,10 @@ the module named after what it is about:
 - ``hosting``: ``!forum värd``, ``!värd`` (the host of a forum, of an activation)
 - ``agenda``: ``!dagordning``, ``!dagordning sätt`` (a forum's standing agenda)
 - ``report_back``: ``!återrapport`` (a thematic group reporting to its parent)
-- ``direction``: ``!inriktning``, ``!inriktning förslag|ändra|föredra|fastställ|historik|fil``
+- ``direction``: ``!inriktning``, ``!inriktning förslag|ändra|föredra|fastställ|historik``
   (the joint regional direction)
-- ``direction_confirmation``: ``!inriktning kvittera`` (and the follow-ups of an adopted
-  direction: who has not confirmed, its expiry)
+- ``direction_in_force``: ``!inriktning kvittera``, ``!inriktning fil`` (and the follow-ups of
+  an adopted direction: who has not confirmed, its expiry)
 - ``joint_message``: ``!budskap``, ``!budskap förslag|ok|invändning|ändra|fastställ|upphör``
 - ``rhythm``: ``!rytm``, ``!nästa möte`` (the meeting rhythm of an activation)
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
@@ -58,7 +58,7 @@ from commands import (
     cancel,
     conference,
     direction,
-    direction_confirmation,
+    direction_in_force,
     duty,
     escalation,
     followups,
@@ -94,7 +94,7 @@ FEATURES: list[Feature] = [
     cancel.FEATURE,
     conference.FEATURE,
     direction.FEATURE,
-    direction_confirmation.FEATURE,
+    direction_in_force.FEATURE,
     duty.FEATURE,
     escalation.FEATURE,
     followups.FEATURE,
