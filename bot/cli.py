@@ -1,5 +1,5 @@
 """The ``samverkan-bot`` command line: ``run``, ``console``, ``migrate``, ``healthcheck``,
-``export`` (``lägesbild``, ``minnesanteckningar``, ``all``) and ``import``."""
+``export`` (``lägesbild``, ``minnesanteckningar``, ``inriktning``, ``all``) and ``import``."""
 
 from __future__ import annotations
 
@@ -72,11 +72,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _export_parser(sub: Any) -> None:
     """``export lägesbild`` (alias ``picture``), ``export minnesanteckningar`` (aliases
-    ``protokoll``, ``minutes``); the work is in ``bot.export``."""
+    ``protokoll``, ``minutes``), ``export inriktning`` (alias ``direction``); the work is in
+    ``bot.export``."""
     from bot.export import FORMATS
 
     export = sub.add_parser(
-        "export", help="write a joint situation picture or a meeting's minutes to a file"
+        "export",
+        help="write a joint situation picture, a meeting's minutes or a direction to a file",
     )
     what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
     picture = what.add_parser(
@@ -116,6 +118,25 @@ def _export_parser(sub: Any) -> None:
         "--meeting", type=_positive, help="the meeting's number; default: the latest meeting"
     )
     _export_options(minutes, FORMATS)
+    direction = what.add_parser(
+        "inriktning",
+        aliases=["direction"],
+        help="a joint regional direction (gemensam regional inriktning)",
+        description="Write a joint regional direction, as the file !inriktning fil attaches: "
+        "its fields, versions, who adopted it, the confirmations and the agreed joint "
+        "messages. Reads only.",
+    )
+    direction.set_defaults(export="direction")
+    direction.add_argument(
+        "--number",
+        type=_positive,
+        help="the direction's number; default: the one in force (for --forum, or the newest "
+        "adopted in the region)",
+    )
+    direction.add_argument(
+        "--forum", help="the forum it is in force for: number (as in !forum lista), slug or name"
+    )
+    _export_options(direction, FORMATS, default_format="md")
     everything = what.add_parser(
         "all",
         help="a whole backup: the database, every forum's pictures, minutes and reports, "
@@ -136,12 +157,16 @@ def _export_parser(sub: Any) -> None:
     everything.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
 
 
-def _export_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+def _export_options(
+    parser: argparse.ArgumentParser, formats: Sequence[str], default_format: str | None = None
+) -> None:
     parser.add_argument(
         "--format",
-        required=True,
+        required=default_format is None,
+        default=default_format,
         choices=formats,
-        help="md (Markdown), html (a printable page) or json",
+        help="md (Markdown), html (a printable page) or json"
+        + (f"; default: {default_format}" if default_format else ""),
     )
     parser.add_argument("--out", help="the file to write; default: standard output")
     parser.add_argument("--lang", choices=("sv", "en"), help="default: the forum's language")
@@ -266,16 +291,19 @@ def _console(settings: Settings, clock: Clock) -> int:
 
 
 def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
-    """Write the picture or minutes asked for; a one-line error and status 2 when they cannot
-    be had."""
+    """Write the picture, minutes or direction asked for; a one-line error and status 2 when
+    they cannot be had."""
     from pathlib import Path
 
+    from bot.export.direction_export import render_direction
     from bot.export.minutes_export import render_minutes
     from bot.export.picture_export import render
     from bot.export.source import (
+        DirectionQuery,
         ExportError,
         MinutesQuery,
         PictureQuery,
+        load_direction,
         load_minutes,
         load_picture,
     )
@@ -294,7 +322,11 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
         return 2
     database = Database(settings.database_url)
     try:
-        if args.export == "minutes":
+        if args.export == "direction":
+            asked = DirectionQuery(args.number, args.forum, args.lang)
+            found = load_direction(database, asked, clock.now())
+            text = render_direction(found.record, args.format, found.language)
+        elif args.export == "minutes":
             query = MinutesQuery(args.forum, args.meeting, args.lang)
             minutes = load_minutes(database, query, clock.now())
             text = render_minutes(minutes.minutes, args.format, minutes.language)

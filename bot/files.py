@@ -1,9 +1,10 @@
 """Files the bot attaches to its messages, written from what the core asks for.
 
 The core says what a file holds (:class:`commands.core.messages.Attachment`: a kind and its
-payload); here it becomes bytes, written by its kind's writer. Today's one kind is the minutes
-of a meeting, in the export's Markdown, so that the attached minutes are the very file
-``samverkan-bot export protokoll --format md`` writes.
+payload); here it becomes bytes, written by its kind's writer: the minutes of a meeting, in
+the export's Markdown, so that the attached minutes are the very file ``samverkan-bot export
+protokoll --format md`` writes; a joint regional direction in the format asked for, as
+``samverkan-bot export inriktning`` writes it.
 
 Whatever the bot writes to disk (backups, saved files) holds the forums' business, so it is
 made for the bot's own user only: files 0600, folders 0700, whatever the umask says
@@ -19,9 +20,12 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 from commands.core.messages import Attachment
+from commands.joint_direction.data import DIRECTION_ATTACHMENT, DirectionFile
 from commands.minutes.record import MINUTES_ATTACHMENT, Minutes
 
 MARKDOWN = "text/markdown"
+# The media type of each export format.
+MEDIA_TYPES = {"md": MARKDOWN, "html": "text/html", "json": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,27 @@ def _minutes_file(attachment: Attachment) -> File:
     )
 
 
+def _direction_file(attachment: Attachment) -> File:
+    """A direction in the format asked for (``!inriktning fil``): the very file
+    ``samverkan-bot export inriktning`` writes."""
+    from bot.export.direction_export import render_direction
+
+    payload = attachment.payload
+    if not isinstance(payload, DirectionFile):
+        raise TypeError(f"a {DIRECTION_ATTACHMENT!r} attachment carries {type(payload).__name__}")
+    text = render_direction(payload.record, payload.format, attachment.language)
+    return File(
+        f"{attachment.filename}.{payload.format}",
+        text.encode("utf-8"),
+        MEDIA_TYPES[payload.format],
+    )
+
+
 # How each kind of attachment becomes a file.
-WRITERS: dict[str, Callable[[Attachment], File]] = {MINUTES_ATTACHMENT: _minutes_file}
+WRITERS: dict[str, Callable[[Attachment], File]] = {
+    MINUTES_ATTACHMENT: _minutes_file,
+    DIRECTION_ATTACHMENT: _direction_file,
+}
 
 
 # -- on disk: for the bot's own user only ------------------------------------------------------

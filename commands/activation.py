@@ -44,6 +44,8 @@ from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.timefmt import format_clock, format_duration, format_time
+from commands.situation.activation_meetings import status_rows
+from commands.situation.rounds import close_rhythm_rounds
 from storage.forums import RosterEntry
 from storage.models import Activation, Forum, Mode, Organisation, Role
 
@@ -422,6 +424,8 @@ def status(req: Request) -> Reply:
         (req.t("callout.linked"), linked_line(req, other, other_forum, as_field=True))
         for other, other_forum in c.linked
     )
+    # The meeting rhythm and the next meeting (``!rytm``, ``!nästa möte``), when set.
+    rows.extend(status_rows(activation, req.zone, req.now, req.language))
     doc.fields(rows)
     organisation_lists(req, doc, c)
     for line in ack_lines(req, c):
@@ -470,6 +474,8 @@ def stand_down(req: Request) -> Reply:
     req.store.forums.set_mode(forum, Mode.ORDINARY)
     if report_round is not None:
         req.store.reports.close_round(report_round)
+    # The rhythm ends with the activation (its posts were cancelled above); its rounds close.
+    close_rhythm_rounds(req.store, forum, activation, req.now, req.config.meeting_minutes)
     c = read_callout(req, forum, activation)
     calling = counted(activation)
     acked = c.acked

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from commands.core.channels import forum_wide, other_channels
-from commands.core.document import Strong
+from commands.core.document import Part, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.messages import Reply
@@ -17,6 +17,7 @@ from commands.core.registry import Arg, ArgType, command
 from commands.core.request import Request
 from commands.core.roles import allows
 from commands.core.timefmt import format_clock
+from commands.joint_direction.blocks import frame_changes
 from commands.situation.diff import diff
 from commands.situation.picture import (
     Picture,
@@ -94,9 +95,16 @@ def publish(req: Request) -> Reply:
         raise CommandError("error.publish_empty", hint_key="hint.report")
     previous = req.store.reports.published(target)
     changes = None
+    framed: list[list[Part]] = []  # another direction in force, messages agreed or retired
     if previous is not None:
-        changes = diff(Picture.from_json(previous.content), picture)
-        if changes.empty:
+        before = Picture.from_json(previous.content)
+        changes = diff(before, picture)
+        framed = frame_changes(
+            (before.direction, before.joint_messages),
+            (picture.direction, picture.joint_messages),
+            req.language,
+        )
+        if changes.empty and not framed:
             raise CommandError(
                 "error.publish_unchanged",
                 hint_key="hint.picture",
@@ -122,6 +130,8 @@ def publish(req: Request) -> Reply:
             )
         )
         diff_paragraphs(doc, changes, req.language)
+        for row in framed:
+            doc.paragraph(*row)
     doc.blocks.extend(picture_document(picture, label, req.language).blocks)
     return Reply(doc, posts=forum_wide(elsewhere, doc))
 

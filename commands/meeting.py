@@ -46,8 +46,9 @@ FEATURE.attachments.append(
 )
 
 MAX_TITLE = 200
-# Rounds a meeting's end closes (an activation's round closes at stand-down).
-MEETING_ROUNDS = frozenset({RoundKind.MEETING, RoundKind.EXTRA_MEETING})
+# Rounds a meeting's end closes (an activation's round closes at stand-down; the round of one
+# of its meetings, ``!rytm``, like a scheduled meeting's).
+MEETING_ROUNDS = frozenset({RoundKind.MEETING, RoundKind.EXTRA_MEETING, RoundKind.RHYTHM_MEETING})
 NEXT_WORDS = frozenset({"nasta", "next"})
 
 

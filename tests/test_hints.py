@@ -54,6 +54,7 @@ NOT_UNDERSTOOD = {
     "reminder_error.no_text",
     "schedule_error.rule",
     "schedule_error.policy",
+    "rhythm_error.rule",
 }
 
 # Refusals for want of authority: the example is for someone else, who is then asked.
@@ -67,6 +68,9 @@ AUTHORITY = {
     "error.not_action_owner",
     "reminder_error.not_yours",
     "green_button_error.not_on_duty",
+    "joint_message.error.not_proposer",
+    "joint_message.error.not_proposer_retire",
+    "joint_message.error.agreed_retire",
 }
 
 
@@ -208,12 +212,40 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
     if key == "hosting.activation":  # the activation's host is decided during it
         _ok(chat, "!aktivera Storm Dagmar")
+    if group == "rhythm":  # the meeting rhythm is an activation's
+        _ok(chat, "!aktivera Storm Dagmar")
+    if group == "joint_message":  # an actor's proposal to answer, revise, agree or retire
+        _ok(chat, "!budskap förslag Undvik onödiga resor i länet i kväll", person="anna")
+    if group == "direction_in_force":  # direction 1 adopted for the conference, in force
+        _adopt_direction(chat)
+    if group == "direction":  # direction 1 drafted in the conference (to adopt: presented)
+        return _draft_direction(chat, key)
     if key == "report_back.send":  # a thematic group's channel: it reports to its parent
         _ok(chat, "!forum skapa Analysgrupp snö tematisk under Regional samordningsgrupp")
         _ok(chat, "!forum koppla Analysgrupp snö", channel="grupp")
         _ok(chat, "!aktör Polisen", person="anna", channel="grupp")
         return "grupp"
     return "stab"
+
+
+def _draft_direction(chat: Chat, key: str) -> str:
+    """Direction 1, a draft for the conference by an actor; for adopting it, presented to
+    Regionalt inriktande forum, whose channel the example runs in."""
+    _ok(chat, "!inriktning förslag Målbild: Framkomlighet i hela regionen", person="anna")
+    if key != "direction.adopt":
+        return "stab"
+    _ok(chat, "!forum koppla inriktande forum", channel="inriktande")
+    _ok(chat, "!inriktning föredra 1")
+    return "inriktande"
+
+
+def _adopt_direction(chat: Chat) -> None:
+    """Direction 1, drafted for the conference, presented to and adopted by Regionalt
+    inriktande forum: in force for the conference."""
+    _ok(chat, "!inriktning förslag Målbild: Framkomlighet i hela regionen")
+    _ok(chat, "!forum koppla inriktande forum", channel="inriktande")
+    _ok(chat, "!inriktning föredra 1")
+    _ok(chat, "!inriktning fastställ 1", channel="inriktande")
 
 
 @pytest.mark.parametrize("example", RUNNABLE, ids=str)

@@ -1,8 +1,10 @@
 """A meeting's minutes (protokoll) as a Markdown, HTML or JSON file.
 
 The content and its order are the chat's full minutes (``commands.minutes.render``): the
-header, attendance by organisation, follow-up, the items under their agenda topics, the
-actions and the actions by owner, then the round's joint situation picture. The texts come
+header, the direction in force and the agreed joint messages (``picture_frame.*.j2``, as the
+picture has them), attendance by organisation, follow-up, the items under their agenda
+topics, the actions and the actions by owner, then the round's joint situation picture
+(without its own frame). The texts come
 from the message catalogue in the chosen language; the follow-up rows are the chat's own
 (``follow_up_groups``: under the forum's agenda items), and the picture is the picture
 export's (``bot.export.picture_export``): the Markdown includes ``picture.md.j2`` as it is,
@@ -30,7 +32,13 @@ import orjson
 
 from bot.export import FORMATS
 from bot.export.environments import html_environment, markdown_environment
-from bot.export.picture_export import PictureView, picture_view
+from bot.export.picture_export import (
+    FrameView,
+    PictureView,
+    frame_labels,
+    frame_view,
+    picture_view,
+)
 from bot.export.picture_export import render_json as picture_json
 from bot.export.source import ExportedPicture
 from commands.core.document import (
@@ -115,6 +123,8 @@ class MinutesView:
     by_owner_title: str
     by_owner: list[tuple[str, list[Row]]]
     picture: PictureView | None = None
+    # The direction in force during the meeting and the joint messages agreed by its end.
+    frame: FrameView | None = None
 
 
 # -- the view ------------------------------------------------------------------------------------
@@ -157,7 +167,10 @@ def minutes_view(minutes: Minutes, language: str) -> MinutesView:
             (owner, [rows.owned(action) for action in actions])
             for owner, actions in minutes.actions_by_owner()
         ],
-        picture=picture_view(picture) if picture else None,
+        picture=picture_view(picture, frame=False) if picture else None,
+        frame=frame_view(
+            minutes.direction, minutes.joint_messages, language, ZoneInfo(minutes.timezone)
+        ),
     )
 
 
@@ -318,6 +331,7 @@ def render_json(minutes: Minutes, language: str) -> str:
             },
             "no_topic": t(language, "minutes.before_topics"),
             "no_organisation": t(language, "minutes.no_organisation"),
+            **frame_labels(minutes.direction, language, ZoneInfo(minutes.timezone)),
         },
         "minutes": minutes_data(minutes),
         "picture": _picture_document(picture) if picture else None,

@@ -1,10 +1,11 @@
 """The joint situation picture as a Markdown, HTML or JSON file.
 
 The content and its order are the chat's (``commands.situation.render.picture_document``):
-the header, the count, one section per reporting organisation, all needs and all
-communication with their source, and who has not reported. The texts come from the message
-catalogue in the chosen language, and the header and report lines from the same functions
-the chat uses.
+the header, the adopted direction in force and the agreed joint messages (the *frame*, in
+words from ``commands.joint_direction.blocks``), the count, one section per reporting
+organisation, all needs and all communication with their source, and who has not reported.
+The texts come from the message catalogue in the chosen language, and the header and report
+lines from the same functions the chat uses.
 
 Markdown and HTML are Jinja2 templates (``templates/``): Jinja2 is a well-kept templating
 library, and its autoescaping makes HTML safe by default, so report text, organisation and
@@ -27,8 +28,18 @@ from bot.export.source import ExportedPicture
 from commands.core.document import inline_text
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
+from commands.joint_direction.blocks import (
+    direction_fields,
+    direction_meta,
+    direction_title,
+    message_label,
+    message_meta,
+    messages_title,
+)
+from commands.joint_direction.summary import AgreedMessage, DirectionSummary
 from commands.situation.picture import Picture, PictureReport
 from commands.situation.render import field_label, header_rows, report_meta
+from storage.directions import DIRECTION_FIELDS
 from storage.reports import FIELDS
 
 # The layout of the JSON file; raise it when a consumer would have to read it differently.
@@ -55,6 +66,64 @@ class Collected:
 
 
 @dataclass(frozen=True)
+class DirectionView:
+    """The adopted direction in force: ``Gemensam regional inriktning 3``, who adopted it
+    where and when and until when it holds, and its filled-in fields."""
+
+    title: str
+    meta: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """An agreed joint message: ``Budskap 2``, its text, when agreed and by whom."""
+
+    label: str
+    text: str
+    meta: str
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """The frame of the joint work, shown at the top of a picture and of minutes."""
+
+    direction: DirectionView | None
+    messages_title: str | None
+    messages: list[MessageView]
+
+
+def frame_view(
+    direction: DirectionSummary | None,
+    messages: list[AgreedMessage],
+    language: str,
+    zone: ZoneInfo,
+) -> FrameView | None:
+    """The direction and the messages as the chat words them; None when there is neither."""
+    if direction is None and not messages:
+        return None
+    shown = None
+    if direction is not None:
+        shown = DirectionView(
+            direction_title(direction, language),
+            direction_meta(direction, language, zone),
+            direction_fields(direction, language),
+        )
+    return FrameView(
+        direction=shown,
+        messages_title=messages_title(messages, language) if messages else None,
+        messages=[
+            MessageView(
+                message_label(message, language),
+                message.text,
+                message_meta(message, language, zone),
+            )
+            for message in messages
+        ],
+    )
+
+
+@dataclass(frozen=True)
 class PictureView:
     """Every text of the picture, in order and in one language: what the templates show."""
 
@@ -72,6 +141,8 @@ class PictureView:
     late_title: str | None = None
     late_note: str | None = None
     late_sections: list[Section] = field(default_factory=list)
+    # The direction in force and the agreed joint messages, after the header.
+    frame: FrameView | None = None
 
 
 def ordered_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
@@ -80,7 +151,8 @@ def ordered_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
     return known + [(name, value) for name, value in fields.items() if name not in FIELDS]
 
 
-def picture_view(exported: ExportedPicture) -> PictureView:
+def picture_view(exported: ExportedPicture, *, frame: bool = True) -> PictureView:
+    """The picture's texts; without its ``frame`` in the minutes, which show it at their top."""
     picture, language = exported.picture, exported.language
     zone = ZoneInfo(picture.timezone)
     header = [
@@ -118,6 +190,9 @@ def picture_view(exported: ExportedPicture) -> PictureView:
         late_title=t(language, "picture.late_title", count=len(late)) if late else None,
         late_note=t(language, "picture.late_note", time=closed_at) if late else None,
         late_sections=late,
+        frame=frame_view(picture.direction, picture.joint_messages, language, zone)
+        if frame
+        else None,
     )
 
 
@@ -154,10 +229,36 @@ def render_json(exported: ExportedPicture) -> str:
             "round": exported.round_label,
             "mode": t(language, f"mode.{picture.mode}"),
             "fields": {name: field_label(name, language) for name in FIELDS},
+            **frame_labels(picture.direction, language, ZoneInfo(picture.timezone)),
         },
         "picture": _picture_json(picture),
     }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def frame_labels(
+    direction: DirectionSummary | None, language: str, zone: ZoneInfo
+) -> dict[str, Any]:
+    """The labels of the direction's and the joint messages' keys in the JSON files, and the
+    direction's title and line as the chat words them (null without a direction)."""
+    return {
+        "direction": {
+            "title": direction_title(direction, language) if direction else None,
+            "adopted": direction_meta(direction, language, zone) if direction else None,
+            "keys": {
+                name: t(language, f"direction_block.label.{name}")
+                for name in ("title", "number", "version", "adopted_at", "adopted_by", "adopted_in")
+            },
+            "fields": {
+                name: t(language, f"direction.field.{name}")
+                for name in (*DIRECTION_FIELDS, "valid_until")
+            },
+        },
+        "joint_messages": {
+            name: t(language, f"joint_messages_block.label.{name}")
+            for name in ("title", "number", "text", "agreed_at", "agreed", "objected")
+        },
+    }
 
 
 def _picture_json(picture: Picture) -> dict[str, Any]:

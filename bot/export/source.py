@@ -1,10 +1,11 @@
 """What an export writes, read from the database without changing it.
 
 The forum, round and version are found the way people name them in the chat, the meeting as
-``!protokoll`` chooses it (the latest, or one by number). Without ``--round`` the round is the
-one people mean by "the picture": the current round if it has reports, else the latest round
-with reports or a published version (after Thursday's meeting, Thursday's, not next week's
-empty one); with ``--version`` alone, the latest round that published that version.
+``!protokoll`` chooses it (the latest, or one by number), a direction by its number or as the
+one in force. Without ``--round`` the round is the one people mean by "the picture": the
+current round if it has reports, else the latest round with reports or a published version
+(after Thursday's meeting, Thursday's, not next week's empty one); with ``--version`` alone,
+the latest round that published that version.
 
 All of it happens inside ``Database.reading``: finding the current round may open a round
 row, and an export must leave the database as it found it, so that work is rolled back.
@@ -18,11 +19,13 @@ from zoneinfo import ZoneInfo
 
 from commands.core.i18n import normalise_language, t
 from commands.core.text import fold
+from commands.joint_direction.data import DirectionRecord, direction_record
 from commands.minutes.record import Minutes, minutes_of
 from commands.situation.picture import Picture, compile_picture
 from commands.situation.rounds import current_round, round_label
 from storage import Database, Store
-from storage.models import Forum, Meeting, ReportRound
+from storage.directions import in_force as direction_in_force
+from storage.models import Direction, Forum, Meeting, ReportRound
 from storage.store import AuditContext
 
 
@@ -188,3 +191,67 @@ def _meetings_named(numbers: list[int]) -> str:
             runs.append([number])
     named = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
     return f"meeting {named}" if len(numbers) == 1 else f"meetings {named}"
+
+
+@dataclass(frozen=True)
+class DirectionQuery:
+    """What the command line asked for: ``--number``, ``--forum``, ``--lang``."""
+
+    number: int | None = None  # None: the one in force (for --forum, or the newest adopted)
+    forum: str | None = None
+    language: str | None = None  # None: the language of the forum it is for
+
+
+@dataclass(frozen=True)
+class ExportedDirection:
+    """A direction as its file shows it, in one language."""
+
+    record: DirectionRecord
+    language: str
+
+
+def load_direction(database: Database, query: DirectionQuery, now: datetime) -> ExportedDirection:
+    """The direction numbered; without a number, the one in force for ``--forum``, or the
+    newest adopted direction of the region still in force."""
+    now = now.astimezone(UTC)
+    context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
+    with database.reading(context) as store:
+        direction = _direction(store, query, now)
+        home = store.forums.get(direction.forum_id)
+        language = normalise_language(query.language or (home.language if home else None))
+        record = direction_record(store, direction, now)
+    return ExportedDirection(record, language)
+
+
+def _direction(store: Store, query: DirectionQuery, now: datetime) -> Direction:
+    if query.number is not None:
+        found = store.directions.by_number(query.number)
+        if found is None:
+            raise ExportError(f"there is no direction {query.number}: {_directions_named(store)}")
+        return found
+    if query.forum is not None:
+        forum = find_forum(store.forums.all(), query.forum)
+        in_force = store.directions.in_force_for(forum, now)
+        if in_force is None:
+            raise ExportError(
+                f"no adopted direction is in force for {forum.name}: name one with --number "
+                f"({_directions_named(store)})"
+            )
+        return in_force
+    for adopted in store.directions.adopted():
+        if direction_in_force(adopted, now):
+            return adopted
+    raise ExportError(
+        f"no adopted direction is in force: name one with --number ({_directions_named(store)})"
+    )
+
+
+def _directions_named(store: Store) -> str:
+    numbers = sorted(
+        direction.number
+        for forum in store.forums.all()
+        for direction in store.directions.of_forum(forum)
+    )
+    if not numbers:
+        return "there are no directions yet (!inriktning förslag drafts one)"
+    return "there are " + ", ".join(str(number) for number in numbers)

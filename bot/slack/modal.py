@@ -49,6 +49,14 @@ def form_view(
         {"type": "context", "elements": [{"type": "plain_text", "text": form.intro[:2000]}]}
     ]
     for field in form.fields:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": ACTION_ID,
+            "multiline": field.multiline,
+            "max_length": min(field.max_length, INPUT_MAX),
+        }
+        if field.initial:  # the current text of what is edited
+            element["initial_value"] = field.initial[: element["max_length"]]
         blocks.append(
             {
                 "type": "input",
@@ -56,12 +64,7 @@ def form_view(
                 "optional": True,
                 "label": _plain(field.label, LABEL_MAX),
                 "hint": _plain(field.question, LABEL_MAX),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ACTION_ID,
-                    "multiline": field.multiline,
-                    "max_length": min(field.max_length, INPUT_MAX),
-                },
+                "element": element,
             }
         )
     metadata = {

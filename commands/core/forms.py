@@ -41,6 +41,9 @@ class FormField:
     question: str  # asked in a dialog; the hint under the field in a modal
     multiline: bool = True
     max_length: int = 3000
+    # The text the field starts with where the door can fill one in (a Slack modal): the
+    # current text of what is being edited.
+    initial: str = ""
 
 
 @dataclass(frozen=True)

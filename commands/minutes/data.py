@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from commands.joint_direction.summary import AgreedMessage, DirectionSummary
 from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes, Section
 from commands.situation.picture import Picture
 from storage.models import EscalationKind
@@ -49,6 +51,8 @@ def minutes_data(minutes: Minutes) -> dict[str, Any]:
         "agenda_keys": list(minutes.agenda_keys),
         "absent": list(minutes.absent),
         "awaited": minutes.awaited,
+        "direction": _direction_json(minutes.direction),
+        "joint_messages": [_message_json(message) for message in minutes.joint_messages],
     }
 
 
@@ -82,6 +86,9 @@ def minutes_from_data(data: dict[str, Any], picture: dict[str, Any] | None) -> M
         agenda_keys=list(data.get("agenda_keys", [])),
         absent=list(data.get("absent", [])),
         awaited=data.get("awaited", 0),
+        # Minutes written before the direction was shown in them have neither.
+        direction=DirectionSummary.from_json(data["direction"]) if data.get("direction") else None,
+        joint_messages=[AgreedMessage.from_json(row) for row in data.get("joint_messages", [])],
     )
 
 
@@ -109,6 +116,19 @@ def _instant(value: str) -> datetime:
 
 def _optional_instant(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def _direction_json(direction: DirectionSummary | None) -> dict[str, Any] | None:
+    """The direction's own JSON, its instants in UTC as the minutes' are."""
+    if direction is None:
+        return None
+    until = direction.valid_until.astimezone(UTC) if direction.valid_until else None
+    in_utc = replace(direction, adopted_at=direction.adopted_at.astimezone(UTC), valid_until=until)
+    return in_utc.to_json()
+
+
+def _message_json(message: AgreedMessage) -> dict[str, Any]:
+    return replace(message, agreed_at=message.agreed_at.astimezone(UTC)).to_json()
 
 
 def _action_json(action: ActionEntry) -> dict[str, Any]:

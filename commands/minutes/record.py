@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.joint_direction.blocks import direction_as_of, messages_as_of
+from commands.joint_direction.summary import AgreedMessage, DirectionSummary
 from commands.minutes.agenda import agenda_keys
 from commands.minutes.kinds import takes_decisions
 from commands.situation.picture import (
@@ -91,6 +93,10 @@ class Minutes:
     # not released), by name; and how many the meeting awaited (``absent_members``).
     absent: list[str] = field(default_factory=list)
     awaited: int = 0
+    # The adopted direction in force during the meeting (at its end; one that expired while
+    # it went on, else), and the joint messages agreed as of its end (``direction_framing``).
+    direction: DirectionSummary | None = None
+    joint_messages: list[AgreedMessage] = field(default_factory=list)
 
     def actions_by_owner(self) -> list[tuple[str, list[ActionEntry]]]:
         """This meeting's actions grouped by owner, owners in alphabetical order."""
@@ -196,6 +202,7 @@ def compile_minutes(
         sections.pop(0)
     host, host_of_activation = meeting_host(store, forum, meeting)
     awaited, absent = absent_members(store, forum, meeting)
+    direction, joint_messages = direction_framing(store, forum, meeting)
     return Minutes(
         forum=forum.name,
         number=meeting.number,
@@ -219,7 +226,22 @@ def compile_minutes(
         agenda_keys=agenda_keys(meeting.mode, forum),
         absent=absent,
         awaited=awaited,
+        direction=direction,
+        joint_messages=joint_messages,
     )
+
+
+def direction_framing(
+    store: Store, forum: Forum, meeting: Meeting
+) -> tuple[DirectionSummary | None, list[AgreedMessage]]:
+    """The direction in force during the meeting — at its end (now, while it goes on), else
+    one in force when it began that expired meanwhile — and the joint messages agreed as of
+    its end: what the minutes show at their top, however much later they are compiled."""
+    end = meeting.ended_at or store.audit.context.at
+    direction = direction_as_of(store, forum, end) or direction_as_of(
+        store, forum, meeting.started_at
+    )
+    return direction, messages_as_of(store, forum, end)
 
 
 def absent_members(store: Store, forum: Forum, meeting: Meeting) -> tuple[int, list[str]]:

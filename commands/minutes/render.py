@@ -3,6 +3,10 @@
 The full minutes have every item; the short ones, posted in the channel, keep what people act
 on (decisions, actions, items raised) and count the rest, with the full version attached.
 
+At their top, after the header, both show the adopted direction in force during the meeting
+(the short ones its title and who adopted it when, the full ones its fields too) and the
+joint messages agreed as of its end; the round's picture in the full minutes leaves them out.
+
 The follow-up (what the meeting took up when it began) goes under the items of the forum's
 standing agenda that are about it (:func:`follow_up_groups`): the open actions under its
 follow-up item, items raised to it under "Frågor som lyfts till forumet", the thematic
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 from commands.core.document import Document, Emphasis, Link, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_clock, format_time
+from commands.joint_direction.blocks import direction_block, messages_block
 from commands.minutes.agenda import follow_up_item
 from commands.minutes.kinds import kind_key
 from commands.minutes.record import ActionEntry, Entry, EscalationEntry, Minutes
@@ -33,6 +38,7 @@ def minutes_document(minutes: Minutes, language: str, *, full: bool = True) -> D
         t(language, "minutes.title", forum=minutes.forum, number=minutes.number)
     )
     _header(doc, minutes, zone, language)
+    _frame(doc, minutes, zone, language, full=full)
     _attendance(doc, minutes, language, full=full)
     _follow_up(doc, minutes, zone, language)
     hidden = 0
@@ -50,7 +56,8 @@ def minutes_document(minutes: Minutes, language: str, *, full: bool = True) -> D
     if minutes.picture is not None and minutes.round_label is not None:
         if full:
             label = minutes.round_label
-            doc.blocks.extend(picture_document(minutes.picture, label, language).blocks)
+            picture = picture_document(minutes.picture, label, language, frame=False)
+            doc.blocks.extend(picture.blocks)
         else:
             doc.heading(t(language, "picture.title", forum=minutes.picture.forum), level=2)
             doc.paragraph(
@@ -93,6 +100,13 @@ def _header(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str) -> N
     )
     if minutes.closed_automatically:
         doc.paragraph(t(language, "minutes.closed_automatically"))
+
+
+def _frame(doc: Document, minutes: Minutes, zone: ZoneInfo, language: str, *, full: bool) -> None:
+    """The direction in force during the meeting and the joint messages agreed by its end."""
+    if minutes.direction is not None:
+        direction_block(doc, minutes.direction, language, zone, with_fields=full)
+    messages_block(doc, minutes.joint_messages, language, zone)
 
 
 def absent_line(minutes: Minutes, language: str) -> str | None:

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commands.callout.reach import counted
+from commands.joint_direction.blocks import direction_as_of, messages_as_of
+from commands.joint_direction.summary import AgreedMessage, DirectionSummary
 from commands.situation.parse import says_nothing
 from commands.situation.rounds import closed_at, is_closed, mode_of
 from storage import Store
@@ -70,6 +72,10 @@ class Picture:
     # How many organisations the round awaits (``expected_organisations``); None in a
     # version published before it was recorded.
     expected_count: int | None = None
+    # The adopted direction in force and the agreed joint messages as the picture is compiled
+    # (a closed round's: at its closing); a version published before they were shown has none.
+    direction: DirectionSummary | None = None
+    joint_messages: list[AgreedMessage] = field(default_factory=list)
 
     @property
     def expected(self) -> int:
@@ -97,6 +103,8 @@ class Picture:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["format"] = FORMAT_VERSION
+        data["direction"] = self.direction.to_json() if self.direction else None
+        data["joint_messages"] = [message.to_json() for message in self.joint_messages]
         encoded: dict[str, Any] = _encode(data)
         return encoded
 
@@ -110,6 +118,11 @@ class Picture:
         # A version published before late reports were kept apart has none.
         for key in ("reports", "late_reports"):
             values[key] = [_report(report) for report in values.get(key, [])]
+        direction = values.get("direction")
+        values["direction"] = DirectionSummary.from_json(direction) if direction else None
+        values["joint_messages"] = [
+            AgreedMessage.from_json(message) for message in values.get("joint_messages", [])
+        ]
         return cls(**values)
 
 
@@ -165,8 +178,11 @@ def expected_organisations(
 ) -> set[int]:
     """Who the round awaits, the one place every count asks (the picture, ``!saknas``, the
     nag before a meeting, the roll call, the minutes' absent members): in an activation's
-    round those called in and not released; otherwise the forum's member organisations."""
+    round, and in the round of one of its meetings (``!rytm``), those called in and not
+    released; otherwise the forum's member organisations."""
     activation = round_activation(store, report_round)
+    if activation is None and report_round is not None and report_round.rhythm_activation_id:
+        activation = store.activations.get(report_round.rhythm_activation_id)
     if activation is not None:
         return awaited(activation)
     return {org.id for org in store.forums.participants(forum) if org.id is not None}
@@ -196,7 +212,9 @@ def compile_picture(
     store: Store, forum: Forum, report_round: ReportRound, now: datetime, compiled_by: str
 ) -> Picture:
     """The round's picture as of ``now``: reports sent later are left out, and late ones
-    (sent after the round closed) are listed apart, never in place of an on-time one."""
+    (sent after the round closed) are listed apart, never in place of an on-time one. The
+    direction and the joint messages are those in force then (a closed round's: when it
+    closed)."""
     everything = [report for report in store.reports.in_round(report_round) if report.at <= now]
     newest, counts = _newest([report for report in everything if not report.late])
     newest_late, late_counts = _newest([report for report in everything if report.late])
@@ -240,6 +258,9 @@ def compile_picture(
         (organisations[oid].name for oid in expected - set(newest) if oid in organisations),
         key=sort_key,
     )
+    closed = is_closed(report_round, now)
+    closes_at = closed_at(report_round)
+    framed_at = closes_at if closed and closes_at is not None and closes_at < now else now
     return Picture(
         forum=forum.name,
         forum_slug=forum.slug,
@@ -250,12 +271,14 @@ def compile_picture(
         mode=mode_of(report_round).value,
         opened_at=report_round.opened_at,
         meeting_at=report_round.meeting_at,
-        closes_at=closed_at(report_round),
-        closed=is_closed(report_round, now),
+        closes_at=closes_at,
+        closed=closed,
         compiled_at=now.astimezone(UTC),
         compiled_by=compiled_by,
         reports=reports,
         missing=missing,
         late_reports=late_reports,
         expected_count=len(expected),
+        direction=direction_as_of(store, forum, framed_at),
+        joint_messages=messages_as_of(store, forum, framed_at),
     )

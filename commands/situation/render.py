@@ -8,6 +8,7 @@ from commands.core.document import Document, Emphasis, Mention, Part, Strong
 from commands.core.i18n import t
 from commands.core.representation import to_mention
 from commands.core.timefmt import format_time
+from commands.joint_direction.blocks import direction_block, messages_block
 from commands.situation.diff import PictureDiff
 from commands.situation.picture import Picture, PictureReport, sort_key
 from storage import Store
@@ -60,10 +61,17 @@ def header_rows(picture: Picture, round_label: str, language: str) -> list[tuple
     return rows
 
 
-def picture_document(picture: Picture, round_label: str, language: str) -> Document:
+def picture_document(
+    picture: Picture, round_label: str, language: str, *, frame: bool = True
+) -> Document:
+    """The picture: its header, then (``frame``) the direction in force and the agreed joint
+    messages, then the reports, all needs and communication, who is missing, late reports.
+    The minutes show the frame themselves, at their top, and leave it out of their picture."""
     zone = ZoneInfo(picture.timezone)
     doc = Document().heading(t(language, "picture.title", forum=picture.forum))
     doc.fields(header_rows(picture, round_label, language))
+    if frame:
+        frame_blocks(doc, picture, language)
     doc.paragraph(
         t(
             language,
@@ -93,6 +101,15 @@ def picture_document(picture: Picture, round_label: str, language: str) -> Docum
         doc.paragraph(t(language, "picture.all_reported"))
     late_section(doc, picture, language)
     return doc
+
+
+def frame_blocks(document: Document, picture: Picture, language: str) -> None:
+    """The frame of the joint work: the adopted direction in force, and the agreed joint
+    messages (``Gemensamma budskap``); nothing of either when there is none."""
+    zone = ZoneInfo(picture.timezone)
+    if picture.direction is not None:
+        direction_block(document, picture.direction, language, zone)
+    messages_block(document, picture.joint_messages, language, zone)
 
 
 def late_section(document: Document, picture: Picture, language: str) -> None:
