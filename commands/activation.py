@@ -47,7 +47,15 @@ from commands.core.timefmt import format_clock, format_duration, format_time
 from commands.situation.activation_meetings import status_rows
 from commands.situation.rounds import close_rhythm_rounds
 from storage.forums import RosterEntry
-from storage.models import Activation, Forum, Mode, Organisation, Role
+from storage.models import (
+    Activation,
+    Forum,
+    Mode,
+    Organisation,
+    ReportRound,
+    Role,
+    SituationReport,
+)
 
 # 👍 ✅ ✔ (any skin tone) on a call-out (tagged ``callout:<activation id>``) runs !kvittera as
 # the person who reacted; the answer replies to the call-out (``Reaction.tag`` names it).
@@ -447,6 +455,20 @@ def status(req: Request) -> Reply:
     return Reply(doc)
 
 
+def _last_round_with_reports(
+    req: Request, activation: Activation
+) -> tuple[ReportRound | None, dict[int, SituationReport]]:
+    """The round the stand-down counts: the last of the activation's own and its meetings'
+    (``!rytm``) that anyone reported to, else its own; with each organisation's newest."""
+    own = req.store.reports.activation_round(activation)
+    rounds = [*([own] if own else []), *req.store.reports.rhythm_rounds(activation)]
+    for candidate in sorted(rounds, key=lambda r: r.number, reverse=True):
+        latest = req.store.reports.latest_in_round(candidate)
+        if latest:
+            return candidate, latest
+    return own, {}
+
+
 @command(
     "activation.stand_down",
     "avaktivera",
@@ -462,18 +484,18 @@ def stand_down(req: Request) -> Reply:
     elsewhere = other_channels(req, forum)
     me = req.me
     # Reads above, writes below: each read after a write would flush the session first.
-    report_round = req.store.reports.activation_round(activation)
+    report_round, latest = _last_round_with_reports(req, activation)
     # Counted as the joint picture counts: those called in and not released.
     awaited_ids = set(counted(activation))
-    latest = req.store.reports.latest_in_round(report_round) if report_round else {}
     reported = len(awaited_ids & set(latest))
     meeting = first_meeting(req, forum, activation)
     host = host_name(req, forum, activation)
     req.store.activations.stand_down(activation, me, summary)
     req.store.scheduled.cancel_of_activation(activation.id or 0)  # no more re-calls
     req.store.forums.set_mode(forum, Mode.ORDINARY)
-    if report_round is not None:
-        req.store.reports.close_round(report_round)
+    own_round = req.store.reports.activation_round(activation)
+    if own_round is not None:
+        req.store.reports.close_round(own_round)
     # The rhythm ends with the activation (its posts were cancelled above); its rounds close.
     close_rhythm_rounds(req.store, forum, activation, req.now, req.config.meeting_minutes)
     c = read_callout(req, forum, activation)

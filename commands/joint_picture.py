@@ -147,7 +147,8 @@ def missing(req: Request) -> Reply:
     doc = req.document().heading(req.t("missing.title", forum=forum.name))
     doc.paragraph(req.t("missing.round", round=label))
     if not expected:
-        nobody = "members.nobody_called" if target.activation_id else "members.nobody_expected"
+        called = target.activation_id or target.rhythm_activation_id
+        nobody = "members.nobody_called" if called else "members.nobody_expected"
         doc.paragraph(req.t(nobody, forum=forum.name))
         return Reply(doc)
     if not waiting:

@@ -30,6 +30,16 @@ class JointMessages:
             )
         ).first()
 
+    def of_forum(self, forum: Forum) -> list[JointMessage]:
+        """Every message of the forum, retired ones too, by number."""
+        return list(
+            self._session.exec(
+                select(JointMessage)
+                .where(JointMessage.forum_id == forum.id)
+                .order_by(col(JointMessage.number))
+            )
+        )
+
     def current(self, forum: Forum) -> list[JointMessage]:
         """Proposed and agreed messages of the forum (not retired), by number."""
         return list(

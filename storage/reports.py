@@ -151,6 +151,16 @@ class Reports:
         params = {"activation_id": activation.id}
         return self._session.exec(_BY_ACTIVATION, params=params).first()
 
+    def rhythm_rounds(self, activation: Activation) -> list[ReportRound]:
+        """The rounds of an activation's meetings (``!rytm``, ``!nästa möte``), in order."""
+        return list(
+            self._session.exec(
+                select(ReportRound)
+                .where(ReportRound.rhythm_activation_id == activation.id)
+                .order_by(col(ReportRound.number))
+            )
+        )
+
     def round_by_number(self, forum: Forum, number: int) -> ReportRound | None:
         params = {"forum_id": forum.id, "number": number}
         return self._session.exec(_BY_NUMBER, params=params).first()

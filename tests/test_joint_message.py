@@ -197,7 +197,7 @@ def test_proposed_objected_to_revised_and_agreed_in_an_activation(
     with database.reading(AuditContext("test", "stab", "x", "x", chat.clock.now())) as store:
         forum = store.forums.for_channel("test", "stab")
         assert forum is not None
-        [summary] = agreed_messages(store, forum)
+        [summary] = agreed_messages(store, forum, chat.clock.now())
     assert summary.number == 1
     assert summary.text == "Undvik onödiga resor med bil i kväll."
     assert summary.agreed_at == datetime(2026, 11, 26, 15, 20, tzinfo=STOCKHOLM)

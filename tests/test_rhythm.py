@@ -333,6 +333,29 @@ def test_stand_down_ends_the_rhythm_and_nothing_more_is_posted(
     assert "1 av 4 organisationer har rapporterat." in picture
 
 
+def test_a_rhythm_meetings_round_is_the_activations_in_the_picture_minutes_and_stand_down(
+    activated: Chat,
+) -> None:
+    """A member not called in that reports to a rhythm meeting is "inte inkallad" (not "no
+    member"); the minutes of a rhythm meeting name the activation's host; the stand-down
+    counts the last round reported to."""
+    chat = activated
+    _ok(chat, "!rytm var 4:e timme från 18:00")
+    _ok(chat, "!värd Trafikverket")
+    _ok(chat, "!aktör Region Stockholm", person="eva")  # a member, not called in
+    chat.clock.set(local("2026-11-26 17:50"))
+    _ok(chat, "!läge Vårdens läge stabilt", person="eva")
+    _ok(chat, "!läge Snödjup 40 cm", person="anna")
+    picture = _ok(chat, "!lägesbild").text
+    assert "inte inkallad" in picture
+    assert "inte medlem" not in picture
+    _ok(chat, "!möte start")
+    ended = _ok(chat, "!möte slut")
+    assert "Värd: Trafikverket" in ended.full_minutes
+    stood_down = _ok(chat, "!avaktivera Vädret har lugnat sig").text
+    assert "1 av 4 organisationer rapporterade (runda 1, nu stängd)" in stood_down
+
+
 def test_after_stand_down_a_meeting_at_the_schedules_time_is_the_scheduled_meetings_again(
     chat: Chat,
 ) -> None:

@@ -25,6 +25,7 @@ from bot.export import FORMATS
 from bot.export.environments import html_environment, markdown_environment
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
+from commands.joint_direction.blocks import message_label, message_meta
 from commands.joint_direction.data import DirectionRecord, Step
 from commands.joint_direction.summary import AgreedMessage
 from storage.directions import DIRECTION_FIELDS
@@ -187,16 +188,10 @@ def _confirmations_title(record: DirectionRecord, language: str) -> str | None:
 
 
 def _message(message: AgreedMessage, zone: ZoneInfo, language: str) -> MessageView:
-    meta = [
-        t(language, "export_direction.message_agreed", time=format_time(message.agreed_at, zone))
-    ]
-    if message.agreed:
-        meta.append(t(language, "export_direction.message_ok", names="; ".join(message.agreed)))
-    if message.objected:
-        meta.append(
-            t(language, "export_direction.message_objected", names="; ".join(message.objected))
-        )
-    return MessageView(f"#{message.number}", message.text, " – ".join(meta))
+    """Worded as the joint picture words it (``commands.joint_direction.blocks``)."""
+    return MessageView(
+        message_label(message, language), message.text, message_meta(message, language, zone)
+    )
 
 
 # -- rendering -----------------------------------------------------------------------------------

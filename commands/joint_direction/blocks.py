@@ -1,14 +1,9 @@
 """The direction in force and the agreed joint messages where the joint situation picture and
 the minutes show them: what framed a forum's work at a given time, and how it reads.
 
-*As of a time*: a closed round's picture shows what was in force when it closed, the minutes
-what was in force at the meeting's end, however often they are compiled again later (an
-export, a backup). So the direction is the one adopted by then and not yet superseded nor
-past its *Gäller till*, in the version it had then; a message is one agreed by then and not
-yet retired. For now, that is what ``Directions.in_force_for`` and ``JointMessages.agreed``
-give (``commands.joint_direction.summary``).
-
-*How it reads*: :func:`direction_block` and :func:`messages_block` write the chat's blocks;
+What framed the work at a given time is read by ``commands.joint_direction.summary``
+(``direction_in_force``, ``agreed_messages``); here is how it reads: :func:`direction_block`
+and :func:`messages_block` write the chat's blocks;
 the exports (``bot.export.picture_export``) take their texts from the same functions
 (:func:`direction_title`, :func:`direction_meta`, :func:`direction_fields`,
 :func:`message_label`, :func:`message_meta`), so the chat and the files say the same.
@@ -16,138 +11,13 @@ the exports (``bot.export.picture_export``) take their texts from the same funct
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from commands.core.document import Document, Emphasis, Part, Strong
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
 from commands.joint_direction.summary import AgreedMessage, DirectionSummary
-from storage import Store
-from storage.directions import DIRECTION_FIELDS, DirectionText
-from storage.models import Direction, DirectionState, DirectionVersion, Forum, JointMessage
-
-# -- as of a time ----------------------------------------------------------------------------
-
-
-def direction_as_of(store: Store, forum: Forum, at: datetime) -> DirectionSummary | None:
-    """The adopted direction that framed ``forum``'s work at ``at``: one for it, for its
-    parent (a thematic group works under its parent's), or adopted by it (the strategic
-    forum), as ``Directions.in_force_for`` finds it now; the newest when several did."""
-    candidates = sorted(
-        (d for d in _adopted_ever(store, forum) if _framed(d, forum, at)),
-        key=lambda d: (d.adopted_at, d.number),
-        reverse=True,
-    )
-    for direction in candidates:
-        version = _version_at(store, direction, at)
-        if version.valid_until is None or at < version.valid_until:
-            return _summary(store, direction, version)
-    return None
-
-
-def messages_as_of(store: Store, forum: Forum, at: datetime) -> list[AgreedMessage]:
-    """The joint messages agreed in ``forum`` (a thematic group: its parent's too) by ``at``
-    and not retired by then, in the order they were agreed."""
-    forums = [forum]
-    if forum.parent_id is not None:
-        parent = store.forums.get(forum.parent_id)
-        if parent is not None:
-            forums.append(parent)
-    messages = [
-        message
-        for each in forums
-        for message in _every_message(store, each)
-        if message.agreed_at is not None
-        and message.agreed_at <= at
-        and (message.retired_at is None or message.retired_at > at)
-    ]
-    messages.sort(key=lambda m: (m.agreed_at, m.forum_id, m.number))
-    return [_agreed(store, message) for message in messages]
-
-
-def _adopted_ever(store: Store, forum: Forum) -> list[Direction]:
-    """Every direction ever adopted that could frame ``forum``: those for it, for its parent,
-    and for any forum with a direction adopted now (the strategic forum's are those it
-    adopted, and a forum's earlier directions are those its newest superseded)."""
-    homes = {forum.id, forum.parent_id} | {d.forum_id for d in store.directions.adopted()}
-    found: list[Direction] = []
-    for home_id in sorted(home for home in homes if home is not None):
-        home = forum if home_id == forum.id else store.forums.get(home_id)
-        if home is not None:
-            found.extend(d for d in store.directions.of_forum(home) if d.adopted_at is not None)
-    return found
-
-
-def _framed(direction: Direction, forum: Forum, at: datetime) -> bool:
-    """Adopted by ``at``, not superseded by then, and framing ``forum``'s work."""
-    if direction.state not in (DirectionState.ADOPTED, DirectionState.SUPERSEDED):
-        return False
-    if direction.adopted_at is None or direction.adopted_at > at:
-        return False
-    if direction.superseded_at is not None and direction.superseded_at <= at:
-        return False
-    return forum.id in (direction.forum_id, direction.presented_to_id) or (
-        forum.parent_id is not None and forum.parent_id == direction.forum_id
-    )
-
-
-def _version_at(store: Store, direction: Direction, at: datetime) -> DirectionVersion:
-    """The version the direction had at ``at`` (its first, should every one be later)."""
-    versions = store.directions.versions(direction)
-    then = [version for version in versions if version.at <= at]
-    return then[-1] if then else versions[0]
-
-
-def _summary(store: Store, direction: Direction, version: DirectionVersion) -> DirectionSummary:
-    assert direction.adopted_at is not None
-    text = DirectionText.of(version)
-    adopter = store.people.get(direction.adopted_by_id or 0)
-    strategic = store.forums.get(direction.presented_to_id or 0)
-    return DirectionSummary(
-        number=direction.number,
-        version=version.version,
-        adopted_at=direction.adopted_at,
-        adopted_by=adopter.display_name if adopter else "?",
-        adopted_in=strategic.name if strategic else "?",
-        valid_until=version.valid_until,
-        fields={name: value for name in DIRECTION_FIELDS if (value := text.fields()[name])},
-    )
-
-
-def _every_message(store: Store, forum: Forum) -> list[JointMessage]:
-    """Every joint message of the forum, retired ones too: numbered 1, 2, 3 … in the forum
-    and never deleted, so read by number until there is none."""
-    found: list[JointMessage] = []
-    while (message := store.joint_messages.by_number(forum, len(found) + 1)) is not None:
-        found.append(message)
-    return found
-
-
-def _agreed(store: Store, message: JointMessage) -> AgreedMessage:
-    """The message as agreed: its text, when, and the organisations that answered ok to the
-    agreed version or objected to it (by name, alphabetically)."""
-    answers = store.joint_messages.answers(message)
-    names = store.organisations.by_ids([answer.organisation_id for answer in answers])
-
-    def named(objection: bool) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                names[a.organisation_id].name
-                for a in answers
-                if bool(a.objection) == objection and a.organisation_id in names
-            )
-        )
-
-    assert message.agreed_at is not None
-    return AgreedMessage(
-        number=message.number,
-        text=message.text,
-        agreed_at=message.agreed_at,
-        agreed=named(False),
-        objected=named(True),
-    )
-
+from storage.directions import DIRECTION_FIELDS
 
 # -- how it reads ------------------------------------------------------------------------------
 

@@ -240,7 +240,7 @@ def direction_record(store: Store, direction: Direction, now: datetime) -> Direc
             for c in confirmed
         ),
         not_confirmed=tuple(state.name(oid) for oid in state.awaited) if live else (),
-        agreed_messages=tuple(agreed_messages(store, home)) if home is not None else (),
+        agreed_messages=tuple(agreed_messages(store, home, now)) if home is not None else (),
     )
 
 

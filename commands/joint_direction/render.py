@@ -175,7 +175,7 @@ def direction_document(store: Store, direction: Direction, where: Where) -> Docu
     agreed = None
     if direction.state in (DirectionState.DRAFT, DirectionState.PRESENTED):
         home = store.forums.get(direction.forum_id)
-        agreed = agreed_messages(store, home) if home is not None else None
+        agreed = agreed_messages(store, home, where.now) if home is not None else None
     return add_fields(doc, DirectionText.of(version), where, agreed)
 
 

@@ -6,14 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from commands.joint_direction.blocks import direction_as_of, messages_as_of
-from commands.joint_direction.summary import AgreedMessage, DirectionSummary
+from commands.joint_direction.summary import (
+    AgreedMessage,
+    DirectionSummary,
+    agreed_messages,
+    direction_in_force,
+)
 from commands.minutes.agenda import agenda_keys
 from commands.minutes.kinds import takes_decisions
 from commands.situation.picture import (
     Picture,
     compile_picture,
     expected_organisations,
+    round_activation,
     sort_key,
 )
 from commands.situation.rounds import round_label
@@ -238,10 +243,10 @@ def direction_framing(
     one in force when it began that expired meanwhile — and the joint messages agreed as of
     its end: what the minutes show at their top, however much later they are compiled."""
     end = meeting.ended_at or store.audit.context.at
-    direction = direction_as_of(store, forum, end) or direction_as_of(
+    direction = direction_in_force(store, forum, end) or direction_in_force(
         store, forum, meeting.started_at
     )
-    return direction, messages_as_of(store, forum, end)
+    return direction, agreed_messages(store, forum, end)
 
 
 def absent_members(store: Store, forum: Forum, meeting: Meeting) -> tuple[int, list[str]]:
@@ -260,12 +265,11 @@ def meeting_host(store: Store, forum: Forum, meeting: Meeting) -> tuple[str | No
     activation (the meeting holds its round) whose host was decided (``!värd``), that one;
     else the forum's host (``!forum värd``), as it is now."""
     target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
-    if target is not None and target.activation_id is not None:
-        activation = store.activations.get(target.activation_id)
-        if activation is not None and activation.host_organisation_id is not None:
-            host = store.organisations.get(activation.host_organisation_id)
-            if host is not None:
-                return host.name, True
+    activation = round_activation(store, target)
+    if activation is not None and activation.host_organisation_id is not None:
+        host = store.organisations.get(activation.host_organisation_id)
+        if host is not None:
+            return host.name, True
     if forum.host_organisation_id is not None:
         host = store.organisations.get(forum.host_organisation_id)
         if host is not None:

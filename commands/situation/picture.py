@@ -19,8 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commands.callout.reach import counted
-from commands.joint_direction.blocks import direction_as_of, messages_as_of
-from commands.joint_direction.summary import AgreedMessage, DirectionSummary
+from commands.joint_direction.summary import (
+    AgreedMessage,
+    DirectionSummary,
+    agreed_messages,
+    direction_in_force,
+)
 from commands.situation.parse import says_nothing
 from commands.situation.rounds import closed_at, is_closed, mode_of
 from storage import Store
@@ -168,9 +172,12 @@ def awaited(activation: Activation) -> set[int]:
 
 
 def round_activation(store: Store, report_round: ReportRound | None) -> Activation | None:
-    if report_round is None or report_round.activation_id is None:
+    """The activation a round belongs to: its own round, or the round of one of its
+    meetings (``!rytm``, ``!nästa möte``); None for a round of the forum's own meetings."""
+    if report_round is None:
         return None
-    return store.activations.get(report_round.activation_id)
+    activation_id = report_round.activation_id or report_round.rhythm_activation_id
+    return store.activations.get(activation_id) if activation_id else None
 
 
 def expected_organisations(
@@ -181,8 +188,6 @@ def expected_organisations(
     round, and in the round of one of its meetings (``!rytm``), those called in and not
     released; otherwise the forum's member organisations."""
     activation = round_activation(store, report_round)
-    if activation is None and report_round is not None and report_round.rhythm_activation_id:
-        activation = store.activations.get(report_round.rhythm_activation_id)
     if activation is not None:
         return awaited(activation)
     return {org.id for org in store.forums.participants(forum) if org.id is not None}
@@ -279,6 +284,6 @@ def compile_picture(
         missing=missing,
         late_reports=late_reports,
         expected_count=len(expected),
-        direction=direction_as_of(store, forum, framed_at),
-        joint_messages=messages_as_of(store, forum, framed_at),
+        direction=direction_in_force(store, forum, framed_at),
+        joint_messages=agreed_messages(store, forum, framed_at),
     )
