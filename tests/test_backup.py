@@ -178,6 +178,21 @@ def fill(database: Database) -> None:
     _ok(chat, "!påminn varje torsdag 15:00 Lägesrapport till konferensen")
     _at(chat, 26, 16, 40)
     _ok(chat, "!möte slut")
+    # The activation's rhythm, a joint message and the joint regional direction.
+    _ok(chat, "!rytm var 4:e timme från 20:00")
+    _ok(chat, "!budskap förslag Undvik onödiga resor", person="anna")
+    _ok(chat, "!budskap invändning 1 För vagt", person="bo")
+    _ok(chat, "!budskap ok 1", person="anna")
+    _ok(chat, "!budskap fastställ 1")
+    _ok(
+        chat,
+        "!inriktning förslag Målbild: Samhällsviktig verksamhet fungerar\nGäller till: om 2 dagar",
+    )
+    _ok(chat, "!inriktning ändra Prioriteringar: Liv och hälsa först")
+    _ok(chat, "!forum koppla inriktande forum", channel="inriktande")
+    _ok(chat, "!inriktning föredra")
+    _ok(chat, "!inriktning fastställ", channel="inriktande")
+    _ok(chat, "!inriktning kvittera", person="anna")
     _ok(chat, "!avaktivera Elen åter")
     # A thematic group under the samordningsgrupp reports back; chefsgrupp's activated agenda.
     _ok(chat, "!forum skapa Kommunikationsgruppen tematisk under samordningsgrupp")
@@ -385,6 +400,26 @@ def test_each_meetings_minutes_are_what_export_protokoll_prints(
             assert written.read_text(encoding="utf-8") == printed.out
     english = (backup / "forum/chefsgrupp/protokoll/mote-0001.md").read_text(encoding="utf-8")
     assert "# Minutes – Regional chefsgrupp, meeting 1" in english  # the forum's language
+
+
+def test_each_direction_is_what_export_inriktning_prints(
+    backup: Path, filled: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = sqlite_file(filled)
+    assert path is not None
+    for fmt in ("md", "json"):
+        printed = run(
+            capsys, "export", "inriktning", "--db", path, "--number", "1", "--format", fmt,
+            "--now", NOW,
+        )  # fmt: skip
+        assert printed.status == 0, printed.err
+        written = backup / "forum/samverkanskonferens/inriktning" / f"inriktning-0001.{fmt}"
+        assert written.read_text(encoding="utf-8") == printed.out
+    text = (backup / "forum/samverkanskonferens/inriktning/inriktning-0001.md").read_text(
+        encoding="utf-8"
+    )
+    assert "Samhällsviktig verksamhet fungerar" in text
+    assert "Polisen Region Stockholm" in text  # it confirmed
 
 
 def test_each_rounds_picture_and_published_version_is_what_export_lägesbild_prints(

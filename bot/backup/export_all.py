@@ -10,7 +10,8 @@ whatever the history. The folder gets (see the README written into it):
 - ``forum/<slug>/``: per forum each round's joint picture as compiled now and each published
   version (the picture export's own Markdown and JSON, :mod:`bot.export.picture_export`), each
   meeting's minutes (:mod:`bot.export.minutes_export`, exactly what ``export protokoll`` writes),
-  and every situation report (:mod:`bot.backup.records`);
+  each joint regional direction drafted for it (:mod:`bot.export.direction_export`, what
+  ``!inriktning fil`` attaches), and every situation report (:mod:`bot.backup.records`);
 - ``README.txt``: what is where, written last.
 
 File names are made of slugs and numbers only. A folder that exists and is not empty is
@@ -46,11 +47,13 @@ from bot.backup.records import (
     reports_json,
     reports_markdown,
 )
+from bot.export.direction_export import render_direction
 from bot.export.minutes_export import render_minutes
 from bot.export.picture_export import render
 from bot.export.source import ExportedPicture
 from bot.files import open_private, private_folder
 from commands.core.i18n import normalise_language, t
+from commands.joint_direction.data import direction_record
 from commands.minutes.record import Minutes, compile_minutes, minutes_of
 from commands.situation.picture import Picture, compile_picture
 from commands.situation.rounds import is_closed, round_label
@@ -323,6 +326,13 @@ def _forums(
                 files.write(
                     f"{folder}/protokoll/mote-{meeting.number:04d}.{fmt}",
                     render_minutes(minutes, fmt, forum_language),
+                )
+        for direction in store.directions.of_forum(forum):
+            record = direction_record(store, direction, now)
+            for fmt in FORMATS:
+                files.write(
+                    f"{folder}/inriktning/inriktning-{direction.number:04d}.{fmt}",
+                    render_direction(record, fmt, forum_language),
                 )
         forum_row = forum_rows[forum.id]
         # The forum's reports, read forum by forum; and when each report an unchanged one

@@ -297,6 +297,7 @@ forum/<forum>/  Ett forums register, i mappen med forumets kortnamn:
   lagesbild/runda-NNNN.md|json             rundans samlade lägesbild, sammanställd nu
   lagesbild/runda-NNNN-version-N.md|json   varje publicerad version, som den publicerades
   protokoll/mote-NNNN.md|json              varje mötes protokoll, som !protokoll visar det
+  inriktning/inriktning-NNNN.md|json       varje gemensam regional inriktning, som !inriktning fil
   lagesrapporter.md|json                   alla lägesrapporter, runda för runda, också ersatta
 Markdown-filerna är för att läsa och skriva ut; JSON-filerna för andra system.
 
@@ -309,6 +310,7 @@ forum/<forum>/  A forum's records, in the folder named by the forum's short name
   lagesbild/runda-NNNN.md|json             the round's joint situation picture, compiled now
   lagesbild/runda-NNNN-version-N.md|json   each published version, as it was published
   protokoll/mote-NNNN.md|json              each meeting's minutes, as !protokoll shows them
+  inriktning/inriktning-NNNN.md|json       each joint regional direction, as !inriktning fil
   lagesrapporter.md|json                   every situation report, round by round, replaced too
 The Markdown files are for reading and printing; the JSON files for other systems.
 
