@@ -55,6 +55,7 @@ from commands.core.scheduled_posts import composer
 from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
 from commands.minutes.agenda import agenda_titles
+from commands.situation.activation_meetings import has_meetings
 from commands.situation.picture import expected_organisations
 from commands.situation.render import missing_rows
 from commands.situation.rounds import current_round
@@ -227,8 +228,9 @@ class _Meeting:
 
 def _meeting(store: Store, post: ScheduledPost, config: CoreConfig) -> _Meeting | None:
     """The meeting the post is about, if it still stands as planned: the forum still meets
-    then (or still skips it, for the notice), the channel still serves the forum, and the
-    offset is still configured for the post's kind."""
+    then (or still skips it, for the notice), the channel still serves the forum, the offset
+    is still configured for the post's kind, and no activation has set meetings of its own
+    (a rhythm or a next meeting: then those are the forum's meetings, with their posts)."""
     if post.forum_id is None or post.occurrence_at is None:
         return None
     forum = store.forums.get(post.forum_id)
@@ -237,6 +239,9 @@ def _meeting(store: Store, post: ScheduledPost, config: CoreConfig) -> _Meeting 
     served = store.forums.for_channel(post.platform, post.channel_id)
     if served is None or served.id != forum.id:
         return None
+    activation = store.activations.current(forum)
+    if activation is not None and has_meetings(activation):
+        return None  # the activation's rhythm says when the forum meets (``!rytm``)
     offset = _offset_of(post.kind, config)
     at = post.occurrence_at.astimezone(UTC)
     zone = ZoneInfo(forum.timezone)

@@ -440,3 +440,24 @@ def test_holding_the_meeting_on_a_holiday_replaces_the_skipped_notice(chat: Chat
     assert "Obs! Kristi himmelsfärdsdag (allmän helgdag). Mötet hålls ändå." in sent[0].text
     [notice] = [row for row in _meeting_rows(chat.database) if row.kind == "meeting_skipped"]
     assert notice.state is PostState.CANCELLED
+
+
+def test_an_activations_rhythm_replaces_the_scheduled_meetings_posts(chat: Chat) -> None:
+    """Activated with a rhythm whose meeting falls at the conference's own 16:00, the forum
+    is reminded once, of the activation's meeting — not also of the Thursday conference."""
+    chat.clock.set(local("2026-11-25 09:00"))
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    assert chat.say("!aktör Polisen", person="anna").ok
+    assert chat.say("!aktivera Storm kalla: Polisen").ok
+    assert chat.say("!rytm var 4:e timme från 12:00").ok
+    sent = travel(chat, "2026-11-26 16:05")
+    thursday = [s for s in sent if s.at.date() == local("2026-11-26 00:00").date()]
+    at_four = [s.first_line for s in thursday if "16:00" in s.text and "kl. 16:00" in s.text]
+    assert at_four, [s.first_line for s in thursday]
+    assert all("aktiveringsmöte" in line for line in at_four), at_four
+    # The Wednesday day-before post of Thursday's conference is silent too.
+    assert not [s for s in sent if "Dagordning" in s.text and "möte torsdag" in s.text]
+    # Stood down, the schedule's meetings have their posts again.
+    assert chat.say("!avaktivera Lugnt").ok
+    week = travel(chat, "2026-12-03 16:05")
+    assert any(s.first_line.startswith("Regional samverkanskonferens börjar nu") for s in week)
