@@ -28,6 +28,7 @@ from commands.core.follow_up_plans import (
 )
 from commands.core.grammar import forum_words
 from commands.core.i18n import normalise_language, t
+from commands.core.lookup import activated_strategic_forum
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, Scope, command
 from commands.core.request import Request
@@ -42,7 +43,6 @@ from storage.models import (
     ActivationRequest,
     Duty,
     Forum,
-    ForumKind,
     Level,
     Organisation,
     Person,
@@ -408,18 +408,6 @@ def _channels_of_request(req: Request, request: ActivationRequest, forum: Forum)
 # -- !lyft inriktande ---------------------------------------------------------------------------
 
 
-def _strategic_forum(req: Request) -> Forum:
-    """Regionalt inriktande forum: the strategic forum that is convened on activation."""
-    forums = [
-        forum
-        for forum in req.store.forums.all()
-        if forum.level is Level.STRATEGIC and forum.kind is ForumKind.ACTIVATED
-    ]
-    if not forums:
-        raise CommandError("green_button_error.no_strategic_forum", hint_key="hint.forum_list")
-    return forums[0]
-
-
 def _coordinating_activation(req: Request, forum: Forum) -> Activation:
     if forum.level is not Level.COORDINATING:
         raise CommandError(
@@ -450,7 +438,7 @@ def raise_to_strategic(req: Request) -> Reply:
     here = req.forum_here
     reason = checked_reason(req, "reason")
     activation = _coordinating_activation(req, here)
-    target = _strategic_forum(req)
+    target = activated_strategic_forum(req, "green_button_error.no_strategic_forum")
     if req.store.activations.current(target) is not None:
         raise CommandError(
             "error.already_activated",

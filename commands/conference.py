@@ -46,16 +46,17 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from commands.core.config import CoreConfig
-from commands.core.document import Button, Document, Strong
+from commands.core.document import Document, Strong
 from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
 from commands.core.meeting_times import Occurrence, Status, meetings_between, next_meetings
 from commands.core.messages import Post
 from commands.core.scheduled_posts import composer
 from commands.core.timed import Tick, timed
-from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
+from commands.core.timefmt import format_clock, format_time_with_weekday
 from commands.minutes.agenda import agenda_titles
 from commands.situation.activation_meetings import has_meetings
+from commands.situation.meeting_posts import add_how_to_report, time_left
 from commands.situation.picture import expected_organisations
 from commands.situation.render import missing_rows
 from commands.situation.rounds import current_round
@@ -264,16 +265,6 @@ def _upcoming(
     return meeting
 
 
-def _left(delta: timedelta, language: str) -> str:
-    """``2 timmar``, ``15 minuter``, ``1 h 30 min``: how long until the meeting."""
-    minutes = max(0, round(delta.total_seconds() / 60))
-    if minutes and minutes % 60 == 0:
-        return t(language, "conference.hours", count=minutes // 60)
-    if minutes < 60:
-        return t(language, "conference.minutes", count=minutes)
-    return format_duration(timedelta(minutes=minutes), language)
-
-
 def _day_note(meeting: _Meeting) -> str | None:
     """What every post of the meeting says about its day: moved (from a holiday or an eve off),
     or held on a public holiday or on midsommarafton, julafton or nyårsafton."""
@@ -292,19 +283,6 @@ def _add_day_note(doc: Document, meeting: _Meeting) -> None:
     note = _day_note(meeting)
     if note is not None:
         doc.paragraph(Strong(note))
-
-
-def _how_to_report(doc: Document, language: str, config: CoreConfig) -> None:
-    """How to send the situation report: the command, and the form (a button in Slack)."""
-    doc.paragraph(t(language, "conference.report", prefix=config.prefix))
-    form = f"{t(language, 'report.command')} {t(language, 'report.form_word')}"
-    doc.actions(
-        Button(
-            t(language, "conference.report_button"),
-            form,
-            t(language, "conference.report_hint", prefix=config.prefix, command=form),
-        )
-    )
 
 
 @composer(DAY_BEFORE)
@@ -328,7 +306,7 @@ def _day_before(
     mode = t(language, f"mode.{forum.mode.value}")
     doc.paragraph(Strong(t(language, "meeting.agenda", mode=mode)))
     doc.bullets(agenda_titles(forum.mode, occurrence.at, zone, language, forum), numbered=True)
-    _how_to_report(doc, language, config)
+    add_how_to_report(doc, language, config)
     return doc
 
 
@@ -345,7 +323,7 @@ def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -
             "conference.nag_title",
             forum=forum.name,
             clock=format_clock(at, meeting.zone),
-            left=_left(at - now, language),
+            left=time_left(at - now, language),
         )
     )
     _add_day_note(doc, meeting)
@@ -360,7 +338,7 @@ def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -
         return doc
     doc.paragraph(t(language, "conference.nag_missing", count=len(waiting), expected=len(expected)))
     doc.bullets(missing_rows(store, forum, waiting, language, mention=True))
-    _how_to_report(doc, language, config)
+    add_how_to_report(doc, language, config)
     return doc
 
 
@@ -376,7 +354,7 @@ def _soon(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) 
                 language,
                 "conference.soon",
                 forum=meeting.forum.name,
-                left=_left(at - now, language),
+                left=time_left(at - now, language),
                 clock=format_clock(at, meeting.zone),
             )
         )

@@ -31,7 +31,7 @@ from commands.core.document import Document, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.forms import Form, FormSubmission, FormSupport
-from commands.core.lookup import find_forum
+from commands.core.lookup import activated_strategic_forum, find_forum
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, ArgType, Scope, command, form_type
 from commands.core.request import Request
@@ -73,7 +73,8 @@ from commands.joint_direction.text import (
     revised_text,
 )
 from storage.directions import DirectionText, expired
-from storage.models import Direction, DirectionState, Forum, ForumKind, Level, Role
+from storage.directions import in_force as is_in_force
+from storage.models import Direction, DirectionState, Forum, Level, Role
 
 FEATURE = feature(__name__)
 
@@ -248,6 +249,7 @@ def _overview(req: Request, here: Forum) -> Document:
     pending = _pending(req, here)
     if in_force is not None:
         doc = direction_document(req.store, in_force, where)
+        _add_also_in_force(req, doc, here, in_force)
     else:
         doc = Document().heading(req.t("direction_lifecycle.overview_title", forum=here.name))
         home = reach.home_forum(req.store, here)
@@ -282,6 +284,35 @@ def _overview(req: Request, here: Forum) -> Document:
     elif in_force is None:
         doc.paragraph(_how_to_start(req, here))
     return doc
+
+
+def _add_also_in_force(req: Request, doc: Document, here: Forum, shown: Direction) -> None:
+    """A strategic forum adopts directions for several forums (Regional samverkanskonferens,
+    Regionalt samordnande forum): the others it adopted that are in force too, after the
+    newest, which is shown whole."""
+    others = [
+        direction
+        for direction in req.store.directions.adopted()
+        if direction.presented_to_id == here.id
+        and direction.id != shown.id
+        and is_in_force(direction, req.now)
+    ]
+    if not others:
+        return
+    where = _where(req)
+    doc.paragraph(Strong(req.t("direction_lifecycle.also_in_force", forum=here.name)))
+    doc.bullets(
+        req.t(
+            "direction_lifecycle.also_line",
+            number=direction.number,
+            forum=forum_of(req, direction.forum_id).name,
+            time=where.time(direction.adopted_at or req.now),
+        )
+        for direction in others
+    )
+    doc.paragraph(
+        req.t("direction_lifecycle.show_one", prefix=req.config.prefix, number=others[0].number)
+    )
 
 
 def _how_to_start(req: Request, here: Forum) -> str:
@@ -570,20 +601,6 @@ def _dropped_time(
 # -- !inriktning föredra -----------------------------------------------------------------------
 
 
-def _strategic_forum(req: Request) -> Forum:
-    """Regionalt inriktande forum: the strategic forum that is convened on activation."""
-    forums = [
-        forum
-        for forum in req.store.forums.all()
-        if forum.level is Level.STRATEGIC and forum.kind is ForumKind.ACTIVATED
-    ]
-    if not forums:
-        raise CommandError(
-            "direction_lifecycle_error.no_strategic_forum", hint_key="hint.forum_list"
-        )
-    return forums[0]
-
-
 def _check_valid_until(req: Request, direction: Direction) -> None:
     if direction.valid_until is not None and direction.valid_until <= req.now:
         raise CommandError(
@@ -604,27 +621,43 @@ def _check_valid_until(req: Request, direction: Direction) -> None:
     needs_forum=True,
 )
 def present(req: Request) -> Reply:
-    here = req.forum_here
-    home_here = reach.home_forum(req.store, here)
+    home = reach.home_forum(req.store, req.forum_here)
+    direction = _draft_to_present(req, home)
+    require_coordinator_of(req, home)
+    target = _presented_to(req, direction)
+    _check_valid_until(req, direction)
+    channels = other_channels(req, target)
+    others = channels_by_forum(req, [home, forum_of(req, direction.drafted_in_id)])
+    others = [(forum, [c for c in found if c not in channels]) for forum, found in others]
+    # Reads above, writes below.
+    req.store.directions.present(direction, target, req.me)
+    posts = forum_wide(channels, presented_post(req, direction, home, target))
+    for forum, found in others:
+        posts.extend(forum_wide(found, _presented_notice(req, direction, target, forum)))
+    return Reply(_presented_answer(req, direction, target), posts=posts)
+
+
+def _draft_to_present(req: Request, home: Forum) -> Direction:
+    """The draft named, else the one draft for ``home`` (the forum the command is written
+    in, or whose thematic group it is); refused unless it is a draft for ``home``."""
     number = req.optional_number("direction.number")
     if number is not None:
         direction = _by_number(req, number)
     else:
-        drafts = req.store.directions.being_drafted_for(home_here)
+        drafts = req.store.directions.being_drafted_for(home)
         direction = _the_one(
             req,
             [d for d in drafts if d.state is DirectionState.DRAFT],
-            home_here,
+            home,
             presented=False,
             hint_key="direction_lifecycle_hint.present",
         )
-    home = forum_of(req, direction.forum_id)
-    if home_here.id != home.id:
+    if direction.forum_id != home.id:
         raise CommandError(
             "direction_lifecycle_error.present_elsewhere",
             hint_key="direction_lifecycle_hint.show",
             number=direction.number,
-            forum=home.name,
+            forum=forum_of(req, direction.forum_id).name,
         )
     _check_not_adopted(req, direction)
     if direction.state is DirectionState.PRESENTED:
@@ -635,25 +668,18 @@ def present(req: Request) -> Reply:
             forum=forum_of(req, direction.presented_to_id).name,
             time=format_time(direction.presented_at, req.zone) if direction.presented_at else "?",
         )
-    require_coordinator_of(req, home)
-    target = _presented_to(req, direction)
-    _check_valid_until(req, direction)
-    channels = other_channels(req, target)
-    others = channels_by_forum(req, [home, forum_of(req, direction.drafted_in_id)])
-    others = [(forum, [c for c in found if c not in channels]) for forum, found in others]
-    # Reads above, writes below.
-    req.store.directions.present(direction, target, req.me)
+    return direction
+
+
+def _presented_answer(req: Request, direction: Direction, target: Forum) -> Document:
+    """To the presenter: presented where, what comes next, and the direction as presented."""
     prefix = req.config.prefix
+    number = direction.number
     doc = Document().paragraph(
-        Strong(req.t("direction_lifecycle.presented", number=direction.number, forum=target.name))
+        Strong(req.t("direction_lifecycle.presented", number=number, forum=target.name))
     )
     doc.paragraph(
-        req.t(
-            "direction_lifecycle.presented_next",
-            forum=target.name,
-            prefix=prefix,
-            number=direction.number,
-        )
+        req.t("direction_lifecycle.presented_next", forum=target.name, prefix=prefix, number=number)
     )
     if not req.store.forums.channels(target):
         doc.paragraph(
@@ -662,21 +688,22 @@ def present(req: Request) -> Reply:
             )
         )
     doc.blocks.extend(direction_document(req.store, direction, _where(req)).blocks)
-    posts = forum_wide(channels, presented_post(req, direction, home, target))
-    for forum, found in others:
-        where = where_in(req, forum)
-        notice = Document().paragraph(
-            where.t(
-                "direction_lifecycle.presented_home",
-                who=req.me.display_name,
-                number=direction.number,
-                forum=target.name,
-                prefix=prefix,
-            ),
-            *way_back(req, where.language),
-        )
-        posts.extend(forum_wide(found, notice))
-    return Reply(doc, posts=posts)
+    return doc
+
+
+def _presented_notice(req: Request, direction: Direction, target: Forum, forum: Forum) -> Document:
+    """To the forum it is for and where it was drafted: presented, with the way back."""
+    where = where_in(req, forum)
+    return Document().paragraph(
+        where.t(
+            "direction_lifecycle.presented_home",
+            who=req.me.display_name,
+            number=direction.number,
+            forum=target.name,
+            prefix=req.config.prefix,
+        ),
+        *way_back(req, where.language),
+    )
 
 
 def _presented_to(req: Request, direction: Direction) -> Forum:
@@ -685,7 +712,7 @@ def _presented_to(req: Request, direction: Direction) -> Forum:
     if req.optional_number("direction.number") is None:
         named = req.tail.strip()  # no number: every word names the forum
     if not named:
-        return _strategic_forum(req)
+        return activated_strategic_forum(req, "direction_lifecycle_error.no_strategic_forum")
     forum = find_forum(req, named)
     if forum.level is not Level.STRATEGIC:
         raise CommandError(

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.callout.card import recall_parts
 from commands.callout.reach import called_entries
 from commands.core.config import CoreConfig
 from commands.core.document import Document, Mention, Part, Strong
@@ -55,7 +56,6 @@ from commands.joint_direction.data import (
 from commands.joint_direction.reach import governed_forums
 from storage import Store
 from storage.directions import expired, in_force
-from storage.forums import Contact, RosterEntry
 from storage.models import Direction, DirectionState, Forum, Role, ScheduledPost
 
 # 👍 ✅ ✔ (any skin tone) on a confirmation card (tagged ``direction:<number>``) run
@@ -125,7 +125,7 @@ def _direction_to_confirm(req: Request, forum: Forum) -> Direction:
     if not _concerns(req.store, direction, forum):
         raise CommandError(
             "direction_in_force.error.not_here",
-            hint_key=hint,
+            hint_key="direction_in_force_hint.show_here",
             number=direction.number,
             forum=forum.name,
             forums=_forum_names(req.store, direction),
@@ -185,20 +185,18 @@ def confirm(req: Request) -> Reply:
         )
     if organisation.id not in state.expected:
         home = req.store.forums.get(direction.forum_id)
-        called = home is not None and req.store.activations.current(home) is not None
+        which = "called" if state.called_in else "members"
         raise CommandError(
             "direction_in_force.error.not_expected",
             hint_key="direction_in_force_hint.not_expected",
             organisation=organisation.name,
             number=direction.number,
             forum=home.name if home else "?",
-            which=req.t(
-                "direction_in_force.error.called" if called else "direction_in_force.error.members"
-            ),
+            which=req.t(f"direction_in_force.error.{which}"),
         )
     new = req.store.directions.confirm(direction, organisation, req.me)
     assert new is not None  # not confirmed before: read above, in this unit of work
-    now_state = Confirmations(state.expected, [*state.confirmed, new], state.names)
+    now_state = replace(state, confirmed=[*state.confirmed, new])
     doc = req.document().paragraph(
         req.t(
             "direction_in_force.confirmed",
@@ -272,7 +270,7 @@ def _number_and_format(req: Request) -> tuple[int | None, str]:
 def file(req: Request) -> Reply:
     forum = req.forum_here
     number, fmt = _number_and_format(req)
-    hint = "direction_in_force_hint.file"
+    hint = "direction_in_force_hint.file_numbers"
     if number is not None:
         direction = _by_number(req, number, hint)
         if not _concerns(req.store, direction, forum) and forum.id != direction.drafted_in_id:
@@ -320,6 +318,15 @@ def file(req: Request) -> Reply:
 # -- the follow-ups (planned at adoption by confirmations.plan_confirmation_follow_ups) ---------
 
 
+def _read_as(store: Store, post: ScheduledPost) -> tuple[str, ZoneInfo]:
+    """The language and zone a follow-up is worded in: its forum's as they are when it is
+    sent (a forum switched to English since the adoption reads English), else as planned."""
+    forum = store.forums.get(post.forum_id) if post.forum_id is not None else None
+    if forum is None:
+        return normalise_language(post.language), ZoneInfo(post.timezone)
+    return normalise_language(forum.language), ZoneInfo(forum.timezone)
+
+
 def _awaited(
     store: Store, post: ScheduledPost, now: datetime
 ) -> tuple[Direction, Forum, Confirmations] | None:
@@ -335,31 +342,6 @@ def _awaited(
     return (direction, home, state) if state.awaited else None
 
 
-def _mentions(contacts: list[Contact]) -> list[Part]:
-    parts: list[Part] = []
-    for index, person in enumerate(contacts):
-        parts.extend([" "] if index else [])
-        parts.append(Mention(person.platform, person.user_id, person.display_name))
-    return parts
-
-
-def _reminded(entry: RosterEntry, language: str) -> list[Part]:
-    """``Polisen Region Stockholm: @anna – ersättare: @dan``: ordinarie and ersättare alike
-    (``@dan (ersättare)`` when there is no ordinarie)."""
-    parts: list[Part] = [Strong(entry.name), ": "]
-    if entry.people:
-        parts.extend(_mentions(entry.people))
-        if entry.deputies:
-            parts.append(" – " + t(language, "direction_in_force.recall_deputies") + " ")
-            parts.extend(_mentions(entry.deputies))
-    elif entry.deputies:
-        parts.extend(_mentions(entry.deputies))
-        parts.append(" " + t(language, "direction_in_force.deputy_marker"))
-    else:
-        parts.append(t(language, "direction_in_force.nobody_here"))
-    return parts
-
-
 @composer(RECALL)
 def _recall(
     store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
@@ -368,8 +350,7 @@ def _recall(
     if found is None:
         return None
     direction, home, state = found
-    language = normalise_language(post.language)
-    zone = ZoneInfo(post.timezone)
+    language, zone = _read_as(store, post)
     entries = called_entries(store, home, state.awaited)
     waiting = [entries[oid] for oid in state.awaited if oid in entries]
     doc = Document().heading(
@@ -384,7 +365,8 @@ def _recall(
             count=len(waiting),
         )
     )
-    doc.bullets([_reminded(entry, language) for entry in waiting])
+    nobody = t(language, "direction_in_force.nobody_here")
+    doc.bullets([recall_parts(entry, language, nobody) for entry in waiting])
     doc.actions(confirm_button(direction, language, config.prefix))
     return doc
 
@@ -397,7 +379,7 @@ def _still_missing(
     if found is None:
         return None
     direction, home, state = found
-    language = normalise_language(post.language)
+    language, _zone = _read_as(store, post)
     awaited = state.awaited
     doc = Document().paragraph(
         Strong(
@@ -419,76 +401,47 @@ def _still_missing(
     return doc
 
 
-def _expiring(store: Store, post: ScheduledPost) -> tuple[Direction, Forum] | None:
-    """The direction of an expiry follow-up, while it is adopted and its *Gäller till* is
-    still the one the post was planned for."""
+def _expiry_notice(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig, *, passed: bool
+) -> Document | None:
+    """Before *Gäller till* (``passed`` False: while it is still ahead) or once it has come:
+    said only while the direction is adopted and its *Gäller till* is still the one the post
+    was planned for (not superseded, not changed)."""
     direction = planned_direction(store, post)
     if direction is None or direction.state is not DirectionState.ADOPTED:
         return None
-    if direction.valid_until is None or direction.valid_until != post.occurrence_at:
+    until = direction.valid_until
+    if until is None or until != post.occurrence_at or (now >= until) is not passed:
         return None
     home = store.forums.get(direction.forum_id)
-    return (direction, home) if home is not None else None
+    if home is None:
+        return None
+    language, zone = _read_as(store, post)
+    params = {"number": direction.number, "forum": home.name, "time": format_time(until, zone)}
+    if passed:
+        title = t(language, "direction_in_force.expired", **params)
+        after = t(
+            language,
+            "direction_in_force.expired_next",
+            prefix=config.prefix,
+            number=direction.number,
+        )
+    else:
+        left = format_duration(until - now, language)
+        title = t(language, "direction_in_force.expiring", left=left, **params)
+        after = t(language, "direction_in_force.expiring_next")
+    return Document().paragraph(Strong(title)).paragraph(after)
 
 
 @composer(EXPIRING)
 def _expires_soon(
     store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
 ) -> Document | None:
-    found = _expiring(store, post)
-    if found is None:
-        return None
-    direction, home = found
-    until = direction.valid_until
-    if until is None or now >= until:
-        return None  # the notice that it has expired says it
-    language = normalise_language(post.language)
-    zone = ZoneInfo(post.timezone)
-    doc = Document().paragraph(
-        Strong(
-            t(
-                language,
-                "direction_in_force.expiring",
-                number=direction.number,
-                forum=home.name,
-                time=format_time(until, zone),
-                left=format_duration(until - now, language),
-            )
-        )
-    )
-    doc.paragraph(t(language, "direction_in_force.expiring_next"))
-    return doc
+    return _expiry_notice(store, post, now, config, passed=False)
 
 
 @composer(EXPIRED)
 def _has_expired(
     store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
 ) -> Document | None:
-    found = _expiring(store, post)
-    if found is None:
-        return None
-    direction, home = found
-    if direction.valid_until is None or now < direction.valid_until:
-        return None
-    language = normalise_language(post.language)
-    zone = ZoneInfo(post.timezone)
-    doc = Document().paragraph(
-        Strong(
-            t(
-                language,
-                "direction_in_force.expired",
-                number=direction.number,
-                forum=home.name,
-                time=format_time(direction.valid_until, zone),
-            )
-        )
-    )
-    doc.paragraph(
-        t(
-            language,
-            "direction_in_force.expired_next",
-            prefix=config.prefix,
-            number=direction.number,
-        )
-    )
-    return doc
+    return _expiry_notice(store, post, now, config, passed=True)

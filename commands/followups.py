@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.callout.card import recall_parts
 from commands.callout.reach import awaited, call_history, called_entries, reachable
 from commands.core.config import CoreConfig
 from commands.core.document import Button, Document, Mention, Part, Strong
@@ -27,7 +28,7 @@ from commands.core.roles import coordinators_of
 from commands.core.scheduled_posts import composer
 from commands.core.timefmt import format_time_with_weekday
 from storage import Store
-from storage.forums import Contact, RosterEntry
+from storage.forums import RosterEntry
 from storage.models import Activation, Forum, ScheduledPost
 
 FEATURE = feature(__name__)
@@ -64,29 +65,6 @@ def _waiting(
     return (forum, activation, waiting) if waiting else None
 
 
-def _mentions(contacts: list[Contact]) -> list[Part]:
-    parts: list[Part] = []
-    for index, person in enumerate(contacts):
-        parts.extend([" "] if index else [])
-        parts.append(Mention(person.platform, person.user_id, person.display_name))
-    return parts
-
-
-def _recalled(entry: RosterEntry, language: str) -> list[Part]:
-    """``Polisen Region Stockholm: @anna – ersättare: @dan``: the ordinarie again, and the
-    ersättare now (who were called at once when there is no ordinarie)."""
-    parts: list[Part] = [Strong(entry.name), ": "]
-    if entry.people:
-        parts.extend(_mentions(entry.people))
-        if entry.deputies:
-            parts.append(" – " + t(language, "callout.recall_deputies") + " ")
-            parts.extend(_mentions(entry.deputies))
-    else:
-        parts.extend(_mentions(entry.deputies))
-        parts.append(" " + t(language, "callout.deputy_marker"))
-    return parts
-
-
 @composer(RECALL)
 def _recall(
     store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
@@ -110,7 +88,7 @@ def _recall(
             count=len(reached),
         )
     )
-    doc.bullets([_recalled(entry, language) for entry in reached])
+    doc.bullets([recall_parts(entry, language) for entry in reached])
     if any(entry.deputies and entry.people for entry in reached):
         doc.paragraph(t(language, "callout.recall_escalated"))
     doc.actions(

@@ -137,8 +137,12 @@ class Tally:
 
     @classmethod
     def of(cls, req: Request, message: JointMessage) -> Tally:
+        """A proposal's answers against those asked now; an agreed (or withdrawn) message's
+        against those asked when it was: an activation's stand-down since does not make every
+        member one that "did not answer"."""
         answers = req.store.joint_messages.answers(message)
-        expected = member_organisations(req.store, req.forum_here)
+        settled = message.agreed_at or message.retired_at
+        expected = member_organisations(req.store, req.forum_here, settled, message.activation_id)
         ids = [*expected, *(answer.organisation_id for answer in answers)]
         found = req.store.organisations.by_ids(ids)
         return cls(answers, expected, {oid: org.name for oid, org in found.items()})
@@ -359,39 +363,16 @@ def show(req: Request) -> Reply:
     message = _message(req)
     doc = req.document().heading(req.t("joint_message.show_title", number=message.number))
     doc.paragraph(message.text)
-    rows: list[tuple[str, str]] = [
-        (req.t("joint_message.state_label"), _state(req, message)),
-        (
-            req.t("joint_message.proposed_label"),
-            req.t(
-                "joint_message.who_when",
-                who=_who(req, message.proposed_by_id),
-                time=format_time(message.proposed_at, req.zone),
-            ),
-        ),
-    ]
-    if message.agreed_at is not None:
-        rows.append(
-            (
-                req.t("joint_message.agreed_label"),
-                req.t(
-                    "joint_message.who_when",
-                    who=_who(req, message.agreed_by_id),
-                    time=format_time(message.agreed_at, req.zone),
-                ),
-            )
-        )
-    if message.retired_at is not None:
-        rows.append(
-            (
-                req.t("joint_message.retired_label"),
-                req.t(
-                    "joint_message.who_when",
-                    who=_who(req, message.retired_by_id),
-                    time=format_time(message.retired_at, req.zone),
-                ),
-            )
-        )
+    rows: list[tuple[str, str]] = [(req.t("joint_message.state_label"), _state(req, message))]
+    for label, by_id, at in (
+        ("proposed_label", message.proposed_by_id, message.proposed_at),
+        ("agreed_label", message.agreed_by_id, message.agreed_at),
+        ("retired_label", message.retired_by_id, message.retired_at),
+    ):
+        if at is not None:
+            when = format_time(at, req.zone)
+            who_when = req.t("joint_message.who_when", who=_who(req, by_id), time=when)
+            rows.append((req.t(f"joint_message.{label}"), who_when))
     doc.fields(rows)
     tally = Tally.of(req, message)
     doc.heading(req.t("joint_message.answers_heading", version=message.version), level=2)

@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 from commands.core.channels import forum_wide, other_channels
 from commands.core.config import CoreConfig
-from commands.core.document import Button, Document, Strong
+from commands.core.document import Document, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.grammar import forum_words
@@ -58,7 +58,7 @@ from commands.core.roles import allows, require_coordinator_of
 from commands.core.scheduled_posts import composer
 from commands.core.text import fold
 from commands.core.timed import Tick, timed
-from commands.core.timefmt import format_clock, format_duration, format_time_with_weekday
+from commands.core.timefmt import format_clock, format_time_with_weekday
 from commands.core.when import Refusal, When, read_when
 from commands.situation.activation_meetings import (
     LONGEST,
@@ -71,6 +71,7 @@ from commands.situation.activation_meetings import (
     next_whole_hour,
     previous_meeting,
 )
+from commands.situation.meeting_posts import add_how_to_report, time_left
 from commands.situation.picture import expected_organisations
 from commands.situation.render import missing_rows
 from commands.situation.rounds import rhythm_round
@@ -547,29 +548,6 @@ def _meeting(store: Store, post: ScheduledPost, config: CoreConfig) -> _Meeting 
     return _Meeting(forum, activation, at, zone, normalise_language(forum.language))
 
 
-def _left(delta: timedelta, language: str) -> str:
-    """``2 timmar``, ``15 minuter``, ``1 h 30 min``: how long until the meeting."""
-    minutes = max(0, round(delta.total_seconds() / 60))
-    if minutes and minutes % 60 == 0:
-        return t(language, "conference.hours", count=minutes // 60)
-    if minutes < 60:
-        return t(language, "conference.minutes", count=minutes)
-    return format_duration(timedelta(minutes=minutes), language)
-
-
-def _how_to_report(doc: Document, language: str, config: CoreConfig) -> None:
-    """How to send the situation report: the command, and the form (a button in Slack)."""
-    doc.paragraph(t(language, "conference.report", prefix=config.prefix))
-    form = f"{t(language, 'report.command')} {t(language, 'report.form_word')}"
-    doc.actions(
-        Button(
-            t(language, "conference.report_button"),
-            form,
-            t(language, "conference.report_hint", prefix=config.prefix, command=form),
-        )
-    )
-
-
 @composer(NAG)
 def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -> Document | None:
     meeting = _meeting(store, post, config)
@@ -587,12 +565,12 @@ def _nag(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) -
             "rhythm.nag_title",
             forum=forum.name,
             clock=format_clock(meeting.at, meeting.zone),
-            left=_left(meeting.at - now, language),
+            left=time_left(meeting.at - now, language),
         )
     )
     doc.paragraph(t(language, "rhythm.nag_missing", count=len(waiting), expected=len(expected)))
     doc.bullets(missing_rows(store, forum, waiting, language, mention=True))
-    _how_to_report(doc, language, config)
+    add_how_to_report(doc, language, config)
     return doc
 
 
@@ -606,7 +584,7 @@ def _soon(store: Store, post: ScheduledPost, now: datetime, config: CoreConfig) 
         language,
         "rhythm.soon",
         forum=meeting.forum.name,
-        left=_left(meeting.at - now, language),
+        left=time_left(meeting.at - now, language),
         clock=format_clock(meeting.at, meeting.zone),
     )
     return Document().paragraph(Strong(text))

@@ -556,7 +556,7 @@ def test_refusals_change_nothing_and_their_hints_work(region: Chat, database: Da
         "konf",
         "Jag förstår inte tiden ”när snön smälter”.",
     )
-    assert "Gäller till: fredag kl 18" in _ok(chat, _hint(said), person="tom").text  # draft 3
+    assert "Gäller till: 2026-11-27 18:00" in _ok(chat, _hint(said), person="tom").text  # draft 3
     said = _refusal_changes_nothing(
         chat,
         database,

@@ -222,10 +222,12 @@ def test_refusals_change_nothing_and_their_hints_work(chat: Chat, database: Data
     nobody = _refused(chat, "!inriktning kvittera", person="eva")
     assert "!aktör" in nobody.text
     assert _confirmations(database) == []
-    # The hints' examples work, as written.
-    for line in ("!inriktning kvittera", "!inriktning kvittera 1"):
-        assert line in unknown.text + nothing.text
-    assert _ok(chat, "!inriktning kvittera 1", person="anna").ok
+    # The hints' examples work, as written: none names a number that may not be there.
+    assert "Den inriktning som gäller här kvitteras med !inriktning kvittera." in unknown.text
+    assert "!inriktning kvittera 1" not in unknown.text + word.text
+    assert "Vilken inriktning som gäller här visar !inriktning." in elsewhere.text
+    _ok(chat, "!inriktning", channel="chefer")
+    assert _ok(chat, "!inriktning kvittera", person="anna").ok
 
 
 def test_a_superseded_direction_is_no_longer_confirmed(chat: Chat, database: Database) -> None:
@@ -468,10 +470,14 @@ def test_the_file_holds_everything_people_send_on(chat: Chat) -> None:
 def test_the_file_refusals(chat: Chat) -> None:
     none = _refused(chat, "!inriktning fil")
     assert "Ingen fastställd inriktning gäller för Regional samverkanskonferens" in none.text
-    assert "!inriktning fil 1 html" in none.text  # the hint
+    # The hint names no number that may not exist: it says where the numbers are.
+    assert "Forumets inriktningar och deras nummer visar !inriktning." in none.text
+    assert _ok(chat, "!inriktning").reply is not None
     bad = _refused(chat, "!inriktning fil pdf")
     assert "”pdf” är varken ett nummer på en inriktning eller ett format" in bad.text
+    assert "Skriv formatet efter: !inriktning fil html, eller numret" in bad.text
     _adopted(chat)
+    assert _ok(chat, "!inriktning fil html").reply is not None  # the hint's example
     assert _ok(chat, "!inriktning fil 1 html").reply is not None
     assert _ok(chat, "!inriktning fil html 1").reply is not None
     _ok(chat, "!forum koppla chefsgrupp", channel="chefer")

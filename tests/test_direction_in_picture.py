@@ -330,7 +330,7 @@ def test_a_thematic_groups_picture_shows_its_parents_direction_and_messages(chat
         "Gemensam regional inriktning 1:",
         f"Målbild: {TARGET}",
         "Gemensamma budskap (2):",
-        f"Budskap 1: {MESSAGE}",
+        f"Budskap 1 (Regional samverkanskonferens): {MESSAGE}",  # numbered in its forum
         "Budskap 1: Gruppens eget budskap (fastställt 2026-11-26 15:05)",
     )
     assert "En annan målbild" not in text  # another forum's direction
@@ -484,6 +484,7 @@ def test_the_picture_exports_show_them_escaped(
         "agreed_at": "2026-11-26T14:10:00+00:00",
         "agreed": [POLICE],
         "objected": [SOS],
+        "forum": "",  # agreed in the forum the picture is of
     }
     labels = data["labels"]
     assert labels["direction"]["title"] == "Gemensam regional inriktning 1"
@@ -548,8 +549,8 @@ def test_english_labels(
         "Priorities: 1. Liv och hälsa",
         "Communication and joint messages:",
         "Joint messages (2):",
-        f"Message 1: {MESSAGE} (agreed 2026-11-26 15:10 · agreed by: Polisen Region Stockholm "
-        "· objection from: SOS Alarm)",
+        f"Message 1: {MESSAGE} (agreed 2026-11-26 15:10 · stand behind it: "
+        "Polisen Region Stockholm · objection from: SOS Alarm)",
     )
     md = export_file(
         database, capsys, "--forum", CONFERENCE, "--format", "md", "--lang", "en", now=None
@@ -561,4 +562,4 @@ def test_english_labels(
         ).out
     )
     assert data["labels"]["direction"]["fields"]["target"] == "Target picture"
-    assert data["labels"]["joint_messages"]["agreed"] == "Agreed by"
+    assert data["labels"]["joint_messages"]["agreed"] == "Stand behind it"

@@ -158,7 +158,7 @@ def test_proposed_objected_to_revised_and_agreed_in_an_activation(
     _ok(chat, "!budskap ok 1", person="anna")
     _ok(chat, f"!budskap invändning 1 {OBJECTION}", person="tom")
     shown = _ok(chat, "!budskap 1", person="sven")
-    assert "Läge: förslag, version 2" in shown.text
+    assert "Status: förslag, version 2" in shown.text
     assert "Svar på version 2:" in shown.text
     assert "Polisen Region Stockholm: ok (anna, 2026-11-26 15:12)" in shown.text
     assert f"Trafikverket: invändning (tom, 2026-11-26 15:12): {OBJECTION}" in shown.text
@@ -338,7 +338,7 @@ def test_retiring_a_proposal_and_an_agreed_message(forum_chat: Chat) -> None:
             text
         )
     shown = _ok(forum_chat, "!budskap 2")
-    assert "Läge: upphört" in shown.text
+    assert "Status: upphört" in shown.text
     assert "Upphört: operator, 2026-11-26 15:20" in shown.text
     again = _refused(forum_chat, "!budskap upphör 2")
     assert "Gemensamt budskap 2 har upphört (2026-11-26 15:20)." in again.text

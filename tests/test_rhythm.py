@@ -193,7 +193,7 @@ def test_the_next_meeting_set_on_its_own_gets_reminders_and_its_round(activated:
     assert "Nästa möte: fredag 2026-11-27 14:00" in status
     assert "Mötesrytm" not in status
     shown = _ok(chat, "!rytm", person="bo").text  # anyone may look
-    assert "Möte satt för sig: fredag 2026-11-27 14:00" in shown
+    assert "Enstaka möte: fredag 2026-11-27 14:00" in shown
     assert "!rytm av" not in shown  # how to change it is for coordinators
     sent = travel(chat, "2026-11-27 15:00")
     assert _meeting_posts(sent) == [
@@ -234,7 +234,7 @@ def test_the_next_meeting_removed_and_beside_a_rhythm(activated: Chat) -> None:
     assert "Inga möten är satta framåt" in _ok(chat, "!rytm").text
     sent = travel(chat, "2026-11-27 03:00")
     assert _meeting_posts(sent) == []
-    assert "Inget möte är satt för sig framåt" in _ok(chat, "!nästa möte av").text
+    assert "Inget enstaka möte är satt framåt" in _ok(chat, "!nästa möte av").text
 
 
 def test_nasta_alone_still_shows_the_forums_scheduled_meetings(chat: Chat) -> None:

@@ -68,47 +68,7 @@ class DirectionView:
 
 def direction_view(record: DirectionRecord, language: str) -> DirectionView:
     zone = ZoneInfo(record.timezone)
-
-    def when(step: Step, key: str) -> str:
-        return t(language, key, who=step.who, forum=step.forum, time=format_time(step.at, zone))
-
-    header = [
-        (t(language, "export_direction.number"), str(record.number)),
-        (t(language, "export_direction.state"), t(language, f"direction.state.{record.state}")),
-        (t(language, "export_direction.version"), str(record.version)),
-        (t(language, "export_direction.forum"), record.forum),
-        (t(language, "export_direction.valid_until"), _valid_until(record, zone, language)),
-        (
-            t(language, "export_direction.drafted"),
-            when(record.drafted, "export_direction.in_forum"),
-        ),
-    ]
-    if record.presented is not None:
-        header.append(
-            (
-                t(language, "export_direction.presented"),
-                when(record.presented, "export_direction.to_forum"),
-            )
-        )
-    if record.adopted is not None:
-        header.append(
-            (
-                t(language, "export_direction.adopted"),
-                when(record.adopted, "export_direction.in_forum"),
-            )
-        )
-    if record.superseded_at is not None:
-        header.append(
-            (
-                t(language, "export_direction.superseded"),
-                t(
-                    language,
-                    "export_direction.superseded_by",
-                    number=record.superseded_by if record.superseded_by is not None else "?",
-                    time=format_time(record.superseded_at, zone),
-                ),
-            )
-        )
+    header = _header(record, zone, language)
     fields = [
         (t(language, f"direction.field.{name}"), record.fields[name])
         for name in DIRECTION_FIELDS
@@ -165,6 +125,53 @@ def direction_view(record: DirectionRecord, language: str) -> DirectionView:
             zone=record.timezone,
         ),
     )
+
+
+def _header(record: DirectionRecord, zone: ZoneInfo, language: str) -> list[tuple[str, str]]:
+    """Number, state, version, the forum it is for, *Gäller till*, and who drafted,
+    presented and adopted it where and when, and what superseded it."""
+
+    def when(step: Step, key: str) -> str:
+        return t(language, key, who=step.who, forum=step.forum, time=format_time(step.at, zone))
+
+    header = [
+        (t(language, "export_direction.number"), str(record.number)),
+        (t(language, "export_direction.state"), t(language, f"direction.state.{record.state}")),
+        (t(language, "export_direction.version"), str(record.version)),
+        (t(language, "export_direction.forum"), record.forum),
+        (t(language, "export_direction.valid_until"), _valid_until(record, zone, language)),
+        (
+            t(language, "export_direction.drafted"),
+            when(record.drafted, "export_direction.in_forum"),
+        ),
+    ]
+    if record.presented is not None:
+        header.append(
+            (
+                t(language, "export_direction.presented"),
+                when(record.presented, "export_direction.to_forum"),
+            )
+        )
+    if record.adopted is not None:
+        header.append(
+            (
+                t(language, "export_direction.adopted"),
+                when(record.adopted, "export_direction.in_forum"),
+            )
+        )
+    if record.superseded_at is not None:
+        header.append(
+            (
+                t(language, "export_direction.superseded"),
+                t(
+                    language,
+                    "export_direction.superseded_by",
+                    number=record.superseded_by if record.superseded_by is not None else "?",
+                    time=format_time(record.superseded_at, zone),
+                ),
+            )
+        )
+    return header
 
 
 def _valid_until(record: DirectionRecord, zone: ZoneInfo, language: str) -> str:

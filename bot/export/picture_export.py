@@ -256,7 +256,7 @@ def frame_labels(
         },
         "joint_messages": {
             name: t(language, f"joint_messages_block.label.{name}")
-            for name in ("title", "number", "text", "agreed_at", "agreed", "objected")
+            for name in ("title", "number", "text", "agreed_at", "agreed", "objected", "forum")
         },
     }
 

@@ -9,6 +9,7 @@ from commands.callout.reach import counted, reachable
 from commands.callout.state import Callout, tag_of
 from commands.core.document import Button, Document, Mention, Part, Strong
 from commands.core.grammar import forum_words
+from commands.core.i18n import t
 from commands.core.messages import Post
 from commands.core.request import Request
 from commands.core.timefmt import format_clock, format_duration, format_time
@@ -43,6 +44,32 @@ def mention_parts(req: Request, entry: RosterEntry) -> list[Part]:
         parts.append(Mention(person.platform, person.user_id, person.display_name))
     if deputies and contacts:
         parts.append(" " + req.t("callout.deputy_marker"))
+    return parts
+
+
+def _mentions(contacts: list[Contact]) -> list[Part]:
+    parts: list[Part] = []
+    for index, person in enumerate(contacts):
+        parts.extend([" "] if index else [])
+        parts.append(Mention(person.platform, person.user_id, person.display_name))
+    return parts
+
+
+def recall_parts(entry: RosterEntry, language: str, nobody: str | None = None) -> list[Part]:
+    """``Polisen Region Stockholm: @anna – ersättare: @dan``: the ordinarie again and the
+    ersättare now, in a reminder (the call-out's, a direction's to confirm); ``@dan
+    (ersättare)`` when there is no ordinarie, ``nobody`` when there is no one in the chat."""
+    parts: list[Part] = [Strong(entry.name), ": "]
+    if entry.people:
+        parts.extend(_mentions(entry.people))
+        if entry.deputies:
+            parts.append(" – " + t(language, "callout.recall_deputies") + " ")
+            parts.extend(_mentions(entry.deputies))
+    elif entry.deputies:
+        parts.extend(_mentions(entry.deputies))
+        parts.append(" " + t(language, "callout.deputy_marker"))
+    elif nobody is not None:
+        parts.append(nobody)
     return parts
 
 

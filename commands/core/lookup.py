@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from commands.core.errors import CommandError
 from commands.core.request import Request
 from commands.core.text import fold, small_number
-from storage.models import Forum, Organisation, Person
+from storage.models import Forum, ForumKind, Level, Organisation, Person
 
 T = TypeVar("T")
 
@@ -99,6 +99,20 @@ def _forum_score(wanted: str, name: str, **kwargs: object) -> float:
     by its words, never by a part of a long name ("påhittat forum för fiske" is not
     "Verkställande forum – Ledningscentraler")."""
     return max(fuzz.ratio(wanted, name), fuzz.token_set_ratio(wanted, name))
+
+
+def activated_strategic_forum(req: Request, missing_key: str) -> Forum:
+    """Regionalt inriktande forum: the forum of the strategic level that is convened on
+    activation (``!lyft inriktande`` asks for it, ``!inriktning föredra`` presents to it);
+    refused with ``missing_key`` when the region has none."""
+    forums = [
+        forum
+        for forum in req.store.forums.all()
+        if forum.level is Level.STRATEGIC and forum.kind is ForumKind.ACTIVATED
+    ]
+    if not forums:
+        raise CommandError(missing_key, hint_key="hint.forum_list")
+    return forums[0]
 
 
 def find_organisation(req: Request, query: str) -> Organisation:

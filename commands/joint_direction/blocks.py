@@ -52,7 +52,12 @@ def direction_fields(summary: DirectionSummary, language: str) -> list[tuple[str
 
 
 def message_label(message: AgreedMessage, language: str) -> str:
-    """``Budskap 2``"""
+    """``Budskap 2``; ``Budskap 1 (Regional samverkanskonferens)`` for one agreed in another
+    forum (a thematic group's parent), whose numbers are its own."""
+    if message.forum:
+        return t(
+            language, "joint_messages_block.number_in", number=message.number, forum=message.forum
+        )
     return t(language, "joint_messages_block.number", number=message.number)
 
 
@@ -130,10 +135,14 @@ def frame_changes(
             else t(language, "direction_block.changed_none")
         )
         rows.append([Strong(t(language, "direction_block.changed")), ": ", now])
-    old = {(m.number, m.text) for m in old_messages}
-    new = {(m.number, m.text) for m in new_messages}
-    added = [message_label(m, language) for m in new_messages if (m.number, m.text) not in old]
-    gone = [message_label(m, language) for m in old_messages if (m.number, m.text) not in new]
+    old = {(m.forum, m.number, m.text) for m in old_messages}
+    new = {(m.forum, m.number, m.text) for m in new_messages}
+    added = [
+        message_label(m, language) for m in new_messages if (m.forum, m.number, m.text) not in old
+    ]
+    gone = [
+        message_label(m, language) for m in old_messages if (m.forum, m.number, m.text) not in new
+    ]
     if added:
         rows.append([Strong(t(language, "joint_messages_block.added")), ": ", ", ".join(added)])
     if gone:

@@ -13,8 +13,9 @@ has not (kept current wherever it went), and the follow-ups planned at adoption.
   ``ACTIVATION_RECALL_MINUTES`` a reminder in every channel of those forums mentioning the
   representatives (ordinarie and ersättare) of the organisations that have not confirmed;
   as long again later the home forum's coordinators told who is still missing; and with a
-  *Gäller till*, :func:`plan_expiry_follow_ups` (a revision that changes *Gäller till*
-  after adoption calls it again).
+  *Gäller till*, the reminder before it expires and the notice when it has
+  (:func:`_plan_expiry_follow_ups`; an adopted direction is not edited, so its *Gäller till*
+  stays the one they were planned for).
 
 The posts are worded when sent (``commands/direction_in_force.py``'s composers) and say
 nothing once they no longer apply: everyone has confirmed, the direction was superseded or
@@ -32,7 +33,11 @@ from commands.core.document import Button, Document, Strong
 from commands.core.i18n import t
 from commands.core.messages import Post
 from commands.core.timefmt import format_clock, format_time, local
-from commands.joint_direction.reach import governed_forums, member_organisations
+from commands.joint_direction.reach import (
+    answering_activation,
+    governed_forums,
+    member_organisations,
+)
 from storage import Store
 from storage.models import Direction, DirectionConfirmation, Forum, ScheduledPost
 
@@ -72,12 +77,14 @@ def tagged_number(tag: str | None) -> int | None:
 @dataclass(frozen=True)
 class Confirmations:
     """Where a direction's confirmations stand: the organisations expected to confirm (the
-    home forum's: called in during an activation, else its members), those that have (in
-    the order they did), and those still awaited, by name."""
+    home forum's when it was adopted: called in during an activation, else its members;
+    ``called_in`` says which), those that have (in the order they did), and those still
+    awaited, by name."""
 
     expected: list[int]
     confirmed: list[DirectionConfirmation]
     names: dict[int, str]
+    called_in: bool = False
 
     @property
     def done(self) -> list[DirectionConfirmation]:
@@ -109,13 +116,21 @@ def confirmations_of(
     direction: Direction,
     confirmed: list[DirectionConfirmation] | None = None,
 ) -> Confirmations:
-    """Who is expected to confirm ``direction`` and who has (``confirmed``: as just read)."""
+    """Who is expected to confirm ``direction`` and who has (``confirmed``: as just read).
+    Those expected are the home forum's as it was when the direction was adopted: the
+    organisations called in to the activation open then (also after its stand-down, when the
+    forum's every member would otherwise be reminded), else its members."""
     home = home_of(store, direction)
-    expected = member_organisations(store, home) if home is not None else []
+    expected: list[int] = []
+    called_in = False
+    if home is not None:
+        at, activation_id = direction.adopted_at, direction.activation_id
+        called_in = answering_activation(store, home, at, activation_id) is not None
+        expected = member_organisations(store, home, at, activation_id)
     found = store.directions.confirmations(direction) if confirmed is None else confirmed
     ids = sorted(set(expected) | {c.organisation_id for c in found})
     names = {oid: org.name for oid, org in store.organisations.by_ids(ids).items()}
-    return Confirmations(expected, found, names)
+    return Confirmations(expected, found, names, called_in)
 
 
 def when_short(at: datetime, now: datetime, zone: ZoneInfo) -> str:
@@ -205,7 +220,7 @@ def plan_confirmation_follow_ups(req: Request, direction: Direction) -> None:
     """Plan, at adoption, the bot's follow-ups of ``direction``: the reminder to those who
     have not confirmed (in every channel of the forums working under it), the word to the
     home forum's coordinators (in its own channels), and, with a *Gäller till*, the reminder
-    before it expires and the notice when it has (:func:`plan_expiry_follow_ups`)."""
+    before it expires and the notice when it has (:func:`_plan_expiry_follow_ups`)."""
     home = home_of(req.store, direction)
     if home is None:
         return
@@ -222,14 +237,14 @@ def plan_confirmation_follow_ups(req: Request, direction: Direction) -> None:
         for channel in req.store.forums.channels(home)
     ]
     req.store.scheduled.plan_all(planned)
-    plan_expiry_follow_ups(req, direction)
+    _plan_expiry_follow_ups(req, direction)
 
 
-def plan_expiry_follow_ups(req: Request, direction: Direction) -> None:
+def _plan_expiry_follow_ups(req: Request, direction: Direction) -> None:
     """The reminder ``EXPIRY_LEAD`` before the direction's *Gäller till* (if that is still
     ahead) and the notice when it has passed, in every channel of the forums working under
-    it. Each is about this *Gäller till*: planned again after a change, the old ones say
-    nothing."""
+    it. Each names this *Gäller till* (its key, ``occurrence_at``): one that no longer is
+    the direction's says nothing."""
     until = direction.valid_until
     if until is None or until <= req.now:
         return

@@ -154,7 +154,9 @@ def adopted_document(
     if not confirm:
         doc.paragraph(
             where.t(
-                "direction_lifecycle.adopted_sent",
+                "direction_lifecycle.adopted_sent_one"
+                if len(governed) == 1
+                else "direction_lifecycle.adopted_sent",
                 forums=listed([forum.name for forum in governed], where),
             )
         )

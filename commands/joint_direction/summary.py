@@ -68,6 +68,9 @@ class AgreedMessage:
     agreed_at: datetime
     agreed: tuple[str, ...] = ()  # organisations that answered ok to the agreed version
     objected: tuple[str, ...] = ()  # organisations that objected to it
+    # The forum it was agreed in when that is not the forum shown (a thematic group shows its
+    # parent's too, numbered in the parent: "Budskap 1 (Regional samverkanskonferens)").
+    forum: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class AgreedMessage:
             "agreed_at": self.agreed_at.isoformat(),
             "agreed": list(self.agreed),
             "objected": list(self.objected),
+            "forum": self.forum,
         }
 
     @classmethod
@@ -86,6 +90,7 @@ class AgreedMessage:
             agreed_at=datetime.fromisoformat(data["agreed_at"]),
             agreed=tuple(data.get("agreed", ())),
             objected=tuple(data.get("objected", ())),
+            forum=str(data.get("forum") or ""),
         )
 
 
@@ -122,7 +127,8 @@ def agreed_messages(store: Store, forum: Forum, at: datetime) -> list[AgreedMess
         and (message.retired_at is None or message.retired_at > at)
     ]
     messages.sort(key=lambda m: (m.agreed_at, m.forum_id, m.number))
-    return [_agreed(store, message) for message in messages]
+    names = {each.id: each.name for each in forums if each.id != forum.id}
+    return [_agreed(store, message, names.get(message.forum_id, "")) for message in messages]
 
 
 def _adopted_ever(store: Store, forum: Forum) -> list[Direction]:
@@ -174,9 +180,10 @@ def _summary(store: Store, direction: Direction, version: DirectionVersion) -> D
     )
 
 
-def _agreed(store: Store, message: JointMessage) -> AgreedMessage:
+def _agreed(store: Store, message: JointMessage, forum: str = "") -> AgreedMessage:
     """The message as agreed: its text, when, and the organisations that answered ok to the
-    agreed version or objected to it (by name, alphabetically)."""
+    agreed version or objected to it (by name, alphabetically); ``forum``: where it was
+    agreed, when another forum shows it."""
     answers = store.joint_messages.answers(message)
     names = store.organisations.by_ids([answer.organisation_id for answer in answers])
 
@@ -196,4 +203,5 @@ def _agreed(store: Store, message: JointMessage) -> AgreedMessage:
         agreed_at=message.agreed_at,
         agreed=named(False),
         objected=named(True),
+        forum=forum,
     )

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.core.i18n import t
-from commands.core.timefmt import format_clock, format_time, format_time_with_weekday
+from commands.core.timefmt import format_time, format_time_with_weekday
 from storage.models import Activation
 
 # The shortest and the longest rhythm, in minutes.
@@ -181,8 +181,3 @@ def status_rows(
     elif has_meetings(activation):
         rows.append((t(language, "rhythm.next_label"), t(language, "rhythm.none_ahead")))
     return rows
-
-
-def meeting_name(at: datetime, zone: ZoneInfo, language: str) -> str:
-    """``aktiveringsmötet kl. 16:00``: how the posts name one of the meetings."""
-    return t(language, "rhythm.meeting_at", clock=format_clock(at, zone))
