@@ -79,6 +79,10 @@ START_AT = datetime(2026, 11, 26, 15, 0, tzinfo=STOCKHOLM)
 PLATFORM = "bench"
 CHANNEL = "stab"
 FORUM = "samverkanskonferens"
+# Where Regionalt inriktande forum adopts the joint regional direction ((e)).
+STRATEGIC_CHANNEL = "inriktande"
+DIRECTION = "Målbild: Samhällsviktig verksamhet fungerar\nPrioriteringar: Liv och hälsa först"
+MESSAGE = "Undvik onödiga resor i kväll; följ SMHI:s varningar."
 OPERATOR = "operator"
 # Ten representatives, one per organisation (names as a door's organisation hint gives them).
 ORGANISATIONS = (
@@ -108,7 +112,7 @@ BAD_INPUTS = (
     (True, f"!aktivera {REASON}"),  # a representative may not activate: not allowed
 )
 
-SCENARIOS = ("status", "cycle", "ack", "refusal")
+SCENARIOS = ("status", "cycle", "ack", "refusal", "confirm", "message")
 
 ERROR_LOGGERS = ("commands", "storage", "bot")
 
@@ -241,26 +245,28 @@ class Bench:
 
     def again(self, incoming: Incoming) -> Incoming:
         """``incoming`` sent anew: a platform gives each message its own event id."""
-        return self.incoming(incoming.speaker, incoming.text)
+        return self.incoming(incoming.speaker, incoming.text, incoming.channel_id)
 
-    def incoming(self, who: Speaker, text: str) -> Incoming:
+    def incoming(self, who: Speaker, text: str, channel: str = CHANNEL) -> Incoming:
         """As a door hands it in: with the platform's event id (acted on once) and the route of
         its answer (which then waits in the outbox with the command's changes)."""
         self.events += 1
         event_id = f"$bench{self.events}"
         if _ROUTED:
             return Incoming(
-                self.platform, CHANNEL, who, text, event_id=event_id, route={"reply_to": event_id}
+                self.platform, channel, who, text, event_id=event_id, route={"reply_to": event_id}
             )
-        return Incoming(self.platform, CHANNEL, who, text, event_id=event_id)
+        return Incoming(self.platform, channel, who, text, event_id=event_id)
 
     def tick(self) -> None:
         self.clock.set(self.clock.now() + timedelta(seconds=1))
 
-    def say(self, who: Speaker, text: str, *, must_work: bool = True) -> Reply | None:
+    def say(
+        self, who: Speaker, text: str, *, must_work: bool = True, channel: str = CHANNEL
+    ) -> Reply | None:
         """An untimed command (setup, resets); raises SetupError when it does not work."""
         self.tick()
-        reply = self.dispatcher.handle(self.incoming(who, text))
+        reply = self.dispatcher.handle(self.incoming(who, text, channel))
         if must_work and (reply is None or not reply.ok):
             said = render_text(reply.document) if reply else "(no reply)"
             raise SetupError(f"{who.user_id}: {text!r} did not work:\n{said}")
@@ -375,6 +381,47 @@ def loop_ack(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
         index += 1
 
 
+def adopt_direction(bench: Bench) -> None:
+    """A joint regional direction drafted in the conference and adopted by Regionalt
+    inriktande forum (superseding the one before): everyone is to confirm it anew."""
+    bench.say(bench.operator, f"!inriktning förslag {DIRECTION}")
+    bench.say(bench.operator, "!inriktning föredra")
+    bench.say(bench.operator, "!inriktning fastställ", channel=STRATEGIC_CHANNEL)
+
+
+def setup_confirm(bench: Bench) -> None:
+    bench.bind_and_register()
+    bench.say(bench.operator, "!forum koppla inriktande forum", channel=STRATEGIC_CHANNEL)
+    bench.activate(0)
+    adopt_direction(bench)
+
+
+def loop_confirm(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
+    incomings = [bench.incoming(rep, "!inriktning kvittera") for rep in bench.representatives]
+    index = 0
+    while budget.more():
+        if index == len(incomings):
+            adopt_direction(bench)  # everyone has confirmed: a new one, outside the stopwatch
+            index = 0
+        bench.timed(series["inriktning kvittera"], incomings[index], budget, True)
+        index += 1
+
+
+def setup_message(bench: Bench) -> None:
+    bench.bind_and_register()
+    bench.activate(0)
+    bench.say(bench.operator, f"!budskap förslag {MESSAGE}")
+
+
+def loop_message(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
+    # Each organisation's newer answer replaces its earlier one.
+    incomings = [bench.incoming(rep, "!budskap ok 1") for rep in bench.representatives]
+    index = 0
+    while budget.more():
+        bench.timed(series["budskap ok"], incomings[index % len(incomings)], budget, True)
+        index += 1
+
+
 def loop_refusal(bench: Bench, budget: Budget, series: dict[str, Series]) -> None:
     representatives = bench.representatives
     incomings = [
@@ -422,6 +469,20 @@ ALL_SCENARIOS = {
         loop_refusal,
         (("refusal", "commands", True),),
     ),
+    "confirm": Scenario(
+        "confirm",
+        "(e) !inriktning kvittera",
+        setup_confirm,
+        loop_confirm,
+        (("inriktning kvittera", "commands", True),),
+    ),
+    "message": Scenario(
+        "message",
+        "(f) !budskap ok",
+        setup_message,
+        loop_message,
+        (("budskap ok", "commands", True),),
+    ),
 }
 
 ROW_TITLES = {
@@ -432,6 +493,8 @@ ROW_TITLES = {
     "cycle": "(b) per cycle (2 cmds)",
     "kvittera": "(c) !kvittera",
     "refusal": "(d) refusal/bad input",
+    "inriktning kvittera": "(e) !inriktning kvittera",
+    "budskap ok": "(f) !budskap ok",
 }
 
 
