@@ -39,10 +39,8 @@ window is planned again.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from commands.core.config import CoreConfig
@@ -56,7 +54,13 @@ from commands.core.timed import Tick, timed
 from commands.core.timefmt import format_clock, format_time_with_weekday
 from commands.minutes.agenda import agenda_titles
 from commands.situation.activation_meetings import has_meetings
-from commands.situation.meeting_posts import add_how_to_report, time_left
+from commands.situation.meeting_posts import (
+    PlanMemory,
+    add_how_to_report,
+    meeting_key,
+    plan_in_channels,
+    time_left,
+)
 from commands.situation.picture import expected_organisations
 from commands.situation.render import missing_rows
 from commands.situation.rounds import current_round
@@ -75,8 +79,6 @@ SKIPPED = "meeting_skipped"
 OFFSET_KINDS = (DAY_BEFORE, NAG, SOON, START)
 # Meetings this far ahead are planned (further when an offset is longer than a week).
 WINDOW = timedelta(days=8)
-# A channel id longer than this is hashed in the key (keys are at most 200 characters).
-LONG_CHANNEL_ID = 80
 
 
 def slots(config: CoreConfig) -> list[tuple[str, int]]:
@@ -105,28 +107,16 @@ def due_time(at: datetime, minutes: int, zone: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=zone).astimezone(UTC) - timedelta(minutes=rest)
 
 
-def post_key(forum_id: int, at: datetime, minutes: int, kind: str, channel: Channel) -> str:
-    channel_id = channel.channel_id
-    if len(channel_id) > LONG_CHANNEL_ID:
-        channel_id = "#" + hashlib.sha256(channel_id.encode()).hexdigest()[:32]
-    when = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-    return f"meeting:{forum_id}:{when}:{minutes}:{kind}:{channel.platform}:{channel_id}"
+def post_key(forum_id: int, at: datetime, minutes: int, kind: str) -> str:
+    """A post's key, but for its channel (``meeting_posts.plan_in_channels`` adds it)."""
+    return f"meeting:{forum_id}:{meeting_key(at)}:{minutes}:{kind}"
 
 
 # -- planning ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _Planned:
-    """What this process planned for one forum: from what, and the meetings before when."""
-
-    signature: tuple[object, ...]
-    until: datetime
-    check: tuple[int, str] | None = None  # a post planned by the last run: (id, key)
-
-
-# Per database (its engine) and forum. Two bot processes each keep their own.
-_PLANNED: WeakKeyDictionary[object, dict[int, _Planned]] = WeakKeyDictionary()
+# What this process planned, per database and forum.
+_PLANNED = PlanMemory()
 
 
 @timed
@@ -137,13 +127,13 @@ def plan_meeting_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Pos
     given = slots(config)
     if not given:
         return []
-    memory = _PLANNED.setdefault(store.database_key, {})
     longest = timedelta(minutes=max(minutes for _, minutes in given))
     end = now + max(WINDOW, longest + timedelta(days=2))
+    scheduled: list[int] = []
     for forum in store.forums.all():
         if forum.id is None or not forum.schedule_rule:
-            memory.pop(forum.id or 0, None)
             continue
+        scheduled.append(forum.id)
         channels = tuple(store.forums.channels(forum))
         signature = (
             forum.schedule_rule,
@@ -154,20 +144,12 @@ def plan_meeting_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Pos
             channels,
             tuple(given),
         )
-        known = memory.get(forum.id)
-        if known is not None and known.check is not None:
-            post_id, key = known.check
-            found = store.scheduled.get(post_id)
-            known.check = None
-            if found is None or found.key != key:
-                known = None  # the run that planned it was rolled back
-        start = now
-        if known is not None and known.signature == signature:
-            if known.until >= end:
-                continue
-            start = max(now, known.until)
+        start = _PLANNED.start(store, forum.id, signature, now, end)
+        if start is None:
+            continue
         check = _plan_forum(store, forum, channels, config, start, end, now)
-        memory[forum.id] = _Planned(signature, end, check)
+        _PLANNED.remember(store, forum.id, signature, end, check)
+    _PLANNED.keep_only(store, scheduled)
     return []
 
 
@@ -198,21 +180,11 @@ def _plan_forum(
             due = due_time(at, minutes, zone)
             if due <= now:
                 continue  # its time has passed: a new schedule or channel starts later
-            for channel in channels:
-                post = ScheduledPost(
-                    kind=kind,
-                    key=post_key(forum.id, at, minutes, kind, channel),
-                    platform=channel.platform,
-                    channel_id=channel.channel_id,
-                    forum_id=forum.id,
-                    occurrence_at=at,
-                    timezone=forum.timezone,
-                    language=forum.language,
-                    created_at=now,
-                    due_at=due,
-                )
-                if store.scheduled.plan(post) and post.id is not None and post.key is not None:
-                    added = (post.id, post.key)
+            key = post_key(forum.id, at, minutes, kind)
+            planned = plan_in_channels(
+                store, channels, key, kind=kind, forum=forum, at=at, due=due, now=now
+            )
+            added = planned or added
     return added
 
 

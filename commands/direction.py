@@ -644,10 +644,12 @@ def _draft_to_present(req: Request, home: Forum) -> Direction:
     if number is not None:
         direction = _by_number(req, number)
     else:
-        drafts = req.store.directions.being_drafted_for(home)
+        being_drafted = req.store.directions.being_drafted_for(home)
+        drafts = [d for d in being_drafted if d.state is DirectionState.DRAFT]
+        # No draft left, but one presented: that one was meant, and is refused as such below.
         direction = _the_one(
             req,
-            [d for d in drafts if d.state is DirectionState.DRAFT],
+            drafts or being_drafted[-1:],
             home,
             presented=False,
             hint_key="direction_lifecycle_hint.present",

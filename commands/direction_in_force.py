@@ -216,21 +216,21 @@ def confirm(req: Request) -> Reply:
 
 def _card_updates(req: Request, direction: Direction, state: Confirmations) -> list[Post]:
     """The card as it now stands, in place of every message that carries it, each in the
-    language of its channel's forum."""
-    cards: dict[str, Document] = {}
+    language of its channel's forum and worded for its platform (a 👍 confirms in Matrix)."""
+    cards: dict[tuple[str, str], Document] = {}
 
-    def card(language: str) -> Document:
-        if language not in cards:
-            cards[language] = confirmation_card(
-                req.store, direction, req.now, language, req.config.prefix, state
+    def card(language: str, platform: str) -> Document:
+        if (language, platform) not in cards:
+            cards[language, platform] = confirmation_card(
+                req.store, direction, req.now, language, req.config.prefix, state, platform
             )
-        return cards[language]
+        return cards[language, platform]
 
     updates: list[Post] = []
-    for post in edits(req.store, card_tag(direction), card(req.language)):
+    for post in edits(req.store, card_tag(direction), card(req.language, req.incoming.platform)):
         forum = req.store.forums.for_channel(post.platform, post.channel_id)
         language = normalise_language(forum.language) if forum else req.language
-        updates.append(replace(post, document=card(language)))
+        updates.append(replace(post, document=card(language, post.platform)))
     return updates
 
 

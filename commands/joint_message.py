@@ -25,10 +25,11 @@ from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, ArgType, command
 from commands.core.request import Request
 from commands.core.roles import allows
-from commands.core.text import fold
+from commands.core.text import fold, small_number
 from commands.core.timefmt import format_time
 from commands.joint_direction.reach import member_organisations
 from storage.models import (
+    Forum,
     JointMessage,
     JointMessageAnswer,
     JointMessageState,
@@ -49,8 +50,18 @@ SHOWN_REASON = 160
 
 
 def _unknown(req: Request, typed: str) -> CommandError:
-    """No message by that number here: the numbers of the current ones, or how to propose."""
+    """No message by that number here: the forum it works under has it (a thematic group's
+    parent: answered there), else the numbers of the current ones, or how to propose."""
     forum = req.forum_here
+    parent = _parent_with(req, forum, small_number(typed))
+    if parent is not None:
+        return CommandError(
+            "joint_message.error.parents",
+            hint_key="joint_message_hint.list",
+            number=small_number(typed),
+            forum=forum.name,
+            parent=parent.name,
+        )
     numbers = [message.number for message in req.store.joint_messages.current(forum)]
     typed = typed.strip()[:20]
     if not numbers:
@@ -67,6 +78,17 @@ def _unknown(req: Request, typed: str) -> CommandError:
         number=typed,
         numbers=", ".join(str(number) for number in numbers),
     )
+
+
+def _parent_with(req: Request, forum: Forum, number: int | None) -> Forum | None:
+    """The forum ``forum`` works under (its parent), when that has a message ``number``: the
+    parent's messages show in the group's picture, but its organisations answer them there."""
+    if number is None or forum.parent_id is None:
+        return None
+    parent = req.store.forums.get(forum.parent_id)
+    if parent is None or req.store.joint_messages.by_number(parent, number) is None:
+        return None
+    return parent
 
 
 def _not_a_number(req: Request, typed: str) -> CommandError:
@@ -374,20 +396,29 @@ def show(req: Request) -> Reply:
             who_when = req.t("joint_message.who_when", who=_who(req, by_id), time=when)
             rows.append((req.t(f"joint_message.{label}"), who_when))
     doc.fields(rows)
+    _versions(req, doc, message)
     tally = Tally.of(req, message)
     doc.heading(req.t("joint_message.answers_heading", version=message.version), level=2)
     if message.state is JointMessageState.PROPOSED:
         doc.paragraph(_progress(req, tally, short=False))
         if tally.answers:
-            doc.bullets(_answer_rows(req, tally))
+            doc.bullets(_answer_rows(req, tally.answers))
         else:
             doc.paragraph(req.t("joint_message.no_answers"))
     else:
         _outcome(req, doc, tally)
+    return Reply(doc)
+
+
+def _versions(req: Request, doc: Document, message: JointMessage) -> None:
+    """A revised message's versions, each earlier one with the answers it got (an objection
+    that led to the revision stays to be read); the current one's follow."""
     versions = req.store.joint_messages.versions(message)
-    if len(versions) > 1:
-        doc.heading(req.t("joint_message.versions_heading"), level=2)
-        doc.bullets(
+    if len(versions) < 2:
+        return
+    doc.heading(req.t("joint_message.versions_heading"), level=2)
+    for version in versions:
+        doc.paragraph(
             req.t(
                 "joint_message.version_row",
                 version=version.version,
@@ -395,15 +426,23 @@ def show(req: Request) -> Reply:
                 who=_who(req, version.by_id),
                 text=version.text,
             )
-            for version in versions
         )
-    return Reply(doc)
+        if version.version == message.version:
+            continue
+        answers = req.store.joint_messages.answers(message, version.version)
+        if answers:
+            doc.bullets(_answer_rows(req, answers))
+        else:
+            doc.paragraph(Emphasis(req.t("joint_message.no_answers_to", version=version.version)))
 
 
-def _answer_rows(req: Request, tally: Tally) -> list[list[Part]]:
-    people = req.store.people.by_ids([answer.person_id for answer in tally.answers])
+def _answer_rows(req: Request, answers: list[JointMessageAnswer]) -> list[list[Part]]:
+    """Each organisation's answer, by name: ``Trafikverket: invändning (tom, …): …``."""
+    people = req.store.people.by_ids([answer.person_id for answer in answers])
+    found = req.store.organisations.by_ids([answer.organisation_id for answer in answers])
+    names = {oid: organisation.name for oid, organisation in found.items()}
     rows: list[list[Part]] = []
-    for answer in sorted(tally.answers, key=lambda a: fold(tally.names.get(a.organisation_id, ""))):
+    for answer in sorted(answers, key=lambda a: fold(names.get(a.organisation_id, ""))):
         person = people.get(answer.person_id)
         params = {
             "who": person.display_name if person else "?",
@@ -413,7 +452,7 @@ def _answer_rows(req: Request, tally: Tally) -> list[list[Part]]:
             text = req.t("joint_message.answer_row_objection", reason=answer.reason, **params)
         else:
             text = req.t("joint_message.answer_row_ok", **params)
-        rows.append([Strong(tally.names.get(answer.organisation_id, "?")), ": ", text])
+        rows.append([Strong(names.get(answer.organisation_id, "?")), ": ", text])
     return rows
 
 
@@ -512,7 +551,8 @@ def answer_ok(req: Request) -> Reply:
     "joint_message.object",
     "budskap invändning",
     aliases=("message object", "message objection"),
-    args=(NUMBER, Arg("reason", ArgKind.TEXT, required=False)),
+    # Required, but its absence is refused here, with an example of a reason.
+    args=(NUMBER, Arg("reason", ArgKind.TEXT, refused_by_handler=True)),
     role=Role.ACTOR,
     needs_forum=True,
 )

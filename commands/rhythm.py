@@ -37,11 +37,9 @@ forum.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from commands.core.channels import forum_wide, other_channels
@@ -71,7 +69,13 @@ from commands.situation.activation_meetings import (
     next_whole_hour,
     previous_meeting,
 )
-from commands.situation.meeting_posts import add_how_to_report, time_left
+from commands.situation.meeting_posts import (
+    PlanMemory,
+    add_how_to_report,
+    meeting_key,
+    plan_in_channels,
+    time_left,
+)
 from commands.situation.picture import expected_organisations
 from commands.situation.render import missing_rows
 from commands.situation.rounds import rhythm_round
@@ -89,8 +93,6 @@ _OFFSET_INDEX = ((NAG, 1), (SOON, 2), (START, 3))
 SHOWN = 3  # meetings shown by !rytm and its answers
 # The meetings this far ahead have their posts planned (further when an offset is longer).
 PLAN_AHEAD = timedelta(hours=12)
-# A channel id longer than this is hashed in the key (keys are at most 200 characters).
-LONG_CHANNEL_ID = 80
 # What removes the meeting set on its own: ``!nästa möte av``.
 OFF_WORDS = frozenset({"av", "ingen", "inget", "inte", "off", "none", "no"})
 
@@ -392,13 +394,10 @@ def due_of(
     return due if due < at else None
 
 
-def post_key(activation_id: int, at: datetime, kind: str, due: datetime, channel: Channel) -> str:
-    channel_id = channel.channel_id
-    if len(channel_id) > LONG_CHANNEL_ID:
-        channel_id = "#" + hashlib.sha256(channel_id.encode()).hexdigest()[:32]
-    when = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+def post_key(activation_id: int, at: datetime, kind: str, due: datetime) -> str:
+    """A post's key, but for its channel (``meeting_posts.plan_in_channels`` adds it)."""
     sent = due.astimezone(UTC).strftime("%Y%m%dT%H%M")
-    return f"rhythm:{activation_id}:{when}:{kind}:{sent}:{channel.platform}:{channel_id}"
+    return f"rhythm:{activation_id}:{meeting_key(at)}:{kind}:{sent}"
 
 
 def _plan_until(
@@ -436,36 +435,24 @@ def plan_posts(
             due = due_of(kind, minutes, at, activation, zone, config)
             if due is None or due <= now:
                 continue  # its time has passed (a rhythm set just before a meeting)
-            for channel in found:
-                post = ScheduledPost(
-                    kind=kind,
-                    key=post_key(activation.id, at, kind, due, channel),
-                    platform=channel.platform,
-                    channel_id=channel.channel_id,
-                    forum_id=forum.id,
-                    activation_id=activation.id,
-                    occurrence_at=at,
-                    timezone=forum.timezone,
-                    language=forum.language,
-                    created_at=now,
-                    due_at=due,
-                )
-                if store.scheduled.plan(post) and post.id is not None and post.key is not None:
-                    added = (post.id, post.key)
+            key = post_key(activation.id, at, kind, due)
+            planned = plan_in_channels(
+                store,
+                found,
+                key,
+                kind=kind,
+                forum=forum,
+                at=at,
+                due=due,
+                now=now,
+                activation_id=activation.id,
+            )
+            added = planned or added
     return added, until
 
 
-@dataclass
-class _Planned:
-    """What this process planned for one activation: from what, and until when."""
-
-    signature: tuple[object, ...]
-    until: datetime
-    check: tuple[int, str] | None = None  # a post planned by the last run: (id, key)
-
-
-# Per database (its engine) and activation. Two bot processes each keep their own.
-_PLANNED: WeakKeyDictionary[object, dict[int, _Planned]] = WeakKeyDictionary()
+# What this process planned, per database and activation.
+_PLANNED = PlanMemory()
 
 
 @timed
@@ -476,7 +463,6 @@ def plan_rhythm_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Post
     if not _offsets(config):
         return []
     now = tick.now
-    memory = _PLANNED.setdefault(store.database_key, {})
     seen: set[int] = set()
     for forum in store.forums.all():
         if forum.mode is not Mode.ACTIVATED:
@@ -495,23 +481,13 @@ def plan_rhythm_posts(store: Store, tick: Tick, config: CoreConfig) -> list[Post
             tuple(config.meeting_reminder_offsets),
             config.meeting_minutes,
         )
-        known = memory.get(activation.id)
-        if known is not None and known.check is not None:
-            post_id, key = known.check
-            planned = store.scheduled.get(post_id)
-            known.check = None
-            if planned is None or planned.key != key:
-                known = None  # the run that planned it was rolled back
-        start = now
-        if known is not None and known.signature == signature:
-            end = _plan_until(activation, ZoneInfo(forum.timezone), config, now)
-            if known.until >= end:
-                continue
-            start = max(now, known.until)
+        end = _plan_until(activation, ZoneInfo(forum.timezone), config, now)
+        start = _PLANNED.start(store, activation.id, signature, now, end)
+        if start is None:
+            continue
         check, until = plan_posts(store, forum, activation, config, now, start, channels)
-        memory[activation.id] = _Planned(signature, until, check)
-    for gone in set(memory) - seen:
-        del memory[gone]
+        _PLANNED.remember(store, activation.id, signature, until, check)
+    _PLANNED.keep_only(store, seen)
     return []
 
 

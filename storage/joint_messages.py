@@ -75,14 +75,16 @@ class JointMessages:
             )
         )
 
-    def answers(self, message: JointMessage) -> list[JointMessageAnswer]:
-        """The answers to the message's current version, oldest first."""
+    def answers(
+        self, message: JointMessage, version: int | None = None
+    ) -> list[JointMessageAnswer]:
+        """The answers to the message's current version (or to ``version``), oldest first."""
         return list(
             self._session.exec(
                 select(JointMessageAnswer)
                 .where(
                     JointMessageAnswer.message_id == message.id,
-                    JointMessageAnswer.version == message.version,
+                    JointMessageAnswer.version == (version or message.version),
                 )
                 .order_by(col(JointMessageAnswer.at))
             )

@@ -157,9 +157,11 @@ def test_drafted_in_three_versions_presented_edited_and_adopted(
     )
     assert "Inriktning 1: version 2 sparad." in second.text
     assert "Ändrat från version 1:" in second.text
+    # Line by line: the unknown label's line struck, the words added within their own line.
     assert (
-        "efter ”… 2. Framkomlighet för utryckningsfordon”: ”Väder: snöfall 30 cm” ändrat till "
-        "”och kollektivtrafik”" in second.text
+        "Prioriteringar:\n"
+        "  • efter ”2. Framkomlighet för utryckningsfordon”: ”och kollektivtrafik” tillagt\n"
+        "  • raden ”Väder: snöfall 30 cm” struken" in second.text
     )
     _at(chat, 26, 17, 0)
     third = _ok(
@@ -309,7 +311,7 @@ def test_a_drafts_communication_shows_the_forums_agreed_joint_messages(region: C
     _ok(chat, "!budskap förslag Undvik onödiga resor i länet i kväll", person="tom")
     _ok(chat, "!budskap fastställ 1", person="rut")
     shown = _ok(chat, "!inriktning 1", person="tom")
-    assert "Gemensamma budskap som forumet har fastställt:" in shown.text
+    assert "Gemensamma budskap som Regional samverkanskonferens har fastställt:" in shown.text
     assert "Undvik onödiga resor i länet i kväll (budskap 1, fastställt 2026-11-26 16:30)" in (
         shown.text
     )

@@ -14,14 +14,21 @@ attaches the direction as an ``m.file``, downloaded from Synapse as a client wou
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.support.bot_process import BotProcess
-from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
+from tests.support.matrix_bot import (
+    PASSWORD,
+    bot_settings,
+    bound_room,
+    containing,
+    registered_user,
+    running_bot,
+)
 from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.synapse import SERVER_NAME, SynapseServer
 
@@ -77,25 +84,6 @@ def tove(synapse: SynapseServer) -> Iterator[MatrixUser]:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def containing(*texts: str) -> Callable[[Seen], bool]:
-    return lambda seen: all(text in (seen.body or "") for text in texts)
-
-
-def forum_room(owner: MatrixUser, bot_id: str, forum: int, *guests: MatrixUser) -> str:
-    """A room ``owner`` made, with the bot and ``guests`` in it, bound to ``forum``."""
-    room = owner.create_room("Inriktning", invite=[bot_id, *(g.user_id for g in guests)])
-    for guest in guests:
-        guest.join(room)
-    owner.wait_until_joined(room, bot_id)
-    welcome = owner.wait_for_message(room, sender=bot_id)
-    assert "inte kopplad till något forum" in (welcome.body or ""), welcome.describe()
-    for guest in guests:
-        owner.wait_until_joined(room, guest.user_id)
-    bound = ask(owner, room, bot_id, f"!forum koppla {forum}")
-    assert "kopplad till" in (bound.body or ""), bound.describe()
-    return room
-
-
 def said(user: MatrixUser, room: str, bot_id: str, text: str, expected: str) -> Seen:
     """The bot's answer to ``text``, which must contain ``expected``."""
     answer = ask(user, room, bot_id, text)
@@ -137,7 +125,7 @@ def test_drafted_in_the_form_adopted_and_confirmed_by_reaction_and_command(
     olle: MatrixUser,
     tove: MatrixUser,
 ) -> None:
-    conference = forum_room(rut, bot_id, KONFERENS, olle, tove)
+    conference = bound_room(rut, bot_id, KONFERENS, olle, tove)
     said(olle, conference, bot_id, "!aktör Polisen", "företrädare för")
     said(tove, conference, bot_id, "!aktör Trafikverket", "företrädare för")
     said(
@@ -181,7 +169,7 @@ def test_drafted_in_the_form_adopted_and_confirmed_by_reaction_and_command(
 
     # Presented to Regionalt inriktande forum, in its own room; adopted there by its
     # coordinator.
-    strategic = forum_room(rut, bot_id, INRIKTANDE, tina)
+    strategic = bound_room(rut, bot_id, INRIKTANDE, tina)
     said(rut, strategic, bot_id, f"!roll {tina.user_id} koordinator", "rollen koordinator")
     mark = tina.mark(strategic)
     said(rut, conference, bot_id, "!inriktning föredra", "Inriktning 1 är föredragen")
@@ -209,7 +197,8 @@ def test_drafted_in_the_form_adopted_and_confirmed_by_reaction_and_command(
     body = lines(card)
     assert "Kvitterat: 0 av 2" in body, card.body
     assert "Väntar på 2: Polisen Region Stockholm; Trafikverket" in body
-    assert "→ Kvittera med !inriktning kvittera 1." in body  # no buttons in Matrix: the hint
+    # No buttons in Matrix: the hint, which offers the reaction that confirms.
+    assert "→ Kvittera med 👍 på det här meddelandet eller med !inriktning kvittera 1." in body
     assert card.msgtype == "m.notice"
 
     # Olle confirms with 👍 on the card: answered quietly in reply to it, the card edited.

@@ -9,13 +9,20 @@ with them, where the RSK acknowledges it; the forum's room hears it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from tests.support.bot_process import BotProcess
-from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
-from tests.support.matrix_user import MatrixUser, Seen, ask
+from tests.support.matrix_bot import (
+    PASSWORD,
+    bot_settings,
+    bound_room,
+    containing,
+    registered_user,
+    running_bot,
+)
+from tests.support.matrix_user import MatrixUser, ask
 from tests.support.synapse import SERVER_NAME, SynapseServer
 
 # Names of their own: other modules register their users in the same (session) Synapse.
@@ -63,10 +70,6 @@ def aktor(synapse: SynapseServer) -> Iterator[MatrixUser]:
     yield from registered_user(synapse, "bered-aktor")
 
 
-def containing(text: str) -> Callable[[Seen], bool]:
-    return lambda seen: text in (seen.body or "")
-
-
 def test_a_handover_and_the_green_button_reach_those_on_duty(
     bot: BotProcess,
     bot_id: str,
@@ -75,17 +78,7 @@ def test_a_handover_and_the_green_button_reach_those_on_duty(
     tib: MatrixUser,
     aktor: MatrixUser,
 ) -> None:
-    guests = (rsk, tib, aktor)
-    room = koord.create_room("Beredskap", invite=[bot_id, *(g.user_id for g in guests)])
-    for guest in guests:
-        guest.join(room)
-    koord.wait_until_joined(room, bot_id)
-    welcome = koord.wait_for_message(room, sender=bot_id)
-    assert "inte kopplad till något forum" in (welcome.body or ""), welcome.describe()
-    for guest in guests:
-        koord.wait_until_joined(room, guest.user_id)
-    bound = ask(koord, room, bot_id, f"!forum koppla {KONFERENS}")
-    assert "kopplad till" in (bound.body or ""), bound.describe()
+    room = bound_room(koord, bot_id, KONFERENS, rsk, tib, aktor)
     registered = ask(aktor, room, bot_id, "!aktör Polisen")
     assert "företrädare för" in (registered.body or ""), registered.describe()
     for person in (rsk, tib):

@@ -18,7 +18,13 @@ import pytest
 
 from tests.support.bot_process import BotProcess
 from tests.support.flaky_proxy import FlakyProxy
-from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
+from tests.support.matrix_bot import (
+    PASSWORD,
+    bot_settings,
+    bound_room,
+    registered_user,
+    running_bot,
+)
 from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.synapse import SynapseServer
 
@@ -63,25 +69,6 @@ def nils(synapse: SynapseServer) -> Iterator[MatrixUser]:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def forum_room(
-    owner: MatrixUser, bot_id: str, forum: int, *guests: MatrixUser, encrypted: bool = False
-) -> str:
-    """A room ``owner`` made, with the bot and ``guests`` in it, bound to ``forum``."""
-    room = owner.create_room(
-        "Möten", encrypted=encrypted, invite=[bot_id, *(g.user_id for g in guests)]
-    )
-    for guest in guests:
-        guest.join(room)
-    owner.wait_until_joined(room, bot_id)
-    welcome = owner.wait_for_message(room, sender=bot_id)
-    assert "inte kopplad till något forum" in (welcome.body or ""), welcome.describe()
-    for guest in guests:
-        owner.wait_until_joined(room, guest.user_id)
-    bound = ask(owner, room, bot_id, f"!forum koppla {forum}")
-    assert "kopplad till" in (bound.body or ""), bound.describe()
-    return room
-
-
 def end_meeting(user: MatrixUser, room: str, bot_id: str) -> tuple[Seen, Seen]:
     """``!möte slut``: the short minutes, and the full minutes file sent after them."""
     ended = ask(user, room, bot_id, "!möte slut")
@@ -102,7 +89,7 @@ def files_in(user: MatrixUser, room: str, bot_id: str) -> list[Seen]:
 def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     bot: BotProcess, bot_id: str, mira: MatrixUser, nils: MatrixUser
 ) -> None:
-    room = forum_room(mira, bot_id, CHEFSGRUPP, nils)
+    room = bound_room(mira, bot_id, CHEFSGRUPP, nils)
     registered = ask(nils, room, bot_id, "!aktör Polisen")
     assert "företrädare för" in (registered.body or ""), registered.describe()
 
@@ -159,7 +146,7 @@ def test_in_an_encrypted_room_the_minutes_file_is_encrypted_too(
     synapse: SynapseServer, bot: BotProcess, bot_id: str, tmp_path: Path
 ) -> None:
     for erik in _user(synapse, "erik", encryption=True, store_dir=tmp_path / "erik"):
-        room = forum_room(erik, bot_id, INRIKTANDE, encrypted=True)
+        room = bound_room(erik, bot_id, INRIKTANDE, encrypted=True)
         assert erik.is_encrypted(room)
         ask(erik, room, bot_id, "!möte start")
         ask(erik, room, bot_id, "!info Krypterat möte om elavbrott")
@@ -182,8 +169,8 @@ def test_in_an_encrypted_room_the_minutes_file_is_encrypted_too(
 def test_an_item_raised_arrives_in_the_other_forums_room_with_a_link_back(
     bot: BotProcess, bot_id: str, mira: MatrixUser, nils: MatrixUser
 ) -> None:
-    room = forum_room(mira, bot_id, SAMORDNINGSGRUPP, nils)
-    other_room = forum_room(mira, bot_id, KONFERENS)
+    room = bound_room(mira, bot_id, SAMORDNINGSGRUPP, nils)
+    other_room = bound_room(mira, bot_id, KONFERENS)
     ask(nils, room, bot_id, "!aktör Polisen")
     ask(mira, room, bot_id, "!möte start")
 
@@ -211,7 +198,7 @@ def test_an_item_raised_arrives_in_the_other_forums_room_with_a_link_back(
 def test_a_meeting_goes_on_after_the_bot_restarts(
     bot: BotProcess, bot_id: str, mira: MatrixUser, nils: MatrixUser
 ) -> None:
-    room = forum_room(mira, bot_id, SAMORDNANDE, nils)
+    room = bound_room(mira, bot_id, SAMORDNANDE, nils)
     ask(mira, room, bot_id, "!möte start Före och efter")
     ask(nils, room, bot_id, "!info Noterat före omstarten")
 
@@ -296,7 +283,7 @@ def test_an_upload_that_fails_is_tried_again_and_one_refused_is_given_up(
         with BotProcess(tmp_path, settings) as stubborn:
             stubborn.wait_for_log("logged in to Matrix")
             bot_id = account.user_id
-            room = forum_room(mira, bot_id, TEMATISKA)
+            room = bound_room(mira, bot_id, TEMATISKA)
             ask(mira, room, bot_id, "!möte start")
             ask(mira, room, bot_id, "!info Uppladdningen tappas en gång")
 

@@ -25,7 +25,14 @@ from sqlmodel import Session, col, select
 from storage import Database
 from storage.models import PostState, ScheduledPost
 from tests.support.bot_process import BotProcess
-from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
+from tests.support.matrix_bot import (
+    PASSWORD,
+    bot_settings,
+    containing,
+    registered_user,
+    room_with_bot,
+    running_bot,
+)
 from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.synapse import SynapseServer
 
@@ -117,15 +124,6 @@ class Rows:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def room_with_bot(owner: MatrixUser, bot_id: str) -> str:
-    """A room ``owner`` made with the bot in it; the bot's welcome read."""
-    room = owner.create_room("Påminnelser", invite=[bot_id])
-    owner.wait_until_joined(room, bot_id)
-    welcome = owner.wait_for_message(room, sender=bot_id)
-    assert "inte kopplad till något forum" in (welcome.body or ""), welcome.describe()
-    return room
-
-
 def remind(user: MatrixUser, room: str, bot_id: str, when: str, text: str, rows: Rows) -> int:
     """``!påminn <when> <text>``, confirmed; the row's id."""
     confirmed = ask(user, room, bot_id, f"!påminn {when} {text}")
@@ -133,10 +131,6 @@ def remind(user: MatrixUser, room: str, bot_id: str, when: str, text: str, rows:
     post_id = rows.one(room, text).id
     assert post_id is not None
     return post_id
-
-
-def containing(text: str) -> Callable[[Seen], bool]:
-    return lambda seen: text in (seen.body or "")
 
 
 def restart(bot: BotProcess) -> None:

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.bot_process import BotProcess
-from tests.support.matrix_bot import PASSWORD, bot_settings, registered_user, running_bot
+from tests.support.matrix_bot import (
+    PASSWORD,
+    bot_settings,
+    bound_room,
+    registered_user,
+    room_with_bot,
+    running_bot,
+)
 from tests.support.matrix_user import MatrixUser, ask
 from tests.support.synapse import SynapseServer
 
@@ -84,26 +91,11 @@ def siv(synapse: SynapseServer) -> Iterator[MatrixUser]:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def room_with_bot(owner: MatrixUser, bot_id: str, *guests: MatrixUser) -> str:
-    """A room ``owner`` made, with the bot and ``guests`` in it; the bot's welcome read."""
-    room = owner.create_room("Lägesrapporter", invite=[bot_id, *(g.user_id for g in guests)])
-    for guest in guests:
-        guest.join(room)
-    owner.wait_until_joined(room, bot_id)
-    welcome = owner.wait_for_message(room, sender=bot_id)
-    assert "inte kopplad till något forum" in welcome.body, welcome.describe()
-    for guest in guests:
-        owner.wait_until_joined(room, guest.user_id)
-    return room
-
-
 def forum_room(
     owner: MatrixUser, bot_id: str, forum: int, *guests: MatrixUser, activate: bool = True
 ) -> str:
     """A room bound to ``forum``; activated, so that it has a round to report in."""
-    room = room_with_bot(owner, bot_id, *guests)
-    bound = ask(owner, room, bot_id, f"!forum koppla {forum}")
-    assert "kopplad till" in bound.body, bound.describe()
+    room = bound_room(owner, bot_id, forum, *guests)
     if activate:
         callout = ask(owner, room, bot_id, "!aktivera Övning med lägesrapporter")
         assert "INKALLNING" in callout.body, callout.describe()

@@ -8,6 +8,8 @@ from datetime import datetime
 
 import pytest
 
+from bot.render.text import render_text
+from commands import CAPABILITIES
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.i18n import Plural, catalogue
@@ -45,12 +47,13 @@ def _refused(chat: Chat, line: str, **kwargs: str) -> Said:
     return said
 
 
-def _adopt(chat: Chat, text: str = "Målbild: Framkomlighet på E4") -> None:
-    """A direction for the conference drafted in ``stab``, presented and adopted."""
+def _adopt(chat: Chat, text: str = "Målbild: Framkomlighet på E4") -> Said:
+    """A direction for the conference drafted in ``stab``, presented and adopted: the
+    answer to its adoption."""
     drafted = _ok(chat, f"!inriktning förslag {text}")
     number = drafted.text.split("inriktning ", 1)[1].split(" ", 1)[0]
     _ok(chat, f"!inriktning föredra {number}")
-    _ok(chat, f"!inriktning fastställ {number}", channel="inriktande")
+    return _ok(chat, f"!inriktning fastställ {number}", channel="inriktande")
 
 
 # -- after a stand-down, those called in still answer, not every member ----------------------
@@ -230,3 +233,216 @@ def test_every_english_refusal_says_nothing_was_changed_in_the_same_words() -> N
     ]
     assert not [text for text in texts if "Nothing has changed." in text]
     assert sum("Nothing was changed." in text for text in texts) > 50
+
+
+# -- the second review: wordings a coordinator would not trust (worked example 4) -------------
+
+
+def test_a_presented_drafts_agreed_messages_name_the_forum_that_agreed_them(region: Chat) -> None:
+    """Before: posted to Regionalt inriktande forum, the draft said "Gemensamma budskap som
+    forumet har fastställt:", read there as the strategic forum; the conference agreed them."""
+    _ok(region, "!budskap förslag Undvik onödiga resor", person="anna")
+    _ok(region, "!budskap fastställ 1")
+    _ok(region, "!inriktning förslag Målbild: Framkomlighet")
+    strategic = _ok(region, "!inriktning föredra 1").post_text("inriktande")
+    assert "Gemensamma budskap som Regional samverkanskonferens har fastställt:" in strategic
+    assert "Undvik onödiga resor (budskap 1, fastställt 2026-11-26 15:00)" in strategic
+    assert "forumet har fastställt" not in strategic
+    _ok(region, "!forum språk en", channel="inriktande")
+    _ok(region, "!inriktning ändra 1 Målbild: Framkomlighet i hela länet")
+    assert (
+        "Joint messages Regional samverkanskonferens has agreed:"
+        in _ok(region, "!inriktning 1", channel="inriktande").text
+    )
+
+
+PRIORITIES = "Prioriteringar: 1. Liv och hälsa\n2. Framkomlighet för utryckningsfordon"
+
+
+def test_the_history_shows_a_new_line_as_a_line_and_words_within_their_line(
+    region: Chat,
+) -> None:
+    """Before: "efter ”… 2. Framkomlighet för utryckningsfordon”: ”och kollektivtrafik 3. El
+    och värme till sårbara grupper” tillagt": the new line "3. El …" read as words added
+    to line 2."""
+    _ok(region, f"!inriktning förslag {PRIORITIES}")
+    region.advance(minutes=5)
+    _ok(
+        region,
+        f"!inriktning ändra {PRIORITIES} och kollektivtrafik\n3. El och värme till sårbara grupper",
+    )
+    region.advance(minutes=5)
+    _ok(region, "!inriktning ändra Prioriteringar: 1. Liv och hälsa\n3. El och värme")
+    history = _ok(region, "!inriktning historik").text
+    assert (
+        "Prioriteringar:\n"
+        "  • efter ”2. Framkomlighet för utryckningsfordon”: ”och kollektivtrafik” tillagt\n"
+        "  • efter raden ”… för utryckningsfordon och kollektivtrafik”: "
+        "ny rad ”3. El och värme till sårbara grupper”\n"
+    ) in history
+    assert (
+        "Prioriteringar:\n"
+        "  • raden ”2. Framkomlighet för utryckningsfordon och kollektivtrafik” struken\n"
+        "  • efter ”3. El och värme”: ”till sårbara grupper” struket"
+    ) in history
+    # A field rewritten keeps its line breaks, marked.
+    region.advance(minutes=5)
+    rewritten = _ok(region, "!inriktning ändra Prioriteringar: A\nB\nC").text
+    assert "omskrivet: ”A ⏎ B ⏎ C”" in rewritten
+
+
+def test_a_parents_joint_message_answered_in_a_thematic_group_points_to_the_parent(
+    region: Chat,
+) -> None:
+    """Before: ``!budskap ok 1`` in the group's channel answered "Analysgrupp snöoväder har
+    inga aktuella gemensamma budskap, så det finns inget nummer 1." and hinted at proposing
+    one, while the conference it works under had message 1 to answer."""
+    group = "Analysgrupp snöoväder"
+    _ok(region, f"!forum skapa {group} tematisk under Regional samverkanskonferens")
+    _ok(region, f"!forum koppla {group}", channel="grupp")
+    _ok(region, "!budskap förslag Undvik onödiga resor", person="anna")
+    refused = _refused(region, "!budskap ok 1", person="bo", channel="grupp")
+    assert (
+        "Gemensamt budskap 1 hör till Regional samverkanskonferens: skriv kommandot i en av "
+        f"dess kanaler. {group} har inget eget budskap 1. Inget har ändrats." in refused.text
+    )
+    assert "inga aktuella" not in refused.text
+    example = _example(refused)
+    assert example == "!budskap"
+    assert (
+        f"{group} har inga gemensamma budskap just nu."
+        in _ok(region, example, channel="grupp").text
+    )
+    # Answered where it was proposed, it counts.
+    assert (
+        "Trafikverket står bakom gemensamt budskap 1"
+        in _ok(region, "!budskap ok 1", person="bo").text
+    )
+    # A number neither has is still "no such message" with how to propose one.
+    none = _refused(region, "!budskap ok 2", person="bo", channel="grupp")
+    assert f"{group} har inga aktuella gemensamma budskap, så det finns inget nummer 2" in (
+        none.text
+    )
+
+
+def test_an_objection_to_an_earlier_version_stays_under_that_version(region: Chat) -> None:
+    """Before: once revised and agreed, ``!budskap 1`` showed only "Svar på version 2":
+    Trafikverket's objection to version 1, the reason for the revision, was nowhere to be
+    seen in the chat."""
+    _ok(region, "!budskap förslag Undvik alla resor", person="anna")
+    region.advance(minutes=1)
+    _ok(region, "!budskap ok 1", person="anna")
+    _ok(region, "!budskap invändning 1 Pendeltågen går som vanligt", person="bo")
+    region.advance(minutes=1)
+    _ok(region, "!budskap ändra 1 Undvik onödiga resor med bil", person="anna")
+    region.advance(minutes=1)
+    _ok(region, "!budskap ändra 1 Undvik onödiga resor med bil i kväll", person="anna")
+    region.advance(minutes=1)
+    _ok(region, "!budskap ok 1", person="bo")
+    _ok(region, "!budskap fastställ 1")
+    shown = _ok(region, "!budskap 1").text
+    assert (
+        "Versioner:\n"
+        "Version 1 – 2026-11-26 15:00, anna (Polisen Region Stockholm): Undvik alla resor\n"
+        "  • Polisen Region Stockholm: ok (anna, 2026-11-26 15:01)\n"
+        "  • Trafikverket: invändning (bo, 2026-11-26 15:01): Pendeltågen går som vanligt\n"
+        "Version 2 – 2026-11-26 15:02, anna (Polisen Region Stockholm): "
+        "Undvik onödiga resor med bil\n"
+        "Ingen svarade på version 2.\n"
+        "Version 3 – 2026-11-26 15:03, anna (Polisen Region Stockholm): "
+        "Undvik onödiga resor med bil i kväll\n"
+        "Svar på version 3:\n"
+        "Står bakom: Trafikverket"
+    ) in shown
+    assert shown == _ok(region, "!budskap visa 1").text
+
+
+def test_presenting_with_no_number_when_the_draft_was_presented_says_so(region: Chat) -> None:
+    """Before: "Inget förslag till inriktning tas fram för Regional samverkanskonferens just
+    nu." and a hint to draft a new one, while its one direction was presented already."""
+    _ok(region, "!inriktning förslag Målbild: Framkomlighet")
+    _ok(region, "!inriktning föredra")
+    region.advance(minutes=5)
+    again = _refused(region, "!inriktning föredra")
+    assert (
+        "Inriktning 1 föredrogs redan för Regionalt inriktande forum 2026-11-26 15:00. "
+        "Inget har ändrats." in again.text
+    )
+    assert "tas fram" not in again.text
+    assert _refused(region, "!inriktning föredra 1").text == again.text
+    assert "föredragen, version 1" in _ok(region, _example(again)).text
+
+
+def test_in_an_activation_the_adoption_asks_those_called_in_to_confirm(region: Chat) -> None:
+    """Before: "Varje medlemsorganisation kvitterar …" during an activation, where only the
+    organisations called in are asked ("Väntar på 2"; the conference has 37 members)."""
+    _ok(region, "!aktivera Snö kalla: Polisen, Trafikverket")
+    home = _adopt(region).post_text("stab")
+    assert (
+        "Varje inkallad organisation kvitterar att den har tagit del av inriktningen med "
+        "!inriktning kvittera 1, och kommunicerar den i sin egen organisation." in home
+    )
+    assert "medlemsorganisation" not in home
+    assert "Väntar på 2: Polisen Region Stockholm; Trafikverket" in home
+    # In ordinary mode the members confirm.
+    region.advance(minutes=2)
+    _ok(region, "!avaktivera Klart")
+    _adopt(region, "Målbild: Framkomlighet i hela länet")
+    ordinary = _adopt(region, "Målbild: Framkomlighet i hela länet").post_text("stab")
+    assert "Varje medlemsorganisation kvitterar" in ordinary
+
+
+def test_an_objection_shows_its_reason_as_required_in_the_usage_line(region: Chat) -> None:
+    """Before: ``!budskap invändning <nummer> [anledning]``, the reason shown as optional,
+    where the handler refuses an objection without one."""
+    [objection] = [
+        cmd for cmd in CAPABILITIES.commands.commands if cmd.key == "joint_message.object"
+    ]
+    assert objection.usage("sv") == "!budskap invändning <nummer> <anledning>"
+    assert objection.usage("en") == "!message object <number> <reason>"
+    assert (
+        "!budskap invändning <nummer> <anledning>" in _ok(region, "!hjälp budskap invändning").text
+    )
+    # Without a reason: still the refusal made for it, with an example that works.
+    _ok(region, "!budskap förslag Undvik onödiga resor", person="anna")
+    refused = _refused(region, "!budskap invändning 1", person="bo")
+    assert "En invändning behöver en anledning" in refused.text
+    example = _example(refused)
+    assert example.startswith("!budskap invändning 1 Vi kan inte avråda")
+    assert "Invändningen från Trafikverket" in _ok(region, example, person="bo").text
+    # Without a number the dispatcher asks for the arguments as before.
+    missing = _refused(region, "!budskap invändning", person="bo")
+    assert "!budskap invändning <nummer> <anledning>" in missing.text
+
+
+def test_on_matrix_the_confirmation_card_says_a_thumbs_up_confirms(
+    database: Database, clock: FixedClock
+) -> None:
+    """Before: nothing in Matrix told anyone that a 👍 on the card confirms (the card's
+    button, shown as its hint there, said only "Kvittera med !inriktning kvittera 1.")."""
+    config = replace(CoreConfig(), meeting_reminder_offsets=(None, None, None, None))
+    chat = Chat(database, clock, config, platform="matrix")
+    _ok(chat, "!forum koppla samverkanskonferens")
+    _ok(chat, "!forum koppla inriktande-forum", channel="inriktande")
+    _ok(chat, "!aktör Polisen", person="anna")
+    _ok(chat, "!aktör Trafikverket", person="bo")
+    _ok(chat, "!aktivera Snö kalla: Polisen, Trafikverket")
+    _ok(chat, "!inriktning förslag Målbild: Framkomlighet")
+    _ok(chat, "!inriktning föredra 1")
+    adopted = _ok(chat, "!inriktning fastställ 1", channel="inriktande")
+    [card] = [render_text(p.document) for p in adopted.posts if p.tag == "direction:1"]
+    said = "→ Kvittera med 👍 på det här meddelandet eller med !inriktning kvittera 1."
+    assert said in card
+    # The card kept current after a confirmation still says so.
+    confirmed = _ok(chat, "!inriktning kvittera", person="anna")
+    [edited] = [render_text(p.document) for p in confirmed.posts if p.replaces == "direction:1"]
+    assert "Kvitterat: 1 av 2" in edited
+    assert said in edited
+
+
+def test_where_no_reaction_reaches_the_bot_the_card_does_not_offer_one(region: Chat) -> None:
+    _ok(region, "!aktivera Snö kalla: Polisen, Trafikverket")
+    adopted = _adopt(region)
+    [card] = [render_text(p.document) for p in adopted.posts if p.tag == "direction:1"]
+    assert "👍" not in card
+    assert "→ Kvittera med !inriktning kvittera 1." in card

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,19 +28,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.fake_slack import Call, FakeSlack
+from tests.support.fake_slack import Call
 from tests.support.slack_http import (
     FORM,
     Answer,
     SlackBot,
+    bound_forum,
     click,
     interactive,
     new_channel,
+    person,
     posted,
-    running_slack_bot,
+    refused,
+    run,
     send,
     sent_since,
-    slash,
+    slack_bot_with_admin,
     slash_body,
     trigger_id,
 )
@@ -61,38 +63,11 @@ FIELD_NAMES = ["target", "priorities", "constraints", "guidelines", "communicati
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    with FakeSlack() as fake:
-        fake.add_user(ADMIN, "Astrid Admin", admin=True)
-        with running_slack_bot(
-            tmp_path_factory.mktemp("slack-direction"), fake, BOT_ADMINS=ADMIN
-        ) as bot:
-            yield bot
+    with slack_bot_with_admin(tmp_path_factory.mktemp("slack-direction"), ADMIN) as bot:
+        yield bot
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def person(bot: SlackBot, name: str) -> str:
-    """A new Slack user (``users.info`` knows them)."""
-    user = f"U{uuid.uuid4().hex[:9].upper()}"
-    bot.fake.add_user(user, name)
-    return user
-
-
-def run(bot: SlackBot, text: str, user: str, channel: str, contains: str = "") -> Call:
-    """``/samverkan text`` by ``user``; its answer in ``channel`` (containing ``contains``)."""
-    mark = bot.fake.mark()
-    assert slash(bot, text, user, channel).status == 200
-    return posted(bot, channel, mark, contains)
-
-
-def refused(bot: SlackBot, text: str, user: str, channel: str) -> Call:
-    """``/samverkan text`` by ``user``, answered only to them; nothing posted in the channel."""
-    mark = bot.fake.mark()
-    assert slash(bot, text, user, channel).status == 200
-    answer = bot.fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=user)
-    assert not sent_since(bot.fake, mark, "chat.postMessage", channel)
-    return answer
 
 
 def shown(call: Call) -> str:
@@ -128,16 +103,12 @@ class Region:
 
 
 def new_region(bot: SlackBot) -> Region:
-    name = f"Analysforum {uuid.uuid4().hex[:8]}"
-    channel, second, strategic = new_channel(), new_channel(), new_channel()
-    run(bot, f"forum skapa {name} samordnande", ADMIN, channel, "är skapat")
-    run(bot, f"forum koppla {name}", ADMIN, channel, "Kanalen är nu kopplad till")
-    run(bot, "forum medlem lägg till Polisen, Trafikverket", ADMIN, channel, "är nu medlem")
     rut, tina = person(bot, "Rut Samordnare"), person(bot, "Tina Inriktare")
     polis, trafik = person(bot, "Pia Polis"), person(bot, "Tom Trafik")
+    members = {polis: "Polisen", trafik: "Trafikverket"}
+    name, channel = bound_forum(bot, ADMIN, members, "Analysforum")
+    second, strategic = new_channel(), new_channel()
     run(bot, f"roll <@{rut}> koordinator", ADMIN, channel, "rollen koordinator")
-    run(bot, "aktör Polisen", polis, channel, "företrädare för")
-    run(bot, "aktör Trafikverket", trafik, channel, "företrädare för")
     # Bound last: what was said above is not repeated there (Slack paces each channel).
     run(bot, f"forum koppla {name}", ADMIN, second, "Kanalen är nu kopplad till")
     run(bot, "forum koppla inriktande forum", ADMIN, strategic, "Regionalt inriktande forum")

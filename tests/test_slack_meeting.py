@@ -12,7 +12,6 @@ Each test makes its own forums, channels and people, so the tests share the bot 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -21,13 +20,14 @@ from tests.support.fake_slack import Call, FakeSlack, UploadedFile
 from tests.support.slack_http import (
     JSON,
     SlackBot,
+    bound_forum,
     event_body,
     message,
-    new_channel,
+    person,
     posted,
-    running_slack_bot,
+    run,
     send,
-    slash,
+    slack_bot_with_admin,
 )
 
 ADMIN = "UADMIN002"  # in BOT_ADMINS: a coordinator everywhere, so the meeting's chair
@@ -36,28 +36,11 @@ WORKSPACE = "https://samverkan-test.slack.com"  # the fake's auth.test url
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    with FakeSlack() as fake:
-        fake.add_user(ADMIN, "Astrid Admin", admin=True)
-        with running_slack_bot(
-            tmp_path_factory.mktemp("slack-meeting"), fake, BOT_ADMINS=ADMIN
-        ) as bot:
-            yield bot
+    with slack_bot_with_admin(tmp_path_factory.mktemp("slack-meeting"), ADMIN) as bot:
+        yield bot
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def person(bot: SlackBot, name: str) -> str:
-    user = f"U{uuid.uuid4().hex[:9].upper()}"
-    bot.fake.add_user(user, name)
-    return user
-
-
-def run(bot: SlackBot, text: str, user: str, channel: str, contains: str = "") -> Call:
-    """``/samverkan text`` by ``user``; its answer in ``channel`` (containing ``contains``)."""
-    mark = bot.fake.mark()
-    assert slash(bot, text, user, channel).status == 200
-    return posted(bot, channel, mark, contains)
 
 
 def say(bot: SlackBot, user: str, channel: str, text: str, contains: str = "") -> Call:
@@ -69,20 +52,6 @@ def said(bot: SlackBot, event: dict[str, object], contains: str = "") -> Call:
     mark = bot.fake.mark()
     assert send(bot, event_body(event), JSON).status == 200
     return posted(bot, str(event["channel"]), mark, contains)
-
-
-def new_forum(bot: SlackBot, members: dict[str, str]) -> tuple[str, str]:
-    """A new forum bound to a new channel, with ``members`` (user -> organisation)."""
-    name = f"Mötesforum {uuid.uuid4().hex[:8]}"
-    channel = new_channel()
-    run(bot, f"forum skapa {name} samordnande", ADMIN, channel, "är skapat")
-    run(bot, f"forum koppla {name}", ADMIN, channel, "Kanalen är nu kopplad till")
-    if members:  # a new forum has no members until its coordinator adds them
-        names = ", ".join(sorted(set(members.values())))
-        run(bot, f"forum medlem lägg till {names}", ADMIN, channel, "är nu medlem")
-    for user, organisation in members.items():
-        run(bot, f"aktör {organisation}", user, channel, "registrerad som företrädare för")
-    return name, channel
 
 
 def plain(call: Call) -> str:
@@ -108,7 +77,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
 ) -> None:
     polis = person(slack, "Petra Polis")
     trafik = person(slack, "Tor Trafik")
-    name, channel = new_forum(slack, {polis: "Polisen", trafik: "Trafikverket"})
+    name, channel = bound_forum(slack, ADMIN, {polis: "Polisen", trafik: "Trafikverket"})
 
     started = say(slack, ADMIN, channel, "!möte start Stormmöte", "möte 1 har börjat")
     assert "Dagordning" in started.text
@@ -160,7 +129,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
 
 
 def test_a_refused_upload_is_logged_and_the_minutes_still_arrive(slack: SlackBot) -> None:
-    _, channel = new_forum(slack, {})
+    _, channel = bound_forum(slack, ADMIN, {})
     say(slack, ADMIN, channel, "!möte start", "möte 1 har börjat")
     say(slack, ADMIN, channel, "!info Kort möte", "Kort möte")
     log_mark = len(slack.process.log())
@@ -188,8 +157,8 @@ def test_an_item_raised_to_another_forum_arrives_in_its_channel_with_a_link_back
     slack: SlackBot,
 ) -> None:
     polis = person(slack, "Pia Polis")
-    name, channel = new_forum(slack, {polis: "Polisen"})
-    other, other_channel = new_forum(slack, {})
+    name, channel = bound_forum(slack, ADMIN, {polis: "Polisen"})
+    other, other_channel = bound_forum(slack, ADMIN, {})
     say(slack, ADMIN, channel, "!möte start", "möte 1 har börjat")
 
     mark = slack.fake.mark()

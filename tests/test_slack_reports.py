@@ -23,19 +23,23 @@ from typing import Any
 import pytest
 
 import storage
-from tests.support.fake_slack import BOT_USER_ID, Call, FakeSlack
+from tests.support.fake_slack import BOT_USER_ID, Call
 from tests.support.slack_http import (
     FORM,
     Answer,
     SlackBot,
+    bound_forum,
     click,
     interactive,
     new_channel,
+    person,
     posted,
-    running_slack_bot,
+    refused,
+    run,
     say,
     send,
     sent_since,
+    slack_bot_with_admin,
     slash,
     slash_body,
     trigger_id,
@@ -66,38 +70,11 @@ TEXT_MAX = 40_000  # Slack truncates a message's text here
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    with FakeSlack() as fake:
-        fake.add_user(ADMIN, "Astrid Admin", admin=True)
-        with running_slack_bot(
-            tmp_path_factory.mktemp("slack-reports"), fake, BOT_ADMINS=ADMIN
-        ) as bot:
-            yield bot
+    with slack_bot_with_admin(tmp_path_factory.mktemp("slack-reports"), ADMIN) as bot:
+        yield bot
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def person(bot: SlackBot, name: str, *, admin: bool = False) -> str:
-    """A new Slack user (``users.info`` knows them)."""
-    user = f"U{uuid.uuid4().hex[:9].upper()}"
-    bot.fake.add_user(user, name, admin=admin)
-    return user
-
-
-def run(bot: SlackBot, text: str, user: str, channel: str, contains: str = "") -> Call:
-    """``/samverkan text`` by ``user``; its answer in ``channel`` (containing ``contains``)."""
-    mark = bot.fake.mark()
-    assert slash(bot, text, user, channel).status == 200
-    return posted(bot, channel, mark, contains)
-
-
-def refused(bot: SlackBot, text: str, user: str, channel: str) -> Call:
-    """``/samverkan text`` by ``user``, answered only to them; nothing posted in the channel."""
-    mark = bot.fake.mark()
-    assert slash(bot, text, user, channel).status == 200
-    answer = bot.fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=user)
-    assert not sent_since(bot.fake, mark, "chat.postMessage", channel)
-    return answer
 
 
 @dataclass(frozen=True)
@@ -112,15 +89,7 @@ def new_forum(
     """A new forum bound to a new channel; the admin adds the organisations of ``members``
     (user -> organisation) to it, each user says whom they represent there, and then the
     admin activates it, which opens a round."""
-    name = f"Testforum {uuid.uuid4().hex[:8]}"
-    channel = new_channel()
-    run(bot, f"forum skapa {name} samordnande", ADMIN, channel, "är skapat")
-    run(bot, f"forum koppla {name}", ADMIN, channel, "Kanalen är nu kopplad till")
-    if members:  # a new forum has no members until its coordinator adds them
-        names = ", ".join(sorted(set(members.values())))
-        run(bot, f"forum medlem lägg till {names}", ADMIN, channel, "är nu medlem")
-    for user, organisation in (members or {}).items():
-        run(bot, f"aktör {organisation}", user, channel, "registrerad som företrädare för")
+    name, channel = bound_forum(bot, ADMIN, members or {})
     if activate:
         run(bot, "aktivera Övning: storm", ADMIN, channel, "INKALLNING")
     return Forum(name, channel)

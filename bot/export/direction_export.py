@@ -21,26 +21,15 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from bot.export import FORMATS
-from bot.export.environments import html_environment, markdown_environment
+from bot.export.environments import template_for
+from bot.export.picture_export import MessageView, message_view
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
-from commands.joint_direction.blocks import message_label, message_meta
 from commands.joint_direction.data import DirectionRecord, Step
-from commands.joint_direction.summary import AgreedMessage
 from storage.directions import DIRECTION_FIELDS
 
 # The layout of the JSON file; raise it when a consumer would have to read it differently.
 JSON_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class MessageView:
-    """An agreed joint message: ``#2``, its text, and when and by whom it was agreed."""
-
-    number: str
-    text: str
-    meta: str
 
 
 @dataclass(frozen=True)
@@ -116,7 +105,7 @@ def direction_view(record: DirectionRecord, language: str) -> DirectionView:
         ),
         not_confirmed=list(record.not_confirmed),
         messages_title=t(language, "export_direction.messages"),
-        messages=[_message(message, zone, language) for message in record.agreed_messages],
+        messages=[message_view(message, language, zone) for message in record.agreed_messages],
         no_messages=None if record.agreed_messages else t(language, "export_direction.no_messages"),
         footer=t(
             language,
@@ -194,27 +183,14 @@ def _confirmations_title(record: DirectionRecord, language: str) -> str | None:
     return t(language, "export_direction.confirmations_plain")
 
 
-def _message(message: AgreedMessage, zone: ZoneInfo, language: str) -> MessageView:
-    """Worded as the joint picture words it (``commands.joint_direction.blocks``)."""
-    return MessageView(
-        message_label(message, language), message.text, message_meta(message, language, zone)
-    )
-
-
 # -- rendering -----------------------------------------------------------------------------------
 
 
 def render_direction(record: DirectionRecord, fmt: str, language: str) -> str:
-    """The file's text in ``fmt`` (one of :data:`FORMATS`)."""
+    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``)."""
     if fmt == "json":
         return render_json(record, language)
-    if fmt == "html":
-        template = html_environment().get_template("direction.html.j2")
-        return template.render(view=direction_view(record, language))
-    if fmt == "md":
-        template = markdown_environment().get_template("direction.md.j2")
-        return template.render(view=direction_view(record, language))
-    raise ValueError(f"{fmt!r} is none of {FORMATS}")
+    return template_for("direction", fmt).render(view=direction_view(record, language))
 
 
 def render_json(record: DirectionRecord, language: str) -> str:

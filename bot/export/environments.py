@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
+from bot.export import FORMATS
 from bot.export.markdown import Markdown, escape_inline, escape_lines
 from commands.core.document import Code, Emphasis, Inline, Link, Mention, Strong
 
@@ -55,6 +56,17 @@ def markdown_environment() -> Environment:
     environment.filters["lines"] = escape_lines
     environment.filters["parts"] = markdown_parts
     return environment
+
+
+def template_for(name: str, fmt: str) -> Template:
+    """The template that writes ``name`` (``picture``, ``minutes``, ``direction``) in ``fmt``:
+    ``<name>.html.j2`` or ``<name>.md.j2``; any other format is refused (JSON is written by
+    each export without a template)."""
+    if fmt == "html":
+        return html_environment().get_template(f"{name}.html.j2")
+    if fmt == "md":
+        return markdown_environment().get_template(f"{name}.md.j2")
+    raise ValueError(f"{fmt!r} is none of {FORMATS}")
 
 
 def html_lines(text: str) -> Markup:

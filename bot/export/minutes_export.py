@@ -30,8 +30,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from bot.export import FORMATS
-from bot.export.environments import html_environment, markdown_environment
+from bot.export.environments import template_for
 from bot.export.picture_export import (
     FrameView,
     PictureView,
@@ -283,16 +282,10 @@ def _due(action: ActionEntry, zone: ZoneInfo, language: str) -> str:
 
 
 def render_minutes(minutes: Minutes, fmt: str, language: str) -> str:
-    """The file's text in ``fmt`` (one of :data:`FORMATS`)."""
+    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``)."""
     if fmt == "json":
         return render_json(minutes, language)
-    if fmt == "html":
-        template = html_environment().get_template("minutes.html.j2")
-        return template.render(view=minutes_view(minutes, language))
-    if fmt == "md":
-        template = markdown_environment().get_template("minutes.md.j2")
-        return template.render(view=minutes_view(minutes, language))
-    raise ValueError(f"{fmt!r} is none of {FORMATS}")
+    return template_for("minutes", fmt).render(view=minutes_view(minutes, language))
 
 
 def _kind_key(kind: str, minutes: Minutes) -> str:

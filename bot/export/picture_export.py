@@ -22,8 +22,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from bot.export import FORMATS
-from bot.export.environments import html_environment, markdown_environment
+from bot.export.environments import template_for
 from bot.export.source import ExportedPicture
 from commands.core.document import inline_text
 from commands.core.i18n import t
@@ -112,14 +111,15 @@ def frame_view(
     return FrameView(
         direction=shown,
         messages_title=messages_title(messages, language) if messages else None,
-        messages=[
-            MessageView(
-                message_label(message, language),
-                message.text,
-                message_meta(message, language, zone),
-            )
-            for message in messages
-        ],
+        messages=[message_view(message, language, zone) for message in messages],
+    )
+
+
+def message_view(message: AgreedMessage, language: str, zone: ZoneInfo) -> MessageView:
+    """An agreed joint message worded as the chat words it (``commands.joint_direction.blocks``):
+    the picture's and the minutes' frame, and the direction's file, alike."""
+    return MessageView(
+        message_label(message, language), message.text, message_meta(message, language, zone)
     )
 
 
@@ -205,16 +205,10 @@ def _section(report: PictureReport, zone: ZoneInfo, language: str) -> Section:
 
 
 def render(exported: ExportedPicture, fmt: str) -> str:
-    """The file's text in ``fmt`` (one of :data:`FORMATS`)."""
+    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``)."""
     if fmt == "json":
         return render_json(exported)
-    if fmt == "html":
-        template = html_environment().get_template("picture.html.j2")
-        return template.render(view=picture_view(exported))
-    if fmt == "md":
-        template = markdown_environment().get_template("picture.md.j2")
-        return template.render(view=picture_view(exported))
-    raise ValueError(f"{fmt!r} is none of {FORMATS}")
+    return template_for("picture", fmt).render(view=picture_view(exported))
 
 
 def render_json(exported: ExportedPicture) -> str:

@@ -547,7 +547,7 @@ class Dispatcher:
             else:
                 value = rest.pop(0).value.strip() if rest else ""
             if not value:
-                if arg.required:
+                if arg.required and not arg.refused_by_handler:
                     raise CommandError(
                         "error.missing_argument",
                         hint_key=None,

@@ -67,6 +67,9 @@ class Arg:
     name: str
     kind: ArgKind = ArgKind.WORD
     required: bool = True
+    # Required (``<…>`` in the usage line), but the handler refuses its absence itself, with
+    # an example made for the case: the dispatcher lets it through as None.
+    refused_by_handler: bool = False
     # Not shown in the usage line: text the handler takes in another way when present
     # (``!läge oförändrat`` followed by more words is an ordinary report).
     hidden: bool = False

@@ -56,6 +56,10 @@ EXPIRY_LEAD = timedelta(hours=2)
 
 TAG_PREFIX = "direction"
 
+# The platforms whose doors hand a reaction to the core (bot/matrix/door.py): there the card
+# says that a 👍 on it confirms; elsewhere it cannot be done, or the card has its button.
+REACTING_PLATFORMS = frozenset({"matrix"})
+
 
 def card_tag(direction: Direction) -> str:
     """The tag of the messages that carry a direction's confirmation card
@@ -139,12 +143,16 @@ def when_short(at: datetime, now: datetime, zone: ZoneInfo) -> str:
     return format_clock(at, zone) if same_day else format_time(at, zone)
 
 
-def confirm_button(direction: Direction, language: str, prefix: str) -> Button:
-    """``inriktning kvittera <nr>``; a door without buttons shows its hint."""
+def confirm_button(
+    direction: Direction, language: str, prefix: str, *, reacted_to: bool = False
+) -> Button:
+    """``inriktning kvittera <nr>``; a door without buttons shows its hint, which says that a
+    👍 confirms too when it is on a card (``reacted_to``) on a platform with reactions."""
+    hint = "button_hint_reaction" if reacted_to else "button_hint"
     return Button(
         t(language, "direction_in_force.button"),
         f"inriktning kvittera {direction.number}",
-        t(language, "direction_in_force.button_hint", prefix=prefix, number=direction.number),
+        t(language, f"direction_in_force.{hint}", prefix=prefix, number=direction.number),
     )
 
 
@@ -155,9 +163,11 @@ def confirmation_card(
     language: str,
     prefix: str,
     confirmations: Confirmations | None = None,
+    platform: str | None = None,
 ) -> Document:
     """The short card under an adopted direction: "Kvitterat: 3 av 10 – Polisen Region
-    Stockholm 16:05; …", "Väntar på: …", with the button ``inriktning kvittera <nr>``."""
+    Stockholm 16:05; …", "Väntar på: …", with the button ``inriktning kvittera <nr>`` (on a
+    ``platform`` with reactions, its words say that a 👍 on the card confirms)."""
     state = confirmations or confirmations_of(store, direction)
     home = home_of(store, direction)
     zone = ZoneInfo(home.timezone if home is not None else "Europe/Stockholm")
@@ -192,7 +202,8 @@ def confirmation_card(
             names="; ".join(state.name(oid) for oid in awaited),
         )
     )
-    doc.actions(confirm_button(direction, language, prefix))
+    reacted_to = platform in REACTING_PLATFORMS
+    doc.actions(confirm_button(direction, language, prefix, reacted_to=reacted_to))
     return doc
 
 
@@ -205,9 +216,15 @@ def confirmation_posts(
     state = confirmations_of(store, direction)
     tag = card_tag(direction)
     for forum in governed_forums(store, direction):
-        card = confirmation_card(store, direction, now, forum.language, prefix, state)
         posts.extend(
-            Post(channel.platform, channel.channel_id, card, tag=tag)
+            Post(
+                channel.platform,
+                channel.channel_id,
+                confirmation_card(
+                    store, direction, now, forum.language, prefix, state, channel.platform
+                ),
+                tag=tag,
+            )
             for channel in store.forums.channels(forum)
         )
     return posts

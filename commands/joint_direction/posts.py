@@ -12,6 +12,7 @@ from commands.core.document import Button, Document, Strong
 from commands.core.i18n import normalise_language
 from commands.core.messages import Post
 from commands.core.request import Request
+from commands.joint_direction.reach import answering_activation
 from commands.joint_direction.render import Where, add_changes, changes, direction_document
 from storage.directions import DirectionText
 from storage.forums import Channel
@@ -128,7 +129,8 @@ def adopted_document(
 ) -> Document:
     """The adopted direction as the strategic forum reads it (where it was sent, what it
     supersedes), or (``confirm``) as the forums working under it do: with the way back to
-    where it was adopted, and how each member organisation confirms it."""
+    where it was adopted, and how its organisations confirm it (those called in during an
+    activation, else the members)."""
     prefix = req.config.prefix
     strategic = forum_of(req, direction.presented_to_id)
     doc = Document().paragraph(
@@ -162,9 +164,13 @@ def adopted_document(
         )
     doc.blocks.extend(direction_document(req.store, direction, where).blocks)
     if confirm:
-        doc.paragraph(
-            where.t("direction_lifecycle.confirm_how", prefix=prefix, number=direction.number)
+        # During an activation only the organisations called in confirm (the card counts them).
+        home = forum_of(req, direction.forum_id)
+        called = answering_activation(
+            req.store, home, direction.adopted_at, direction.activation_id
         )
+        how = "confirm_how_called" if called is not None else "confirm_how"
+        doc.paragraph(where.t(f"direction_lifecycle.{how}", prefix=prefix, number=direction.number))
         doc.actions(
             Button(
                 where.t("direction_lifecycle.confirm_button"),

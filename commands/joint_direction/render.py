@@ -1,7 +1,8 @@
 """A joint regional direction as a platform-neutral document: its heading, where it stands
 (who proposed, presented and adopted it, where and when), its fields in the model's order,
 and its history, each version with who, when and where, and what changed from the one
-before (word by word, kept short enough to read in chat)."""
+before (line by line, then word by word within a changed line, kept short enough to read in
+chat)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ from storage.models import Direction, DirectionState, DirectionVersion
 MAX_QUOTE = 240
 # Words of context named before an addition.
 CONTEXT_WORDS = 4
+# A line break inside a quoted text.
+LINE_BREAK = " ⏎ "
+# How alike (difflib's ratio of their words) a line must be to an earlier one to be read as
+# that line changed, rather than one line struck and another added.
+SAME_LINE = 0.5
 # More changes than this in one field, or most of it changed: the field is shown as rewritten.
 MAX_CHANGES = 5
 REWRITTEN_SHARE = 0.6
@@ -139,16 +145,18 @@ def add_fields(
     text: DirectionText,
     where: Where,
     agreed: list[AgreedMessage] | None = None,
+    agreed_in: str = "",
 ) -> Document:
     """The fields in the model's order (an empty one says so), *Gäller till*, and the
-    forum's agreed joint messages under the communication field when given."""
+    joint messages agreed in the forum named ``agreed_in`` under the communication field
+    when given."""
     empty = where.t("direction_lifecycle.doc.empty_field")
     rows: list[tuple[str, Part]] = [
         (field_label(name, where.language), value or empty) for name, value in text.fields().items()
     ]
     doc.fields(rows, stacked=True)
     if agreed:
-        doc.paragraph(Strong(where.t("direction_lifecycle.doc.agreed_messages")))
+        doc.paragraph(Strong(where.t("direction_lifecycle.doc.agreed_messages", forum=agreed_in)))
         doc.bullets(
             where.t(
                 "direction_lifecycle.doc.agreed_message",
@@ -172,11 +180,13 @@ def direction_document(store: Store, direction: Direction, where: Where) -> Docu
     for line in state_lines(store, direction, where):
         doc.paragraph(line)
     doc.paragraph(version_line(store, version, where))
+    home = store.forums.get(direction.forum_id)
     agreed = None
-    if direction.state in (DirectionState.DRAFT, DirectionState.PRESENTED):
-        home = store.forums.get(direction.forum_id)
-        agreed = agreed_messages(store, home, where.now) if home is not None else None
-    return add_fields(doc, DirectionText.of(version), where, agreed)
+    if home is not None and direction.state in (DirectionState.DRAFT, DirectionState.PRESENTED):
+        agreed = agreed_messages(store, home, where.now)
+    return add_fields(
+        doc, DirectionText.of(version), where, agreed, home.name if home is not None else "?"
+    )
 
 
 def summary_line(store: Store, direction: Direction, where: Where) -> str:
@@ -196,28 +206,104 @@ def summary_line(store: Store, direction: Direction, where: Where) -> str:
 # -- what changed ------------------------------------------------------------------------------
 
 
-def _quote(words: list[str]) -> str:
-    text = " ".join(words)
+def _cut(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
 
 
+def _quote(words: list[str]) -> str:
+    return _cut(" ".join(words))
+
+
+def _lines(text: str) -> list[list[str]]:
+    """The text's lines that say something, each as its words."""
+    return [line.split() for line in text.splitlines() if line.strip()]
+
+
+def _quote_lines(lines: list[list[str]]) -> str:
+    """A text of several lines quoted on one: its line breaks marked ``⏎``."""
+    return _cut(LINE_BREAK.join(" ".join(line) for line in lines))
+
+
 def text_changes(before: str | None, after: str | None, where: Where) -> list[str]:
-    """What changed in one field, word by word: each change a short sentence."""
+    """What changed in one field, each change a short sentence: line by line (a line added
+    or struck), and word by word within a line that changed."""
     if before == after:
         return []
     if not before:
-        return [where.t("direction_lifecycle.diff.filled", new=_quote((after or "").split()))]
+        return [where.t("direction_lifecycle.diff.filled", new=_quote_lines(_lines(after or "")))]
     if not after:
-        return [where.t("direction_lifecycle.diff.emptied", old=_quote(before.split()))]
-    old, new = before.split(), after.split()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    opcodes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    if not opcodes:  # only the line breaks or spacing changed
+        return [where.t("direction_lifecycle.diff.emptied", old=_quote_lines(_lines(before)))]
+    old, new = _lines(before), _lines(after)
+    old_words = [word for line in old for word in line]
+    new_words = [word for line in new for word in line]
+    if old_words == new_words:  # only the line breaks or spacing changed
         return [where.t("direction_lifecycle.diff.layout")]
-    if len(opcodes) > MAX_CHANGES or matcher.ratio() < 1 - REWRITTEN_SHARE:
-        return [where.t("direction_lifecycle.diff.rewritten", new=_quote(new))]
+    if len(old) == len(new) == 1:
+        said = _word_changes(old[0], new[0], where, of_line=False)
+    else:
+        said = _line_changes(old, new, where)
+    alike = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).ratio()
+    if len(said) > MAX_CHANGES or alike < 1 - REWRITTEN_SHARE:
+        return [where.t("direction_lifecycle.diff.rewritten", new=_quote_lines(new))]
+    return said
+
+
+def _line_changes(old: list[list[str]], new: list[list[str]], where: Where) -> list[str]:
+    """The lines added and struck, and the changes within each line that changed."""
+    joined = difflib.SequenceMatcher(
+        None, [" ".join(line) for line in old], [" ".join(line) for line in new], autojunk=False
+    )
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in joined.get_opcodes():
+        if tag == "equal":
+            continue
+        for old_line, new_index in _paired(old[i1:i2], new, j1, j2):
+            if old_line is not None and new_index is not None:
+                out.extend(_word_changes(old_line, new[new_index], where, of_line=True))
+            elif old_line is not None:
+                out.append(where.t("direction_lifecycle.diff.line_removed", old=_quote(old_line)))
+            elif new_index is not None:
+                added = where.t("direction_lifecycle.diff.line_added", new=_quote(new[new_index]))
+                out.append(f"{_line_place(new, new_index, where)}: {added}")
+    return out
+
+
+def _paired(
+    old: list[list[str]], new: list[list[str]], start: int, end: int
+) -> list[tuple[list[str] | None, int | None]]:
+    """The old lines of a changed stretch against the new lines ``new[start:end]``, in order:
+    a line and the index of the new line it became, a line struck (None), or the index of a
+    line added (None for the old one). An old line becomes the next new line alike enough."""
+    found: list[tuple[list[str] | None, int | None]] = []
+    at = start
+    for line in old:
+        match = next(
+            (
+                index
+                for index in range(at, end)
+                if difflib.SequenceMatcher(None, line, new[index], autojunk=False).ratio()
+                >= SAME_LINE
+            ),
+            None,
+        )
+        if match is None:
+            found.append((line, None))
+            continue
+        found.extend((None, index) for index in range(at, match))
+        found.append((line, match))
+        at = match + 1
+    found.extend((None, index) for index in range(at, end))
+    return found
+
+
+def _word_changes(old: list[str], new: list[str], where: Where, *, of_line: bool) -> list[str]:
+    """What changed between two versions of a text (``of_line``: of one of its lines),
+    word by word."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     out = []
-    for tag, i1, i2, j1, j2 in opcodes:
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
         if tag == "replace":
             what = where.t(
                 "direction_lifecycle.diff.replaced", old=_quote(old[i1:i2]), new=_quote(new[j1:j2])
@@ -226,17 +312,35 @@ def text_changes(before: str | None, after: str | None, where: Where) -> list[st
             what = where.t("direction_lifecycle.diff.removed", old=_quote(old[i1:i2]))
         else:
             what = where.t("direction_lifecycle.diff.added", new=_quote(new[j1:j2]))
-        out.append(f"{_place(old, i1, where)}: {what}")
+        out.append(f"{_place(old, i1, where, of_line=of_line)}: {what}")
     return out
 
 
-def _place(words: list[str], index: int, where: Where) -> str:
-    """Where in the text a change is: after which words (the last few), or at its start."""
+def _place(words: list[str], index: int, where: Where, *, of_line: bool = False) -> str:
+    """Where in the text (``of_line``: in a line of it) a change is: after which words (the
+    last few), or at its start."""
+    if index == 0:
+        if of_line:
+            return where.t("direction_lifecycle.diff.line_start", line=_start_of(words))
+        return where.t("direction_lifecycle.diff.at_start")
+    return where.t("direction_lifecycle.diff.after", before=_end_of(words[:index]))
+
+
+def _line_place(lines: list[list[str]], index: int, where: Where) -> str:
+    """Where a line added is: after which line (its last few words), or at the start."""
     if index == 0:
         return where.t("direction_lifecycle.diff.at_start")
-    before = words[max(0, index - CONTEXT_WORDS) : index]
-    shown = ("… " if index > CONTEXT_WORDS else "") + _quote(before)
-    return where.t("direction_lifecycle.diff.after", before=shown)
+    return where.t("direction_lifecycle.diff.after_line", before=_end_of(lines[index - 1]))
+
+
+def _end_of(words: list[str]) -> str:
+    """The last few words, ``… `` before them when there are more."""
+    return ("… " if len(words) > CONTEXT_WORDS else "") + _quote(words[-CONTEXT_WORDS:])
+
+
+def _start_of(words: list[str]) -> str:
+    """The first few words, `` …`` after them when there are more."""
+    return _quote(words[:CONTEXT_WORDS]) + (" …" if len(words) > CONTEXT_WORDS else "")
 
 
 def changes(

@@ -1,12 +1,12 @@
 """A joint regional direction as people write it, into the model's fields.
 
-Labelled lines as in ``!läge`` (``commands/situation/parse.py``): a line that starts with a
-known label (Swedish or English, any case, accents optional, bold or bulleted: ``Målbild:``,
-``*Prioriteringar:*``, ``- Ramar:``) starts that field and the lines after it continue it; a
-known label after a sentence (``Målbild: framkomlighet. Ramar: inga``) starts one too. Text
-before the first label is *Målbild*. An unknown label (``Väder: snö``) stays as text where it
-stands and is reported back. *Gäller till* is an instant, read by the bot's one time reader
-(``commands/core/when.py``).
+Labelled lines, read as ``!läge`` reads them (``commands/core/labelled.py``): a line that starts
+with a known label (Swedish or English, any case, accents optional, bold or bulleted:
+``Målbild:``, ``*Prioriteringar:*``, ``- Ramar:``) starts that field and the lines after it
+continue it; a known label after a sentence (``Målbild: framkomlighet. Ramar: inga``) starts one
+too. Text before the first label is *Målbild*. An unknown label (``Väder: snö``) stays as text
+where it stands and is reported back. *Gäller till* is an instant, read by the bot's one time
+reader (``commands/core/when.py``).
 
 What was written is kept apart from what it means for a version: a label given with nothing
 after it (or ``-``) empties its field, which matters when a version is edited
@@ -15,8 +15,6 @@ after it (or ``-``) empties its field, which matters when a version is edited
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from commands.core.errors import CommandError
 from commands.core.i18n import t
-from commands.core.text import fold
+from commands.core.labelled import LabelledLines
 from commands.core.timefmt import format_time_with_weekday
 from commands.core.when import Refusal, read_when
 from storage.directions import DIRECTION_FIELDS, DirectionText
@@ -94,19 +92,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 assert tuple(LABELS) == FIELDS
-_FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
-
-# What a label may look like around it: a bullet, Markdown/Slack emphasis, then the colon.
-_LEAD = r"(?:[-*•>]\s*)?[*_]*"
-_TAIL = r"[*_]*\s*[:：][*_]*"
-_KNOWN = "|".join(
-    r"[\s/&,()+-]+".join(re.escape(word) for word in label.split())
-    for label in sorted(_FIELD_OF, key=len, reverse=True)
-)
-# Matched on the line's skeleton (same length, lower case, accents off), so positions hold.
-_LABEL_AT = re.compile(rf"(?:^|(?<=[.;!?|])\s)\s*{_LEAD}(?P<label>{_KNOWN}){_TAIL}")
-# Something that looks like a label at the start of a line but is none we know.
-_UNKNOWN_AT = re.compile(rf"^\s*{_LEAD}(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){{0,2}}){_TAIL}\s")
+# The reader of those labels (``commands/core/labelled.py``); words in brackets after a label
+# are not read as a note: ``Målbild (kort):`` is text.
+_READER = LabelledLines(LABELS)
 # A field given as one of these is emptied.
 _EMPTY = frozenset({"", "-", "–", "—"})
 
@@ -120,74 +108,12 @@ class WrittenDirection:
     unknown_labels: tuple[str, ...] = ()
 
 
-def _skeleton(text: str) -> str:
-    """``text`` lower-cased with accents dropped, one character for each character."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFKD", char)[:1] or char
-        lowered = base.lower()
-        out.append(lowered if len(lowered) == 1 else char)
-    return "".join(out)
-
-
-def _label_key(label: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(label)).split())
-
-
-def field_of(label: str) -> str | None:
-    """The field a label names (``"Ramar och begränsningar"`` -> ``"constraints"``)."""
-    return _FIELD_OF.get(_label_key(label))
-
-
 def read_written(text: str) -> WrittenDirection:
-    """The fields ``text`` gives; text before any label is *Målbild*."""
-    parts: dict[str, list[str]] = {}
-    unknown: list[str] = []
-    current = "target"
-
-    def add(name: str, value: str) -> None:
-        # Blank lines before the first label give no field (an edit keeps *Målbild*).
-        if value.strip() or name in parts:
-            parts.setdefault(name, []).append(value)
-
-    for line in text.splitlines():
-        skeleton = _skeleton(line)
-        matches = list(_LABEL_AT.finditer(skeleton))
-        if not matches:
-            found = _UNKNOWN_AT.match(skeleton)
-            label = line[found.start("label") : found.end("label")] if found else ""
-            if label[:1].isupper() and field_of(label) is None and label not in unknown:
-                unknown.append(label)
-            add(current, line)
-            continue
-        if matches[0].start() > 0:
-            add(current, _before_label(line[: matches[0].start()]))
-        for index, match in enumerate(matches):
-            current = _FIELD_OF[_label_key(match.group("label"))]
-            if index + 1 < len(matches):
-                value = _before_label(line[match.end() : matches[index + 1].start()])
-            else:
-                value = line[match.end() :].strip()
-            parts.setdefault(current, []).append(value)
-    given = {name: _joined(parts[name]) for name in FIELDS if name in parts}
-    return WrittenDirection(given, tuple(unknown))
-
-
-def _before_label(segment: str) -> str:
-    """A field's text that a label on the same line ends: ``"inga;"`` -> ``"inga"``."""
-    return segment.strip().rstrip(";|").rstrip()
-
-
-def _joined(lines: list[str]) -> str:
-    """The lines of one field as one text: trimmed, blank lines at the ends dropped; a field
-    written as ``-`` is empty."""
-    kept = [line.rstrip() for line in lines]
-    while kept and not kept[0].strip():
-        kept.pop(0)
-    while kept and not kept[-1].strip():
-        kept.pop()
-    text = "\n".join(kept).strip()
-    return "" if text in _EMPTY else text
+    """The fields ``text`` gives; text before any label is *Målbild* (blank lines there give
+    no field: an edit keeps *Målbild*); a field written as ``-`` is empty."""
+    read = _READER.read(text)
+    given = {name: "" if value in _EMPTY else value for name, value in read.given.items()}
+    return WrittenDirection(given, read.unknown_labels)
 
 
 # -- what it means for a version ---------------------------------------------------------------

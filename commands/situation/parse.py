@@ -5,16 +5,15 @@ with or without accents, bold or bulleted: ``Konsekvenser:``, ``konsekvens:``, `
 ``- Impact:``) starts that field, and the lines after it continue it; a known label after a
 sentence (``Läge: normalt. Behov: inga``) starts a field too. An unknown label
 (``Väder: blåsigt``) is kept as text where it stands and reported back, and words in
-brackets after a label (``Prognos (24 h):``) stay with the field, so nothing is lost.
+brackets after a label (``Prognos (24 h):``) stay with the field, so nothing is lost. The
+reading is ``commands/core/labelled.py``'s (as for ``!inriktning``); the labels are the report's.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from commands.core.text import fold
+from commands.core.labelled import LabelledLines, label_key
 from storage.reports import FIELDS, ReportFields
 
 # Every way of writing a field's label that is recognised, folded (case and accents ignored,
@@ -79,27 +78,11 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "outlook": ("prognos", "bedomning", "prognos och bedomning", "outlook", "forecast"),
 }
-_FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
-# The words of each field's labels: ``Behov (stöd):`` says no more than ``Behov:``.
-_WORDS = {
-    name: {word for label in labels for word in label.split()} for name, labels in LABELS.items()
-}
 assert set(LABELS) == set(FIELDS)
-
-# What a label may look like around it: a bullet, Markdown/Slack emphasis, then the colon.
-_LEAD = r"(?:[-*•>]\s*)?[*_]*"
-_TAIL = r"[*_]*\s*[:：][*_]*"
-# A known label: its words separated by spaces or punctuation ("Konsekvenser / påverkan").
-_KNOWN = "|".join(
-    r"[\s/&,()+-]+".join(re.escape(word) for word in label.split())
-    for label in sorted(_FIELD_OF, key=len, reverse=True)
-)
-# Matched on the line's skeleton (same length, lower case, accents off), so positions hold.
-_LABEL_AT = re.compile(
-    rf"(?:^|(?<=[.;!?|])\s)\s*{_LEAD}(?P<label>{_KNOWN})(?:\s*\((?P<note>[^)\n]{{0,40}})\))?{_TAIL}"
-)
-# Something that looks like a label at the start of a line but is none we know.
-_UNKNOWN_AT = re.compile(rf"^\s*{_LEAD}(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){{0,2}}){_TAIL}\s")
+# The reader of those labels (``commands/core/labelled.py``); words in brackets after a label
+# stay with the field (``Prognos (24 h):``).
+_READER = LabelledLines(LABELS, notes=True)
+# A field's text that says there is nothing to say, folded as labels are.
 _NOTHING = {
     "",
     "-",
@@ -130,89 +113,20 @@ class ParsedReport:
     unknown_labels: tuple[str, ...] = ()
 
 
-def _skeleton(text: str) -> str:
-    """``text`` lower-cased with accents dropped, one character for each character."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFKD", char)[:1] or char
-        lowered = base.lower()
-        out.append(lowered if len(lowered) == 1 else char)
-    return "".join(out)
-
-
-def _label_key(label: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(label)).split())
-
-
 def field_of(label: str) -> str | None:
     """The field a label names (``"Konsekvenser / påverkan"`` -> ``"impact"``), if any."""
-    return _FIELD_OF.get(_label_key(label))
+    return _READER.field_of(label)
 
 
 def parse_report(text: str) -> ParsedReport:
     """The fields of a report; text before any label is the situation (*Läge*)."""
-    parts: dict[str, list[str]] = {name: [] for name in FIELDS}
-    unknown: list[str] = []
-    current = "situation"
-    for line in text.splitlines():
-        skeleton = _skeleton(line)
-        matches = list(_LABEL_AT.finditer(skeleton))
-        if not matches:
-            found = _UNKNOWN_AT.match(skeleton)
-            label = line[found.start("label") : found.end("label")] if found else ""
-            if label[:1].isupper() and field_of(label) is None and label not in unknown:
-                unknown.append(label)
-            parts[current].append(line)
-            continue
-        if matches[0].start() > 0:
-            parts[current].append(_before_label(line[: matches[0].start()]))
-        for index, match in enumerate(matches):
-            current = _FIELD_OF[_label_key(match.group("label"))]
-            note = _note(line, match, current)
-            if index + 1 < len(matches):
-                value = _before_label(line[match.end() : matches[index + 1].start()])
-            else:
-                value = line[match.end() :].lstrip()
-            parts[current].append(f"{note} {value}".strip() if note else value)
-    values = {name: _joined(lines) for name, lines in parts.items()}
-    return ParsedReport(ReportFields(**values), tuple(unknown))
-
-
-def _note(line: str, match: re.Match[str], name: str) -> str:
-    """A label's words in brackets, as written, when they say more than the label: kept
-    with the field (``Prognos (24 h):`` -> ``(24 h)``); the model's own label
-    (``Kommunikation (budskap):``) or another name of the same field is only the label."""
-    if match.group("note") is None:
-        return ""
-    note = line[match.start("note") : match.end("note")]
-    if set(_label_key(note).split()) <= _WORDS[name]:
-        return ""
-    return f"({note})"
-
-
-def _before_label(segment: str) -> str:
-    """A field's text that a label on the same line ends: ``"inga;"`` -> ``"inga"``."""
-    return segment.strip().rstrip(";|").rstrip()
-
-
-def _joined(lines: list[str]) -> str | None:
-    """The lines of one field as one text: trimmed, blank lines at the ends dropped."""
-    kept = [line.rstrip() for line in lines]
-    while kept and not kept[0].strip():
-        kept.pop(0)
-    while kept and not kept[-1].strip():
-        kept.pop()
-    if not kept:
-        return None
-    kept[0] = kept[0].strip()
-    text = "\n".join(kept).strip()
-    return text or None
+    read = _READER.read(text)
+    values = {name: read.given.get(name) or None for name in FIELDS}
+    return ParsedReport(ReportFields(**values), read.unknown_labels)
 
 
 def says_nothing(value: str | None) -> bool:
     """``"Inga"``, ``"-"``, ``"none"``: a field filled in with "nothing to say"."""
     if value is None:
         return True
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value)).split()) in _NOTHING or not any(
-        char.isalnum() for char in value
-    )
+    return label_key(value) in _NOTHING or not any(char.isalnum() for char in value)

@@ -2,17 +2,18 @@
 
 Each Matrix test module starts its own bot account (a localpart of its own: the Synapse is
 shared by the session) with :func:`running_bot`, and registers its users with
-:func:`registered_user`.
+:func:`registered_user`; :func:`room_with_bot` and :func:`bound_room` make the rooms they talk
+to it in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.bot_process import BotProcess
-from tests.support.matrix_user import MatrixUser
+from tests.support.matrix_user import MatrixUser, Seen, ask
 from tests.support.synapse import SERVER_NAME, SynapseServer
 
 PASSWORD = "samverkan test password"
@@ -52,3 +53,37 @@ def registered_user(
     account = synapse.register(localpart, PASSWORD)
     with MatrixUser(synapse.url, account.user_id, PASSWORD, **options) as user:  # type: ignore[arg-type]
         yield user
+
+
+def room_with_bot(
+    owner: MatrixUser, bot_id: str, *guests: MatrixUser, encrypted: bool = False
+) -> str:
+    """A room ``owner`` made, with the bot and ``guests`` in it; the bot's welcome read (the
+    room is bound to no forum yet)."""
+    room = owner.create_room(
+        "Samverkan", encrypted=encrypted, invite=[bot_id, *(g.user_id for g in guests)]
+    )
+    for guest in guests:
+        guest.join(room)
+    owner.wait_until_joined(room, bot_id)
+    welcome = owner.wait_for_message(room, sender=bot_id)
+    assert "inte kopplad till något forum" in (welcome.body or ""), welcome.describe()
+    for guest in guests:
+        owner.wait_until_joined(room, guest.user_id)
+    return room
+
+
+def bound_room(
+    owner: MatrixUser, bot_id: str, forum: int, *guests: MatrixUser, encrypted: bool = False
+) -> str:
+    """A room as :func:`room_with_bot` makes it, bound by ``owner`` (a coordinator) to
+    ``forum``, its number in ``!forum lista``."""
+    room = room_with_bot(owner, bot_id, *guests, encrypted=encrypted)
+    bound = ask(owner, room, bot_id, f"!forum koppla {forum}")
+    assert "kopplad till" in (bound.body or ""), bound.describe()
+    return room
+
+
+def containing(*texts: str) -> Callable[[Seen], bool]:
+    """A message whose body holds every one of ``texts`` (to wait for)."""
+    return lambda seen: all(text in (seen.body or "") for text in texts)

@@ -288,3 +288,57 @@ def sent_since(fake: FakeSlack, mark: int, method: str, channel: str) -> list[Ca
 
 def new_channel() -> str:
     return f"C{uuid.uuid4().hex[:9].upper()}"
+
+
+# -- setting a test up: the bot, people, forums ------------------------------------------------
+
+
+@contextmanager
+def slack_bot_with_admin(directory: Path, admin: str, **extra: str) -> Iterator[SlackBot]:
+    """:func:`running_slack_bot` against a new :class:`FakeSlack` that knows ``admin``
+    ("Astrid Admin", a workspace admin), who is in BOT_ADMINS: a coordinator everywhere."""
+    with FakeSlack() as fake:
+        fake.add_user(admin, "Astrid Admin", admin=True)
+        with running_slack_bot(directory, fake, BOT_ADMINS=admin, **extra) as bot:
+            yield bot
+
+
+def person(bot: SlackEndpoint, name: str, *, admin: bool = False) -> str:
+    """A new Slack user (``users.info`` knows them)."""
+    user = f"U{uuid.uuid4().hex[:9].upper()}"
+    bot.fake.add_user(user, name, admin=admin)
+    return user
+
+
+def run(bot: SlackEndpoint, text: str, user: str, channel: str, contains: str = "") -> Call:
+    """``/samverkan text`` by ``user``; its answer in ``channel`` (containing ``contains``)."""
+    mark = bot.fake.mark()
+    assert slash(bot, text, user, channel).status == 200
+    return posted(bot, channel, mark, contains)
+
+
+def refused(bot: SlackEndpoint, text: str, user: str, channel: str) -> Call:
+    """``/samverkan text`` by ``user``, answered only to them; nothing posted in the channel."""
+    mark = bot.fake.mark()
+    assert slash(bot, text, user, channel).status == 200
+    answer = bot.fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=user)
+    assert not sent_since(bot.fake, mark, "chat.postMessage", channel)
+    return answer
+
+
+def bound_forum(
+    bot: SlackEndpoint, admin: str, members: Mapping[str, str], prefix: str = "Testforum"
+) -> tuple[str, str]:
+    """A new coordinating forum (``prefix`` and a unique word) bound to a new channel by
+    ``admin``, with the organisations of ``members`` (user -> organisation) as its members and
+    each user registered as representing theirs: its name and the channel."""
+    name = f"{prefix} {uuid.uuid4().hex[:8]}"
+    channel = new_channel()
+    run(bot, f"forum skapa {name} samordnande", admin, channel, "är skapat")
+    run(bot, f"forum koppla {name}", admin, channel, "Kanalen är nu kopplad till")
+    if members:  # a new forum has no members until its coordinator adds them
+        names = ", ".join(sorted(set(members.values())))
+        run(bot, f"forum medlem lägg till {names}", admin, channel, "är nu medlem")
+    for user, organisation in members.items():
+        run(bot, f"aktör {organisation}", user, channel, "registrerad som företrädare för")
+    return name, channel
