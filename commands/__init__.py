@@ -30,6 +30,9 @@ the module named after what it is about:
   an adopted direction: who has not confirmed, its expiry)
 - ``joint_message``: ``!budskap``, ``!budskap förslag|ok|invändning|ändra|fastställ|upphör``
 - ``rhythm``: ``!rytm``, ``!nästa möte`` (the meeting rhythm of an activation)
+- ``activation_record``: ``!efterhand`` (an activation's record: timeline, figures, charts)
+- ``statistics``: ``!statistik`` (a forum's figures over a period, exercises apart)
+- ``exercise``: ``!övning start|slut|inspel|rensa`` (exercise mode and its injects)
 - ``report``: ``!läge``, ``!läge oförändrat|formulär|för``
 - ``joint_picture``: ``!lägesbild``, ``!lägesbild publicera``, ``!saknas``
 - ``cancel``: ``!avbryt`` (a form asked question by question)
@@ -52,6 +55,7 @@ the module named after what it is about:
 from commands import (
     action,
     activation,
+    activation_record,
     activation_request,
     actor,
     agenda,
@@ -61,6 +65,7 @@ from commands import (
     direction_in_force,
     duty,
     escalation,
+    exercise,
     followups,
     forum,
     help,
@@ -76,6 +81,7 @@ from commands import (
     rhythm,
     role,
     schedule,
+    statistics,
 )
 from commands.core import dispatcher, timekeeper
 from commands.core.capabilities import Capabilities, build
@@ -88,6 +94,7 @@ from storage import Database
 FEATURES: list[Feature] = [
     action.FEATURE,
     activation.FEATURE,
+    activation_record.FEATURE,
     activation_request.FEATURE,
     actor.FEATURE,
     agenda.FEATURE,
@@ -97,6 +104,7 @@ FEATURES: list[Feature] = [
     direction_in_force.FEATURE,
     duty.FEATURE,
     escalation.FEATURE,
+    exercise.FEATURE,
     followups.FEATURE,
     forum.FEATURE,
     help.FEATURE,
@@ -112,6 +120,7 @@ FEATURES: list[Feature] = [
     rhythm.FEATURE,
     role.FEATURE,
     schedule.FEATURE,
+    statistics.FEATURE,
 ]
 
 CAPABILITIES = build(FEATURES)

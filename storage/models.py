@@ -283,6 +283,9 @@ class Activation(SQLModel, table=True):
     rhythm_minutes: int | None = None
     rhythm_from: datetime | None = _when_optional()
     next_meeting_at: datetime | None = _when_optional()
+    # An exercise's activation (``!aktivera övning …`` or during ``!övning start``): flagged,
+    # never counted in the statistics nor shown in a real activation's record.
+    exercise_id: int | None = None  # an exercise's id
 
 
 class Acknowledgement(SQLModel, table=True):
@@ -857,3 +860,21 @@ class JointMessageAnswer(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     person_id: int = Field(foreign_key="person.id")
     at: datetime = _when()
+
+
+class Exercise(SQLModel, table=True):
+    """An exercise (övning) of a forum, from ``!övning start <namn>`` to ``!övning slut``:
+    while it lasts every post in the forum's channels is marked ÖVNING; what it produced is
+    flagged through its activations and can be removed after the evaluation (``cleared_at``).
+    A scenario file's injects (inspel) are kept as given (``scenario``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    name: str = Field(max_length=120)
+    started_at: datetime = _when()
+    started_by_id: int = Field(foreign_key="person.id")
+    ended_at: datetime | None = _when_optional()
+    ended_by_id: int | None = Field(default=None, foreign_key="person.id")
+    cleared_at: datetime | None = _when_optional()
+    cleared_by_id: int | None = Field(default=None, foreign_key="person.id")
+    scenario: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

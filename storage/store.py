@@ -10,6 +10,7 @@ from storage.audit import AuditContext, AuditLog
 from storage.directions import Directions
 from storage.door_state import HandledEvents
 from storage.duty import Duties
+from storage.exercises import Exercises
 from storage.form_dialogs import FormDialogs
 from storage.forums import Forums
 from storage.joint_messages import JointMessages
@@ -42,6 +43,7 @@ class Store:
         self.duties = Duties(session, self.audit)
         self.directions = Directions(session, self.audit)
         self.joint_messages = JointMessages(session, self.audit)
+        self.exercises = Exercises(session, self.audit)
         self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
         self.outbox = Outbox(session)
