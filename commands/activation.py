@@ -105,6 +105,27 @@ def find_organisations(req: Request, text: str, hint_key: str) -> list[Organisat
 
 # -- !aktivera -----------------------------------------------------------------------------------
 
+# ``!aktivera övning <anledning>``: an exercise's activation.
+EXERCISE_WORD = re.compile(r"(?:övning|ovning|exercise)(?:\s+|$)", re.IGNORECASE)
+MAX_EXERCISE_NAME = 120
+
+
+def _exercise_word(text: str) -> tuple[bool, str]:
+    """Whether the reason begins with ``övning``, and the reason without it (``!aktivera
+    Övning`` alone: an ordinary reason)."""
+    found = EXERCISE_WORD.match(text)
+    rest = text[found.end() :].strip() if found else ""
+    return (True, rest) if rest else (False, text)
+
+
+def _exercise_row(req: Request, activation: Activation) -> list[tuple[str, Part]]:
+    """``Övning: ja – <namn>`` for an exercise's activation (the status, the stand-down)."""
+    if activation.exercise_id is None:
+        return []
+    exercise = req.store.exercises.get(activation.exercise_id)
+    name = exercise.name if exercise else "?"
+    return [(req.t("exercise.label"), Strong(req.t("exercise.activation_value", name=name)))]
+
 
 def _split_call_list(req: Request, text: str) -> tuple[str, str | None]:
     """The reason, and what follows ``kalla:`` (None: the forum's members are called)."""
@@ -136,7 +157,8 @@ def _request_from(req: Request, forum: Forum) -> Activation | None:
 )
 def activate(req: Request) -> Reply:
     forum = req.forum_here
-    reason, call_list = _split_call_list(req, checked_reason(req, "reason"))
+    practice, text = _exercise_word(checked_reason(req, "reason"))
+    reason, call_list = _split_call_list(req, text)
     current = req.store.activations.current(forum)
     if current is not None:
         raise CommandError(
@@ -156,9 +178,14 @@ def activate(req: Request) -> Reply:
     linked_from = _request_from(req, forum)
     elsewhere = other_channels(req, forum)
     me = req.me
+    exercise = req.store.exercises.current(forum)
     # Reads above, writes below: each read after a write would flush the session first.
+    if practice and exercise is None:  # ``!aktivera övning``: its exercise, named after it
+        exercise = req.store.exercises.start(forum, reason[:MAX_EXERCISE_NAME], me)
     req.store.forums.set_mode(forum, Mode.ACTIVATED)
-    activation = req.store.activations.start(forum, reason, me, called)
+    activation = req.store.activations.start(
+        forum, reason, me, called, exercise_id=exercise.id if exercise else None
+    )
     if linked_from is not None:
         req.store.activations.link(activation, linked_from)
     if called:
@@ -401,6 +428,19 @@ def status(req: Request) -> Reply:
         doc.paragraph(
             req.t("activation.status_ordinary", since=format_time(forum.mode_since, req.zone))
         )
+        exercise = req.store.exercises.current(forum)
+        if exercise is not None:
+            doc.paragraph(
+                Strong(req.t("exercise.mark_first")),
+                " ",
+                req.t(
+                    "exercise.under_way",
+                    name=exercise.name,
+                    since=format_time(exercise.started_at, req.zone),
+                    who=_person_name(req, exercise.started_by_id),
+                    prefix=req.config.prefix,
+                ),
+            )
         latest = req.store.activations.latest(forum)
         if latest is not None and latest.stood_down_at is not None:
             doc.paragraph(
@@ -416,6 +456,7 @@ def status(req: Request) -> Reply:
     meeting = first_meeting(req, forum, activation)
     rows: list[tuple[str, Part]] = [
         (req.t("activation.mode"), Strong(req.t("mode.activated"))),
+        *_exercise_row(req, activation),
         (req.t("activation.reason"), activation.reason),
         (req.t("activation.by"), c.person(activation.activated_by_id)),
         (
@@ -453,6 +494,11 @@ def status(req: Request) -> Reply:
     doc.heading(req.t("callout.timeline_title"), level=2)
     doc.bullets(timeline(req, c, req.now, meeting))
     return Reply(doc)
+
+
+def _person_name(req: Request, person_id: int) -> str:
+    person = req.store.people.get(person_id)
+    return person.display_name if person else "?"
 
 
 def _last_round_with_reports(
@@ -507,6 +553,7 @@ def stand_down(req: Request) -> Reply:
         )
     )
     rows: list[tuple[str, Part]] = [
+        *_exercise_row(req, activation),
         (req.t("activation.reason"), activation.reason),
         (
             req.t("activation.duration"),

@@ -84,9 +84,16 @@ class Activations:
         return self._session.exec(_LATEST, params={"forum_id": forum.id}).first()
 
     def start(
-        self, forum: Forum, reason: str, by: Person, called_out: Sequence[Named]
+        self,
+        forum: Forum,
+        reason: str,
+        by: Person,
+        called_out: Sequence[Named],
+        exercise_id: int | None = None,
     ) -> Activation:
+        """``exercise_id``: an exercise's activation (flagged: never counted as real)."""
         activation = Activation(
+            exercise_id=exercise_id,
             forum_id=forum.id,  # type: ignore[arg-type]
             reason=reason,
             activated_at=self._audit.context.at,
@@ -173,6 +180,35 @@ class Activations:
         self._audit.record(
             "activation.host", activation.forum_id, activation_id=activation.id, host=host.name
         )
+
+    def latest_of_kind(self, forum: Forum, *, exercise: bool) -> Activation | None:
+        """The forum's latest activation that is (or is not) an exercise's."""
+        flag = col(Activation.exercise_id)
+        return self._session.exec(
+            select(Activation)
+            .where(
+                Activation.forum_id == forum.id, flag.is_not(None) if exercise else flag.is_(None)
+            )
+            .order_by(col(Activation.id).desc())
+            .limit(1)
+        ).first()
+
+    def request_answered_by(self, activation: Activation) -> ActivationRequest | None:
+        """The request (green button) an activation answered: the forum's latest before it,
+        made after the activation before it."""
+        earlier = self._session.exec(
+            select(Activation.activated_at)
+            .where(Activation.forum_id == activation.forum_id, col(Activation.id) < activation.id)
+            .order_by(col(Activation.id).desc())
+            .limit(1)
+        ).first()
+        query = select(ActivationRequest).where(
+            ActivationRequest.forum_id == activation.forum_id,
+            ActivationRequest.at <= activation.activated_at,
+        )
+        if earlier is not None:
+            query = query.where(ActivationRequest.at > earlier)
+        return self._session.exec(query.order_by(col(ActivationRequest.id).desc()).limit(1)).first()
 
     def set_rhythm(
         self, activation: Activation, every_minutes: int | None, start: datetime | None

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
-from storage.models import Exercise, Forum, Person
+from storage.models import (
+    Acknowledgement,
+    Action,
+    Activation,
+    ActivationRequest,
+    Direction,
+    Escalation,
+    Exercise,
+    Forum,
+    JointMessage,
+    Meeting,
+    MeetingAttendee,
+    MeetingChair,
+    MeetingItem,
+    OutboxMessage,
+    Person,
+    PublishedPicture,
+    ReportRound,
+    ScheduledPost,
+    SituationReport,
+)
 
 
 class Exercises:
@@ -63,3 +85,122 @@ class Exercises:
         self._audit.record(
             "exercise.clear", exercise.forum_id, exercise_id=exercise.id, name=exercise.name
         )
+
+    def find(self, forum: Forum, name: str) -> Exercise | None:
+        """The forum's latest exercise of this name (case as typed or not)."""
+        wanted = name.strip().casefold()
+        found = [ex for ex in self.of_forum(forum) if ex.name.casefold() == wanted]
+        return found[-1] if found else None
+
+    def activations(self, exercise: Exercise) -> list[Activation]:
+        return list(
+            self._session.exec(
+                select(Activation)
+                .where(Activation.exercise_id == exercise.id)
+                .order_by(col(Activation.id))
+            )
+        )
+
+    def clear(self, exercise: Exercise) -> dict[str, int]:
+        """Delete what an ended exercise produced: its activations (their acknowledgements,
+        rounds, reports, published pictures, follow-ups) and the forum's meetings held while
+        it lasted (chairs, attendance, items, actions, items raised from them). How many of
+        each were deleted. The audit log keeps its history."""
+        assert exercise.ended_at is not None, "an exercise under way is not cleared"
+        s = self._session
+        s.flush()
+        activations = [a.id for a in self.activations(exercise) if a.id is not None]
+        meetings = _ids(
+            s.exec(
+                select(Meeting.id).where(
+                    Meeting.forum_id == exercise.forum_id,
+                    col(Meeting.started_at) >= exercise.started_at,
+                    col(Meeting.started_at) <= exercise.ended_at,
+                )
+            )
+        )
+        rounds = _ids(
+            s.exec(
+                select(ReportRound.id).where(
+                    or_(
+                        col(ReportRound.activation_id).in_(activations),
+                        col(ReportRound.rhythm_activation_id).in_(activations),
+                    )
+                )
+            )
+        )
+        items = _ids(
+            s.exec(select(MeetingItem.id).where(col(MeetingItem.meeting_id).in_(meetings)))
+        )
+        actions = _ids(s.exec(select(Action.id).where(col(Action.meeting_id).in_(meetings))))
+        reports = _ids(
+            s.exec(select(SituationReport.id).where(col(SituationReport.round_id).in_(rounds)))
+        )
+        scheduled = _ids(
+            s.exec(
+                select(ScheduledPost.id).where(
+                    or_(
+                        col(ScheduledPost.activation_id).in_(activations),
+                        col(ScheduledPost.action_id).in_(actions),
+                    )
+                )
+            )
+        )
+        # References from what stays are let go of; then the rows go, children first.
+        for statement in (
+            update(OutboxMessage)
+            .where(col(OutboxMessage.scheduled_id).in_(scheduled))
+            .values(scheduled_id=None),
+            update(ScheduledPost)
+            .where(col(ScheduledPost.snoozed_from_id).in_(scheduled))
+            .values(snoozed_from_id=None),
+            delete(ScheduledPost).where(col(ScheduledPost.id).in_(scheduled)),
+            update(Escalation)
+            .where(col(Escalation.taken_up_meeting_id).in_(meetings))
+            .values(taken_up_meeting_id=None),
+            delete(Escalation).where(
+                or_(
+                    col(Escalation.from_meeting_id).in_(meetings),
+                    col(Escalation.item_id).in_(items),
+                )
+            ),
+            delete(Action).where(col(Action.id).in_(actions)),
+            update(MeetingItem).where(col(MeetingItem.id).in_(items)).values(topic_id=None),
+            delete(MeetingItem).where(col(MeetingItem.id).in_(items)),
+            delete(MeetingChair).where(col(MeetingChair.meeting_id).in_(meetings)),
+            delete(MeetingAttendee).where(col(MeetingAttendee.meeting_id).in_(meetings)),
+            update(Meeting).where(col(Meeting.round_id).in_(rounds)).values(round_id=None),
+            delete(Meeting).where(col(Meeting.id).in_(meetings)),
+            update(SituationReport)
+            .where(col(SituationReport.unchanged_from_id).in_(reports))
+            .values(unchanged_from_id=None),
+            delete(SituationReport).where(col(SituationReport.id).in_(reports)),
+            delete(PublishedPicture).where(col(PublishedPicture.round_id).in_(rounds)),
+            delete(ReportRound).where(col(ReportRound.id).in_(rounds)),
+            delete(Acknowledgement).where(col(Acknowledgement.activation_id).in_(activations)),
+            update(ActivationRequest)
+            .where(col(ActivationRequest.from_activation_id).in_(activations))
+            .values(from_activation_id=None),
+            update(Direction)
+            .where(col(Direction.activation_id).in_(activations))
+            .values(activation_id=None),
+            update(JointMessage)
+            .where(col(JointMessage.activation_id).in_(activations))
+            .values(activation_id=None),
+            update(Activation)
+            .where(col(Activation.linked_activation_id).in_(activations))
+            .values(linked_activation_id=None),
+            delete(Activation).where(col(Activation.id).in_(activations)),
+        ):
+            s.execute(statement.execution_options(synchronize_session=False))
+        s.expire_all()
+        return {
+            "activations": len(activations),
+            "meetings": len(meetings),
+            "reports": len(reports),
+            "rounds": len(rounds),
+        }
+
+
+def _ids(rows: Sequence[int | None] | Any) -> list[int]:
+    return [row for row in rows if row is not None]

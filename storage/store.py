@@ -21,6 +21,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.post_queue import ScheduledPosts
 from storage.reports import Reports
+from storage.statistics import StatisticsQueries
 
 __all__ = ["AuditContext", "Store"]
 
@@ -47,6 +48,7 @@ class Store:
         self.scheduled = ScheduledPosts(session, self.audit)
         self.handled_events = HandledEvents(session)
         self.outbox = Outbox(session)
+        self.statistics = StatisticsQueries(session)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None
         self._my_regional_role: Role | None = None

@@ -220,6 +220,8 @@ def fill(database: Database) -> None:
     chat.clock.set(datetime(2026, 12, 3, 16, 30, tzinfo=STOCKHOLM))
     _ok(chat, "!möte slut")
     _ok(chat, "!möte slut", channel="ledning")
+    _ok(chat, "!övning start Stormövning", channel="ledning")  # an exercise, nothing in it
+    _ok(chat, "!övning slut", channel="ledning")
     _ok(chat, "!läge Läge: nästa vecka", person="cilla")
     _ok(chat, "!läge formulär", person="cilla")  # a dialog left open
     chat.tick()

@@ -202,6 +202,12 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
         if key != "report.unchanged":
             _ok(chat, "!läge Normalt läge", person="anna")
+    if key == "exercise.stop":  # an exercise under way
+        _ok(chat, "!övning start Stabsövning december")
+    if key == "exercise.clear":  # an ended exercise of the example's name
+        name = "Stabsövning december" if language == "sv" else "Staff exercise December"
+        _ok(chat, f"!övning start {name}")
+        _ok(chat, "!övning slut")
     if key == "activation_request.ack":  # a request waiting for the duty officer
         _ok(chat, "!begär aktivering Storm Dagmar", person="anna")
     if key == "activation_request.strategic":  # from the activated conference
@@ -212,6 +218,9 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
     if key == "hosting.activation":  # the activation's host is decided during it
         _ok(chat, "!aktivera Storm Dagmar")
+    if group == "activation_record":  # activation 1, stood down: its record
+        _ok(chat, "!aktivera Storm Dagmar")
+        _ok(chat, "!avaktivera")
     if group == "rhythm":  # the meeting rhythm is an activation's
         _ok(chat, "!aktivera Storm Dagmar")
     if group == "joint_message":  # an actor's proposal to answer, revise, agree or retire

@@ -39,6 +39,7 @@ import orjson
 
 from commands.core import document as doc
 from commands.core.document import Document
+from commands.core.exercise_marking import ExerciseMarking
 from commands.core.messages import Attachment, AttachmentKind, Post
 from storage import Store
 from storage.models import OutboxMessage, OutboxState, PostState
@@ -202,7 +203,9 @@ def queue_all(
     rows: list[dict[str, Any]] = []
     queued: list[Post] = []
     encoded: dict[int, str] = {}  # a call-out's one document, encoded once for every channel
+    marking = ExerciseMarking(store)
     for post in posts:
+        post = marking.mark(post)
         serving = claims.serves(post.platform)
         key = uuid.uuid4().hex
         payload = encoded.get(id(post.document))

@@ -1,0 +1,68 @@
+"""Exercise marking: while a forum is in an exercise (``!övning start``, or an exercise's
+activation, ``!aktivera övning``), every message the bot posts in the forum's channels — an
+answer, a call-out, a reminder, a picture, the minutes, an edit — begins with **ÖVNING
+ÖVNING ÖVNING** and ends with "Slut övning", so nothing said in an exercise is mistaken for
+reality. Done once, as a post is written to the outbox (``outbox.queue_all``), never by the
+commands. A direct message (no forum's channel) and a file's contents are left as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from commands.core.document import Document, Paragraph, Strong, Text
+from commands.core.i18n import t
+from commands.core.messages import Post
+from storage import Store
+
+
+def marking(language: str) -> tuple[Paragraph, Paragraph]:
+    """The first and the last paragraph of a message posted during an exercise."""
+    return (
+        Paragraph((Strong(t(language, "exercise.mark_first")),)),
+        Paragraph((Text(t(language, "exercise.mark_last")),)),
+    )
+
+
+def marked(document: Document, language: str) -> Document:
+    """``document`` between the exercise's marking (once, however often it is asked)."""
+    first, last = marking(language)
+    if document.blocks[:1] == [first]:
+        return document
+    return Document([first, *document.blocks, last])
+
+
+class ExerciseMarking:
+    """Which channels serve a forum in exercise, looked up once per channel in a unit of
+    work, and posts to them marked."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._channels: dict[tuple[str, str], str | None] = {}
+        # One document posted to several channels stays one (encoded once).
+        self._documents: dict[tuple[int, str], Document] = {}
+
+    def language(self, platform: str, channel_id: str) -> str | None:
+        """The forum's language when the channel serves a forum in exercise, else None."""
+        key = (platform, channel_id)
+        if key not in self._channels:
+            found = self._store.forums.for_channel_with_open_activation(platform, channel_id)
+            language = None
+            if found is not None:
+                forum, activation = found
+                exercise = activation is not None and activation.exercise_id is not None
+                if exercise or self._store.exercises.current(forum) is not None:
+                    language = forum.language
+            self._channels[key] = language
+        return self._channels[key]
+
+    def mark(self, post: Post) -> Post:
+        if post.direct:
+            return post
+        language = self.language(post.platform, post.channel_id)
+        if language is None:
+            return post
+        key = (id(post.document), language)
+        if key not in self._documents:
+            self._documents[key] = marked(post.document, language)
+        return replace(post, document=self._documents[key])

@@ -1,0 +1,260 @@
+"""Compiling an activation's record from the store: the audit timeline
+(``Activations.history``), acknowledgements, when each organisation was called
+(``commands/callout/reach.py``), the report rounds, published pictures and meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from commands.callout.reach import call_history, called_entries, counted
+from commands.record.data import (
+    REACH_COORDINATORS,
+    REACH_DEPUTY,
+    REACH_ORDINARY,
+    Entry,
+    Figures,
+    Record,
+    RoundFigure,
+)
+from storage import Store
+from storage.activations import CALLED_IN, HOST_SET, RELEASED
+from storage.models import Activation, ActivationRequest, Forum, Meeting, ReportRound
+
+# The most meetings looked back through for an activation's meetings.
+MEETINGS_LOOKED_BACK = 200
+
+
+def minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def record_activation(
+    store: Store, forum: Forum, number: int | None, *, exercise: bool = False
+) -> Activation | None:
+    """The activation ``number`` of ``forum``; without a number its latest real one (its
+    latest exercise's with ``exercise``): an exercise never stands in for a real one."""
+    if number is not None:
+        found = store.activations.get(number)
+        return found if found is not None and found.forum_id == forum.id else None
+    return store.activations.latest_of_kind(forum, exercise=exercise)
+
+
+def _request(store: Store, activation: Activation) -> ActivationRequest | None:
+    """The request (green button) the activation answered: the forum's latest before it,
+    made after the activation before it."""
+    return store.activations.request_answered_by(activation)
+
+
+def _meetings(store: Store, forum: Forum, activation: Activation) -> list[Meeting]:
+    """The meetings started while the activation was open, oldest first."""
+    end = activation.stood_down_at
+    found: list[Meeting] = []
+    meeting = store.meetings.latest(forum)
+    for _ in range(MEETINGS_LOOKED_BACK):
+        if meeting is None or meeting.started_at < activation.activated_at:
+            break
+        if end is None or meeting.started_at <= end:
+            found.append(meeting)
+        if meeting.number <= 1:
+            break
+        meeting = store.meetings.by_number(forum, meeting.number - 1)
+    return found[::-1]
+
+
+def _reach(delay: timedelta, recall: timedelta) -> str:
+    """Who the bot had reached by then: the ersättare were called after ``recall``, the
+    coordinators told after twice as long (commands/followups.py)."""
+    if delay >= 2 * recall:
+        return REACH_COORDINATORS
+    if delay >= recall:
+        return REACH_DEPUTY
+    return REACH_ORDINARY
+
+
+def compile_record(
+    store: Store, forum: Forum, activation: Activation, recall_minutes: int
+) -> Record:
+    start = activation.activated_at
+    history = call_history(store, activation)
+    acks = store.activations.acknowledgements(activation)
+    ids = [*activation.called_out, *(ack.organisation_id for ack in acks)]
+    entries_by_id = called_entries(store, forum, ids)
+    person_ids = [activation.activated_by_id, *(ack.person_id for ack in acks)]
+    if activation.stood_down_by_id is not None:
+        person_ids.append(activation.stood_down_by_id)
+    request = _request(store, activation)
+    if request is not None:
+        person_ids.append(request.requested_by_id)
+        if request.acknowledged_by_id is not None:
+            person_ids.append(request.acknowledged_by_id)
+    meetings = _meetings(store, forum, activation)
+    chairs = {m.id: store.meetings.chairs(m) for m in meetings}
+    attendees = {m.id: store.meetings.attendees(m) for m in meetings}
+    person_ids += [m.started_by_id for m in meetings]
+    person_ids += [c.person_id for found in chairs.values() for c in found]
+    people = store.people.by_ids(person_ids)
+
+    def who(person_id: int | None) -> str:
+        found = people.get(person_id) if person_id is not None else None
+        return found.display_name if found else ""
+
+    def name(oid: int) -> str:
+        entry = entries_by_id.get(oid)
+        return entry.name if entry else "?"
+
+    timeline: list[Entry] = []
+    if request is not None:
+        timeline.append(
+            Entry(request.at, "request", who(request.requested_by_id), {"reason": request.reason})
+        )
+        if request.acknowledged_at is not None:
+            timeline.append(
+                Entry(request.acknowledged_at, "request_ack", who(request.acknowledged_by_id))
+            )
+    first_called = [oid for oid in activation.called_out if oid not in history.called_at]
+    timeline.append(
+        Entry(
+            start,
+            "activated",
+            who(activation.activated_by_id),
+            {"reason": activation.reason, "count": len(first_called)},
+        )
+    )
+    for event in history.events:
+        names = sorted(str(n) for n in event.details.get("organisations", []))
+        if event.action == CALLED_IN:
+            timeline.append(Entry(event.at, "called_in", "", {"names": names}))
+        elif event.action == RELEASED:
+            timeline.append(Entry(event.at, "released", "", {"names": names}))
+        elif event.action == HOST_SET:
+            timeline.append(Entry(event.at, "host", "", {"host": event.details.get("host", "?")}))
+    recall = timedelta(minutes=recall_minutes)
+    for ack in acks:
+        delay = ack.at - history.call_time(activation, ack.organisation_id)
+        timeline.append(
+            Entry(
+                ack.at,
+                "ack_" + _reach(delay, recall),
+                who(ack.person_id),
+                {"organisation": name(ack.organisation_id), "minutes": minutes(delay)},
+            )
+        )
+    for other in store.activations.linked_to(activation):
+        other_forum = store.forums.get(other.forum_id)
+        timeline.append(
+            Entry(
+                max(other.activated_at, start),
+                "linked",
+                "",
+                {"forum": other_forum.name if other_forum else "?", "number": other.id},
+            )
+        )
+    for meeting in meetings:
+        chair_names = sorted(who(c.person_id) for c in chairs[meeting.id])
+        timeline.append(
+            Entry(
+                meeting.started_at,
+                "meeting_start",
+                who(meeting.started_by_id),
+                {
+                    "number": meeting.number,
+                    "chair": ", ".join(chair_names) or "–",
+                },
+            )
+        )
+        if meeting.ended_at is not None:
+            timeline.append(
+                Entry(
+                    meeting.ended_at,
+                    "meeting_end",
+                    "",
+                    {"number": meeting.number, "attendance": len(attendees[meeting.id])},
+                )
+            )
+    rounds = _rounds(store, activation)
+    called_now = counted(activation)
+    round_figures: list[RoundFigure] = []
+    for report_round in rounds:
+        latest = store.reports.latest_in_round(report_round)
+        reported = sorted(name(oid) for oid in called_now if oid in latest)
+        missing = sorted(name(oid) for oid in called_now if oid not in latest)
+        round_figures.append(
+            RoundFigure(report_round.number, report_round.opened_at, reported, missing)
+        )
+        timeline.append(
+            Entry(
+                report_round.opened_at,
+                "round",
+                "",
+                {
+                    "number": report_round.number,
+                    "reported": reported,
+                    "missing": missing,
+                },
+            )
+        )
+        picture = store.reports.published(report_round)
+        if picture is not None:
+            timeline.append(
+                Entry(
+                    picture.published_at,
+                    "picture",
+                    who(picture.published_by_id),
+                    {"number": report_round.number, "version": picture.version},
+                )
+            )
+    if activation.stood_down_at is not None:
+        timeline.append(
+            Entry(
+                activation.stood_down_at,
+                "stood_down",
+                who(activation.stood_down_by_id),
+                {"summary": activation.summary or ""},
+            )
+        )
+    timeline.sort(key=lambda entry: entry.at)  # stable: at one time, in the order above
+
+    acked = {ack.organisation_id: ack for ack in acks}
+    done = [acked[oid] for oid in called_now if oid in acked]
+    never = sorted(name(oid) for oid in called_now if oid not in acked)
+    figures = Figures(
+        called=len(called_now),
+        acknowledged=len(done),
+        never_acknowledged=never,
+        first_ack_minutes=minutes(acks[0].at - start) if acks else None,
+        all_acks_minutes=(
+            minutes(max(ack.at for ack in done) - start) if done and not never else None
+        ),
+        convene_minutes=minutes(meetings[0].started_at - start) if meetings else None,
+        duration_minutes=(
+            minutes(activation.stood_down_at - start) if activation.stood_down_at else None
+        ),
+        rounds=round_figures,
+    )
+    return Record(
+        activation_id=activation.id or 0,
+        forum=forum.name,
+        reason=activation.reason,
+        exercise=activation.exercise_id is not None,
+        activated_at=start,
+        stood_down_at=activation.stood_down_at,
+        entries=timeline,
+        figures=figures,
+        ack_steps=ack_steps(start, [ack.at for ack in done], len(called_now)),
+    )
+
+
+def _rounds(store: Store, activation: Activation) -> list[ReportRound]:
+    own = store.reports.activation_round(activation)
+    return [*([own] if own else []), *store.reports.rhythm_rounds(activation)]
+
+
+def ack_steps(start: datetime, times: list[datetime], total: int) -> list[tuple[float, float]]:
+    """The step chart's points: (minutes since activation, share acknowledged), from (0, 0),
+    one point per acknowledgement of those counted at the end."""
+    points = [(0.0, 0.0)]
+    if not total:
+        return points
+    for count, at in enumerate(sorted(times), start=1):
+        points.append((round((at - start).total_seconds() / 60, 2), round(count / total, 4)))
+    return points
