@@ -137,6 +137,42 @@ def _export_parser(sub: Any) -> None:
         "--forum", help="the forum it is in force for: number (as in !forum lista), slug or name"
     )
     _export_options(direction, FORMATS, default_format="md")
+    record = what.add_parser(
+        "efterhand",
+        aliases=["record"],
+        help="the record of an activation (efterhand): timeline, key figures, charts",
+        description="Write the record of an activation as !efterhand compiles it from what is "
+        "stored: key figures, a paragraph for the evaluation report, the timeline, and in "
+        "HTML the charts of acknowledgements and reporting. Reads only.",
+    )
+    record.set_defaults(export="record")
+    record.add_argument(
+        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
+    )
+    record.add_argument(
+        "--activation",
+        type=_positive,
+        help="the activation's number; default: the forum's latest real activation",
+    )
+    _export_options(record, FORMATS)
+    statistics = what.add_parser(
+        "statistik",
+        aliases=["statistics"],
+        help="a forum's statistics over a period, exercises apart",
+        description="Write a forum's figures as !statistik shows them (activations, time to "
+        "acknowledge, time to convene, reports before the conference, meetings), with a "
+        "chart of the conference's report completeness week by week in HTML. Reads only.",
+    )
+    statistics.set_defaults(export="statistics")
+    statistics.add_argument(
+        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
+    )
+    statistics.add_argument(
+        "--period",
+        default="",
+        help='a year ("2026") or "senaste 12 månader"; default: the last 12 months',
+    )
+    _export_options(statistics, FORMATS)
     everything = what.add_parser(
         "all",
         help="a whole backup: the database, every forum's pictures, minutes and reports, "
@@ -322,7 +358,29 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
         return 2
     database = Database(settings.database_url)
     try:
-        if args.export == "direction":
+        if args.export == "statistics":
+            from bot.export.source import StatisticsQuery, load_statistics
+            from bot.export.statistics_export import render_statistics
+
+            loaded = load_statistics(
+                database, StatisticsQuery(args.forum, args.period, args.lang), clock.now()
+            )
+            text = render_statistics(
+                loaded.statistics, args.format, loaded.language, loaded.zone, loaded.compiled_at
+            )
+        elif args.export == "record":
+            from bot.export.record_export import render_record
+            from bot.export.source import RecordQuery, load_record
+
+            now = clock.now()
+            kept = load_record(
+                database,
+                RecordQuery(args.forum, args.activation, args.lang),
+                now,
+                settings.activation_recall_minutes,
+            )
+            text = render_record(kept.record, args.format, kept.language, kept.timezone, now)
+        elif args.export == "direction":
             asked = DirectionQuery(args.number, args.forum, args.lang)
             found = load_direction(database, asked, clock.now())
             text = render_direction(found.record, args.format, found.language)

@@ -9,21 +9,32 @@ evaluation ``!övning rensa <namn> bekräfta`` deletes what the exercise produce
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 from commands.core.channels import other_channels
-from commands.core.document import Document
+from commands.core.config import CoreConfig
+from commands.core.document import Document, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
+from commands.core.i18n import normalise_language, t
 from commands.core.messages import Post, Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
+from commands.core.scenario import Inject, Scenario, ScenarioError, read_scenario
+from commands.core.scheduled_posts import composer
 from commands.core.text import fold
 from commands.core.timefmt import format_time
-from storage.models import Exercise, Forum, Role
+from storage import Store
+from storage.forums import Channel
+from storage.models import Exercise, Forum, Role, ScheduledPost
 
 FEATURE = feature(__name__)
 
 MAX_NAME = 120
 CONFIRM_WORDS = ("bekräfta", "bekrafta", "confirm")
+# A scenario's inject, posted at its time into its channels (key: exercise, inject, channel).
+INJECT = "exercise_inject"
 
 
 def _person(req: Request, person_id: int | None) -> str:
@@ -99,7 +110,8 @@ def _earlier_line(req: Request, exercise: Exercise) -> str:
 )
 def start(req: Request) -> Reply:
     forum = req.forum_here
-    name = " ".join(req.arg("exercise.name").split())
+    first, _, scenario_text = req.arg("exercise.name").partition("\n")
+    name = " ".join(first.split())
     if len(name) > MAX_NAME:
         raise CommandError("exercise.error.name_too_long", hint_key=None, limit=MAX_NAME)
     current = req.store.exercises.current(forum)
@@ -119,8 +131,11 @@ def start(req: Request) -> Reply:
             forum=forum.name,
             since=format_time(activation.activated_at, req.zone),
         )
+    scenario = _scenario(req, forum, scenario_text) if scenario_text.strip() else None
     me = req.me
-    req.store.exercises.start(forum, name, me)
+    exercise = req.store.exercises.start(
+        forum, name, me, scenario=scenario.as_json() if scenario else None
+    )
     doc = req.document().paragraph(
         req.t(
             "exercise.started",
@@ -130,8 +145,141 @@ def start(req: Request) -> Reply:
             who=me.display_name,
         )
     )
+    if scenario is not None:
+        _plan_injects(req, forum, exercise, scenario)
+        doc.paragraph(
+            req.t(
+                "exercise.inject.planned",
+                scenario=scenario.name,
+                count=len(scenario.injects),
+                first=format_time(exercise.started_at + scenario.injects[0].after, req.zone),
+                prefix=req.config.prefix,
+            )
+        )
     doc.paragraph(req.t("exercise.started_how", prefix=req.config.prefix))
     return Reply(doc, posts=_to_others(req, forum, doc))
+
+
+# -- injects (inspel) ----------------------------------------------------------------------------
+
+
+def _scenario(req: Request, forum: Forum, text: str) -> Scenario:
+    """The scenario given under ``!övning start <namn>``, its channels and organisations
+    checked against the forum; a refusal names the scenario's line and field."""
+    try:
+        scenario = read_scenario(text)
+    except ScenarioError as error:
+        raise CommandError(
+            f"exercise.scenario_error.{error.key}",
+            hint_key="exercise_hint.scenario",
+            line=error.line,
+            prefix=req.config.prefix,
+            **error.params,
+        ) from error
+    channels = {fold(ch.channel_id.lstrip("#")) for ch in req.store.forums.channels(forum)}
+    organisations = req.store.organisations.all()
+    injects: list[Inject] = []
+    for inject in scenario.injects:
+        channel, actor = inject.channel, inject.actor
+        if channel is not None and fold(channel.lstrip("#")) not in channels:
+            raise CommandError(
+                "exercise.scenario_error.unknown_channel",
+                hint_key="exercise_hint.scenario",
+                line=inject.channel_line,
+                value=channel,
+                forum=forum.name,
+                prefix=req.config.prefix,
+            )
+        if actor is not None:
+            found = [o for o in organisations if fold(actor) in map(fold, [o.name, *o.aliases])]
+            if not found:
+                raise CommandError(
+                    "exercise.scenario_error.unknown_actor",
+                    hint_key="exercise_hint.scenario",
+                    line=inject.actor_line,
+                    value=actor,
+                    prefix=req.config.prefix,
+                )
+            actor = found[0].name
+        injects.append(replace(inject, actor=actor))
+    return Scenario(scenario.name, injects)
+
+
+def _inject_channels(channels: list[Channel], inject: Inject) -> list[Channel]:
+    if inject.channel is None:
+        return channels
+    wanted = fold(inject.channel.lstrip("#"))
+    return [ch for ch in channels if fold(ch.channel_id.lstrip("#")) == wanted]
+
+
+def _plan_injects(req: Request, forum: Forum, exercise: Exercise, scenario: Scenario) -> None:
+    channels = req.store.forums.channels(forum)
+    for number, inject in enumerate(scenario.injects):
+        for place, channel in enumerate(_inject_channels(channels, inject)):
+            req.store.scheduled.plan(
+                ScheduledPost(
+                    kind=INJECT,
+                    key=f"{INJECT}:{exercise.id}:{number}:{place}",
+                    platform=channel.platform,
+                    channel_id=channel.channel_id,
+                    forum_id=forum.id,
+                    timezone=forum.timezone,
+                    language=forum.language,
+                    created_by_id=req.me.id,
+                    due_at=exercise.started_at + inject.after,
+                )
+            )
+
+
+@composer(INJECT, forum_bound=True)
+def _inject_post(
+    store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
+) -> Document | None:
+    """The inject as planned; nothing once its exercise has ended."""
+    _, exercise_id, number, _ = (post.key or "").split(":")
+    exercise = store.exercises.get(int(exercise_id))
+    if exercise is None or exercise.ended_at is not None or exercise.scenario is None:
+        return None
+    scenario = Scenario.from_json(exercise.scenario)
+    inject = scenario.injects[int(number)]
+    forum = store.forums.get(exercise.forum_id)
+    language = normalise_language(forum.language if forum else post.language)
+    doc = Document().heading(t(language, "exercise.inject.title", scenario=scenario.name))
+    if inject.actor is not None:
+        doc.paragraph(Strong(t(language, "exercise.inject.from", actor=inject.actor)))
+    for paragraph in inject.text.split("\n\n"):
+        doc.paragraph(paragraph.strip())
+    return doc
+
+
+@command("exercise.injects", "övning inspel", aliases=("exercise injects",), needs_forum=True)
+def injects(req: Request) -> Reply:
+    forum = req.forum_here
+    exercise = _under_way(req, forum)
+    doc = req.document().heading(req.t("exercise.inject.list_title", name=exercise.name))
+    if exercise.scenario is None:
+        doc.paragraph(req.t("exercise.inject.no_scenario", name=exercise.name))
+        return Reply(doc)
+    scenario = Scenario.from_json(exercise.scenario)
+    left = [i for i in scenario.injects if exercise.started_at + i.after > req.now]
+    if not left:
+        doc.paragraph(req.t("exercise.inject.none_left", scenario=scenario.name))
+        return Reply(doc)
+    doc.paragraph(req.t("exercise.inject.left", scenario=scenario.name, count=len(left)))
+    doc.bullets(_inject_line(req, exercise.started_at + i.after, i) for i in left)
+    return Reply(doc)
+
+
+def _inject_line(req: Request, at: datetime, inject: Inject) -> str:
+    where = (
+        req.t("exercise.inject.in_channel", channel=inject.channel.lstrip("#"))
+        if inject.channel
+        else req.t("exercise.inject.everywhere")
+    )
+    text = inject.text.splitlines()[0]
+    if inject.actor:
+        text = req.t("exercise.inject.as_actor", actor=inject.actor, text=text)
+    return req.t("exercise.inject.line", time=format_time(at, req.zone), where=where, text=text)
 
 
 @command(

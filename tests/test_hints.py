@@ -202,7 +202,7 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
         if key != "report.unchanged":
             _ok(chat, "!läge Normalt läge", person="anna")
-    if key == "exercise.stop":  # an exercise under way
+    if key in ("exercise.stop", "exercise.injects"):  # an exercise under way
         _ok(chat, "!övning start Stabsövning december")
     if key == "exercise.clear":  # an ended exercise of the example's name
         name = "Stabsövning december" if language == "sv" else "Staff exercise December"

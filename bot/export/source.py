@@ -21,8 +21,10 @@ from commands.core.i18n import normalise_language, t
 from commands.core.text import fold
 from commands.joint_direction.data import DirectionRecord, direction_record
 from commands.minutes.record import Minutes, minutes_of
+from commands.record import Record, compile_record, record_activation
 from commands.situation.picture import Picture, compile_picture
 from commands.situation.rounds import current_round, round_label
+from commands.statistics_data import Statistics, compile_statistics
 from storage import Database, Store
 from storage.directions import in_force as direction_in_force
 from storage.models import Direction, Forum, Meeting, ReportRound
@@ -255,3 +257,81 @@ def _directions_named(store: Store) -> str:
     if not numbers:
         return "there are no directions yet (!inriktning förslag drafts one)"
     return "there are " + ", ".join(str(number) for number in numbers)
+
+
+@dataclass(frozen=True)
+class StatisticsQuery:
+    """What the command line asked for: ``--forum``, ``--period``, ``--lang``."""
+
+    forum: str
+    period: str = ""  # as !statistik reads it: "2026", "senaste 12 månader"; "": 12 months
+    language: str | None = None  # None: the forum's own language
+
+
+@dataclass(frozen=True)
+class ExportedStatistics:
+    """A forum's figures over the period, as ``!statistik`` compiles them, in one language."""
+
+    statistics: Statistics
+    language: str
+    zone: ZoneInfo
+    compiled_at: datetime
+
+
+def load_statistics(
+    database: Database, query: StatisticsQuery, now: datetime
+) -> ExportedStatistics:
+    """The forum's figures for the period asked for, exercises apart."""
+    from commands.statistics import read_period
+
+    now = now.astimezone(UTC)
+    context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
+    with database.reading(context) as store:
+        forum = find_forum(store.forums.all(), query.forum)
+        language = normalise_language(query.language or forum.language)
+        zone = ZoneInfo(forum.timezone)
+        period = read_period(query.period, now, zone)
+        if period is None:
+            raise ExportError(
+                f"cannot read the period {query.period!r}: write a year (--period 2026) or "
+                '--period "senaste 12 månader"'
+            )
+        statistics = compile_statistics(store, forum, period.start, period.end, now)
+    return ExportedStatistics(statistics, language, zone, now)
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What the command line asked for: ``--forum``, ``--activation``, ``--lang``."""
+
+    forum: str
+    activation: int | None = None  # None: the forum's latest real activation
+    language: str | None = None  # None: the forum's own language
+
+
+@dataclass(frozen=True)
+class ExportedRecord:
+    """An activation's record, as ``!efterhand`` compiles it, with the forum's zone."""
+
+    record: Record
+    language: str
+    timezone: str
+
+
+def load_record(
+    database: Database, query: RecordQuery, now: datetime, recall_minutes: int
+) -> ExportedRecord:
+    """The record of the activation numbered (of this forum), or of its latest real one."""
+    now = now.astimezone(UTC)
+    context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
+    with database.reading(context) as store:
+        forum = find_forum(store.forums.all(), query.forum)
+        language = normalise_language(query.language or forum.language)
+        activation = record_activation(store, forum, query.activation)
+        if activation is None:
+            if query.activation is None:
+                raise ExportError(f"{forum.name} has no activation yet (!aktivera starts one)")
+            raise ExportError(f"{forum.name} has no activation {query.activation}")
+        record = compile_record(store, forum, activation, recall_minutes)
+        timezone = forum.timezone
+    return ExportedRecord(record, language, timezone)

@@ -1,0 +1,242 @@
+"""An activation's record (``!efterhand``) as a Markdown, HTML or JSON file: what
+``samverkan-bot export efterhand`` writes for the evaluation after the event.
+
+The content: the title (marked ÖVNING for an exercise), the key figures, a paragraph a
+coordinator can paste into an evaluation report as it is, the charts (HTML: inline SVG from
+:mod:`bot.charts.activation`), and the timeline. It needs nothing but the
+:class:`~commands.record.Record`, the forum's time zone and a language: no database.
+
+Escaping is the other exports': HTML is autoescaped (the SVG, drawn by matplotlib from our
+own numbers and catalogue words, is the one thing marked safe), and in Markdown every value
+goes through :mod:`bot.export.markdown`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from markupsafe import Markup
+
+from bot.charts import Chart
+from bot.charts.activation import ack_chart, rounds_chart
+from bot.export.environments import template_for
+from commands.core.i18n import t
+from commands.core.timefmt import format_duration, format_time
+from commands.record import Entry, Record
+
+# The layout of the JSON file; raise it when a consumer would have to read it differently.
+JSON_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ChartView:
+    svg: Markup
+    description: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Every text of the file, in order and in one language: what the templates show."""
+
+    language: str
+    title: str
+    reason: str
+    figures_title: str
+    figures: list[str]
+    summary_title: str
+    summary: str
+    charts_title: str
+    charts: list[ChartView]
+    timeline_title: str
+    timeline: list[tuple[str, str]]
+    footer: str
+
+
+def _after(language: str, value: int | None) -> str:
+    return "–" if value is None else format_duration(timedelta(minutes=value), language)
+
+
+def entry_text(language: str, entry: Entry) -> str:
+    """A timeline entry in words, as ``!efterhand`` words it (``activation_record.entry``)."""
+    params: dict[str, object] = {}
+    for key, value in entry.values.items():
+        if isinstance(value, list):
+            params[key] = "; ".join(str(item) for item in value) or "–"
+            params[f"{key}_count"] = len(value)
+        else:
+            params[key] = value
+        if key == "minutes" and isinstance(value, int):
+            params["after"] = _after(language, value)
+    return t(language, f"activation_record.entry.{entry.kind}", who=entry.who or "–", **params)
+
+
+def title(record: Record, language: str) -> str:
+    key = "activation_record.title_exercise" if record.exercise else "activation_record.title"
+    return t(language, key, number=record.activation_id, forum=record.forum)
+
+
+def figure_lines(record: Record, language: str) -> list[str]:
+    f = record.figures
+    key = "activation_record.figure"
+    lines = [t(language, f"{key}.first_ack", after=_after(language, f.first_ack_minutes))]
+    if f.all_acks_minutes is not None:
+        lines.append(t(language, f"{key}.all_acks", after=_after(language, f.all_acks_minutes)))
+    else:
+        lines.append(
+            t(
+                language,
+                f"{key}.never",
+                count=len(f.never_acknowledged),
+                called=f.called,
+                names="; ".join(f.never_acknowledged),
+            )
+        )
+    lines.append(t(language, f"{key}.convene", after=_after(language, f.convene_minutes)))
+    lines.append(t(language, f"{key}.duration", duration=_after(language, f.duration_minutes)))
+    lines.extend(
+        t(
+            language,
+            f"{key}.round",
+            number=r.number,
+            reported=len(r.reported),
+            total=len(r.reported) + len(r.missing),
+            percent=round(100 * r.share),
+        )
+        for r in f.rounds
+    )
+    return lines
+
+
+def summary(record: Record, zone: ZoneInfo, language: str) -> str:
+    """The paragraph for an evaluation report: ``Aktiveringen av … varade … Första kvittens
+    kom efter …``."""
+    f = record.figures
+    key = "export_record.summary"
+    start = format_time(record.activated_at, zone)
+    if record.stood_down_at is not None:
+        sentences = [
+            t(
+                language,
+                f"{key}.lasted",
+                forum=record.forum,
+                reason=record.reason,
+                duration=_after(language, f.duration_minutes),
+                start=start,
+                end=format_time(record.stood_down_at, zone),
+            )
+        ]
+    else:
+        sentences = [
+            t(language, f"{key}.ongoing", forum=record.forum, reason=record.reason, start=start)
+        ]
+    if f.first_ack_minutes is None:
+        sentences.append(t(language, f"{key}.no_ack"))
+    else:
+        sentences.append(
+            t(language, f"{key}.first_ack", after=_after(language, f.first_ack_minutes))
+        )
+        if f.all_acks_minutes is not None:
+            after = _after(language, f.all_acks_minutes)
+            sentences.append(t(language, f"{key}.all_acks", called=f.called, after=after))
+    if f.never_acknowledged:
+        names = "; ".join(f.never_acknowledged)
+        count = len(f.never_acknowledged)
+        sentences.append(t(language, f"{key}.never", count=count, called=f.called, names=names))
+    if f.convene_minutes is None:
+        sentences.append(t(language, f"{key}.no_meeting"))
+    else:
+        sentences.append(t(language, f"{key}.convene", after=_after(language, f.convene_minutes)))
+    if f.rounds:
+        rounds = ", ".join(
+            t(
+                language,
+                f"{key}.round",
+                number=r.number,
+                reported=len(r.reported),
+                total=len(r.reported) + len(r.missing),
+                percent=round(100 * r.share),
+            )
+            for r in f.rounds
+        )
+        sentences.append(t(language, f"{key}.rounds", rounds=rounds))
+    return " ".join(sentences)
+
+
+def _inline_svg(chart: Chart) -> ChartView:
+    """The SVG element alone (no XML declaration or doctype), to sit inside the page."""
+    svg = chart.svg[chart.svg.index("<svg") :]
+    return ChartView(Markup(svg), chart.description)  # noqa: S704 - drawn by us from numbers
+
+
+def record_view(
+    record: Record, timezone: str, language: str, compiled_at: datetime, *, charts: bool
+) -> RecordView:
+    zone = ZoneInfo(timezone)
+    drawn: list[Chart] = []
+    if charts:
+        drawn.append(ack_chart(record, language))
+        by_round = rounds_chart(record, language)
+        if by_round is not None:
+            drawn.append(by_round)
+    return RecordView(
+        language=language,
+        title=title(record, language),
+        reason=t(language, "activation_record.reason", reason=record.reason),
+        figures_title=t(language, "activation_record.figures_title"),
+        figures=figure_lines(record, language),
+        summary_title=t(language, "export_record.summary_title"),
+        summary=summary(record, zone, language),
+        charts_title=t(language, "export_record.charts_title"),
+        charts=[_inline_svg(chart) for chart in drawn],
+        timeline_title=t(language, "activation_record.timeline_title"),
+        timeline=[(format_time(e.at, zone), entry_text(language, e)) for e in record.entries],
+        footer=t(
+            language,
+            "export_record.footer",
+            time=format_time(compiled_at, zone),
+            zone=timezone,
+        ),
+    )
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def render_record(
+    record: Record, fmt: str, language: str, timezone: str, compiled_at: datetime
+) -> str:
+    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``)."""
+    if fmt == "json":
+        return render_json(record, language, timezone)
+    view = record_view(record, timezone, language, compiled_at, charts=fmt == "html")
+    return template_for("record", fmt).render(view=view)
+
+
+def render_json(record: Record, language: str, timezone: str) -> str:
+    """The record as plain data (``Record.from_json`` reads it back) under ``record``, with
+    the labels, each timeline entry in words and the report paragraph beside it."""
+    zone = ZoneInfo(timezone)
+    document: dict[str, Any] = {
+        "format": JSON_FORMAT,
+        "language": language,
+        "status": "Exercise" if record.exercise else "Actual",
+        "labels": {
+            "title": title(record, language),
+            "reason": t(language, "activation_record.reason", reason=record.reason),
+            "figures": t(language, "activation_record.figures_title"),
+            "figure_lines": figure_lines(record, language),
+            "timeline": t(language, "activation_record.timeline_title"),
+            "entries": [entry_text(language, e) for e in record.entries],
+            "summary": t(language, "export_record.summary_title"),
+            "ack_chart": t(language, "export_record.chart.acks_title"),
+            "rounds_chart": t(language, "export_record.chart.rounds_title"),
+        },
+        "summary": summary(record, zone, language),
+        "timezone": timezone,
+        "record": record.to_json(),
+    }
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
