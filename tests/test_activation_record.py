@@ -69,7 +69,7 @@ def test_the_record_of_an_activation_to_the_minute(forum_chat: Chat) -> None:
     assert "2026-11-26 15:30 Släppta: SOS Alarm" in timeline
     assert "2026-11-26 15:45 Möte 1 startade (operator), ordförande: operator" in timeline
     assert "2026-11-26 16:30 Möte 1 avslutades, 2 närvarande" in timeline
-    assert "2026-11-26 17:00 operator avaktiverade. Stormen över" in timeline
+    assert "2026-11-26 17:00 operator avaktiverade: Stormen över" in timeline
     times = [line[:16] for line in timeline]
     assert times == sorted(times)
     # The report round of the activation: Trafikverket reported, the others not.
@@ -146,3 +146,16 @@ def test_refusals_say_how_to_ask(forum_chat: Chat) -> None:
     said = forum_chat.say("!efterhand 7")
     assert not said.ok
     assert "ingen aktivering 7" in said.text
+
+
+def test_one_organisation_called_and_a_stand_down_without_summary_read_right(
+    forum_chat: Chat,
+) -> None:
+    chat = forum_chat
+    chat.clock.set(local("2026-11-26 15:00"))
+    _ok(chat, "!aktivera Snöoväder kalla: Polisen")
+    _ok(chat, "!avaktivera")
+    record = _ok(chat, "!efterhand")
+    assert "operator aktiverade (1 organisation inkallad): Snöoväder" in record
+    assert "operator avaktiverade." in record
+    assert "avaktiverade. " not in record

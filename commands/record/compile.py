@@ -207,9 +207,9 @@ def compile_record(
         timeline.append(
             Entry(
                 activation.stood_down_at,
-                "stood_down",
+                "stood_down_summary" if activation.summary else "stood_down",
                 who(activation.stood_down_by_id),
-                {"summary": activation.summary or ""},
+                {"summary": activation.summary} if activation.summary else {},
             )
         )
     timeline.sort(key=lambda entry: entry.at)  # stable: at one time, in the order above
