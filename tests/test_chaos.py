@@ -353,9 +353,9 @@ def forum_episodes(run: Run, forum: str, seed: int) -> None:
         if kind:  # a death after a send: from a Matrix room, or from a Slack channel
             platform = "matrix" if kind == "matrix" else "slack"
             there = [channel for channel in here if channel.platform == platform]
-            run.send(chooser, chooser.choice(there), "aktivera", f"Övning {name}", hook=kind)
+            run.send(chooser, chooser.choice(there), "aktivera", f"Larm {name}", hook=kind)
         else:
-            run.send(chooser, chooser.choice(here), "aktivera", marked(f"Övning {name}"))
+            run.send(chooser, chooser.choice(here), "aktivera", marked(f"Larm {name}"))
         for number in range(size - 2):
             verb = chooser.choice(("kvittera", "läge", "läge", "status"))
             rest = marked(f"Rapport {name}.{number} lugnt") if verb == "läge" else ""
@@ -697,7 +697,7 @@ def problems(
                 texts = [body(e) for e in by_bot.get(channel.channel_id, [])]
             else:
                 texts = [content(c) for c in posts if c.args.get("channel") == channel.channel_id]
-            count = sum(title in text and f"Övning {name}" in text for text in texts)
+            count = sum(title in text and f"Larm {name}" in text for text in texts)
             if count != 1:
                 found.append(f"{title} {name} in {channel.channel_id}: {count} times")
     # Every message Slack took carries its outbox key, and no key's part was taken twice.
