@@ -9,46 +9,20 @@ The data is :mod:`commands.record`'s; the exports and charts are drawn from it i
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from commands.core.document import Document, Part, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.messages import Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
-from commands.core.timefmt import format_duration, format_time
+from commands.core.timefmt import format_time
 from commands.record import Record, compile_record, record_activation
+from commands.record.words import entry_text, minutes_text
 
 FEATURE = feature(__name__)
 
 WHICH = Arg("activation_record.which", ArgKind.WORD, required=False)
 EXERCISE_WORDS = ("övning", "exercise")
-
-
-def _minutes(req: Request, value: int | None) -> str:
-    if value is None:
-        return "–"
-    return format_duration_minutes(req.language, value)
-
-
-def format_duration_minutes(language: str, value: int) -> str:
-    return format_duration(timedelta(minutes=value), language)
-
-
-def entry_text(req: Request, kind: str, who: str, values: dict[str, object]) -> str:
-    """A timeline entry in words (``activation_record.entry.<kind>``): lists joined, a count
-    beside each list, a delay in minutes as a duration."""
-    params: dict[str, object] = {}
-    for key, value in values.items():
-        if isinstance(value, list):
-            params[key] = "; ".join(str(item) for item in value) or "–"
-            params[f"{key}_count"] = len(value)
-        else:
-            params[key] = value
-        if key == "minutes" and isinstance(value, int):
-            params["after"] = format_duration_minutes(req.language, value)
-    return req.t(f"activation_record.entry.{kind}", who=who or "–", **params)
 
 
 def render_record(req: Request, record: Record) -> Document:
@@ -60,8 +34,14 @@ def render_record(req: Request, record: Record) -> Document:
     f = record.figures
     doc.heading(req.t("activation_record.figures_title"), level=2)
     figure_lines: list[Part] = [
-        req.t("activation_record.figure.first_ack", after=_minutes(req, f.first_ack_minutes)),
-        req.t("activation_record.figure.all_acks", after=_minutes(req, f.all_acks_minutes))
+        req.t(
+            "activation_record.figure.first_ack",
+            after=minutes_text(req.language, f.first_ack_minutes),
+        ),
+        req.t(
+            "activation_record.figure.all_acks",
+            after=minutes_text(req.language, f.all_acks_minutes),
+        )
         if f.all_acks_minutes is not None
         else req.t(
             "activation_record.figure.never",
@@ -69,8 +49,13 @@ def render_record(req: Request, record: Record) -> Document:
             called=f.called,
             names="; ".join(f.never_acknowledged),
         ),
-        req.t("activation_record.figure.convene", after=_minutes(req, f.convene_minutes)),
-        req.t("activation_record.figure.duration", duration=_minutes(req, f.duration_minutes)),
+        req.t(
+            "activation_record.figure.convene", after=minutes_text(req.language, f.convene_minutes)
+        ),
+        req.t(
+            "activation_record.figure.duration",
+            duration=minutes_text(req.language, f.duration_minutes),
+        ),
         *(
             req.t(
                 "activation_record.figure.round",
@@ -89,7 +74,7 @@ def render_record(req: Request, record: Record) -> Document:
             [
                 Strong(format_time(entry.at, zone)),
                 " ",
-                entry_text(req, entry.kind, entry.who, entry.values),
+                entry_text(req.language, entry),
             ]
             for entry in record.entries
         ]

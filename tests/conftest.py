@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -114,3 +115,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _slow(item):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def restored_umask() -> Iterator[None]:
+    """``bot.cli.main`` makes everything it writes private (umask 077) for the process: a test
+    that calls it in this process puts the umask back for the others."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)

@@ -5,18 +5,15 @@ and the link between two activations (worked example 4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlmodel import Session, col, select
 
 from bot.render.text import render_text
-from commands.core import outbox
 from commands.core.document import Actions, Document, Mention
-from commands.core.messages import Incoming, Post, Reaction, Reply, Speaker
-from commands.core.outbox import Claims, Delivery, PostCodec
-from storage import AuditContext, Database
+from commands.core.messages import Reply
+from storage import Database
 from storage.models import Acknowledgement, Activation, Forum, Mode, Organisation
 from tests.support.chat import Chat, Said
+from tests.support.reactions import react, sent_tagged
 
 
 def _ok(chat: Chat, line: str, **kwargs: str) -> Said:
@@ -217,35 +214,8 @@ def test_the_call_out_is_tagged_and_kept_current_everywhere(
     assert not any(isinstance(block, Actions) for block in update.document.blocks)  # no button
 
 
-def _sent_tagged(database: Database, tag: str, message_id: str) -> None:
-    """A message the bot sent to ``stab`` tagged ``tag``, known to the platform as
-    ``message_id``."""
-    context = AuditContext("test", "stab", "bot", "bot", datetime.now(UTC))
-    with database.unit_of_work(context) as store:
-        queued = outbox.queue(
-            store,
-            Post("test", "stab", Document().paragraph("Inkallning"), tag=tag),
-            kind=outbox.POST,
-            codec=PostCodec({}),
-            claims=Claims(),
-            now=context.at,
-        )
-    with database.unit_of_work(context) as store:
-        outbox.record_delivery(store, Delivery(queued.outbox_id or 0, message_id), context.at)
-
-
 def _react(chat: Chat, person: str, message: str, event: str) -> Reply | None:
-    return chat.dispatcher.handle(
-        Incoming(
-            "test",
-            "stab",
-            Speaker("test", person, person),
-            "",
-            event_id=event,
-            route={"reply_to": message},
-            reaction=Reaction(message, "👍"),
-        )
-    )
+    return react(chat, "👍", person=person, message=message, event=event)
 
 
 def test_a_reaction_to_an_ended_call_out_acknowledges_nothing(
@@ -254,7 +224,7 @@ def test_a_reaction_to_an_ended_call_out_acknowledges_nothing(
     _register(forum_chat, anna="Polisen")
     _ok(forum_chat, "!aktivera Storm kalla: Polisen")
     old = _activations(database)[0]
-    _sent_tagged(database, f"callout:{old.id}", "$old")
+    sent_tagged(database, f"callout:{old.id}", "$old")
     _ok(forum_chat, "!avaktivera")
     _ok(forum_chat, "!aktivera Ny storm kalla: Polisen")
     reply = _react(forum_chat, "anna", "$old", "$r1")
@@ -266,7 +236,7 @@ def test_a_reaction_to_an_ended_call_out_acknowledges_nothing(
     with Session(database.engine) as session:
         assert session.exec(select(Acknowledgement)).all() == []
     new = _activations(database)[1]
-    _sent_tagged(database, f"callout:{new.id}", "$new")
+    sent_tagged(database, f"callout:{new.id}", "$new")
     reply = _react(forum_chat, "anna", "$new", "$r2")
     assert reply is not None
     assert reply.ok

@@ -8,22 +8,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.files import file_of
 from bot.render.text import render_text
-from commands.core import outbox
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.document import Actions, Document, Mention
-from commands.core.messages import Incoming, Post, Reaction, Reply, Speaker
-from commands.core.outbox import Claims, Delivery, PostCodec
+from commands.core.messages import Post, Reply
+from commands.core.outbox import PostCodec
 from storage import AuditContext, Database
 from storage.models import DirectionConfirmation, Forum
 from tests.support.chat import Chat, Said
+from tests.support.reactions import react, sent_tagged
 from tests.support.time_travel import Sent, travel
 
 TAG = "direction:1"
@@ -245,7 +244,7 @@ def test_a_superseded_direction_is_no_longer_confirmed(chat: Chat, database: Dat
 def test_a_thumbs_up_on_the_card_confirms_that_direction(chat: Chat, database: Database) -> None:
     _called_out(chat)
     _adopted(chat)
-    _sent_tagged(database, TAG, "$card")
+    sent_tagged(database, TAG, "$card")
     reply = _react(chat, "👍", person="bo", message="$card")
     assert reply is not None
     assert reply.ok
@@ -263,33 +262,8 @@ def test_a_thumbs_up_on_the_card_confirms_that_direction(chat: Chat, database: D
     assert len(_confirmations(database)) == 1
 
 
-def _sent_tagged(database: Database, tag: str, message_id: str, channel: str = "stab") -> None:
-    context = AuditContext("test", channel, "bot", "bot", datetime.now(UTC))
-    with database.unit_of_work(context) as store:
-        queued = outbox.queue(
-            store,
-            Post("test", channel, Document().paragraph("Kort"), tag=tag),
-            kind=outbox.POST,
-            codec=PostCodec({}),
-            claims=Claims(),
-            now=context.at,
-        )
-    with database.unit_of_work(context) as store:
-        outbox.record_delivery(store, Delivery(queued.outbox_id or 0, message_id), context.at)
-
-
 def _react(chat: Chat, key: str, *, person: str, message: str, event: str = "$r1") -> Reply | None:
-    return chat.dispatcher.handle(
-        Incoming(
-            "test",
-            "stab",
-            Speaker("test", person, person),
-            "",
-            event_id=event,
-            route={"reply_to": message},
-            reaction=Reaction(message, key),
-        )
-    )
+    return react(chat, key, person=person, message=message, event=event)
 
 
 def test_the_button_on_the_card_works_when_typed(chat: Chat) -> None:

@@ -4,31 +4,23 @@ read from the database without changing it, in each format, everything escaped."
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from storage import Database
 from tests.support.chat import Chat, Said
+from tests.support.export_cli import export, written
 
 NOW = "2026-11-26 15:30"
 HOSTILE_TARGET = "<script>alert(1)</script> *fet* | a | b | [x](javascript:alert(1))"
 
 
-@pytest.fixture(autouse=True)
-def umask() -> Iterator[None]:
-    """``main`` makes everything it writes private (umask 077): not for the other tests."""
-    before = os.umask(0o022)
-    os.umask(before)
-    yield
-    os.umask(before)
+pytestmark = pytest.mark.usefixtures("restored_umask")
 
 
 def _ok(chat: Chat, line: str, **kwargs: str) -> Said:
@@ -60,16 +52,11 @@ def adopted(database: Database, clock: FixedClock) -> Chat:
 
 
 def _export(database: Database, *args: str) -> int:
-    """``samverkan-bot export inriktning --db … --now … <args>``: its exit status."""
-    path = database.engine.url.database
-    assert path is not None
-    return main(["export", "inriktning", "--db", path, "--now", NOW, *args])
+    return export(database, "inriktning", NOW, *args)
 
 
 def _written(database: Database, tmp_path: Path, *args: str) -> str:
-    out = tmp_path / "inriktning.out"
-    assert _export(database, "--out", str(out), *args) == 0
-    return out.read_text(encoding="utf-8")
+    return written(database, tmp_path, "inriktning", NOW, *args)
 
 
 def test_markdown_by_default_the_one_in_force(

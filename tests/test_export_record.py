@@ -4,9 +4,7 @@ the charts inline, JSON), read from the database without changing it, everything
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +18,10 @@ from bot.charts.activation import (
     draw_rounds,
     rounds_chart,
 )
-from bot.cli import main
 from commands.record import Record
 from storage import Database
 from tests.support.chat import Chat
+from tests.support.export_cli import export, written
 from tests.support.time_travel import travel
 from tests.test_activation_record import _ok, _play
 
@@ -31,25 +29,15 @@ NOW = "2026-11-26 18:00"
 HOSTILE = "<script>alert(1)</script> *fet* | a | b |"
 
 
-@pytest.fixture(autouse=True)
-def umask() -> Iterator[None]:
-    """``main`` makes everything it writes private (umask 077): not for the other tests."""
-    before = os.umask(0o022)
-    os.umask(before)
-    yield
-    os.umask(before)
+pytestmark = pytest.mark.usefixtures("restored_umask")
 
 
 def _export(database: Database, *args: str) -> int:
-    path = database.engine.url.database
-    assert path is not None
-    return main(["export", "efterhand", "--db", path, "--now", NOW, *args])
+    return export(database, "efterhand", NOW, *args)
 
 
 def _written(database: Database, tmp_path: Path, *args: str) -> str:
-    out = tmp_path / "efterhand.out"
-    assert _export(database, "--out", str(out), *args) == 0
-    return out.read_text(encoding="utf-8")
+    return written(database, tmp_path, "efterhand", NOW, *args)
 
 
 def test_markdown_figures_paragraph_and_timeline(

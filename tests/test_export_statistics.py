@@ -5,9 +5,7 @@ the HTML's chart of the conference's report completeness checked bar by bar."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,11 +13,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.charts.statistics import completeness_chart, completeness_series, week_id
-from bot.cli import main
 from commands.core.clock import FixedClock
 from commands.statistics_data import Week
 from storage import Database
 from storage.models import Organisation
+from tests.support.export_cli import export, written
 from tests.test_statistics import CONFERENCES, JANUARY_2027, _build, _reports_before
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -27,13 +25,7 @@ NOW = "2027-01-10 12:00"
 HOSTILE = "<script>alert(1)</script> *fet* [x](javascript:alert(1))"
 
 
-@pytest.fixture(autouse=True)
-def umask() -> Iterator[None]:
-    """``main`` makes everything it writes private (umask 077): not for the other tests."""
-    before = os.umask(0o022)
-    os.umask(before)
-    yield
-    os.umask(before)
+pytestmark = pytest.mark.usefixtures("restored_umask")
 
 
 @pytest.fixture
@@ -50,15 +42,11 @@ def year(database: Database, clock: FixedClock) -> list[str]:
 
 
 def _export(database: Database, *args: str) -> int:
-    path = database.engine.url.database
-    assert path is not None
-    return main(["export", "statistik", "--db", path, "--now", NOW, *args])
+    return export(database, "statistik", NOW, *args)
 
 
 def _written(database: Database, tmp_path: Path, *args: str) -> str:
-    out = tmp_path / "statistik.out"
-    assert _export(database, "--out", str(out), *args) == 0
-    return out.read_text(encoding="utf-8")
+    return written(database, tmp_path, "statistik", NOW, *args)
 
 
 def _percent(index: int) -> tuple[int, int]:

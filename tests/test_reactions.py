@@ -11,43 +11,22 @@ notifies nobody.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import Session, select
 
 from commands import CAPABILITIES, Dispatcher
-from commands.core import outbox
 from commands.core.capabilities import build
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
-from commands.core.document import Document
 from commands.core.features import ACKNOWLEDGING, ReactionRoute, feature, reaction_key
-from commands.core.messages import Incoming, Post, Reaction, Reply, Speaker
-from commands.core.outbox import Claims, Delivery, PostCodec
-from storage import AuditContext, Database
+from commands.core.messages import Reply
+from storage import Database
 from storage.models import Acknowledgement, Activation, HandledEvent
 from tests.support import tagged_feature
 from tests.support.chat import Chat
+from tests.support.reactions import react, sent_tagged
 
 CALLOUT_EVENT = "$callout-event"
-
-
-def _sent_tagged(database: Database, tag: str, message_id: str, channel: str = "stab") -> None:
-    """A message the bot sent to ``channel`` tagged ``tag``, known to the platform as
-    ``message_id`` (as the outbox has it once the door said so)."""
-    context = AuditContext("test", channel, "bot", "bot", datetime.now(UTC))
-    with database.unit_of_work(context) as store:
-        queued = outbox.queue(
-            store,
-            Post("test", channel, Document().paragraph("Inkallning"), tag=tag),
-            kind=outbox.POST,
-            codec=PostCodec({}),
-            claims=Claims(),
-            now=context.at,
-        )
-    with database.unit_of_work(context) as store:
-        outbox.record_delivery(store, Delivery(queued.outbox_id or 0, message_id), context.at)
 
 
 def _activation_id(database: Database) -> int:
@@ -75,16 +54,8 @@ def _react(
     message: str = CALLOUT_EVENT,
     event: str = "$reaction-1",
 ) -> Reply | None:
-    return chat.dispatcher.handle(
-        Incoming(
-            "test",
-            "stab",
-            Speaker("test", person, person.capitalize()),
-            "",
-            event_id=event,
-            route={"reply_to": message},
-            reaction=Reaction(message, key),
-        )
+    return react(
+        chat, key, person=person, message=message, event=event, display_name=person.capitalize()
     )
 
 
@@ -93,7 +64,7 @@ def called_out(forum_chat: Chat, database: Database) -> Chat:
     """The conference activated with Polisen (anna) called in, its call-out sent tagged."""
     assert forum_chat.say("!aktör Polisen", person="anna").ok
     assert forum_chat.say("!aktivera Storm Dagmar").ok
-    _sent_tagged(database, f"callout:{_activation_id(database)}", CALLOUT_EVENT)
+    sent_tagged(database, f"callout:{_activation_id(database)}", CALLOUT_EVENT)
     return forum_chat
 
 
@@ -120,7 +91,7 @@ def test_the_command_a_reaction_runs_knows_the_tagged_message(
     config = CoreConfig()
     chat = Chat(database, clock, config)
     chat.dispatcher = Dispatcher(database, clock, config, build([tagged_feature.FEATURE]))
-    _sent_tagged(database, "card:7", "$card")
+    sent_tagged(database, "card:7", "$card")
     reply = _react(chat, "✅", person="bo", message="$card", event="$r")
     assert reply is not None
     assert reply.ok
@@ -147,7 +118,7 @@ def test_a_reaction_to_an_untagged_message_does_nothing(
 def test_a_reaction_to_a_tag_no_feature_declares_does_nothing(
     called_out: Chat, database: Database
 ) -> None:
-    _sent_tagged(database, "minutes:3", "$minutes")
+    sent_tagged(database, "minutes:3", "$minutes")
     assert _react(called_out, "👍", message="$minutes") is None
     assert _acks(database) == []
 

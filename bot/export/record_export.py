@@ -14,7 +14,7 @@ goes through :mod:`bot.export.markdown`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,9 @@ from bot.charts import Chart
 from bot.charts.activation import ack_chart, rounds_chart
 from bot.export.environments import template_for
 from commands.core.i18n import t
-from commands.core.timefmt import format_duration, format_time
-from commands.record import Entry, Record
+from commands.core.timefmt import format_time
+from commands.record import Record
+from commands.record.words import entry_text, minutes_text
 
 # The layout of the JSON file; raise it when a consumer would have to read it differently.
 JSON_FORMAT = 1
@@ -56,24 +57,6 @@ class RecordView:
     footer: str
 
 
-def _after(language: str, value: int | None) -> str:
-    return "–" if value is None else format_duration(timedelta(minutes=value), language)
-
-
-def entry_text(language: str, entry: Entry) -> str:
-    """A timeline entry in words, as ``!efterhand`` words it (``activation_record.entry``)."""
-    params: dict[str, object] = {}
-    for key, value in entry.values.items():
-        if isinstance(value, list):
-            params[key] = "; ".join(str(item) for item in value) or "–"
-            params[f"{key}_count"] = len(value)
-        else:
-            params[key] = value
-        if key == "minutes" and isinstance(value, int):
-            params["after"] = _after(language, value)
-    return t(language, f"activation_record.entry.{entry.kind}", who=entry.who or "–", **params)
-
-
 def title(record: Record, language: str) -> str:
     key = "activation_record.title_exercise" if record.exercise else "activation_record.title"
     return t(language, key, number=record.activation_id, forum=record.forum)
@@ -82,9 +65,11 @@ def title(record: Record, language: str) -> str:
 def figure_lines(record: Record, language: str) -> list[str]:
     f = record.figures
     key = "activation_record.figure"
-    lines = [t(language, f"{key}.first_ack", after=_after(language, f.first_ack_minutes))]
+    lines = [t(language, f"{key}.first_ack", after=minutes_text(language, f.first_ack_minutes))]
     if f.all_acks_minutes is not None:
-        lines.append(t(language, f"{key}.all_acks", after=_after(language, f.all_acks_minutes)))
+        lines.append(
+            t(language, f"{key}.all_acks", after=minutes_text(language, f.all_acks_minutes))
+        )
     else:
         lines.append(
             t(
@@ -95,8 +80,10 @@ def figure_lines(record: Record, language: str) -> list[str]:
                 names="; ".join(f.never_acknowledged),
             )
         )
-    lines.append(t(language, f"{key}.convene", after=_after(language, f.convene_minutes)))
-    lines.append(t(language, f"{key}.duration", duration=_after(language, f.duration_minutes)))
+    lines.append(t(language, f"{key}.convene", after=minutes_text(language, f.convene_minutes)))
+    lines.append(
+        t(language, f"{key}.duration", duration=minutes_text(language, f.duration_minutes))
+    )
     lines.extend(
         t(
             language,
@@ -124,7 +111,7 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
                 f"{key}.lasted",
                 forum=record.forum,
                 reason=record.reason,
-                duration=_after(language, f.duration_minutes),
+                duration=minutes_text(language, f.duration_minutes),
                 start=start,
                 end=format_time(record.stood_down_at, zone),
             )
@@ -137,10 +124,10 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
         sentences.append(t(language, f"{key}.no_ack"))
     else:
         sentences.append(
-            t(language, f"{key}.first_ack", after=_after(language, f.first_ack_minutes))
+            t(language, f"{key}.first_ack", after=minutes_text(language, f.first_ack_minutes))
         )
         if f.all_acks_minutes is not None:
-            after = _after(language, f.all_acks_minutes)
+            after = minutes_text(language, f.all_acks_minutes)
             sentences.append(t(language, f"{key}.all_acks", called=f.called, after=after))
     if f.never_acknowledged:
         names = "; ".join(f.never_acknowledged)
@@ -149,7 +136,9 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
     if f.convene_minutes is None:
         sentences.append(t(language, f"{key}.no_meeting"))
     else:
-        sentences.append(t(language, f"{key}.convene", after=_after(language, f.convene_minutes)))
+        sentences.append(
+            t(language, f"{key}.convene", after=minutes_text(language, f.convene_minutes))
+        )
     if f.rounds:
         rounds = ", ".join(
             t(
