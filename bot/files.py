@@ -13,19 +13,28 @@ made for the bot's own user only: files 0600, folders 0700, whatever the umask s
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Literal, TextIO, overload
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, overload
 
 from commands.core.messages import Attachment
 from commands.joint_direction.data import DIRECTION_ATTACHMENT, DirectionFile
 from commands.minutes.record import MINUTES_ATTACHMENT, Minutes
+from commands.record.attachment import ACKS, RECORD_CHART_ATTACHMENT, RecordChart
+from commands.statistics_data import STATISTICS_CHART_ATTACHMENT, StatisticsChart
+
+if TYPE_CHECKING:
+    from bot.charts import Chart  # matplotlib: imported when a chart is drawn, not before
 
 MARKDOWN = "text/markdown"
 # The media type of each export format.
 MEDIA_TYPES = {"md": MARKDOWN, "html": "text/html", "json": "application/json"}
+
+
+PNG = "image/png"
 
 
 @dataclass(frozen=True)
@@ -33,10 +42,25 @@ class File:
     filename: str  # with its extension
     content: bytes
     mimetype: str
+    # An image's words for those who cannot see it (alt text), and its size in pixels.
+    description: str | None = None
+    size: tuple[int, int] | None = None
+
+    @property
+    def image(self) -> bool:
+        return self.mimetype.startswith("image/")
 
 
 def files_of(attachments: Iterable[Attachment]) -> list[File]:
     return [file_of(attachment) for attachment in attachments]
+
+
+async def files_written(attachments: Sequence[Attachment]) -> list[File]:
+    """:func:`files_of` for a door's event loop: writing a file may draw a chart (a tenth of
+    a second or more), so it is done in a worker thread and the loop goes on meanwhile."""
+    if not attachments:
+        return []
+    return await asyncio.to_thread(files_of, attachments)
 
 
 def file_of(attachment: Attachment) -> File:
@@ -76,10 +100,59 @@ def _direction_file(attachment: Attachment) -> File:
     )
 
 
+def _record_chart_file(attachment: Attachment) -> File:
+    """A chart of an activation's record (``!efterhand``) as a PNG image: the very chart
+    ``samverkan-bot export efterhand --format html`` shows."""
+    from bot.charts.activation import ack_chart, rounds_chart
+
+    payload = attachment.payload
+    if not isinstance(payload, RecordChart):
+        raise TypeError(
+            f"a {RECORD_CHART_ATTACHMENT!r} attachment carries {type(payload).__name__}"
+        )
+    if payload.chart == ACKS:
+        chart = ack_chart(payload.record, attachment.language)
+    else:
+        found = rounds_chart(payload.record, attachment.language)
+        if found is None:
+            raise ValueError(f"activation {payload.record.activation_id} had no report round")
+        chart = found
+    return image_file(f"{attachment.filename}.png", chart)
+
+
+def _statistics_chart_file(attachment: Attachment) -> File:
+    """The conference's report completeness week by week (``!statistik``) as a PNG image:
+    the very chart ``samverkan-bot export statistik --format html`` shows."""
+    from zoneinfo import ZoneInfo
+
+    from bot.charts.statistics import completeness_chart
+
+    payload = attachment.payload
+    if not isinstance(payload, StatisticsChart):
+        kind = type(payload).__name__
+        raise TypeError(f"a {STATISTICS_CHART_ATTACHMENT!r} attachment carries {kind}")
+    weeks, zone = payload.statistics.weeks, ZoneInfo(payload.timezone)
+    chart = completeness_chart(weeks, zone, attachment.language)
+    return image_file(f"{attachment.filename}.png", chart)
+
+
+def image_file(filename: str, chart: Chart) -> File:
+    return File(filename, chart.png, PNG, chart.description, png_size(chart.png))
+
+
+def png_size(content: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels, from its header (the IHDR chunk comes first)."""
+    if content[:8] != b"\x89PNG\r\n\x1a\n" or content[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
 # How each kind of attachment becomes a file.
 WRITERS: dict[str, Callable[[Attachment], File]] = {
     MINUTES_ATTACHMENT: _minutes_file,
     DIRECTION_ATTACHMENT: _direction_file,
+    RECORD_CHART_ATTACHMENT: _record_chart_file,
+    STATISTICS_CHART_ATTACHMENT: _statistics_chart_file,
 }
 
 

@@ -12,14 +12,24 @@ from __future__ import annotations
 from commands.core.document import Document, Part, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
-from commands.core.messages import Reply
+from commands.core.messages import AttachmentKind, Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.timefmt import format_time
 from commands.record import Record, compile_record, record_activation
+from commands.record.attachment import (
+    RECORD_CHART_ATTACHMENT,
+    record_chart_data,
+    record_chart_from,
+    record_charts,
+)
 from commands.record.words import entry_text, minutes_text
 
 FEATURE = feature(__name__)
+# The record's charts, attached as images, wait in the outbox as plain data.
+FEATURE.attachments.append(
+    AttachmentKind(RECORD_CHART_ATTACHMENT, record_chart_data, record_chart_from)
+)
 
 WHICH = Arg("activation_record.which", ArgKind.WORD, required=False)
 EXERCISE_WORDS = ("övning", "exercise")
@@ -115,4 +125,4 @@ def show_record(req: Request) -> Reply:
             key, hint_key="activation_record_hint.show", forum=forum.name, number=number or 0
         )
     record = compile_record(req.store, forum, activation, req.config.activation_recall_minutes)
-    return Reply(render_record(req, record))
+    return Reply(render_record(req, record), attachments=record_charts(record, req.language))

@@ -72,7 +72,7 @@ from commands.joint_direction.text import (
     read_written,
     revised_text,
 )
-from storage.directions import DirectionText, expired
+from storage.directions import DirectionText, expired, frames
 from storage.directions import in_force as is_in_force
 from storage.models import Direction, DirectionState, Forum, Level, Role
 
@@ -294,6 +294,7 @@ def _add_also_in_force(req: Request, doc: Document, here: Forum, shown: Directio
         direction
         for direction in req.store.directions.adopted()
         if direction.presented_to_id == here.id
+        and frames(direction, here)
         and direction.id != shown.id
         and is_in_force(direction, req.now)
     ]
@@ -371,9 +372,15 @@ def _draft(
         )
     home = reach.home_forum(req.store, here)
     activation = req.store.activations.current(home)
+    exercise = req.store.exercises.of_work([home.id, here.id], req.now, activation)
     # Reads above, writes below.
     direction = req.store.directions.draft(
-        home, here, req.me, text, activation_id=activation.id if activation else None
+        home,
+        here,
+        req.me,
+        text,
+        activation_id=activation.id if activation else None,
+        exercise_id=exercise.id if exercise else None,
     )
     doc = Document().paragraph(
         Strong(req.t("direction_lifecycle.drafted", number=direction.number))

@@ -132,6 +132,13 @@ def _direction_to_confirm(req: Request, forum: Forum) -> Direction:
         )
     if direction.state is DirectionState.SUPERSEDED:
         newer = req.store.directions.get(direction.superseded_by_id or 0)
+        if newer is None and direction.exercise_id is not None:
+            raise CommandError(
+                "direction_in_force.error.exercise_ended",
+                hint_key=hint,
+                number=direction.number,
+                time=format_time(direction.superseded_at or req.now, req.zone),
+            )
         raise CommandError(
             "direction_in_force.error.superseded",
             hint_key=hint,

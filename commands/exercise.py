@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from commands.core.channels import other_channels
 from commands.core.config import CoreConfig
-from commands.core.document import Document, Strong
+from commands.core.document import Document, Emphasis, Strong
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.i18n import normalise_language, t
@@ -25,8 +26,10 @@ from commands.core.scenario import Inject, Scenario, ScenarioError, read_scenari
 from commands.core.scheduled_posts import composer
 from commands.core.text import fold
 from commands.core.timefmt import format_time
+from commands.situation.parse import parse_report
+from commands.situation.rounds import current_round, is_closed, round_label
 from storage import Store
-from storage.forums import Channel
+from storage.forums import Channel, channel_name
 from storage.models import Exercise, Forum, Role, ScheduledPost
 
 FEATURE = feature(__name__)
@@ -35,6 +38,8 @@ MAX_NAME = 120
 CONFIRM_WORDS = ("bekräfta", "bekrafta", "confirm")
 # A scenario's inject, posted at its time into its channels (key: exercise, inject, channel).
 INJECT = "exercise_inject"
+# How a simulated actor's report from an inject is marked among the reports (its source).
+INJECT_SOURCE = "inject"
 
 
 def _person(req: Request, person_id: int | None) -> str:
@@ -176,18 +181,19 @@ def _scenario(req: Request, forum: Forum, text: str) -> Scenario:
             prefix=req.config.prefix,
             **error.params,
         ) from error
-    channels = {fold(ch.channel_id.lstrip("#")) for ch in req.store.forums.channels(forum)}
+    channels = req.store.forums.channels(forum)
     organisations = req.store.organisations.all()
     injects: list[Inject] = []
     for inject in scenario.injects:
         channel, actor = inject.channel, inject.actor
-        if channel is not None and fold(channel.lstrip("#")) not in channels:
+        if channel is not None and not _inject_channels(channels, inject):
             raise CommandError(
                 "exercise.scenario_error.unknown_channel",
                 hint_key="exercise_hint.scenario",
                 line=inject.channel_line,
                 value=channel,
                 forum=forum.name,
+                channels=", ".join(_channel_label(ch) for ch in channels),
                 prefix=req.config.prefix,
             )
         if actor is not None:
@@ -205,11 +211,21 @@ def _scenario(req: Request, forum: Forum, text: str) -> Scenario:
     return Scenario(scenario.name, injects)
 
 
+def _channel_label(channel: Channel) -> str:
+    return channel.name or channel.channel_id
+
+
 def _inject_channels(channels: list[Channel], inject: Inject) -> list[Channel]:
+    """The channels an inject goes to: all, or the one its ``kanal`` names — by the name
+    people see (``stab``, ``#stab``) or by its id on the platform."""
     if inject.channel is None:
         return channels
-    wanted = fold(inject.channel.lstrip("#"))
-    return [ch for ch in channels if fold(ch.channel_id.lstrip("#")) == wanted]
+    wanted = fold(inject.channel.strip().lstrip("#"))
+    return [
+        ch
+        for ch in channels
+        if wanted in {fold(ch.channel_id.lstrip("#")), fold(channel_name(ch.name) or "")}
+    ]
 
 
 def _plan_injects(req: Request, forum: Forum, exercise: Exercise, scenario: Scenario) -> None:
@@ -236,7 +252,7 @@ def _inject_post(
     store: Store, post: ScheduledPost, now: datetime, config: CoreConfig
 ) -> Document | None:
     """The inject as planned; nothing once its exercise has ended."""
-    _, exercise_id, number, _ = (post.key or "").split(":")
+    _, exercise_id, number, place = (post.key or "").split(":")
     exercise = store.exercises.get(int(exercise_id))
     if exercise is None or exercise.ended_at is not None or exercise.scenario is None:
         return None
@@ -249,7 +265,46 @@ def _inject_post(
         doc.paragraph(Strong(t(language, "exercise.inject.from", actor=inject.actor)))
     for paragraph in inject.text.split("\n\n"):
         doc.paragraph(paragraph.strip())
+    if inject.actor is not None and forum is not None:
+        first_channel = place == "0"
+        recorded = _simulated_report(store, forum, exercise, inject, now, config, first_channel)
+        if recorded is not None:
+            note = t(language, "exercise.inject.recorded", actor=inject.actor, round=recorded)
+            doc.paragraph(Emphasis(note))
     return doc
+
+
+def _simulated_report(
+    store: Store,
+    forum: Forum,
+    exercise: Exercise,
+    inject: Inject,
+    now: datetime,
+    config: CoreConfig,
+    keep: bool,
+) -> str | None:
+    """An inject ``som`` an organisation is that organisation's situation report in the
+    round open now (kept once, with the first channel's post, in the name of whoever started
+    the exercise, on the organisation's behalf), so the joint picture of the drill fills as
+    it would for real. The round's label; None when there is no round or organisation."""
+    # The scenario's ``som`` was read as the organisation's official name at the start.
+    organisation = next((o for o in store.organisations.all() if o.name == inject.actor), None)
+    person = store.people.get(exercise.started_by_id)
+    target = current_round(store, forum, now, config.meeting_minutes)
+    if organisation is None or person is None or target is None:
+        return None
+    if keep:
+        store.reports.add(
+            target,
+            organisation,
+            person,
+            text=inject.text,
+            fields=parse_report(inject.text).fields,
+            late=is_closed(target, now),
+            on_behalf=True,
+            source=INJECT_SOURCE,
+        )
+    return round_label(target, ZoneInfo(forum.timezone), normalise_language(forum.language))
 
 
 @command("exercise.injects", "övning inspel", aliases=("exercise injects",), needs_forum=True)
@@ -301,6 +356,7 @@ def stop(req: Request) -> Reply:
         )
     me = req.me
     req.store.exercises.end(exercise, me)
+    directions, messages = _end_exercise_work(req, forum, exercise)
     prefix = req.config.prefix
     doc = req.document().paragraph(
         req.t(
@@ -311,9 +367,32 @@ def stop(req: Request) -> Reply:
             who=me.display_name,
         )
     )
+    if directions:
+        doc.paragraph(req.t("exercise.ended_directions", count=len(directions), numbers=directions))
+    if messages:
+        doc.paragraph(req.t("exercise.ended_messages", count=len(messages), numbers=messages))
     doc.paragraph(req.t("exercise.ended_record", prefix=prefix))
     doc.paragraph(req.t("exercise.ended_clear", name=exercise.name, prefix=prefix))
     return Reply(doc, posts=_to_others(req, forum, doc))
+
+
+def _end_exercise_work(req: Request, forum: Forum, exercise: Exercise) -> tuple[str, str]:
+    """What the exercise agreed ends with it: its joint regional directions (never in force
+    after the drill, never having replaced the real one) and the forum's joint messages
+    proposed during it (retired). Their numbers, for the answer."""
+    assert exercise.id is not None
+    directions = req.store.directions.end_exercise(exercise.id)
+    messages = [
+        message
+        for message in req.store.joint_messages.current(forum)
+        if message.proposed_at >= exercise.started_at
+    ]
+    for message in messages:
+        req.store.joint_messages.retire(message, req.me)
+    return (
+        ", ".join(str(direction.number) for direction in directions),
+        ", ".join(str(message.number) for message in messages),
+    )
 
 
 # -- !övning rensa -------------------------------------------------------------------------------

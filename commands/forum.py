@@ -174,7 +174,13 @@ def bind(req: Request) -> Reply:
             )
         )
         posts += forum_wide(other_channels(req, req.forum), left)
-    previous = req.store.forums.bind(forum, req.incoming.platform, req.incoming.channel_id, req.me)
+    previous = req.store.forums.bind(
+        forum,
+        req.incoming.platform,
+        req.incoming.channel_id,
+        req.me,
+        name=req.incoming.channel_name,
+    )
     doc = req.document().paragraph(req.t("forum.bound", forum=forum.name))
     if previous is not None:
         doc.paragraph(req.t("forum.bound_instead", previous=previous.name))

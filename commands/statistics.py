@@ -19,13 +19,25 @@ from commands.core.document import Document
 from commands.core.errors import CommandError
 from commands.core.features import feature
 from commands.core.i18n import t
-from commands.core.messages import Reply
+from commands.core.messages import Attachment, AttachmentKind, Reply
 from commands.core.registry import Arg, ArgKind, command
 from commands.core.request import Request
 from commands.core.timefmt import format_duration, format_time
-from commands.statistics_data import Delays, Statistics, compile_statistics
+from commands.statistics_data import (
+    STATISTICS_CHART_ATTACHMENT,
+    Delays,
+    Statistics,
+    StatisticsChart,
+    compile_statistics,
+    statistics_chart_data,
+    statistics_chart_from,
+)
 
 FEATURE = feature(__name__)
+# The weekly completeness chart, attached as an image, waits in the outbox as plain data.
+FEATURE.attachments.append(
+    AttachmentKind(STATISTICS_CHART_ATTACHMENT, statistics_chart_data, statistics_chart_from)
+)
 
 _YEAR = re.compile(r"\d{4}")
 _MONTHS = re.compile(r"(?:senaste|last)\s+(\d{1,3})\s+(?:månader|månad|months?)", re.IGNORECASE)
@@ -151,4 +163,9 @@ def show(req: Request) -> Reply:
     if period is None:
         raise refuse_period(text)
     stats = compile_statistics(req.store, forum, period.start, period.end, req.now)
-    return Reply(statistics_document(stats, req.zone, req.language))
+    charts: tuple[Attachment, ...] = ()
+    if stats.weeks:
+        chart = StatisticsChart(stats, forum.timezone)
+        name = f"statistik-{period.start.astimezone(req.zone):%Y-%m-%d}"
+        charts = (Attachment(name, STATISTICS_CHART_ATTACHMENT, chart, req.language),)
+    return Reply(statistics_document(stats, req.zone, req.language), attachments=charts)

@@ -168,8 +168,9 @@ def compile_statistics(
     names = {o.id: o.name for o in store.organisations.by_ids(list(called)).values() if o.id}
     names.update(members)
     ended = [a.stood_down_at - a.activated_at for a in real if a.stood_down_at is not None]
-    occurrences = meetings_between(forum, start, end)
     rounds = store.statistics.scheduled_rounds(forum, start, end)
+    # Meetings the schedule had while the bot kept the forum: none before it was made here.
+    occurrences = meetings_between(forum, max(start, forum.created_at), end)
     reported: dict[int, int] = dict.fromkeys(members, 0)
     weeks = []
     for meeting_at, firsts in rounds:
@@ -200,3 +201,28 @@ def compile_statistics(
         moved=sum(1 for o in occurrences if o.status is Status.MOVED),
         skipped=sum(1 for o in occurrences if o.status is Status.SKIPPED),
     )
+
+
+# -- the weekly chart attached in chat (``!statistik``) -----------------------------------------
+
+# The bot draws it (bot/files.py by this kind, bot/charts/statistics.py) as a PNG image, the
+# very chart ``export statistik --format html`` shows as SVG.
+STATISTICS_CHART_ATTACHMENT = "statistics_chart"
+
+
+@dataclass(frozen=True)
+class StatisticsChart:
+    statistics: Statistics
+    timezone: str  # the forum's: the weeks' dates on the axis
+
+
+def statistics_chart_data(payload: object) -> dict[str, Any]:
+    """The attached chart as JSON values: how it waits in the outbox."""
+    if not isinstance(payload, StatisticsChart):
+        raise TypeError(f"an attached statistics chart carries a {type(payload).__name__}")
+    return {"statistics": payload.statistics.to_json(), "timezone": payload.timezone}
+
+
+def statistics_chart_from(data: Any) -> StatisticsChart:
+    """What :func:`statistics_chart_data` wrote, read back."""
+    return StatisticsChart(Statistics.from_json(data["statistics"]), str(data["timezone"]))

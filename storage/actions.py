@@ -208,6 +208,23 @@ class Escalations:
         self._audit.record("escalation.report_back", from_forum.id, to_forum=to_forum.slug)
         return escalation
 
+    def between(self, forum: Forum, start: datetime, end: datetime) -> list[Escalation]:
+        """Items raised (and reports back) from or to ``forum`` between ``start`` and ``end``
+        (an activation's timeline), oldest first."""
+        return list(
+            self._session.exec(
+                select(Escalation)
+                .where(
+                    or_(
+                        col(Escalation.from_forum_id) == forum.id,
+                        col(Escalation.to_forum_id) == forum.id,
+                    ),
+                    col(Escalation.raised_at).between(start, end),
+                )
+                .order_by(col(Escalation.raised_at), col(Escalation.id))
+            )
+        )
+
     def pending(self, forum: Forum) -> list[Escalation]:
         """Raised to ``forum`` and not yet on one of its meetings' agendas."""
         return list(self._session.exec(_PENDING, params={"forum_id": forum.id}))

@@ -256,6 +256,17 @@ class Activations:
             self._session.exec(select(Activation).where(linked).order_by(col(Activation.id)))
         )
 
+    def requests_from(self, activation: Activation) -> list[ActivationRequest]:
+        """The requests for another forum's activation made from this one (``!lyft
+        inriktande``), oldest first."""
+        return list(
+            self._session.exec(
+                select(ActivationRequest)
+                .where(ActivationRequest.from_activation_id == activation.id)
+                .order_by(col(ActivationRequest.at), col(ActivationRequest.id))
+            )
+        )
+
     def history(self, activation: Activation) -> list[AuditEvent]:
         """The activation's own events in the audit log, oldest first: started, called in,
         released (``organisation_ids``), host set, stood down: its timeline."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -53,6 +53,18 @@ class DirectionText:
 
     def empty(self) -> bool:
         return not any(self.fields().values()) and self.valid_until is None
+
+
+def frames(direction: Direction, forum: Forum) -> bool:
+    """Whether ``direction`` frames ``forum``'s work: drafted for it or for its parent (a
+    thematic group works under its parent's), or adopted by it (the strategic forum). An
+    exercise's direction frames only the exercise's own forums, never the strategic forum
+    that played along: what it adopts for real stays in force there."""
+    if forum.id == direction.forum_id:
+        return True
+    if forum.parent_id is not None and forum.parent_id == direction.forum_id:
+        return True
+    return direction.exercise_id is None and forum.id == direction.presented_to_id
 
 
 def in_force(direction: Direction, now: datetime) -> bool:
@@ -122,11 +134,7 @@ class Directions:
         for its parent (a thematic group works under its parent's), or adopted by it (the
         strategic forum). The newest when several apply."""
         for direction in self.adopted():
-            if not in_force(direction, now):
-                continue
-            if forum.id in (direction.forum_id, direction.presented_to_id) or (
-                forum.parent_id is not None and forum.parent_id == direction.forum_id
-            ):
+            if in_force(direction, now) and frames(direction, forum):
                 return direction
         return None
 
@@ -173,6 +181,29 @@ class Directions:
             )
         )
 
+    def concerning_between(self, forum: Forum, start: datetime, end: datetime) -> list[Direction]:
+        """The directions for ``forum`` (drafted for it or in it, a thematic group's for its
+        parent) or presented to it, drafted, presented or adopted between ``start`` and
+        ``end`` (an activation's timeline), by number."""
+        return list(
+            self._session.exec(
+                select(Direction)
+                .where(
+                    or_(
+                        col(Direction.forum_id) == forum.id,
+                        col(Direction.drafted_in_id) == forum.id,
+                        col(Direction.presented_to_id) == forum.id,
+                    ),
+                    or_(
+                        col(Direction.created_at).between(start, end),
+                        col(Direction.presented_at).between(start, end),
+                        col(Direction.adopted_at).between(start, end),
+                    ),
+                )
+                .order_by(col(Direction.number))
+            )
+        )
+
     # -- changing ---------------------------------------------------------------------------
 
     def draft(
@@ -183,14 +214,17 @@ class Directions:
         text: DirectionText,
         *,
         activation_id: int | None = None,
+        exercise_id: int | None = None,
     ) -> Direction:
-        """A new direction (förslag), numbered in the region, with its first version."""
+        """A new direction (förslag), numbered in the region, with its first version;
+        ``exercise_id``: drafted in that exercise, and its only."""
         last = self._session.exec(select(func.max(Direction.number))).one()
         direction = Direction(
             number=(last or 0) + 1,
             forum_id=forum.id,  # type: ignore[arg-type]
             drafted_in_id=drafted_in.id,  # type: ignore[arg-type]
             activation_id=activation_id,
+            exercise_id=exercise_id,
             created_at=self._audit.context.at,
             created_by_id=by.id,  # type: ignore[arg-type]
             valid_until=text.valid_until,
@@ -226,12 +260,15 @@ class Directions:
 
     def adopt(self, direction: Direction, by: Person) -> list[Direction]:
         """Adopted now; the directions for the same forum in force until now are superseded
-        by it (returned)."""
+        by it (returned). An exercise's direction supersedes only that exercise's, and a real
+        one only real ones: a drill never replaces the direction in force."""
         at = self._audit.context.at
         superseded = [
             other
             for other in self.adopted()
-            if other.forum_id == direction.forum_id and other.id != direction.id
+            if other.forum_id == direction.forum_id
+            and other.id != direction.id
+            and other.exercise_id == direction.exercise_id
         ]
         for other in superseded:
             other.state = DirectionState.SUPERSEDED
@@ -249,6 +286,30 @@ class Directions:
             superseded=[other.number for other in superseded],
         )
         return superseded
+
+    def end_exercise(self, exercise_id: int) -> list[Direction]:
+        """The exercise has ended: its directions, adopted or not, end with it (superseded by
+        none, at its end), so none of them is ever in force or adoptable after the drill.
+        The directions ended, by number."""
+        ended = list(
+            self._session.exec(
+                select(Direction)
+                .where(
+                    Direction.exercise_id == exercise_id,
+                    Direction.state != DirectionState.SUPERSEDED,
+                )
+                .order_by(col(Direction.number))
+            )
+        )
+        for direction in ended:
+            direction.state = DirectionState.SUPERSEDED
+            direction.superseded_at = self._audit.context.at
+            direction.superseded_by_id = None
+            self._session.add(direction)
+            self._audit.record(
+                "direction.exercise_end", forum_id=direction.forum_id, number=direction.number
+            )
+        return ended
 
     def confirm(
         self, direction: Direction, organisation: Organisation, by: Person

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -45,6 +46,32 @@ class Exercises:
         return self._session.exec(
             select(Exercise).where(Exercise.forum_id == forum.id, col(Exercise.ended_at).is_(None))
         ).first()
+
+    def at(self, forum_id: int, when: datetime) -> Exercise | None:
+        """The forum's exercise under way at ``when`` (its start and its end included)."""
+        return self._session.exec(
+            select(Exercise)
+            .where(
+                Exercise.forum_id == forum_id,
+                col(Exercise.started_at) <= when,
+                or_(col(Exercise.ended_at).is_(None), col(Exercise.ended_at) >= when),
+            )
+            .order_by(col(Exercise.id).desc())
+        ).first()
+
+    def of_work(
+        self, forum_ids: Iterable[int | None], when: datetime, activation: Activation | None
+    ) -> Exercise | None:
+        """The exercise that something made at ``when`` belongs to (a picture's round, a
+        meeting, a direction: what the exports mark ÖVNING): its activation's, when it was
+        made in an exercise's activation; else the exercise under way then in one of the
+        forums it was made in. The one place this is decided."""
+        if activation is not None and activation.exercise_id is not None:
+            return self.get(activation.exercise_id)
+        for forum_id in dict.fromkeys(forum_ids):
+            if forum_id is not None and (found := self.at(forum_id, when)) is not None:
+                return found
+        return None
 
     def of_forum(self, forum: Forum) -> list[Exercise]:
         """The forum's exercises, oldest first."""

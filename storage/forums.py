@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -36,7 +36,7 @@ _FOR_CHANNEL = (
     )
 )
 _FOR_CHANNEL_WITH_OPEN_ACTIVATION = (
-    select(Forum, Activation)
+    select(Forum, Activation, col(ChannelBinding.name))
     .join(ChannelBinding, col(ChannelBinding.forum_id) == col(Forum.id))
     .outerjoin(
         Activation,
@@ -47,8 +47,16 @@ _FOR_CHANNEL_WITH_OPEN_ACTIVATION = (
         ChannelBinding.channel_id == bindparam("channel_id"),
     )
 )
+_NAME_CHANNEL = (
+    update(ChannelBinding)
+    .where(
+        col(ChannelBinding.platform) == bindparam("b_platform"),
+        col(ChannelBinding.channel_id) == bindparam("b_channel_id"),
+    )
+    .values(name=bindparam("b_name"))
+)
 _CHANNELS = (
-    select(col(ChannelBinding.platform), col(ChannelBinding.channel_id))
+    select(col(ChannelBinding.platform), col(ChannelBinding.channel_id), col(ChannelBinding.name))
     .where(col(ChannelBinding.forum_id) == bindparam("forum_id"))
     .order_by(col(ChannelBinding.id))
 )
@@ -84,10 +92,19 @@ _ROSTER = (
 
 @dataclass(frozen=True)
 class Channel:
-    """Where a forum is served: a channel on a platform."""
+    """Where a forum is served: a channel on a platform (and what people call it there, when
+    a command there has shown it)."""
 
     platform: str
     channel_id: str
+    name: str | None = field(default=None, compare=False)
+
+
+def channel_name(seen: str | None) -> str | None:
+    """A channel's name as kept: without Slack's and IRC's leading ``#``, at most 255
+    characters; None for none."""
+    name = (seen or "").strip().lstrip("#").strip()[:255]
+    return name or None
 
 
 @dataclass(frozen=True)
@@ -127,21 +144,40 @@ class Forums:
         return self._session.exec(_FOR_CHANNEL, params=params).first()
 
     def for_channel_with_open_activation(
-        self, platform: str, channel_id: str
+        self, platform: str, channel_id: str, *, seen_name: str | None = None
     ) -> tuple[Forum, Activation | None] | None:
-        """The forum a channel serves and its open activation, in one query."""
+        """The forum a channel serves and its open activation, in one query.
+
+        ``seen_name``: what the channel is called now (a command there shows it); noted when
+        it is not what the binding remembers."""
         params = {"platform": platform, "channel_id": channel_id}
         row = self._session.exec(_FOR_CHANNEL_WITH_OPEN_ACTIVATION, params=params).first()
-        return (row[0], row[1]) if row is not None else None
+        if row is None:
+            return None
+        name = channel_name(seen_name)
+        if name is not None and name != row[2]:
+            self._session.connection().execute(
+                _NAME_CHANNEL, {"b_platform": platform, "b_channel_id": channel_id, "b_name": name}
+            )
+        return (row[0], row[1])
 
     def channels(self, forum: Forum) -> list[Channel]:
         """The channels serving ``forum``, in the order they were bound."""
         self._session.flush()  # plain rows come from the connection: send pending changes
         rows = self._session.connection().execute(_CHANNELS, {"forum_id": forum.id})
-        return [Channel(platform, channel_id) for platform, channel_id in rows]
+        return [Channel(platform, channel_id, name) for platform, channel_id, name in rows]
 
-    def bind(self, forum: Forum, platform: str, channel_id: str, by: Person) -> Forum | None:
-        """Let this channel serve ``forum``; returns the forum it served before, if any."""
+    def bind(
+        self,
+        forum: Forum,
+        platform: str,
+        channel_id: str,
+        by: Person,
+        *,
+        name: str | None = None,
+    ) -> Forum | None:
+        """Let this channel serve ``forum``; returns the forum it served before, if any.
+        ``name``: what the channel is called on its platform, if the door said."""
         existing = self._session.exec(
             select(ChannelBinding).where(
                 ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id
@@ -153,6 +189,7 @@ class Forums:
             existing.forum_id = forum.id  # type: ignore[assignment]
             existing.bound_at = self._audit.context.at
             existing.bound_by_id = by.id
+            existing.name = channel_name(name) or existing.name
             self._session.add(existing)
         else:
             self._session.add(
@@ -162,6 +199,7 @@ class Forums:
                     forum_id=forum.id,  # type: ignore[arg-type]
                     bound_at=self._audit.context.at,
                     bound_by_id=by.id,
+                    name=channel_name(name),
                 )
             )
         self._audit.record(

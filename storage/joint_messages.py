@@ -3,7 +3,9 @@ objection by each organisation, revised (which asks everyone again), agreed, ret
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from datetime import datetime
+
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -63,6 +65,24 @@ class JointMessages:
                     JointMessage.state == JointMessageState.AGREED,
                 )
                 .order_by(col(JointMessage.agreed_at), col(JointMessage.number))
+            )
+        )
+
+    def changed_between(self, forum: Forum, start: datetime, end: datetime) -> list[JointMessage]:
+        """The forum's messages proposed, agreed or retired between ``start`` and ``end`` (an
+        activation's timeline), by number."""
+        return list(
+            self._session.exec(
+                select(JointMessage)
+                .where(
+                    JointMessage.forum_id == forum.id,
+                    or_(
+                        col(JointMessage.proposed_at).between(start, end),
+                        col(JointMessage.agreed_at).between(start, end),
+                        col(JointMessage.retired_at).between(start, end),
+                    ),
+                )
+                .order_by(col(JointMessage.number))
             )
         )
 

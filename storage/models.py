@@ -243,6 +243,9 @@ class ChannelBinding(SQLModel, table=True):
     forum_id: int = Field(foreign_key="forum.id", index=True)
     bound_at: datetime = _when()
     bound_by_id: int | None = Field(default=None, foreign_key="person.id")
+    # What people call it on its platform (a Matrix room's name, a Slack channel's), as last
+    # seen in a command there; None until then.
+    name: str | None = Field(default=None, max_length=255)
 
 
 class Activation(SQLModel, table=True):
@@ -772,6 +775,9 @@ class Direction(SQLModel, table=True):
     forum_id: int = Field(foreign_key="forum.id", index=True)
     drafted_in_id: int = Field(foreign_key="forum.id")  # where it was first proposed
     activation_id: int | None = Field(default=None, foreign_key="activation.id")
+    # Drafted in an exercise: the exercise's only (a plain id; see Directions.adopt,
+    # in_force_for and end_exercise).
+    exercise_id: int | None = None
     state: DirectionState = _enum(DirectionState, DirectionState.DRAFT)
     created_at: datetime = _when()
     created_by_id: int = Field(foreign_key="person.id")

@@ -277,6 +277,20 @@ class ScheduledPosts:
         self._session.add(post)
         self._audit.record("scheduled.cancel", post.forum_id, kind=post.kind, id=post.id)
 
+    def follow_ups_of(self, activation_id: int, kinds: Sequence[str]) -> list[ScheduledPost]:
+        """The activation's own posts of ``kinds`` (its follow-ups), whatever became of them,
+        in the order they fell due."""
+        return list(
+            self._session.exec(
+                select(ScheduledPost)
+                .where(
+                    ScheduledPost.activation_id == activation_id,
+                    col(ScheduledPost.kind).in_(kinds),
+                )
+                .order_by(col(ScheduledPost.due_at), col(ScheduledPost.id))
+            )
+        )
+
     def cancel_of_activation(self, activation_id: int) -> int:
         """The activation has ended: its pending follow-ups go with it."""
         posts: Sequence[ScheduledPost] = list(

@@ -60,9 +60,14 @@ class Store:
         conference planner's memory of what it planned)."""
         return self.session.get_bind()
 
-    def forum_for_channel(self, platform: str, channel_id: str) -> Forum | None:
-        """The forum a channel serves; its open activation is loaded along with it."""
-        found = self.forums.for_channel_with_open_activation(platform, channel_id)
+    def forum_for_channel(
+        self, platform: str, channel_id: str, *, seen_name: str | None = None
+    ) -> Forum | None:
+        """The forum a channel serves; its open activation is loaded along with it.
+        ``seen_name``: the channel's name as a command there shows it (noted if new)."""
+        found = self.forums.for_channel_with_open_activation(
+            platform, channel_id, seen_name=seen_name
+        )
         if found is None:
             return None
         forum, activation = found

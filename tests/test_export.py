@@ -252,7 +252,7 @@ def test_json_round_trips_and_carries_its_labels(
     assert result.out.startswith('{\n  "format": 1,')
     assert "Förstärkning" in result.out  # UTF-8, not \u escapes
     data = json.loads(result.out)
-    assert list(data) == ["format", "language", "labels", "picture"]
+    assert list(data) == ["format", "language", "status", "exercise", "labels", "picture"]
     assert data["language"] == "sv"
     assert data["labels"]["round"] == "runda 1 (möte 2026-11-26 16:00, v. 48)"
     assert data["labels"]["mode"] == "ordinarie läge"

@@ -243,7 +243,15 @@ def test_json_round_trips_and_holds_actions_with_owners_and_due_times(
     assert result.out.startswith('{\n  "format": 1,')
     assert "Åtgärder" in result.out  # UTF-8, not \u escapes
     data = json.loads(result.out)
-    assert list(data) == ["format", "language", "labels", "minutes", "picture"]
+    assert list(data) == [
+        "format",
+        "language",
+        "status",
+        "exercise",
+        "labels",
+        "minutes",
+        "picture",
+    ]
     assert data["language"] == "sv"
     labels = data["labels"]
     assert labels["title"] == "Minnesanteckningar – Regional samverkanskonferens, möte 1"
@@ -290,7 +298,14 @@ def test_json_round_trips_and_holds_actions_with_owners_and_due_times(
         None,
     }
     # The picture is the picture export's document.
-    assert list(data["picture"]) == ["format", "language", "labels", "picture"]
+    assert list(data["picture"]) == [
+        "format",
+        "language",
+        "status",
+        "exercise",
+        "labels",
+        "picture",
+    ]
     assert data["picture"]["labels"]["round"] == "runda 1 (möte 2026-11-26 16:00, v. 48)"
     assert data["picture"]["picture"]["reports"][0]["organisation"] == "Trafikverket"
     # Back to the very minutes the bot compiled, and the same file again.

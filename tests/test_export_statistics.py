@@ -96,7 +96,28 @@ def test_html_escapes_and_embeds_the_weekly_chart(
     full = max(h / e for h, e in zip(heights.values(), expected, strict=True) if e)
     for (bar, height), share in zip(heights.items(), expected, strict=True):
         assert height == pytest.approx(share * full, abs=0.05), bar
+    # Wide enough to be seen: five days of the year's axis, not five minutes.
+    axis = _bar_lefts(text)
+    week = (axis[-1] - axis[0]) / (len(CONFERENCES) - 1)
+    for bar, width in _bar_widths(text).items():
+        assert width == pytest.approx(week * 5 / 7, rel=0.05), bar
     assert f"{len(CONFERENCES)} möten" in text
+
+
+def _bar_corners(svg: str) -> dict[str, list[float]]:
+    """Each week's bar id and the x of its path's corners."""
+    return {
+        bar_id: [float(x) for x in re.findall(r"([\d.]+) [\d.]+", path)]
+        for bar_id, path in re.findall(r'<g id="(week-[\d-]+)">\s*<path d="([^"]+)"', svg)
+    }
+
+
+def _bar_widths(svg: str) -> dict[str, float]:
+    return {bar: max(xs) - min(xs) for bar, xs in _bar_corners(svg).items()}
+
+
+def _bar_lefts(svg: str) -> list[float]:
+    return [min(xs) for xs in _bar_corners(svg).values()]
 
 
 def _bar_heights(svg: str) -> dict[str, float]:

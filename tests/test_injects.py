@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from storage import Database
-from storage.models import Exercise, ScheduledPost
+from storage.models import Exercise, ScheduledPost, SituationReport
 from tests.support.chat import Chat
 from tests.support.time_travel import Sent, travel
 
@@ -127,3 +127,55 @@ def test_without_a_scenario_there_are_no_injects(chat: Chat) -> None:
     _setup(chat)
     assert chat.say("!övning start Stabsövning december").ok
     assert "Övningen ”Stabsövning december” har inget scenario" in chat.say("!övning inspel").text
+
+
+def test_an_inject_as_an_organisation_is_its_report_in_the_picture(
+    chat: Chat, database: Database
+) -> None:
+    _setup(chat)
+    _start(chat)
+    played = _injects(travel(chat, "2026-11-26 15:45"))
+    trafik = [text for when, _, text in played if when == "2026-11-26 15:40"]
+    assert len(trafik) == 2  # both channels are told
+    for text in trafik:
+        assert "Registrerad som lägesrapport från Trafikverket i" in text
+    picture = chat.say("!lägesbild").text
+    assert "Trafikverket rapporterar stillastående trafik på E4" in picture
+    # Kept once, whatever the number of channels, on Trafikverket's behalf.
+    with Session(database.engine) as session:
+        reports = session.exec(select(SituationReport)).all()
+    assert [(r.source, r.on_behalf) for r in reports] == [("inject", True)]
+    assert "Flera lastbilar har fastnat" in (reports[0].text or "")
+    travel(chat, "2026-11-26 16:35")
+    with Session(database.engine) as session:
+        assert len(session.exec(select(SituationReport)).all()) == 2
+
+
+def test_kanal_names_a_channel_as_people_see_it(chat: Chat) -> None:
+    # On Matrix and Slack a channel's id says nothing ("!abc:example.org", "C0123"):
+    # the scenario names it as it is called there.
+    for room, name in (("!aaa:example.org", "Stab"), ("!bbb:example.org", "Ledning")):
+        said = chat.say("!forum koppla samverkanskonferens", channel=room, channel_name=name)
+        assert said.ok, said.text
+    scenario = "namn: Kort\ninspel:\n  - efter: 5 min\n    kanal: stab\n    text: Till staben."
+    started = chat.say("!övning start Kort\n" + scenario, channel="!bbb:example.org")
+    assert started.ok, started.text
+    played = _injects(travel(chat, "2026-11-26 15:10"), title="Inspel – Kort")
+    assert [channel for _, channel, _ in played] == ["!aaa:example.org"]
+    assert chat.say("!övning slut", channel="!bbb:example.org").ok
+
+    # A name that is none of them is refused, and the refusal lists the channels' names.
+    wrong = scenario.replace("kanal: stab", "kanal: press")
+    said = chat.say("!övning start Kort två\n" + wrong, channel="!bbb:example.org")
+    assert not said.ok
+    assert "(Stab, Ledning)" in said.text
+
+
+def test_a_renamed_channel_is_known_by_its_new_name(chat: Chat) -> None:
+    said = chat.say("!forum koppla samverkanskonferens", channel="C01", channel_name="stab")
+    assert said.ok, said.text
+    # Renamed on the platform: the next command there shows the new name.
+    assert chat.say("!forum", channel="C01", channel_name="krisstab").ok
+    scenario = "namn: Kort\ninspel:\n  - efter: 5 min\n    kanal: krisstab\n    text: Hej."
+    started = chat.say("!övning start Kort\n" + scenario, channel="C01")
+    assert started.ok, started.text

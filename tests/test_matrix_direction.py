@@ -275,3 +275,18 @@ def test_drafted_in_the_form_adopted_and_confirmed_by_reaction_and_command(
     ]
     assert record["not_confirmed"] == []
     assert data["labels"]["fields"]["target"] == "Målbild"
+
+    # The activation's record: its charts shown in the room as images, with their words.
+    answer = said(olle, conference, bot_id, "!efterhand", "Efterhand: aktivering")
+    image = olle.wait_for_message(
+        conference, sender=bot_id, msgtype="m.image", after_event_id=answer.event_id
+    )
+    assert (image.filename or "").endswith("-acks.png"), image.describe()
+    assert "andelen inkallade organisationer som kvitterat" in (image.body or "")
+    # Olle and Tove confirmed the direction, not the call-out: none has acknowledged.
+    assert "0 % efter 0 min" in (image.body or "")
+    picture = olle.download(image)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.file_info.get("size") == len(picture)
+    assert (image.file_info.get("w"), image.file_info.get("h")) == (840, 384)
+    assert image.file_info.get("mimetype") == "image/png"

@@ -172,3 +172,26 @@ def test_an_item_raised_to_another_forum_arrives_in_its_channel_with_a_link_back
     assert f"Lyft från {name}" in shown
     assert "Lyft av Pia Polis under möte 1" in shown
     assert f"<{link}|gå till ursprunget>" in shown, shown
+
+
+def test_the_record_of_an_activation_brings_its_charts_as_images(slack: SlackBot) -> None:
+    polis = person(slack, "Petra Polis")
+    _name, channel = bound_forum(slack, ADMIN, {polis: "Polisen"})
+    run(slack, "aktivera Storm Dagmar kalla: Polisen", ADMIN, channel, "är aktiverat")
+    say(slack, polis, channel, "!kvittera", "kvitterat")
+    say(slack, polis, channel, "!läge Lugnt i länet", "Lägesrapport")
+    files_before = slack.fake.file_mark()
+    run(slack, "efterhand", ADMIN, channel, "Efterhand: aktivering")
+    acks = slack.fake.wait_for_file(
+        channel, lambda f: f.filename.endswith("-acks.png"), since=files_before
+    )
+    rounds = slack.fake.wait_for_file(
+        channel, lambda f: f.filename.endswith("-rounds.png"), since=files_before
+    )
+    for chart in (acks, rounds):
+        assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert acks.alt_txt is not None
+    assert "andelen inkallade organisationer som kvitterat" in acks.alt_txt
+    assert "100 %" in acks.alt_txt  # Polisen, the one called in, acknowledged
+    assert rounds.alt_txt is not None
+    assert "andelen inkallade som rapporterade per omgång" in rounds.alt_txt

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.charts.statistics import completeness_chart
+from bot.files import file_of, png_size
 from commands.core.clock import FixedClock
+from commands.core.document import Document
+from commands.core.outbox import PostCodec
+from commands.statistics_data import StatisticsChart
 from storage import Database
 from storage.models import (
     Acknowledgement,
@@ -66,6 +71,9 @@ def _build(database: Database) -> list[str]:
     """Store the year; return the conference's member organisations' names, in id order."""
     with Session(database.engine) as session:
         forum = session.exec(select(Forum).where(Forum.slug == "samverkanskonferens")).one()
+        # The bot has kept the forum since before the year (its meetings counted from then).
+        forum.created_at = THURSDAYS[0] - timedelta(days=30)
+        session.add(forum)
         members = list(
             session.exec(
                 select(Organisation)
@@ -240,3 +248,41 @@ def test_an_unreadable_period_is_refused_with_an_example_that_works(forum_chat: 
         assert f"Jag förstår inte perioden ”{wrong}”" in said.text
         assert "!statistik 2026" in said.text
     assert forum_chat.say("!statistik 2026").ok
+
+
+def test_the_weekly_chart_comes_as_an_image_drawn_from_the_figures(
+    forum_chat: Chat, database: Database, clock: FixedClock
+) -> None:
+    _build(database)
+    clock.set(JANUARY_2027)
+    said = forum_chat.say("!statistik 2026")
+    assert said.reply is not None
+    [attachment] = said.reply.attachments
+    image = file_of(attachment)
+    assert image.filename == "statistik-2026-01-01.png"
+    assert image.mimetype == "image/png"
+    assert image.size == png_size(image.content)
+    assert image.description is not None
+    assert "51" in image.description  # one bar per conference held
+    payload = attachment.payload
+    assert isinstance(payload, StatisticsChart)
+    assert [week.meeting_at for week in payload.statistics.weeks] == CONFERENCES
+    drawn = completeness_chart(payload.statistics.weeks, ZoneInfo("Europe/Stockholm"), "sv")
+    assert image.content == drawn.png
+    # It waits in the outbox as plain data and comes back the same.
+    codec = PostCodec(forum_chat.dispatcher.capabilities.attachments)
+    _document, [back] = codec.decode(codec.encode(Document(), (attachment,)))
+    assert file_of(back).content == image.content
+
+
+def test_without_a_scheduled_meeting_no_chart_is_attached(forum_chat: Chat) -> None:
+    said = forum_chat.say("!statistik senaste 1 månad")
+    assert said.reply is not None
+    assert "Inga ordinarie möten med rundor under perioden." in said.text
+    assert said.reply.attachments == ()
+
+
+def test_meetings_are_counted_only_since_the_forum_was_kept_here(forum_chat: Chat) -> None:
+    # Seeded 2026-11-01 09:00: the Thursdays before were not this bot's to count.
+    shown = forum_chat.say("!statistik 2026").text
+    assert "Hållna: 3, flyttade för helgdag: 0, inställda: 0." in shown  # 5, 12 and 19 Nov

@@ -50,7 +50,7 @@ from bot.backup.records import (
 from bot.export.direction_export import render_direction
 from bot.export.minutes_export import render_minutes
 from bot.export.picture_export import render
-from bot.export.source import ExportedPicture
+from bot.export.source import ExportedPicture, live_picture_at, picture_exercise
 from bot.files import open_private, private_folder
 from commands.core.i18n import normalise_language, t
 from commands.joint_direction.data import direction_record
@@ -306,13 +306,14 @@ def _forums(
             stem = f"{folder}/lagesbild/runda-{target.number:04d}"
             picture = compile_picture(store, forum, target, now, compiled_by)
             compiled[round_row["id"]] = (target, picture, label)
-            exported = ExportedPicture(picture, label, forum_language)
+            exercise = picture_exercise(store, forum, target, live_picture_at(target, now))
+            exported = ExportedPicture(picture, label, forum_language, exercise)
             for fmt in FORMATS:
                 files.write(f"{stem}.{fmt}", render(exported, fmt))
             for version in versions.get(round_row["id"], []):
-                frozen = ExportedPicture(
-                    Picture.from_json(version["content"]), label, forum_language
-                )
+                content = Picture.from_json(version["content"])
+                made = picture_exercise(store, forum, target, content.published_at or now)
+                frozen = ExportedPicture(content, label, forum_language, made)
                 for fmt in FORMATS:
                     files.write(f"{stem}-version-{version['version']}.{fmt}", render(frozen, fmt))
                 published += 1

@@ -42,7 +42,7 @@ def completeness_chart(weeks: list[Week], zone: ZoneInfo, language: str) -> Char
                 dtype="datetime64[m]",
             ),
             [share for _, share in series],
-            width=5,
+            width=numpy.timedelta64(5, "D"),  # in the axis's unit: days, not minutes
             color="#2b6cb0",
         )
         for bar, week in zip(bars, weeks, strict=True):

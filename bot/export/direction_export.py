@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from bot.export.environments import template_for
+from bot.export.exercise import ACTUAL, json_status, marked_title, status, status_line
 from bot.export.picture_export import MessageView, message_view
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
@@ -53,6 +54,10 @@ class DirectionView:
     messages: list[MessageView] = field(default_factory=list)
     no_messages: str | None = None
     footer: str = ""
+    # ``Exercise`` or ``Actual`` (bot/export/exercise.py), the exercise's name and its line.
+    status: str = ACTUAL
+    exercise: str | None = None
+    status_line: str | None = None
 
 
 def direction_view(record: DirectionRecord, language: str) -> DirectionView:
@@ -63,9 +68,10 @@ def direction_view(record: DirectionRecord, language: str) -> DirectionView:
         for name in DIRECTION_FIELDS
         if record.fields.get(name)
     ]
+    exercise = record.exercise
     return DirectionView(
         language=language,
-        title=t(language, "export_direction.title", number=record.number),
+        title=_title(record, language),
         header=header,
         fields_title=t(language, "export_direction.fields"),
         fields=fields,
@@ -113,7 +119,16 @@ def direction_view(record: DirectionRecord, language: str) -> DirectionView:
             time=format_time(record.compiled_at, zone),
             zone=record.timezone,
         ),
+        status=status(exercise),
+        exercise=exercise,
+        status_line=status_line(exercise, language),
     )
+
+
+def _title(record: DirectionRecord, language: str) -> str:
+    """``Gemensam regional inriktning 3``; ``ÖVNING – …`` for an exercise's."""
+    title = t(language, "export_direction.title", number=record.number)
+    return marked_title(title, record.exercise, language)
 
 
 def _header(record: DirectionRecord, zone: ZoneInfo, language: str) -> list[tuple[str, str]]:
@@ -149,14 +164,18 @@ def _header(record: DirectionRecord, zone: ZoneInfo, language: str) -> list[tupl
             )
         )
     if record.superseded_at is not None:
+        time = format_time(record.superseded_at, zone)
+        ended = record.superseded_by is None and record.exercise is not None
         header.append(
             (
                 t(language, "export_direction.superseded"),
-                t(
+                t(language, "export_direction.exercise_ended", time=time)
+                if ended
+                else t(
                     language,
                     "export_direction.superseded_by",
                     number=record.superseded_by if record.superseded_by is not None else "?",
-                    time=format_time(record.superseded_at, zone),
+                    time=time,
                 ),
             )
         )
@@ -199,8 +218,9 @@ def render_json(record: DirectionRecord, language: str) -> str:
     document: dict[str, Any] = {
         "format": JSON_FORMAT,
         "language": language,
+        **json_status(record.exercise),
         "labels": {
-            "title": t(language, "export_direction.title", number=record.number),
+            "title": _title(record, language),
             "state": t(language, f"direction.state.{record.state}"),
             "fields": {
                 name: t(language, f"direction.field.{name}")

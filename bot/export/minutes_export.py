@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from bot.export.environments import template_for
+from bot.export.exercise import ACTUAL, json_status, marked_title, status, status_line
 from bot.export.picture_export import (
     FrameView,
     PictureView,
@@ -124,6 +125,10 @@ class MinutesView:
     picture: PictureView | None = None
     # The direction in force during the meeting and the joint messages agreed by its end.
     frame: FrameView | None = None
+    # ``Exercise`` or ``Actual`` (bot/export/exercise.py), the exercise's name and its line.
+    status: str = ACTUAL
+    exercise: str | None = None
+    status_line: str | None = None
 
 
 # -- the view ------------------------------------------------------------------------------------
@@ -133,9 +138,10 @@ def minutes_view(minutes: Minutes, language: str) -> MinutesView:
     rows = _Rows(minutes, language)
     attendees = sum(len(people) for _, people in minutes.attendance)
     picture = _exported_picture(minutes, language)
+    exercise = minutes.exercise
     return MinutesView(
         language=language,
-        title=t(language, "minutes.title", forum=minutes.forum, number=minutes.number),
+        title=marked_title(_title(minutes, language), exercise, language),
         header=header_rows(minutes, language),
         closed_automatically=(
             t(language, "minutes.closed_automatically") if minutes.closed_automatically else None
@@ -166,11 +172,19 @@ def minutes_view(minutes: Minutes, language: str) -> MinutesView:
             (owner, [rows.owned(action) for action in actions])
             for owner, actions in minutes.actions_by_owner()
         ],
-        picture=picture_view(picture, frame=False) if picture else None,
+        # The picture's title is marked as the minutes' is; the line is said once, at the top.
+        picture=replace(picture_view(picture, frame=False), status_line=None) if picture else None,
         frame=frame_view(
             minutes.direction, minutes.joint_messages, language, ZoneInfo(minutes.timezone)
         ),
+        status=status(exercise),
+        exercise=exercise,
+        status_line=status_line(exercise, language),
     )
+
+
+def _title(minutes: Minutes, language: str) -> str:
+    return t(language, "minutes.title", forum=minutes.forum, number=minutes.number)
 
 
 def header_rows(minutes: Minutes, language: str) -> list[tuple[str, str]]:
@@ -205,7 +219,7 @@ def _time(at: datetime, zone: ZoneInfo, first_day: date) -> str:
 def _exported_picture(minutes: Minutes, language: str) -> ExportedPicture | None:
     if minutes.picture is None or minutes.round_label is None:
         return None
-    return ExportedPicture(minutes.picture, minutes.round_label, language)
+    return ExportedPicture(minutes.picture, minutes.round_label, language, minutes.exercise)
 
 
 class _Rows:
@@ -302,8 +316,9 @@ def render_json(minutes: Minutes, language: str) -> str:
     document = {
         "format": JSON_FORMAT,
         "language": language,
+        **json_status(minutes.exercise),
         "labels": {
-            "title": t(language, "minutes.title", forum=minutes.forum, number=minutes.number),
+            "title": marked_title(_title(minutes, language), minutes.exercise, language),
             "mode": t(language, f"mode.{minutes.mode}"),
             "when": when(minutes, language),
             "kinds": {kind: t(language, _kind_key(kind, minutes)) for kind in KINDS},
@@ -335,7 +350,7 @@ def render_json(minutes: Minutes, language: str) -> str:
 def _picture_document(exported: ExportedPicture) -> Any:
     """The picture export's JSON document, its instants in UTC whichever zone they were
     compiled in (the chat compiles with local times), so the same minutes are the same file."""
-    in_utc = ExportedPicture(_in_utc(exported.picture), exported.round_label, exported.language)
+    in_utc = replace(exported, picture=_in_utc(exported.picture))
     return orjson.loads(picture_json(in_utc))
 
 

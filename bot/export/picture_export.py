@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from bot.export.environments import template_for
+from bot.export.exercise import ACTUAL, json_status, marked_title, status, status_line
 from bot.export.source import ExportedPicture
 from commands.core.document import inline_text
 from commands.core.i18n import t
@@ -143,6 +144,10 @@ class PictureView:
     late_sections: list[Section] = field(default_factory=list)
     # The direction in force and the agreed joint messages, after the header.
     frame: FrameView | None = None
+    # ``Exercise`` or ``Actual`` (bot/export/exercise.py), the exercise's name and its line.
+    status: str = ACTUAL
+    exercise: str | None = None
+    status_line: str | None = None
 
 
 def ordered_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
@@ -170,9 +175,10 @@ def picture_view(exported: ExportedPicture, *, frame: bool = True) -> PictureVie
         )
         for name in COLLECTED
     ]
+    exercise = exported.exercise
     return PictureView(
         language=language,
-        title=t(language, "picture.title", forum=picture.forum),
+        title=marked_title(t(language, "picture.title", forum=picture.forum), exercise, language),
         header=header,
         count=t(language, "picture.count", reported=picture.reported, count=picture.expected),
         sections=sections,
@@ -193,6 +199,9 @@ def picture_view(exported: ExportedPicture, *, frame: bool = True) -> PictureVie
         frame=frame_view(picture.direction, picture.joint_messages, language, zone)
         if frame
         else None,
+        status=status(exercise),
+        exercise=exercise,
+        status_line=status_line(exercise, language),
     )
 
 
@@ -215,11 +224,13 @@ def render_json(exported: ExportedPicture) -> str:
     """``Picture.to_json()`` under ``picture`` (``Picture.from_json`` reads it back), with the
     labels a consumer needs in the chosen language beside it; keys in a fixed order."""
     picture, language = exported.picture, exported.language
+    title = t(language, "picture.title", forum=picture.forum)
     document = {
         "format": JSON_FORMAT,
         "language": language,
+        **json_status(exported.exercise),
         "labels": {
-            "title": t(language, "picture.title", forum=picture.forum),
+            "title": marked_title(title, exported.exercise, language),
             "round": exported.round_label,
             "mode": t(language, f"mode.{picture.mode}"),
             "fields": {name: field_label(name, language) for name in FIELDS},

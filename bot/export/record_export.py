@@ -226,6 +226,18 @@ def render_json(record: Record, language: str, timezone: str) -> str:
         },
         "summary": summary(record, zone, language),
         "timezone": timezone,
+        # The timeline as read: each entry's kind (``activation_record.entry.<kind>``), when
+        # (local, as shown), who and its words.
+        "timeline": [
+            {
+                "kind": e.kind,
+                "at": e.at.isoformat(),
+                "time": format_time(e.at, zone),
+                "who": e.who,
+                "text": entry_text(language, e),
+            }
+            for e in record.entries
+        ],
         "record": record.to_json(),
     }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"

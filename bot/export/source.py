@@ -22,7 +22,7 @@ from commands.core.text import fold
 from commands.joint_direction.data import DirectionRecord, direction_record
 from commands.minutes.record import Minutes, minutes_of
 from commands.record import Record, compile_record, record_activation
-from commands.situation.picture import Picture, compile_picture
+from commands.situation.picture import Picture, compile_picture, round_activation
 from commands.situation.rounds import current_round, round_label
 from commands.statistics_data import Statistics, compile_statistics
 from storage import Database, Store
@@ -52,6 +52,7 @@ class ExportedPicture:
     picture: Picture
     round_label: str
     language: str
+    exercise: str | None = None  # the name of the exercise it belongs to; None: real
 
 
 def load_picture(
@@ -70,7 +71,29 @@ def load_picture(
             compiled_by = t(language, "export.compiled_by")
             picture = compile_picture(store, forum, target, now, compiled_by)
         label = round_label(target, ZoneInfo(forum.timezone), language)
-    return ExportedPicture(picture, label, language)
+        exercise = picture_exercise(store, forum, target, _made_at(store, target, query, now))
+    return ExportedPicture(picture, label, language, exercise)
+
+
+def picture_exercise(store: Store, forum: Forum, target: ReportRound, at: datetime) -> str | None:
+    """The name of the exercise a picture of the round made at ``at`` belongs to: its
+    activation's, or the forum's exercise under way then (``Exercises.of_work``)."""
+    activation = round_activation(store, target)
+    exercise = store.exercises.of_work((forum.id,), at, activation)
+    return exercise.name if exercise is not None else None
+
+
+def _made_at(store: Store, target: ReportRound, query: PictureQuery, now: datetime) -> datetime:
+    """When the picture exported was made: the version's publication, or the live one's."""
+    if query.version is not None:
+        return store.reports.published_version(target, query.version).published_at
+    return live_picture_at(target, now)
+
+
+def live_picture_at(target: ReportRound, now: datetime) -> datetime:
+    """When the round's picture compiled at ``now`` stands: as the round closed (or now,
+    while it is open)."""
+    return min(at for at in (target.closed_at, target.closes_at, now) if at is not None)
 
 
 def find_forum(forums: list[Forum], wanted: str) -> Forum:

@@ -74,7 +74,7 @@ from nio import (
 from bot import metrics
 from bot.backoff import Backoff
 from bot.config import Settings
-from bot.files import PRIVATE_FILE, File, files_of, private_folder
+from bot.files import PRIVATE_FILE, File, files_written, private_folder
 from bot.hub import DeliveryFailed, Hub
 from bot.matrix.events import (
     MODERATOR_LEVEL,
@@ -237,7 +237,7 @@ class MatrixDoor:
         return await self._send_document(
             room_id,
             document,
-            files_of(post.attachments),
+            await files_written(post.attachments),
             key=post.key,
             answering=Answering.from_route(post.route),
         )
@@ -962,12 +962,19 @@ class _GivenUp(Exception):
 
 
 def file_message(attached: File) -> dict[str, Any]:
-    """An ``m.file`` message for ``attached``, without where it is (added on upload)."""
+    """An ``m.file`` message for ``attached`` (``m.image`` for a chart, shown in the room,
+    its description as the body a client reads out), without where it is (added on
+    upload)."""
+    info: dict[str, Any] = {"mimetype": attached.mimetype, "size": len(attached.content)}
+    if attached.image and attached.size is not None:
+        info["w"], info["h"] = attached.size
     return {
-        "msgtype": "m.file",
-        "body": attached.filename,
+        "msgtype": "m.image" if attached.image else "m.file",
+        "body": (attached.description or attached.filename)
+        if attached.image
+        else attached.filename,
         "filename": attached.filename,
-        "info": {"mimetype": attached.mimetype, "size": len(attached.content)},
+        "info": info,
     }
 
 

@@ -66,7 +66,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.backoff import Backoff
 from bot.config import Settings
-from bot.files import File, files_of
+from bot.files import File, files_written
 from bot.hub import DeliveryFailed, Hub
 from bot.render.slack import (
     ACTION_PREFIX,
@@ -99,6 +99,7 @@ from commands.core.document import (
     Paragraph,
     inlines,
 )
+from commands.core.exercise_marking import closing, opening
 from commands.core.forms import FormSubmission, FormSupport
 from commands.core.i18n import t
 from commands.core.messages import Attachment, Incoming, MentionRef, Post, Reply
@@ -231,7 +232,8 @@ class SlackDoor:
         ts = await self._send_messages(
             channel_id, document, thread_ts, broadcast, key=post.key, found=found
         )
-        files = [f for f in files_of(post.attachments) if f"file:{f.filename}" not in found]
+        written = await files_written(post.attachments)
+        files = [f for f in written if f"file:{f.filename}" not in found]
         if files:
             await self._upload(channel_id, files, thread_ts=thread_ts)
         return ts
@@ -577,9 +579,10 @@ class SlackDoor:
             command=cut(f"{COMMAND} {route.get('asked', '')}", ASKED_MAX),
         )
         # Under the title when there is one (a byline; the title stays what a notification
-        # shows first), else first.
-        at = 1 if document.blocks and isinstance(document.blocks[0], Heading) else 0
+        # shows first), else first; after an exercise's opening mark, which stays first.
         blocks = list(document.blocks)
+        at = opening(document, language)
+        at += 1 if len(blocks) > at and isinstance(blocks[at], Heading) else 0
         blocks.insert(at, Paragraph(inlines([Emphasis(line)])))
         return Document(blocks)
 
@@ -800,7 +803,7 @@ class SlackDoor:
     ) -> None:
         """A reply's attachments as files in ``channel_id`` (after the reply's messages)."""
         if attachments:
-            await self._upload(channel_id, files_of(attachments), thread_ts=thread_ts)
+            await self._upload(channel_id, await files_written(attachments), thread_ts=thread_ts)
 
     async def _upload(self, channel_id: str, files: Sequence[File], thread_ts: Any = None) -> bool:
         """Upload ``files`` to ``channel_id`` one by one (in the thread ``thread_ts`` when
@@ -813,6 +816,7 @@ class SlackDoor:
                     content=attached.content,
                     filename=attached.filename,
                     title=attached.filename,
+                    alt_txt=attached.description if attached.image else None,
                     thread_ts=str(thread_ts) if thread_ts else None,
                 )
             except (*FAILURES, SlackRequestError) as error:
@@ -869,11 +873,18 @@ class SlackDoor:
         """The answer added to the message whose button was clicked (as it was when clicked:
         made again, the update is the same); False if it cannot be (the answer alone needs
         more than one message, or the sum has too many blocks)."""
+        original = list(message.get("blocks") or [])
+        language = await self.hub.language_of(PLATFORM, channel_id)
+        end = render_blocks(closing(language))
+        if opening(document, language) and original[-len(end) :] == end:
+            # An exercise: one marking around the message and its answer, "Slut övning" last.
+            original = original[: -len(end)]
+            document = Document(document.blocks[1:])
         packed = pack_slack(document)
         if len(packed) > 1:
             return False
         parts = packed.messages(self.language)
-        blocks = [*(message.get("blocks") or []), {"type": "divider"}, *parts[0].blocks]
+        blocks = [*original, {"type": "divider"}, *parts[0].blocks]
         if len(blocks) > BLOCKS_MAX:
             return False
         text = str(message.get("text") or parts[0].text)

@@ -156,7 +156,9 @@ class Dispatcher:
                 forum = (
                     None
                     if incoming.direct
-                    else store.forum_for_channel(incoming.platform, incoming.channel_id)
+                    else store.forum_for_channel(
+                        incoming.platform, incoming.channel_id, seen_name=incoming.channel_name
+                    )
                 )
                 language = normalise_language(forum.language if forum else language)
                 if command:

@@ -32,6 +32,18 @@ def marked(document: Document, language: str) -> Document:
     return Document([first, *document.blocks, last])
 
 
+def opening(document: Document, language: str) -> int:
+    """How many of ``document``'s first blocks are the exercise's opening mark (1 or 0): what
+    a door puts before the message (a byline) goes after it, so the mark stays first."""
+    return 1 if document.blocks[:1] == [marking(language)[0]] else 0
+
+
+def closing(language: str) -> Document:
+    """The exercise's closing mark alone: a door that adds an answer under a marked message
+    (Slack, a button's answer) finds the message's end by it, to keep one marking around both."""
+    return Document([marking(language)[1]])
+
+
 class ExerciseMarking:
     """Which channels serve a forum in exercise, looked up once per channel in a unit of
     work, and posts to them marked."""

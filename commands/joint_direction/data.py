@@ -89,6 +89,8 @@ class DirectionRecord:
     confirmations: tuple[ConfirmationEntry, ...] = ()
     not_confirmed: tuple[str, ...] = ()
     agreed_messages: tuple[AgreedMessage, ...] = ()
+    # The name of the exercise it was made in (``direction_exercise``); None: real.
+    exercise: str | None = None
 
     @property
     def confirmed(self) -> int:
@@ -116,6 +118,7 @@ class DirectionRecord:
             "confirmations": [entry.to_json() for entry in self.confirmations],
             "not_confirmed": list(self.not_confirmed),
             "agreed_messages": [message.to_json() for message in self.agreed_messages],
+            "exercise": self.exercise,
         }
 
     @classmethod
@@ -144,6 +147,7 @@ class DirectionRecord:
             agreed_messages=tuple(
                 AgreedMessage.from_json(row) for row in data.get("agreed_messages", ())
             ),
+            exercise=data.get("exercise"),
         )
 
 
@@ -241,7 +245,25 @@ def direction_record(store: Store, direction: Direction, now: datetime) -> Direc
         ),
         not_confirmed=tuple(state.name(oid) for oid in state.awaited) if live else (),
         agreed_messages=tuple(agreed_messages(store, home, now)) if home is not None else (),
+        exercise=direction_exercise(store, direction),
     )
+
+
+def direction_exercise(store: Store, direction: Direction) -> str | None:
+    """The name of the exercise the direction belongs to: its activation's, or the exercise
+    under way when it was adopted (in the forum that adopted it, or the one it is for), or,
+    not adopted, drafted (``Exercises.of_work``); None for a real direction."""
+    if direction.exercise_id is not None:  # drafted in it (noted since migration 0015)
+        drafted = store.exercises.get(direction.exercise_id)
+        if drafted is not None:
+            return drafted.name
+    activation = store.activations.get(direction.activation_id) if direction.activation_id else None
+    if direction.adopted_at is not None:
+        forums, when = (direction.presented_to_id, direction.forum_id), direction.adopted_at
+    else:
+        forums, when = (direction.drafted_in_id, direction.forum_id), direction.created_at
+    exercise = store.exercises.of_work(forums, when, activation)
+    return exercise.name if exercise is not None else None
 
 
 def _iso(at: datetime | None) -> str | None:

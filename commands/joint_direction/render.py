@@ -111,13 +111,17 @@ def state_lines(store: Store, direction: Direction, where: Where) -> list[str]:
         )
     if direction.state is DirectionState.SUPERSEDED:
         newer = store.directions.get(direction.superseded_by_id or 0)
-        lines.append(
-            where.t(
-                "direction_lifecycle.doc.superseded",
-                number=newer.number if newer else "?",
-                time=where.time(direction.superseded_at) if direction.superseded_at else "?",
+        time = where.time(direction.superseded_at) if direction.superseded_at else "?"
+        if newer is None and direction.exercise_id is not None:
+            lines.append(where.t("direction_lifecycle.doc.exercise_ended", time=time))
+        else:
+            lines.append(
+                where.t(
+                    "direction_lifecycle.doc.superseded",
+                    number=newer.number if newer else "?",
+                    time=time,
+                )
             )
-        )
     elif expired(direction, where.now) and direction.valid_until is not None:
         lines.append(
             where.t("direction_lifecycle.doc.expired", time=where.time(direction.valid_until))
@@ -399,11 +403,12 @@ def history_document(store: Store, direction: Direction, where: Where) -> Docume
         (version.at, 0, version) for version in versions
     ]
     superseded_by = store.directions.get(direction.superseded_by_id or 0)
+    ended_with_exercise = superseded_by is None and direction.exercise_id is not None
     for key, at, params in (
         ("presented_event", direction.presented_at, {}),
         ("adopted_event", direction.adopted_at, {}),
         (
-            "superseded_event",
+            "exercise_ended" if ended_with_exercise else "superseded_event",
             direction.superseded_at,
             {"number": superseded_by.number if superseded_by else "?"},
         ),

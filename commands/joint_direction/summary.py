@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from storage import Store
-from storage.directions import DIRECTION_FIELDS, DirectionText
+from storage.directions import DIRECTION_FIELDS, DirectionText, frames
 from storage.models import Direction, DirectionState, DirectionVersion, Forum, JointMessage
 
 
@@ -152,9 +152,7 @@ def _framed(direction: Direction, forum: Forum, at: datetime) -> bool:
         return False
     if direction.superseded_at is not None and direction.superseded_at <= at:
         return False
-    return forum.id in (direction.forum_id, direction.presented_to_id) or (
-        forum.parent_id is not None and forum.parent_id == direction.forum_id
-    )
+    return frames(direction, forum)
 
 
 def _version_at(store: Store, direction: Direction, at: datetime) -> DirectionVersion:

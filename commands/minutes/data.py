@@ -53,6 +53,7 @@ def minutes_data(minutes: Minutes) -> dict[str, Any]:
         "awaited": minutes.awaited,
         "direction": _direction_json(minutes.direction),
         "joint_messages": [_message_json(message) for message in minutes.joint_messages],
+        "exercise": minutes.exercise,
     }
 
 
@@ -89,6 +90,7 @@ def minutes_from_data(data: dict[str, Any], picture: dict[str, Any] | None) -> M
         # Minutes written before the direction was shown in them have neither.
         direction=DirectionSummary.from_json(data["direction"]) if data.get("direction") else None,
         joint_messages=[AgreedMessage.from_json(row) for row in data.get("joint_messages", [])],
+        exercise=data.get("exercise"),
     )
 
 

@@ -102,6 +102,8 @@ class Minutes:
     # it went on, else), and the joint messages agreed as of its end (``direction_framing``).
     direction: DirectionSummary | None = None
     joint_messages: list[AgreedMessage] = field(default_factory=list)
+    # The name of the exercise the meeting was held in (``meeting_exercise``); None: real.
+    exercise: str | None = None
 
     def actions_by_owner(self) -> list[tuple[str, list[ActionEntry]]]:
         """This meeting's actions grouped by owner, owners in alphabetical order."""
@@ -233,7 +235,17 @@ def compile_minutes(
         awaited=awaited,
         direction=direction,
         joint_messages=joint_messages,
+        exercise=meeting_exercise(store, forum, meeting),
     )
+
+
+def meeting_exercise(store: Store, forum: Forum, meeting: Meeting) -> str | None:
+    """The name of the exercise the meeting belongs to: its activation's, or the forum's
+    exercise under way when it started (``Exercises.of_work``); None for a real meeting."""
+    target = store.reports.round_by_id(meeting.round_id) if meeting.round_id else None
+    activation = round_activation(store, target)
+    exercise = store.exercises.of_work((forum.id,), meeting.started_at, activation)
+    return exercise.name if exercise is not None else None
 
 
 def direction_framing(

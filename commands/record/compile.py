@@ -1,12 +1,14 @@
 """Compiling an activation's record from the store: the audit timeline
 (``Activations.history``), acknowledgements, when each organisation was called
-(``commands/callout/reach.py``), the report rounds, published pictures and meetings."""
+(``commands/callout/reach.py``) and whom its follow-ups reached, the report rounds, published
+pictures and meetings, and what else concerned the forum meanwhile (``events.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from commands.callout.reach import call_history, called_entries, counted
+from commands.core.follow_up_plans import RECALL, STILL_MISSING
 from commands.record.data import (
     REACH_COORDINATORS,
     REACH_DEPUTY,
@@ -16,9 +18,18 @@ from commands.record.data import (
     Record,
     RoundFigure,
 )
+from commands.record.events import span_events
 from storage import Store
 from storage.activations import CALLED_IN, HOST_SET, RELEASED
-from storage.models import Activation, ActivationRequest, Forum, Meeting, ReportRound
+from storage.models import (
+    Activation,
+    ActivationRequest,
+    Forum,
+    Meeting,
+    PostState,
+    ReportRound,
+    ScheduledPost,
+)
 
 # The most meetings looked back through for an activation's meetings.
 MEETINGS_LOOKED_BACK = 200
@@ -61,9 +72,44 @@ def _meetings(store: Store, forum: Forum, activation: Activation) -> list[Meetin
     return found[::-1]
 
 
-def _reach(delay: timedelta, recall: timedelta) -> str:
-    """Who the bot had reached by then: the ersättare were called after ``recall``, the
-    coordinators told after twice as long (commands/followups.py)."""
+# The follow-ups that went out (commands/followups.py), and when: handed to the outbox or sent.
+_WENT_OUT = (PostState.QUEUED, PostState.SENT)
+
+
+class _Reach:
+    """Whom the bot had reached for an organisation by the time it acknowledged: its
+    ersättare (the re-call, ``RECALL``), then the coordinators (``STILL_MISSING``).
+
+    Read from the follow-ups themselves: each is about the organisations called at the
+    moment it was planned (its ``created_at``), and it reached them when it went out. For a
+    call with no follow-up stored, the timing stands in: the re-call after ``recall``, the
+    coordinators' notice after twice as long."""
+
+    def __init__(self, store: Store, activation: Activation, recall: timedelta) -> None:
+        self._recall = recall
+        self._posts: dict[datetime, list[ScheduledPost]] = {}
+        for post in store.scheduled.follow_ups_of(activation.id or 0, (RECALL, STILL_MISSING)):
+            self._posts.setdefault(post.created_at, []).append(post)
+
+    def __call__(self, called_at: datetime, acknowledged_at: datetime) -> str:
+        posts = self._posts.get(called_at)
+        if not posts:
+            return _reach_by_timing(acknowledged_at - called_at, self._recall)
+        reached = {
+            post.kind
+            for post in posts
+            if post.state in _WENT_OUT and (post.sent_at or post.due_at) < acknowledged_at
+        }
+        if STILL_MISSING in reached:
+            return REACH_COORDINATORS
+        if RECALL in reached:
+            return REACH_DEPUTY
+        return REACH_ORDINARY
+
+
+def _reach_by_timing(delay: timedelta, recall: timedelta) -> str:
+    """Who the bot would have reached by then: the ersättare were called after ``recall``,
+    the coordinators told after twice as long (commands/followups.py)."""
     if delay >= 2 * recall:
         return REACH_COORDINATORS
     if delay >= recall:
@@ -75,6 +121,7 @@ def compile_record(
     store: Store, forum: Forum, activation: Activation, recall_minutes: int
 ) -> Record:
     start = activation.activated_at
+    now = store.audit.context.at
     history = call_history(store, activation)
     acks = store.activations.acknowledgements(activation)
     ids = [*activation.called_out, *(ack.organisation_id for ack in acks)]
@@ -128,13 +175,14 @@ def compile_record(
             timeline.append(Entry(event.at, "released", "", {"names": names}))
         elif event.action == HOST_SET:
             timeline.append(Entry(event.at, "host", "", {"host": event.details.get("host", "?")}))
-    recall = timedelta(minutes=recall_minutes)
+    reach = _Reach(store, activation, timedelta(minutes=recall_minutes))
     for ack in acks:
-        delay = ack.at - history.call_time(activation, ack.organisation_id)
+        called_at = history.call_time(activation, ack.organisation_id)
+        delay = ack.at - called_at
         timeline.append(
             Entry(
                 ack.at,
-                "ack_" + _reach(delay, recall),
+                "ack_" + reach(called_at, ack.at),
                 who(ack.person_id),
                 {"organisation": name(ack.organisation_id), "minutes": minutes(delay)},
             )
@@ -203,6 +251,7 @@ def compile_record(
                     {"number": report_round.number, "version": picture.version},
                 )
             )
+    timeline.extend(span_events(store, forum, activation, activation.stood_down_at or now))
     if activation.stood_down_at is not None:
         timeline.append(
             Entry(

@@ -16,7 +16,7 @@ def minutes_text(language: str, value: int | None) -> str:
 
 def entry_text(language: str, entry: Entry) -> str:
     """A timeline entry in words (``activation_record.entry.<kind>``): lists joined, a count
-    beside each list, a delay in minutes as a duration."""
+    beside each list, a delay in minutes as a duration, a duty role by its short name."""
     params: dict[str, object] = {}
     for key, value in entry.values.items():
         if isinstance(value, list):
@@ -26,4 +26,6 @@ def entry_text(language: str, entry: Entry) -> str:
             params[key] = value
         if key == "minutes" and isinstance(value, int):
             params["after"] = minutes_text(language, value)
+        if key == "duty":
+            params["duty"] = t(language, f"duty.short.{value}")
     return t(language, f"activation_record.entry.{entry.kind}", who=entry.who or "–", **params)

@@ -71,6 +71,7 @@ class UploadedFile:
     content: bytes
     channel: str
     thread_ts: str | None = None
+    alt_txt: str | None = None  # an image's words for those who cannot see it
 
 
 @dataclass(frozen=True)
@@ -520,6 +521,7 @@ class FakeSlack:
             self._pending[file_id] = {
                 "filename": str(args["filename"]),
                 "length": int(args["length"]),
+                "alt_txt": args.get("alt_txt") or None,
             }
         return {
             "ok": True,
@@ -563,6 +565,7 @@ class FakeSlack:
                             self._bytes[file_id],
                             str(channel),
                             thread_ts,
+                            pending["alt_txt"],
                         )
                     )
                 answered.append({"id": file_id, "name": pending["filename"], "title": title})

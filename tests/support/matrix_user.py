@@ -153,13 +153,14 @@ class Seen:
 
     @property
     def filename(self) -> str | None:
-        """An ``m.file``'s name (``filename``, else its body)."""
+        """An ``m.file``'s or ``m.image``'s name (``filename``, else its body)."""
         value = self.content.get("filename") or self.content.get("body")
-        return value if isinstance(value, str) and self.msgtype == "m.file" else None
+        return value if isinstance(value, str) and self.msgtype in {"m.file", "m.image"} else None
 
     @property
     def file_info(self) -> dict[str, Any]:
-        """An ``m.file``'s ``info`` (``mimetype``, ``size``), or an empty dict."""
+        """An ``m.file``'s ``info`` (``mimetype``, ``size``; an image's ``w``, ``h``), or an
+        empty dict."""
         value = self.content.get("info")
         return value if isinstance(value, dict) else {}
 
