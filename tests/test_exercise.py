@@ -310,3 +310,20 @@ def test_in_english(chat: Chat) -> None:
     asked = _answer(_say(chat, "!exercise clear Drill"))
     assert "!exercise clear Drill confirm" in asked
     assert "has been cleared" in _answer(_say(chat, "!exercise clear Drill confirm"))
+
+
+def test_what_an_exercise_causes_elsewhere_is_marked_too(chat: Chat) -> None:
+    _setup(chat)
+    assert _say(chat, "!möte start").ok  # an item is raised from a meeting
+    # Raised from a real forum: the chefsgrupp is told as it is.
+    real = _say(chat, "!lyft chefsgrupp Behov av samordnad kommunikation")
+    [told] = _texts(real.posts, "chefer")
+    assert _unmarked(told)
+    # Raised from the exercising forum: the chefsgrupp, not in the exercise, is told it is one.
+    assert _say(chat, "!övning start Stabsövning december").ok
+    drill = _say(chat, "!lyft chefsgrupp Snöovädret kräver gemensam inriktning")
+    [told] = _texts(drill.posts, "chefer")
+    assert _marked(told)
+    assert "Snöovädret kräver gemensam inriktning" in told
+    # Said in the chefsgrupp itself, which is not exercising: nothing marked.
+    assert _unmarked(_answer(_say(chat, "!status", channel="chefer")))

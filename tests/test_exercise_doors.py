@@ -5,8 +5,8 @@ While a forum is in an exercise (``!övning start Snöoväder``, or an exercise 
 with ÖVNING ÖVNING ÖVNING and ends with "Slut övning": the answer to a command, a call-out in
 the forum's other channel, a reminder sent by the ticker, an edit (Slack ``chat.update``,
 Matrix ``m.replace``'s ``m.new_content``), the short minutes that come with the minutes file,
-a joint message's proposal. After ``!övning slut`` nothing is marked, and a direct message
-never is.
+a joint message's proposal. After ``!övning slut`` nothing is marked. A direct message the
+exercise causes (the request for activation the RSK on duty is sent) is marked too.
 
 Slack: one ``samverkan-bot run`` process against :class:`FakeSlack`, slash commands signed as
 Slack signs them (``tests/support/slack_http.py``); the fallback ``text`` and the blocks are
@@ -223,7 +223,7 @@ def test_every_kind_of_post_is_marked_in_slack(
     slack_unmarked(slack_reminder(slack, slack_rows, channel, "Efter övningen"))
 
 
-def test_a_direct_message_is_never_marked_in_slack(slack: SlackBot) -> None:
+def test_a_direct_message_the_exercise_causes_is_marked_in_slack(slack: SlackBot) -> None:
     fake = slack.fake
     polis = person(slack, "Pelle Polis")
     _, channel = bound_forum(slack, ADMIN, {polis: "Polisen"})
@@ -234,7 +234,7 @@ def test_a_direct_message_is_never_marked_in_slack(slack: SlackBot) -> None:
     slack_marked(posted(slack, channel, mark, "Begäran om aktivering"))
     letter = posted(slack, dm_channel(ADMIN), mark, "begäran om aktivering")
     assert "Stormvarning" in shown(letter)
-    slack_unmarked(letter)
+    slack_marked(letter)  # the RSK on duty must not take a drill's request for real
     slack_command(slack, "övning slut", ADMIN, channel, "avslutad")
 
 
@@ -427,7 +427,7 @@ def test_every_kind_of_post_is_marked_in_matrix(
     said(koord, room, bot_id, "!avaktivera", "")  # the conference is the next test's too
 
 
-def test_a_direct_message_is_never_marked_in_matrix(
+def test_a_direct_message_the_exercise_causes_is_marked_in_matrix(
     bot: BotProcess, bot_id: str, koord: MatrixUser, aktor: MatrixUser
 ) -> None:
     room = bound_room(koord, bot_id, KONFERENS, aktor)
@@ -441,5 +441,5 @@ def test_a_direct_message_is_never_marked_in_matrix(
     koord.join(invited)
     letter = koord.wait_for_message(invited, containing("begäran om aktivering"), sender=bot_id)
     assert "Stormvarning" in (letter.body or ""), letter.describe()
-    matrix_unmarked(letter)
+    matrix_marked(letter)  # the RSK on duty must not take a drill's request for real
     said(koord, room, bot_id, "!övning slut", "avslutad")

@@ -252,8 +252,17 @@ class Dispatcher:
             reply.answer = outbox.queue(
                 store, answer, kind=outbox.REPLY, codec=self.codec, claims=self.claims, now=now
             )
+        # What a command typed in a forum's channel causes elsewhere is marked as its forum's
+        # exercise is (a direct conversation is no forum's).
+        origin = None if incoming.direct else (incoming.platform, incoming.channel_id)
         reply.posts = outbox.queue_all(
-            store, reply.posts, kind=outbox.POST, codec=self.codec, claims=self.claims, now=now
+            store,
+            reply.posts,
+            kind=outbox.POST,
+            codec=self.codec,
+            claims=self.claims,
+            now=now,
+            origin=origin,
         )
 
     def _refused(

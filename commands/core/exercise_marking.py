@@ -2,8 +2,10 @@
 activation, ``!aktivera övning``), every message the bot posts in the forum's channels — an
 answer, a call-out, a reminder, a picture, the minutes, an edit — begins with **ÖVNING
 ÖVNING ÖVNING** and ends with "Slut övning", so nothing said in an exercise is mistaken for
-reality. Done once, as a post is written to the outbox (``outbox.queue_all``), never by the
-commands. A direct message (no forum's channel) and a file's contents are left as they are.
+reality. So is whatever a command typed there causes elsewhere: an item raised to another
+forum, the direct message to the RSK on duty. Done once, as a post is written to the outbox
+(``outbox.queue_all``), never by the commands. A direct message that no exercise caused is
+left as it is; a file's contents are marked by the exports (``bot/export/exercise.py``).
 """
 
 from __future__ import annotations
@@ -68,10 +70,14 @@ class ExerciseMarking:
             self._channels[key] = language
         return self._channels[key]
 
-    def mark(self, post: Post) -> Post:
-        if post.direct:
-            return post
-        language = self.language(post.platform, post.channel_id)
+    def mark(self, post: Post, origin: tuple[str, str] | None = None) -> Post:
+        """``post`` marked when it goes to a channel of a forum in exercise, or when what
+        caused it was typed in one (``origin``: the command's platform and channel) — a
+        call-out posted to another forum, the direct message to the RSK on duty: nothing an
+        exercise causes may be taken for real wherever it lands."""
+        language = None if post.direct else self.language(post.platform, post.channel_id)
+        if language is None and origin is not None:
+            language = self.language(*origin)
         if language is None:
             return post
         key = (id(post.document), language)

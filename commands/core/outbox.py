@@ -198,14 +198,16 @@ def queue_all(
     claims: Claims,
     now: datetime,
     due_at: datetime | None = None,
+    origin: tuple[str, str] | None = None,
 ) -> list[Post]:
-    """``posts`` written to the outbox in one statement; each as it is to be sent."""
+    """``posts`` written to the outbox in one statement; each as it is to be sent, marked
+    when an exercise says so (``origin``: where the command that made them was typed)."""
     rows: list[dict[str, Any]] = []
     queued: list[Post] = []
     encoded: dict[int, str] = {}  # a call-out's one document, encoded once for every channel
     marking = ExerciseMarking(store)
     for post in posts:
-        post = marking.mark(post)
+        post = marking.mark(post, origin)
         serving = claims.serves(post.platform)
         key = uuid.uuid4().hex
         payload = encoded.get(id(post.document))
