@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import logging
@@ -132,3 +133,89 @@ def emit(
         print(json.dumps(no_nan(result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print_table(result)
+
+
+# -- scripts that time several kinds of work in turns (record.py, year_statistics.py) -------
+
+
+def timing_row(
+    kind: str, samples_ns: Sequence[int], errors: int, target_ms: float
+) -> dict[str, Any]:
+    """One kind's figures in milliseconds, with PASS/FAIL against ``target_ms`` at p99."""
+    ordered = sorted(samples_ns)
+
+    def ms(p: float) -> float:
+        return round(percentile(ordered, p) / 1e6, 2)
+
+    return {
+        "kind": kind,
+        "count": len(ordered),
+        "errors": errors,
+        "p50_ms": ms(50),
+        "p95_ms": ms(95),
+        "p99_ms": ms(99),
+        "max_ms": round(ordered[-1] / 1e6, 2),
+        "verdict": "PASS" if ms(99) < target_ms else "FAIL",
+    }
+
+
+def in_turns(
+    once: Callable[[str, bool], None], kinds: Sequence[str], counts: dict[str, int], warmup: int
+) -> None:
+    """``once(kind, record)`` for every kind: ``warmup`` untimed runs, then the timed ones
+    taking turns, so that a slower moment of the machine falls on every kind alike."""
+    for kind in kinds:
+        for _ in range(warmup):
+            once(kind, False)
+    for turn in range(max(counts.values())):
+        for kind in kinds:
+            if turn < counts[kind]:
+                once(kind, True)
+
+
+def print_timings(result: dict[str, Any], titles: dict[str, str]) -> None:
+    """The table of ``result["rows"]`` (see :func:`timing_row`), and the first internal error
+    the product logged, if any."""
+    width = max(len(title) for title in titles.values()) + 2
+    header = (
+        f"{'what':<{width}} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'errors':>6}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in result["rows"]:
+        print(
+            f"{titles[row['kind']]:<{width}} {row['count']:>5} {row['p50_ms']:>8.2f} "
+            f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} "
+            f"{row['errors']:>6}  {row['verdict']}"
+        )
+    if result["first_error"]:
+        print()
+        print("First internal error logged by the product:")
+        print(result["first_error"])
+
+
+def machine_line(machine: dict[str, Any]) -> str:
+    return (
+        f"Python {machine['python']} | {machine['cpu_count']} CPUs {machine['cpu_model'] or ''} "
+        f"| SQLite {machine['sqlite']} | SQLAlchemy {machine['sqlalchemy']}"
+    )
+
+
+def timing_arguments(
+    description: str, count_help: str, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """``--count`` (the command and its compilation), ``--export-count``, ``--warmup``,
+    ``--tmpdir``, ``--json``, checked."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--count", type=int, default=100, help=f"timed runs of {count_help} (100)")
+    parser.add_argument(
+        "--export-count", type=int, default=30, help="timed runs of each export (30)"
+    )
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each kind (3)")
+    parser.add_argument("--tmpdir", type=Path, default=None, help="where the database goes")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.count < 1 or args.export_count < 1 or args.warmup < 0:
+        parser.error("--count and --export-count must be at least 1, --warmup at least 0")
+    return args

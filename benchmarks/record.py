@@ -50,10 +50,14 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import (
     ErrorCounter,
     emit,
+    in_turns,
     machine_info,
-    percentile,
+    machine_line,
+    print_timings,
     progress,
     stop_on_sigterm,
+    timing_arguments,
+    timing_row,
 )
 from bot.export.record_export import render_record
 from bot.export.source import RecordQuery, load_record
@@ -311,22 +315,7 @@ class Bench:
 
 
 def summarise(bench: Bench, kind: str) -> dict[str, Any]:
-    ordered = sorted(bench.samples[kind])
-
-    def ms(p: float) -> float:
-        return round(percentile(ordered, p) / 1e6, 2)
-
-    p99 = ms(99)
-    return {
-        "kind": kind,
-        "count": len(ordered),
-        "errors": bench.failed[kind],
-        "p50_ms": ms(50),
-        "p95_ms": ms(95),
-        "p99_ms": p99,
-        "max_ms": round(ordered[-1] / 1e6, 2),
-        "verdict": "PASS" if p99 < TARGET_MS else "FAIL",
-    }
+    return timing_row(kind, bench.samples[kind], bench.failed[kind], TARGET_MS)
 
 
 def run(options: argparse.Namespace) -> dict[str, Any]:
@@ -352,14 +341,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
                 k: options.count if k in ("command", "compile") else options.export_count
                 for k in KINDS
             }
-            for kind in KINDS:
-                for _ in range(options.warmup):
-                    bench.once(kind, record=False)
-            rounds = max(counts.values())
-            for turn in range(rounds):
-                for kind in KINDS:
-                    if turn < counts[kind]:
-                        bench.once(kind, record=True)
+            in_turns(bench.once, KINDS, counts, options.warmup)
         finally:
             gc.unfreeze()
             database.dispose()
@@ -377,10 +359,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
 
 def print_table(result: dict[str, Any]) -> None:
     machine = result["machine"]
-    print(
-        f"Python {machine['python']} | {machine['cpu_count']} CPUs {machine['cpu_model'] or ''} "
-        f"| SQLite {machine['sqlite']} | SQLAlchemy {machine['sqlalchemy']}"
-    )
+    print(machine_line(machine))
     shape, played = result["record"], result["played"]
     print(
         f"The record: {shape['organisations_counted']} organisations counted, "
@@ -390,42 +369,13 @@ def print_table(result: dict[str, Any]) -> None:
         f"Target: p99 under {TARGET_MS:g} ms."
     )
     print()
-    header = (
-        f"{'what':<26} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'errors':>6}  target"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in result["rows"]:
-        print(
-            f"{TITLES[row['kind']]:<26} {row['count']:>5} {row['p50_ms']:>8.2f} "
-            f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} "
-            f"{row['errors']:>6}  {row['verdict']}"
-        )
-    if result["first_error"]:
-        print()
-        print("First internal error logged by the product:")
-        print(result["first_error"])
+    print_timings(result, TITLES)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--count",
-        type=int,
-        default=100,
-        help="timed runs of !efterhand and of compile_record (100)",
+    return timing_arguments(
+        (__doc__ or "").splitlines()[0], "!efterhand and of compile_record", argv
     )
-    parser.add_argument(
-        "--export-count", type=int, default=30, help="timed runs of each export (30)"
-    )
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each kind (3)")
-    parser.add_argument("--tmpdir", type=Path, default=None, help="where the database goes")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-    if args.count < 1 or args.export_count < 1 or args.warmup < 0:
-        parser.error("--count and --export-count must be at least 1, --warmup at least 0")
-    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,10 +49,14 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import (
     ErrorCounter,
     emit,
+    in_turns,
     machine_info,
-    percentile,
+    machine_line,
+    print_timings,
     progress,
     stop_on_sigterm,
+    timing_arguments,
+    timing_row,
 )
 from benchmarks.record import (
     CHANNEL,
@@ -210,21 +214,7 @@ class Bench:
 
 
 def summarise(bench: Bench, kind: str) -> dict[str, Any]:
-    ordered = sorted(bench.samples[kind])
-
-    def ms(p: float) -> float:
-        return round(percentile(ordered, p) / 1e6, 2)
-
-    return {
-        "kind": kind,
-        "count": len(ordered),
-        "errors": bench.failed[kind],
-        "p50_ms": ms(50),
-        "p95_ms": ms(95),
-        "p99_ms": ms(99),
-        "max_ms": round(ordered[-1] / 1e6, 2),
-        "verdict": "PASS" if ms(99) < TARGET_MS else "FAIL",
-    }
+    return timing_row(kind, bench.samples[kind], bench.failed[kind], TARGET_MS)
 
 
 def run(options: argparse.Namespace) -> dict[str, Any]:
@@ -249,13 +239,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
                 kind: options.count if kind in ("command", "compile") else options.export_count
                 for kind in KINDS
             }
-            for kind in KINDS:
-                for _ in range(options.warmup):
-                    bench.once(kind, record=False)
-            for turn in range(max(counts.values())):
-                for kind in KINDS:
-                    if turn < counts[kind]:
-                        bench.once(kind, record=True)
+            in_turns(bench.once, KINDS, counts, options.warmup)
         finally:
             gc.unfreeze()
             database.dispose()
@@ -273,10 +257,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
 
 def print_table(result: dict[str, Any]) -> None:
     machine, shape, played = result["machine"], result["statistics"], result["played"]
-    print(
-        f"Python {machine['python']} | {machine['cpu_count']} CPUs {machine['cpu_model'] or ''} "
-        f"| SQLite {machine['sqlite']} | SQLAlchemy {machine['sqlalchemy']}"
-    )
+    print(machine_line(machine))
     print(
         f"The year {YEAR}: {shape['organisations']} organisations, {shape['weeks']} conference "
         f"rounds (held {shape['held']}, moved {shape['moved']}, skipped {shape['skipped']}), "
@@ -285,39 +266,11 @@ def print_table(result: dict[str, Any]) -> None:
         f"{played['commands']} commands played). Target: p99 under {TARGET_MS:g} ms."
     )
     print()
-    header = (
-        f"{'what':<30} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'errors':>6}  target"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in result["rows"]:
-        print(
-            f"{TITLES[row['kind']]:<30} {row['count']:>5} {row['p50_ms']:>8.2f} "
-            f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} "
-            f"{row['errors']:>6}  {row['verdict']}"
-        )
-    if result["first_error"]:
-        print()
-        print("First internal error logged by the product:")
-        print(result["first_error"])
+    print_timings(result, TITLES)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument(
-        "--count", type=int, default=100, help="timed runs of the command and compile (100)"
-    )
-    parser.add_argument(
-        "--export-count", type=int, default=30, help="timed runs of each export (30)"
-    )
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each kind (3)")
-    parser.add_argument("--tmpdir", type=Path, default=None, help="where the database goes")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-    if args.count < 1 or args.export_count < 1 or args.warmup < 0:
-        parser.error("--count and --export-count must be at least 1, --warmup at least 0")
-    return args
+    return timing_arguments((__doc__ or "").splitlines()[0], "the command and compile", argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
