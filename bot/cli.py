@@ -379,7 +379,9 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
                 now,
                 settings.activation_recall_minutes,
             )
-            text = render_record(kept.record, args.format, kept.language, kept.timezone, now)
+            text = render_record(
+                kept.record, args.format, kept.language, kept.timezone, now, exercise=kept.exercise
+            )
         elif args.export == "direction":
             asked = DirectionQuery(args.number, args.forum, args.lang)
             found = load_direction(database, asked, clock.now())

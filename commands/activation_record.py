@@ -24,6 +24,7 @@ from commands.record.attachment import (
     record_charts,
 )
 from commands.record.words import entry_text, minutes_text
+from storage.models import Forum
 
 FEATURE = feature(__name__)
 # The record's charts, attached as images, wait in the outbox as plain data.
@@ -111,18 +112,38 @@ def show_record(req: Request) -> Reply:
     elif which:
         if not which.isdigit():
             raise CommandError(
-                "activation_record.error.which", hint_key="activation_record_hint.show", text=which
+                "activation_record.error.which", hint_key=_hint(req, forum), text=which
             )
         number = int(which)
     activation = record_activation(req.store, forum, number, exercise=exercise)
     if activation is None:
-        key = (
-            "activation_record.error.no_such"
-            if number is not None
-            else "activation_record.error.none"
-        )
         raise CommandError(
-            key, hint_key="activation_record_hint.show", forum=forum.name, number=number or 0
+            _refusal(req, forum, number, exercise=exercise),
+            hint_key=_hint(req, forum),
+            forum=forum.name,
+            number=number or 0,
         )
     record = compile_record(req.store, forum, activation, req.config.activation_recall_minutes)
     return Reply(render_record(req, record), attachments=record_charts(record, req.language))
+
+
+def _refusal(req: Request, forum: Forum, number: int | None, *, exercise: bool) -> str:
+    """Why there is nothing to show: no such number, no exercise's, or no real activation
+    (while an exercise's there is: shown only when asked for)."""
+    if number is not None:
+        return "activation_record.error.no_such"
+    if exercise:
+        return "activation_record.error.no_exercise"
+    if req.store.activations.latest_of_kind(forum, exercise=True) is not None:
+        return "activation_record.error.none_real"
+    return "activation_record.error.none"
+
+
+def _hint(req: Request, forum: Forum) -> str | None:
+    """An example that shows something when typed: the latest real activation's record, else
+    the latest exercise's; none when the forum has neither (cleared, or never activated)."""
+    if req.store.activations.latest_of_kind(forum, exercise=False) is not None:
+        return "activation_record_hint.show"
+    if req.store.activations.latest_of_kind(forum, exercise=True) is not None:
+        return "activation_record_hint.exercise"
+    return None

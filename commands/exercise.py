@@ -284,9 +284,15 @@ def _simulated_report(
     keep: bool,
 ) -> str | None:
     """An inject ``som`` an organisation is that organisation's situation report in the
-    round open now (kept once, with the first channel's post, in the name of whoever started
-    the exercise, on the organisation's behalf), so the joint picture of the drill fills as
-    it would for real. The round's label; None when there is no round or organisation."""
+    round of the exercise's activation open now (kept once, with the first channel's post,
+    in the name of whoever started the exercise, on the organisation's behalf), so the joint
+    picture of the drill fills as it would for real. Never in a round of the forum's own
+    (the real conference's, counted in ``!statistik``): with no exercise activation open the
+    inject is only posted. The round's label; None when there is no such round or
+    organisation."""
+    activation = store.activations.current(forum)
+    if activation is None or activation.exercise_id != exercise.id:
+        return None
     # The scenario's ``som`` was read as the organisation's official name at the start.
     organisation = next((o for o in store.organisations.all() if o.name == inject.actor), None)
     person = store.people.get(exercise.started_by_id)
@@ -356,7 +362,7 @@ def stop(req: Request) -> Reply:
         )
     me = req.me
     req.store.exercises.end(exercise, me)
-    directions, messages = _end_exercise_work(req, forum, exercise)
+    directions, messages, actions = _end_exercise_work(req, forum, exercise)
     prefix = req.config.prefix
     doc = req.document().paragraph(
         req.t(
@@ -368,18 +374,32 @@ def stop(req: Request) -> Reply:
         )
     )
     if directions:
-        doc.paragraph(req.t("exercise.ended_directions", count=len(directions), numbers=directions))
+        doc.paragraph(
+            req.t("exercise.ended_directions", count=len(directions), numbers=_listed(directions))
+        )
     if messages:
-        doc.paragraph(req.t("exercise.ended_messages", count=len(messages), numbers=messages))
+        doc.paragraph(
+            req.t("exercise.ended_messages", count=len(messages), numbers=_listed(messages))
+        )
+    if actions:
+        doc.paragraph(req.t("exercise.ended_actions", count=len(actions), numbers=_listed(actions)))
     doc.paragraph(req.t("exercise.ended_record", prefix=prefix))
     doc.paragraph(req.t("exercise.ended_clear", name=exercise.name, prefix=prefix))
     return Reply(doc, posts=_to_others(req, forum, doc))
 
 
-def _end_exercise_work(req: Request, forum: Forum, exercise: Exercise) -> tuple[str, str]:
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(str(number) for number in numbers)
+
+
+def _end_exercise_work(
+    req: Request, forum: Forum, exercise: Exercise
+) -> tuple[list[int], list[int], list[int]]:
     """What the exercise agreed ends with it: its joint regional directions (never in force
-    after the drill, never having replaced the real one) and the forum's joint messages
-    proposed during it (retired). Their numbers, for the answer."""
+    after the drill, never having replaced the real one), the forum's joint messages
+    proposed during it (retired) and the actions noted in its meetings (closed: never among
+    the forum's open actions, in the next real minutes, nor reminded of unmarked once the
+    drill is over). Their numbers, for the answer."""
     assert exercise.id is not None
     directions = req.store.directions.end_exercise(exercise.id)
     messages = [
@@ -387,11 +407,19 @@ def _end_exercise_work(req: Request, forum: Forum, exercise: Exercise) -> tuple[
         for message in req.store.joint_messages.current(forum)
         if message.proposed_at >= exercise.started_at
     ]
+    actions = [
+        action
+        for action in req.store.actions.open(forum)
+        if action.created_at >= exercise.started_at
+    ]
     for message in messages:
         req.store.joint_messages.retire(message, req.me)
+    for action in actions:
+        req.store.actions.close(action, req.me)
     return (
-        ", ".join(str(direction.number) for direction in directions),
-        ", ".join(str(message.number) for message in messages),
+        [direction.number for direction in directions],
+        [message.number for message in messages],
+        [action.number for action in actions],
     )
 
 

@@ -1,6 +1,6 @@
 """A forum's figures over a period, as plain data (``!statistik``, ``export statistik``):
-compiled from what is stored, with JSON in and out. Exercises (an activation with
-``exercise_id``) are only counted; no figure includes them."""
+compiled from what is stored, with JSON in and out. Exercises are only counted (those
+begun in the period); no figure includes their activations (``exercise_id``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
+from commands.callout.reach import call_history, counted
 from commands.core.meeting_times import Status, meetings_between
 from storage import Store
 from storage.models import Activation, Forum
@@ -117,7 +118,9 @@ class Statistics:
 def _acknowledgements(
     store: Store, real: list[Activation], names: dict[int, str]
 ) -> list[OrganisationAcknowledgement]:
-    """Per organisation called in: its first acknowledgement's delay in each activation."""
+    """Per organisation called in: its first acknowledgement's delay in each activation,
+    from when it was called (one called in during the event: from then), as ``!efterhand``
+    counts it; one released (``!släpp``) is not counted in that activation."""
     first: dict[tuple[int, int], datetime] = {}
     for ack in store.statistics.acknowledgements([a.id for a in real if a.id is not None]):
         first.setdefault((ack.activation_id, ack.organisation_id), ack.at)
@@ -125,11 +128,12 @@ def _acknowledgements(
     called: dict[int, int] = {}
     for activation in real:
         assert activation.id is not None
-        for oid in set(activation.called_out):
+        history = call_history(store, activation)
+        for oid in set(counted(activation)):
             called[oid] = called.get(oid, 0) + 1
             at = first.get((activation.id, oid))
             if at is not None:
-                delays.setdefault(oid, []).append(at - activation.activated_at)
+                delays.setdefault(oid, []).append(at - history.call_time(activation, oid))
     rows = [
         OrganisationAcknowledgement(
             names.get(oid, str(oid)),
@@ -192,7 +196,7 @@ def compile_statistics(
         activations=len(real),
         durations=Delays.of(ended),
         ongoing=len(real) - len(ended),
-        exercises=len(everything) - len(real),
+        exercises=store.statistics.exercises(forum, start, end),
         convene=_convene(store, forum, real, now),
         acknowledgements=_acknowledgements(store, real, names),
         completeness=completeness,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import (
     Acknowledgement,
     Activation,
+    Exercise,
     Forum,
     Meeting,
     ReportRound,
@@ -36,6 +38,19 @@ class StatisticsQueries:
                 .order_by(col(Activation.activated_at))
             )
         )
+
+    def exercises(self, forum: Forum, start: datetime, end: datetime) -> int:
+        """How many exercises of the forum began in ``[start, end)`` (``!övning start``, or
+        with an exercise's activation), cleared since or not."""
+        return self._session.exec(
+            select(func.count())
+            .select_from(Exercise)
+            .where(
+                Exercise.forum_id == forum.id,
+                col(Exercise.started_at) >= start,
+                col(Exercise.started_at) < end,
+            )
+        ).one()
 
     def acknowledgements(self, activation_ids: list[int]) -> list[Acknowledgement]:
         """The acknowledgements of these activations, in order of time."""

@@ -218,9 +218,12 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _ok(chat, "!aktivera Storm Dagmar")
     if key == "hosting.activation":  # the activation's host is decided during it
         _ok(chat, "!aktivera Storm Dagmar")
-    if group == "activation_record":  # activation 1, stood down: its record
+    if group == "activation_record":  # activation 1, stood down, and an ended exercise's
         _ok(chat, "!aktivera Storm Dagmar")
         _ok(chat, "!avaktivera")
+        _ok(chat, "!aktivera övning Snöoväder")
+        _ok(chat, "!avaktivera")
+        _ok(chat, "!övning slut")
     if group == "rhythm":  # the meeting rhythm is an activation's
         _ok(chat, "!aktivera Storm Dagmar")
     if group == "joint_message":  # an actor's proposal to answer, revise, agree or retire

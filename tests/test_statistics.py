@@ -121,18 +121,16 @@ def _build(database: Database) -> list[str]:
                     )
                 )
         number = 1000
-        for exercise_id, batch in ((None, ACTIVATIONS), (1, EXERCISES)):
-            if exercise_id is not None:
-                session.add(
-                    Exercise(
-                        id=exercise_id,
-                        forum_id=forum.id,
-                        name="Snö",
-                        started_at=batch[0][0],
-                        started_by_id=person.id,
-                    )
-                )
+        for drill, batch in ((False, ACTIVATIONS), (True, EXERCISES)):
             for start, acks, convene, hours in batch:
+                exercise_id = None
+                if drill:  # each exercise with its activation
+                    exercise = Exercise(
+                        forum_id=forum.id, name="Snö", started_at=start, started_by_id=person.id
+                    )
+                    session.add(exercise)
+                    session.flush()
+                    exercise_id = exercise.id
                 called = [org.id for org in members[: len(acks)] if org.id is not None]
                 activation = Activation(
                     forum_id=forum.id,

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from bot.charts import Chart
 from bot.charts.activation import ack_chart, rounds_chart
 from bot.export.environments import template_for
+from bot.export.exercise import ACTUAL, EXERCISE, status_line
 from commands.core.i18n import t
 from commands.core.timefmt import format_time
 from commands.record import Record
@@ -55,6 +56,9 @@ class RecordView:
     timeline_title: str
     timeline: list[tuple[str, str]]
     footer: str
+    # ``Exercise`` or ``Actual`` (bot/export/exercise.py), and the line naming the exercise.
+    status: str = ACTUAL
+    status_line: str | None = None
 
 
 def title(record: Record, language: str) -> str:
@@ -162,7 +166,13 @@ def _inline_svg(chart: Chart) -> ChartView:
 
 
 def record_view(
-    record: Record, timezone: str, language: str, compiled_at: datetime, *, charts: bool
+    record: Record,
+    timezone: str,
+    language: str,
+    compiled_at: datetime,
+    *,
+    charts: bool,
+    exercise: str | None = None,
 ) -> RecordView:
     zone = ZoneInfo(timezone)
     drawn: list[Chart] = []
@@ -189,6 +199,8 @@ def record_view(
             time=format_time(compiled_at, zone),
             zone=timezone,
         ),
+        status=EXERCISE if record.exercise else ACTUAL,
+        status_line=status_line(exercise, language) if record.exercise else None,
     )
 
 
@@ -196,23 +208,35 @@ def record_view(
 
 
 def render_record(
-    record: Record, fmt: str, language: str, timezone: str, compiled_at: datetime
+    record: Record,
+    fmt: str,
+    language: str,
+    timezone: str,
+    compiled_at: datetime,
+    *,
+    exercise: str | None = None,
 ) -> str:
-    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``)."""
+    """The file's text in ``fmt`` (one of ``bot.export.FORMATS``); ``exercise`` the name of
+    the exercise whose activation it is, for the status line."""
     if fmt == "json":
-        return render_json(record, language, timezone)
-    view = record_view(record, timezone, language, compiled_at, charts=fmt == "html")
+        return render_json(record, language, timezone, exercise=exercise)
+    view = record_view(
+        record, timezone, language, compiled_at, charts=fmt == "html", exercise=exercise
+    )
     return template_for("record", fmt).render(view=view)
 
 
-def render_json(record: Record, language: str, timezone: str) -> str:
+def render_json(
+    record: Record, language: str, timezone: str, *, exercise: str | None = None
+) -> str:
     """The record as plain data (``Record.from_json`` reads it back) under ``record``, with
     the labels, each timeline entry in words and the report paragraph beside it."""
     zone = ZoneInfo(timezone)
     document: dict[str, Any] = {
         "format": JSON_FORMAT,
         "language": language,
-        "status": "Exercise" if record.exercise else "Actual",
+        "status": EXERCISE if record.exercise else ACTUAL,
+        "exercise": exercise if record.exercise else None,
         "labels": {
             "title": title(record, language),
             "reason": t(language, "activation_record.reason", reason=record.reason),

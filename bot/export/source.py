@@ -339,6 +339,7 @@ class ExportedRecord:
     record: Record
     language: str
     timezone: str
+    exercise: str | None = None  # the exercise's name, for an exercise's activation
 
 
 def load_record(
@@ -352,9 +353,16 @@ def load_record(
         language = normalise_language(query.language or forum.language)
         activation = record_activation(store, forum, query.activation)
         if activation is None:
-            if query.activation is None:
-                raise ExportError(f"{forum.name} has no activation yet (!aktivera starts one)")
-            raise ExportError(f"{forum.name} has no activation {query.activation}")
+            if query.activation is not None:
+                raise ExportError(f"{forum.name} has no activation {query.activation}")
+            drill = record_activation(store, forum, None, exercise=True)
+            if drill is not None:
+                raise ExportError(
+                    f"{forum.name} has no real activation yet; its latest exercise's: "
+                    f"--activation {drill.id}"
+                )
+            raise ExportError(f"{forum.name} has no activation yet (!aktivera starts one)")
         record = compile_record(store, forum, activation, recall_minutes)
-        timezone = forum.timezone
-    return ExportedRecord(record, language, timezone)
+        exercise = store.exercises.get(activation.exercise_id) if activation.exercise_id else None
+        name = exercise.name if exercise is not None else None
+        return ExportedRecord(record, language, forum.timezone, name)
