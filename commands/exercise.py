@@ -468,7 +468,7 @@ def clear(req: Request) -> Reply:
                 name=exercise.name,
                 start=format_time(exercise.started_at, req.zone),
                 end=format_time(exercise.ended_at, req.zone),
-                activations=len(req.store.exercises.activations(exercise)),
+                count=len(req.store.exercises.activations(exercise)),
             )
         )
         doc.paragraph(req.t("exercise.clear_confirm", name=exercise.name, prefix=req.config.prefix))
@@ -476,8 +476,13 @@ def clear(req: Request) -> Reply:
     me = req.me
     removed = req.store.exercises.clear(exercise)
     req.store.exercises.mark_cleared(exercise, me)
+    counted = [
+        req.t(f"exercise.removed.{kind}", count=removed[kind])
+        for kind in ("activations", "rounds", "reports", "meetings")
+    ]
+    listed = f"{', '.join(counted[:-1])} {req.t('exercise.removed.and')} {counted[-1]}"
     return Reply(
         req.document().paragraph(
-            req.t("exercise.cleared", name=exercise.name, who=me.display_name, **removed)
+            req.t("exercise.cleared", name=exercise.name, who=me.display_name, removed=listed)
         )
     )

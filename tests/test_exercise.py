@@ -266,14 +266,16 @@ def test_clearing_an_exercise_asks_first_and_keeps_real_data(
     asked = _say(chat, "!övning rensa stabsövning december")
     assert asked.ok
     assert "Rensa övningen ”Stabsövning december”" in _answer(asked)
-    assert "1 aktiveringar" in _answer(asked)
+    assert "dess aktivering med kvittenser" in _answer(asked)
     assert "!övning rensa Stabsövning december bekräfta" in _answer(asked)
     assert _counts(database) == before  # nothing changed
 
     cleared = _say(chat, "!övning rensa Stabsövning december bekräfta")
     assert cleared.ok, _answer(cleared)
     assert "Övningen ”Stabsövning december” är rensad av operator" in _answer(cleared)
-    assert "1 aktiveringar, 1 rundor, 1 lägesrapporter och 1 möten" in _answer(cleared)
+    assert (
+        "Borttaget: 1 aktivering, 1 rapportomgång, 1 lägesrapport och 1 möte." in _answer(cleared)
+    )
     with Session(database.engine) as session:
         [activation] = session.exec(select(Activation)).all()
         assert activation.reason == "Verklig storm"
