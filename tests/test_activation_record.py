@@ -72,12 +72,14 @@ def test_the_record_of_an_activation_to_the_minute(forum_chat: Chat) -> None:
     assert "2026-11-26 17:00 operator avaktiverade: Stormen över" in timeline
     times = [line[:16] for line in timeline]
     assert times == sorted(times)
-    # The report round of the activation: Trafikverket reported, the others not.
+    # The report round of the activation: Trafikverket reported, the others not — told
+    # when it closed, with the stand-down, before it.
     assert "Rapportomgång 1: 1 av 3 rapporterade (33 %)" in text
-    assert (
-        "2026-11-26 15:00 Rapportomgång 1: 1 rapporterade (Trafikverket); "
-        "saknas 2 (Nacka kommun; Polisen Region Stockholm)" in timeline
+    closed = (
+        "2026-11-26 17:00 Rapportomgång 1 stängd: 1 rapporterade (Trafikverket); "
+        "saknas 2 (Nacka kommun; Polisen Region Stockholm)"
     )
+    assert timeline[-2:] == [closed, "2026-11-26 17:00 operator avaktiverade: Stormen över"]
 
 
 def test_the_record_in_english(forum_chat: Chat) -> None:
@@ -159,3 +161,38 @@ def test_one_organisation_called_and_a_stand_down_without_summary_read_right(
     assert "operator aktiverade (1 organisation inkallad): Snöoväder" in record
     assert "operator avaktiverade." in record
     assert "avaktiverade. " not in record
+
+
+def test_each_published_picture_says_what_changed(forum_chat: Chat) -> None:
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktör Trafikverket", person="cia")
+    _ok(forum_chat, "!aktivera Storm Dagmar kalla: Polisen, Trafikverket")
+    _ok(forum_chat, "!kvittera", person="anna")  # in less than a minute
+    _ok(forum_chat, "!läge Lugnt på vägarna", person="cia")
+    travel(forum_chat, "2026-11-26 15:10")
+    _ok(forum_chat, "!lägesbild publicera")
+    travel(forum_chat, "2026-11-26 15:20")
+    _ok(forum_chat, "!läge Poliser på plats vid E4", person="anna")
+    _ok(forum_chat, "!läge Köer vid Rotebro", person="cia")
+    travel(forum_chat, "2026-11-26 15:30")
+    _ok(forum_chat, "!lägesbild publicera")
+    text = _ok(forum_chat, "!efterhand")
+    lines = [line.lstrip("•-* ") for line in text.splitlines()]
+    assert (
+        "2026-11-26 15:00 Polisen Region Stockholm kvitterade (anna) efter mindre än en minut"
+        in lines
+    )
+    assert "Tid till första kvittens: mindre än en minut" in text
+    assert (
+        "2026-11-26 15:10 Samlad lägesbild, rapportomgång 1, version 1 publicerad (operator) "
+        "med 1 rapport" in lines
+    )
+    assert (
+        "2026-11-26 15:30 Samlad lägesbild, rapportomgång 1, version 2 publicerad (operator); "
+        "nya rapporter: Polisen Region Stockholm; ändrade: Trafikverket" in lines
+    )
+    # Still open: the round is told as it stands, at its opening.
+    assert (
+        "2026-11-26 15:00 Rapportomgång 1 öppnad; hittills 2 rapporterade "
+        "(Polisen Region Stockholm; Trafikverket); saknas 0 (–)" in lines
+    )

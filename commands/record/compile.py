@@ -5,7 +5,9 @@ pictures and meetings, and what else concerned the forum meanwhile (``events.py`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from commands.callout.reach import call_history, called_entries, counted
 from commands.core.follow_up_plans import RECALL, STILL_MISSING
@@ -19,6 +21,9 @@ from commands.record.data import (
     RoundFigure,
 )
 from commands.record.events import span_events
+from commands.situation.diff import diff
+from commands.situation.picture import Picture
+from commands.situation.rounds import closed_at
 from storage import Store
 from storage.activations import CALLED_IN, HOST_SET, RELEASED
 from storage.models import (
@@ -229,10 +234,12 @@ def compile_record(
         round_figures.append(
             RoundFigure(report_round.number, report_round.opened_at, reported, missing)
         )
+        # Told when the round closed (what it came to), while it is open as it stands now.
+        closed = closed_at(report_round)
         timeline.append(
             Entry(
-                report_round.opened_at,
-                "round",
+                closed if closed is not None and closed <= now else report_round.opened_at,
+                "round" if closed is not None and closed <= now else "round_open",
                 "",
                 {
                     "number": report_round.number,
@@ -241,16 +248,7 @@ def compile_record(
                 },
             )
         )
-        picture = store.reports.published(report_round)
-        if picture is not None:
-            timeline.append(
-                Entry(
-                    picture.published_at,
-                    "picture",
-                    who(picture.published_by_id),
-                    {"number": report_round.number, "version": picture.version},
-                )
-            )
+        timeline.extend(_pictures(store, report_round, who))
     timeline.extend(span_events(store, forum, activation, activation.stood_down_at or now))
     if activation.stood_down_at is not None:
         timeline.append(
@@ -291,6 +289,33 @@ def compile_record(
         figures=figures,
         ack_steps=ack_steps(start, [ack.at for ack in done], len(called_now)),
     )
+
+
+def _pictures(
+    store: Store, report_round: ReportRound, who: Callable[[int | None], str]
+) -> list[Entry]:
+    """Each published version of the round's joint picture, with what changed since the one
+    before it: whose reports are new, whose changed (the first: how many it held)."""
+    newest = store.reports.published(report_round)
+    if newest is None:
+        return []
+    entries: list[Entry] = []
+    before: Picture | None = None
+    for version in range(1, newest.version + 1):
+        published = store.reports.published_version(report_round, version)
+        picture = Picture.from_json(published.content)
+        values: dict[str, Any] = {"number": report_round.number, "version": version}
+        if before is None:
+            kind = "picture_first"
+            values["count"] = len(picture.reports)
+        else:
+            changes = diff(before, picture)
+            kind = "picture_changed"
+            values["added"] = [*changes.added, *changes.late]
+            values["changed"] = [organisation for organisation, _ in changes.changed]
+        entries.append(Entry(published.published_at, kind, who(published.published_by_id), values))
+        before = picture
+    return entries
 
 
 def _rounds(store: Store, activation: Activation) -> list[ReportRound]:

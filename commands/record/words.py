@@ -10,8 +10,12 @@ from commands.record.data import Entry
 
 
 def minutes_text(language: str, value: int | None) -> str:
-    """``12 min``, ``2 h 0 min``; ``–`` for nothing to measure."""
-    return "–" if value is None else format_duration(timedelta(minutes=value), language)
+    """``12 min``, ``2 h 0 min``, ``mindre än en minut``; ``–`` for nothing to measure."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return t(language, "activation.under_a_minute")
+    return format_duration(timedelta(minutes=value), language)
 
 
 def entry_text(language: str, entry: Entry) -> str:
