@@ -40,6 +40,24 @@ TYPO_SCORE = 85
 MAX_NAME_WORDS = 6
 
 
+def _round_for_report(req: Request, forum: Forum) -> ReportRound:
+    """The round a report sent now goes to. While the forum is in an exercise, only an
+    exercise activation's: what is said in a drill never lands in the real round."""
+    target = report_round(req, forum)
+    exercise = req.store.exercises.current(forum)
+    if exercise is not None:
+        activation_id = target.activation_id or target.rhythm_activation_id
+        activation = req.store.activations.get(activation_id) if activation_id else None
+        if activation is None or activation.exercise_id is None:
+            raise CommandError(
+                "exercise.error.report_outside",
+                hint_key="exercise_hint.activate",
+                name=exercise.name,
+                forum=forum.name,
+            )
+    return target
+
+
 def record(
     req: Request,
     forum: Forum,
@@ -102,7 +120,7 @@ def report_text(
     return record(
         req,
         forum,
-        report_round(req, forum),
+        _round_for_report(req, forum),
         organisation,
         text=text,
         fields=parsed.fields,
@@ -115,7 +133,7 @@ def report_text(
 def report_unchanged(
     req: Request, forum: Forum, organisation: Organisation, *, on_behalf: bool
 ) -> Reply:
-    target = report_round(req, forum)
+    target = _round_for_report(req, forum)
     this_round = req.store.reports.latest_in_round(target).get(organisation.id or 0)
     if this_round is not None:
         raise CommandError(
@@ -151,7 +169,7 @@ def report_unchanged(
 def report_form(
     req: Request, forum: Forum, organisation: Organisation, *, on_behalf: bool
 ) -> Reply:
-    target = report_round(req, forum)
+    target = _round_for_report(req, forum)
     words = [req.t("report.command")]
     if on_behalf:
         words += [req.t("report.for_word"), f'"{organisation.name}"']

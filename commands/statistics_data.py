@@ -172,7 +172,9 @@ def compile_statistics(
     names = {o.id: o.name for o in store.organisations.by_ids(list(called)).values() if o.id}
     names.update(members)
     ended = [a.stood_down_at - a.activated_at for a in real if a.stood_down_at is not None]
-    rounds = store.statistics.scheduled_rounds(forum, start, end)
+    # Reports sent while the forum was in an exercise were the drill's, never counted.
+    drills = [(ex.started_at, ex.ended_at) for ex in store.exercises.of_forum(forum)]
+    rounds = store.statistics.scheduled_rounds(forum, start, end, apart=drills)
     # Meetings the schedule had while the bot kept the forum: none before it was made here.
     occurrences = meetings_between(forum, max(start, forum.created_at), end)
     reported: dict[int, int] = dict.fromkeys(members, 0)

@@ -3,6 +3,7 @@ figures are compiled from, each fetched in one query."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -75,11 +76,16 @@ class StatisticsQueries:
         )
 
     def scheduled_rounds(
-        self, forum: Forum, start: datetime, end: datetime
+        self,
+        forum: Forum,
+        start: datetime,
+        end: datetime,
+        apart: Sequence[tuple[datetime, datetime | None]] = (),
     ) -> list[tuple[datetime, dict[int, datetime]]]:
         """The rounds of the forum's scheduled meetings held in ``[start, end)``: each
         meeting's time and, per organisation, when it first reported in the round (late
-        reports left out), in order of the meeting."""
+        reports left out, and those sent during one of the periods ``apart``: the forum's
+        exercises, whose reports were the drill's), in order of the meeting."""
         rounds = list(
             self._session.exec(
                 select(ReportRound)
@@ -105,9 +111,15 @@ class StatisticsQueries:
                 .order_by(col(SituationReport.at))
             )
             for round_id, organisation_id, at in reports:
-                firsts[round_id].setdefault(organisation_id, at)
+                if not _within(at, apart):
+                    firsts[round_id].setdefault(organisation_id, at)
         return [
             (r.meeting_at, firsts[r.id])
             for r in rounds
             if r.id is not None and r.meeting_at is not None
         ]
+
+
+def _within(at: datetime, periods: Sequence[tuple[datetime, datetime | None]]) -> bool:
+    """Whether ``at`` falls in one of ``periods`` (begun, ended; None: not yet ended)."""
+    return any(begun <= at and (ended is None or at <= ended) for begun, ended in periods)

@@ -18,6 +18,7 @@ from storage.models import (
     MeetingItem,
     OutboxMessage,
     ReportRound,
+    SituationReport,
 )
 from tests.support.chat import OPERATOR, Chat
 
@@ -273,8 +274,8 @@ def test_clearing_an_exercise_asks_first_and_keeps_real_data(
     cleared = _say(chat, "!övning rensa Stabsövning december bekräfta")
     assert cleared.ok, _answer(cleared)
     assert "Övningen ”Stabsövning december” är rensad av operator" in _answer(cleared)
-    assert (
-        "Borttaget: 1 aktivering, 1 rapportomgång, 1 lägesrapport och 1 möte." in _answer(cleared)
+    assert "Borttaget: 1 aktivering, 1 rapportomgång, 1 lägesrapport och 1 möte." in _answer(
+        cleared
     )
     with Session(database.engine) as session:
         [activation] = session.exec(select(Activation)).all()
@@ -329,3 +330,26 @@ def test_what_an_exercise_causes_elsewhere_is_marked_too(chat: Chat) -> None:
     assert "Snöovädret kräver gemensam inriktning" in told
     # Said in the chefsgrupp itself, which is not exercising: nothing marked.
     assert _unmarked(_answer(_say(chat, "!status", channel="chefer")))
+
+
+def test_a_report_in_a_drill_never_lands_in_the_real_round(chat: Chat, database: Database) -> None:
+    _setup(chat)
+    assert _say(chat, "!övning start Stabsövning december").ok
+    refused = _say(chat, "!läge Stillastående trafik på E4", person="anna")
+    assert not refused.ok
+    text = _answer(refused)
+    assert "en lägesrapport nu skulle hamna i forumets verkliga rapportrunda" in text
+    with Session(database.engine) as session:
+        assert session.exec(select(SituationReport)).all() == []
+    # The hint, typed as shown, opens the exercise's round; the report then goes there.
+    hint = text.split("Skriv till exempel ", 1)[1].rstrip(".").strip()
+    assert hint.startswith("!aktivera övning ")
+    assert _say(chat, hint).ok
+    assert _say(chat, "!läge Stillastående trafik på E4", person="anna").ok
+    with Session(database.engine) as session:
+        [report] = session.exec(select(SituationReport)).all()
+        report_round = session.get(ReportRound, report.round_id)
+        assert report_round is not None
+        activation = session.get(Activation, report_round.activation_id)
+        assert activation is not None
+        assert activation.exercise_id is not None

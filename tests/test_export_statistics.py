@@ -18,7 +18,7 @@ from commands.statistics_data import Week
 from storage import Database
 from storage.models import Organisation
 from tests.support.export_cli import export, written
-from tests.test_statistics import CONFERENCES, JANUARY_2027, _build, _reports_before
+from tests.test_statistics import CONFERENCES, JANUARY_2027, _build, _counted
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = "2027-01-10 12:00"
@@ -50,7 +50,7 @@ def _written(database: Database, tmp_path: Path, *args: str) -> str:
 
 
 def _percent(index: int) -> tuple[int, int]:
-    reported = sum(_reports_before(index, week) for week in range(len(CONFERENCES)))
+    reported = sum(_counted(index, week) for week in range(len(CONFERENCES)))
     return reported, round(100 * reported / len(CONFERENCES))
 
 
@@ -90,8 +90,7 @@ def test_html_escapes_and_embeds_the_weekly_chart(
     heights = _bar_heights(text)
     assert list(heights) == [week_id(at, STOCKHOLM) for at in CONFERENCES]
     expected = [
-        sum(_reports_before(m, week) for m in range(members)) / members
-        for week in range(len(CONFERENCES))
+        sum(_counted(m, week) for m in range(members)) / members for week in range(len(CONFERENCES))
     ]
     full = max(h / e for h, e in zip(heights.values(), expected, strict=True) if e)
     for (bar, height), share in zip(heights.items(), expected, strict=True):
