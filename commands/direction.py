@@ -102,6 +102,13 @@ TEXT = Arg("direction.text", ArgKind.TEXT, required=False)
 # -- reading -----------------------------------------------------------------------------------
 
 
+def _of(direction: Direction, reply: Reply) -> Reply:
+    """``reply`` about ``direction``: an exercise's work wherever it goes when the direction
+    is an exercise's (the strategic forum adopting it is not exercising itself)."""
+    reply.exercise = direction.exercise_id is not None
+    return reply
+
+
 def _where(req: Request) -> Where:
     return Where(req.language, req.zone, req.now)
 
@@ -225,7 +232,8 @@ def _check_length(written: WrittenDirection) -> None:
 def show(req: Request) -> Reply:
     number = req.optional_number("direction.number")
     if number is not None:
-        return Reply(direction_document(req.store, _by_number(req, number), _where(req)))
+        direction = _by_number(req, number)
+        return _of(direction, Reply(direction_document(req.store, direction, _where(req))))
     return Reply(_overview(req, req.forum_here))
 
 
@@ -237,9 +245,8 @@ def show(req: Request) -> Reply:
     needs_forum=True,
 )
 def view(req: Request) -> Reply:
-    return Reply(
-        direction_document(req.store, _by_number(req, req.number("direction.number")), _where(req))
-    )
+    direction = _by_number(req, req.number("direction.number"))
+    return _of(direction, Reply(direction_document(req.store, direction, _where(req))))
 
 
 def _overview(req: Request, here: Forum) -> Document:
@@ -503,8 +510,8 @@ def _revise(
                 number=direction.number,
             )
         )
-        return Reply(doc, posts=revision_posts(req, here, direction, current, text))
-    return Reply(doc)
+        return _of(direction, Reply(doc, posts=revision_posts(req, here, direction, current, text)))
+    return _of(direction, Reply(doc))
 
 
 # -- the form ----------------------------------------------------------------------------------
@@ -641,7 +648,7 @@ def present(req: Request) -> Reply:
     posts = forum_wide(channels, presented_post(req, direction, home, target))
     for forum, found in others:
         posts.extend(forum_wide(found, _presented_notice(req, direction, target, forum)))
-    return Reply(_presented_answer(req, direction, target), posts=posts)
+    return _of(direction, Reply(_presented_answer(req, direction, target), posts=posts))
 
 
 def _draft_to_present(req: Request, home: Forum) -> Direction:
@@ -785,7 +792,7 @@ def adopt(req: Request) -> Reply:
         posts.extend(forum_wide(channels, post))
     # Under it, in each of those channels, the card of who has confirmed (kept current).
     posts.extend(confirmation_posts(req.store, direction, req.now, req.config.prefix))
-    return Reply(doc, posts=posts, scheduled=True)
+    return _of(direction, Reply(doc, posts=posts, scheduled=True))
 
 
 def _refuse_adoption(req: Request, direction: Direction) -> None:
@@ -826,4 +833,4 @@ def history(req: Request) -> Reply:
             direction = in_force
         else:
             direction = _the_one(req, pending, here, presented=here.level is Level.STRATEGIC)
-    return Reply(history_document(req.store, direction, _where(req)))
+    return _of(direction, Reply(history_document(req.store, direction, _where(req))))

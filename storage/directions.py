@@ -58,13 +58,15 @@ class DirectionText:
 def frames(direction: Direction, forum: Forum) -> bool:
     """Whether ``direction`` frames ``forum``'s work: drafted for it or for its parent (a
     thematic group works under its parent's), or adopted by it (the strategic forum). An
-    exercise's direction frames only the exercise's own forums, never the strategic forum
-    that played along: what it adopts for real stays in force there."""
+    exercise's direction frames only the forum that exercises it, never a thematic group or
+    the strategic forum that played along: what they work under for real stays in force."""
     if forum.id == direction.forum_id:
         return True
+    if direction.exercise_id is not None:
+        return False
     if forum.parent_id is not None and forum.parent_id == direction.forum_id:
         return True
-    return direction.exercise_id is None and forum.id == direction.presented_to_id
+    return forum.id == direction.presented_to_id
 
 
 def in_force(direction: Direction, now: datetime) -> bool:

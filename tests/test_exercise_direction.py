@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from bot.render.text import render_text
 from storage import Database
 from storage.models import Direction, DirectionState, JointMessage, JointMessageState
 from tests.support.chat import Chat, Said
@@ -88,3 +89,45 @@ def test_a_drills_joint_messages_are_retired_when_it_ends(chat: Chat, database: 
         }
     assert states == {1: JointMessageState.PROPOSED, 2: JointMessageState.RETIRED}
     assert "Undvik onödiga resor" not in _ok(chat, "!budskap").text
+
+
+def _answer(said: Said) -> str:
+    assert said.reply is not None
+    assert said.reply.answer is not None, "no answer was queued"
+    return render_text(said.reply.answer.document)
+
+
+def _marked(text: str) -> bool:
+    lines = [line.strip("*_ ") for line in text.splitlines() if line.strip()]
+    return lines[0] == "ÖVNING ÖVNING ÖVNING" and lines[-1] == "Slut övning"
+
+
+def test_a_drills_direction_reaches_only_the_drill_and_is_marked_wherever_it_goes(
+    chat: Chat,
+) -> None:
+    _ok(chat, "!forum koppla samverkanskonferens")
+    _ok(chat, "!forum skapa Analysgrupp snö tematisk under Regional samverkanskonferens")
+    _ok(chat, "!forum koppla Analysgrupp snö", channel="grupp")
+    _ok(chat, "!forum koppla inriktande forum", channel="inr")
+    _ok(chat, "!övning start Stabsövning december")
+    drafted = _ok(chat, DRILL)
+    number = int(drafted.text.split("gemensam regional inriktning ", 1)[1].split(" ", 1)[0])
+    _ok(chat, f"!inriktning föredra {number}")
+    # Adopted in the strategic forum, which is not exercising: its answer there is marked,
+    # the exercising forum is told (marked), and the thematic group, not in the drill, is not
+    # told at all, nor does the drill's direction frame its work.
+    adopted = chat.say(f"!inriktning fastställ {number}", channel="inr", routed=True)
+    assert adopted.ok, adopted.text
+    assert _marked(_answer(adopted))
+    channels = {post.channel_id for post in adopted.posts}
+    assert "grupp" not in channels
+    assert "konf" in channels
+    for post in adopted.posts:
+        assert _marked(render_text(post.document)), post.channel_id
+    assert "Övningens målbild" not in _ok(chat, "!inriktning", channel="grupp").text
+    # Looked at by number in the strategic forum: marked as the exercise's.
+    looked = chat.say(f"!inriktning {number}", channel="inr", routed=True)
+    assert _marked(_answer(looked))
+    # A real direction's answer there is not.
+    real = chat.say("!inriktning", channel="inr", routed=True)
+    assert not _marked(_answer(real))

@@ -177,7 +177,7 @@ class Dispatcher:
                         reply = self._submit(request)
                 if not reply.ok:
                     raise _Refused(reply)
-                self._queue(store, incoming, reply)
+                self._queue(store, incoming, reply, language)
                 return reply
         except _Refused as refused:
             return self._refused(incoming, refused.reply, now)
@@ -235,10 +235,13 @@ class Dispatcher:
             submission=None,
         )
 
-    def _queue(self, store: Store, incoming: Incoming, reply: Reply) -> None:
+    def _queue(
+        self, store: Store, incoming: Incoming, reply: Reply, language: str | None = None
+    ) -> None:
         """The answer (when the door gave a route for it, and no form is to be opened in its
         place) and the posts, written to the outbox in ``store``'s unit of work."""
         now = self.real_clock.now()
+        exercise = language if reply.exercise else None
         if incoming.route is not None and reply.form is None:
             answer = Post(
                 incoming.platform,
@@ -250,7 +253,13 @@ class Dispatcher:
                 tag=reply.tag,
             )
             reply.answer = outbox.queue(
-                store, answer, kind=outbox.REPLY, codec=self.codec, claims=self.claims, now=now
+                store,
+                answer,
+                kind=outbox.REPLY,
+                codec=self.codec,
+                claims=self.claims,
+                now=now,
+                exercise=exercise,
             )
         # What a command typed in a forum's channel causes elsewhere is marked as its forum's
         # exercise is (a direct conversation is no forum's).
@@ -263,6 +272,7 @@ class Dispatcher:
             claims=self.claims,
             now=now,
             origin=origin,
+            exercise=exercise,
         )
 
     def _refused(

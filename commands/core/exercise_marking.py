@@ -3,9 +3,11 @@ activation, ``!aktivera övning``), every message the bot posts in the forum's c
 answer, a call-out, a reminder, a picture, the minutes, an edit — begins with **ÖVNING
 ÖVNING ÖVNING** and ends with "Slut övning", so nothing said in an exercise is mistaken for
 reality. So is whatever a command typed there causes elsewhere: an item raised to another
-forum, the direct message to the RSK on duty. Done once, as a post is written to the outbox
-(``outbox.queue_all``), never by the commands. A direct message that no exercise caused is
-left as it is; a file's contents are marked by the exports (``bot/export/exercise.py``).
+forum, the direct message to the RSK on duty; and whatever a command says is an exercise's
+work (``Reply.exercise``: a drill's direction adopted in a strategic forum). Done once, as
+a post is written to the outbox (``outbox.queue_all``), never by the commands. A direct
+message that no exercise caused is left as it is; a file's contents are marked by the
+exports (``bot/export/exercise.py``).
 """
 
 from __future__ import annotations
@@ -70,14 +72,19 @@ class ExerciseMarking:
             self._channels[key] = language
         return self._channels[key]
 
-    def mark(self, post: Post, origin: tuple[str, str] | None = None) -> Post:
+    def mark(
+        self, post: Post, origin: tuple[str, str] | None = None, exercise: str | None = None
+    ) -> Post:
         """``post`` marked when it goes to a channel of a forum in exercise, or when what
         caused it was typed in one (``origin``: the command's platform and channel) — a
         call-out posted to another forum, the direct message to the RSK on duty: nothing an
-        exercise causes may be taken for real wherever it lands."""
+        exercise causes may be taken for real wherever it lands. ``exercise``: the command
+        said its work is an exercise's (``Reply.exercise``), in that language."""
         language = None if post.direct else self.language(post.platform, post.channel_id)
         if language is None and origin is not None:
             language = self.language(*origin)
+        if language is None:
+            language = exercise
         if language is None:
             return post
         key = (id(post.document), language)

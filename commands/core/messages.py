@@ -174,3 +174,6 @@ class Reply:
     # What the answer is, for the bot to find it again (``Post.tag``): a call-out answers
     # ``!aktivera`` in the coordinator's channel, and is kept current there too.
     tag: str | None = None
+    # The answer and its posts are an exercise's work wherever they go (a drill's direction
+    # adopted in a strategic forum that is not exercising): marked as the exercise's are.
+    exercise: bool = False

@@ -179,12 +179,20 @@ def queue(
     claims: Claims,
     now: datetime,
     due_at: datetime | None = None,
+    exercise: str | None = None,
 ) -> Post:
     """``post`` written to the outbox (``now``: the real time, as leases are between
     processes); the post as it is to be sent, claimed by this process if it serves its
     platform."""
     [queued] = queue_all(
-        store, [post], kind=kind, codec=codec, claims=claims, now=now, due_at=due_at
+        store,
+        [post],
+        kind=kind,
+        codec=codec,
+        claims=claims,
+        now=now,
+        due_at=due_at,
+        exercise=exercise,
     )
     return queued
 
@@ -199,15 +207,18 @@ def queue_all(
     now: datetime,
     due_at: datetime | None = None,
     origin: tuple[str, str] | None = None,
+    exercise: str | None = None,
 ) -> list[Post]:
     """``posts`` written to the outbox in one statement; each as it is to be sent, marked
-    when an exercise says so (``origin``: where the command that made them was typed)."""
+    when an exercise says so (``origin``: where the command that made them was typed;
+    ``exercise``: the language to mark them in, whatever their channels, for an exercise's
+    work)."""
     rows: list[dict[str, Any]] = []
     queued: list[Post] = []
     encoded: dict[int, str] = {}  # a call-out's one document, encoded once for every channel
     marking = ExerciseMarking(store)
     for post in posts:
-        post = marking.mark(post, origin)
+        post = marking.mark(post, origin, exercise)
         serving = claims.serves(post.platform)
         key = uuid.uuid4().hex
         payload = encoded.get(id(post.document))

@@ -22,10 +22,12 @@ def home_forum(store: Store, forum: Forum) -> Forum:
 
 def governed_forums(store: Store, direction: Direction) -> list[Forum]:
     """The forums that work under the direction once adopted: the forum it was drafted for
-    and its thematic groups."""
+    and its thematic groups — an exercise's direction only the forum that exercises it."""
     home = store.forums.get(direction.forum_id)
     if home is None:
         return []
+    if direction.exercise_id is not None:
+        return [home]
     return [home, *(child for child in store.forums.children(home) if child.thematic)]
 
 

@@ -83,7 +83,10 @@ class Chat:
         home: str | None = None,
         event_id: str | None = None,
         permalink: str | None = None,
+        routed: bool = False,
     ) -> Said:
+        """``text`` said in ``channel``; ``routed``: as a door says it, with a route, so the
+        answer itself goes through the outbox (``Said.reply.answer``)."""
         speaker = Speaker(
             platform=self.platform,
             user_id=person,
@@ -103,6 +106,7 @@ class Chat:
             mentions=mentions,
             permalink=permalink,
             direct=direct,
+            route={"reply_to": "event"} if routed else None,
         )
         reply = self.dispatcher.handle(incoming)
         if reply is not None:
