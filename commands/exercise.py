@@ -362,7 +362,7 @@ def stop(req: Request) -> Reply:
         )
     me = req.me
     req.store.exercises.end(exercise, me)
-    directions, messages, actions = _end_exercise_work(req, forum, exercise)
+    directions, messages, actions, raised = _end_exercise_work(req, forum, exercise)
     prefix = req.config.prefix
     doc = req.document().paragraph(
         req.t(
@@ -383,6 +383,9 @@ def stop(req: Request) -> Reply:
         )
     if actions:
         doc.paragraph(req.t("exercise.ended_actions", count=len(actions), numbers=_listed(actions)))
+    if raised:
+        forums = ", ".join(dict.fromkeys(raised))
+        doc.paragraph(req.t("exercise.ended_raised", count=len(raised), forums=forums))
     doc.paragraph(req.t("exercise.ended_record", prefix=prefix))
     doc.paragraph(req.t("exercise.ended_clear", name=exercise.name, prefix=prefix))
     return Reply(doc, posts=_to_others(req, forum, doc))
@@ -394,12 +397,13 @@ def _listed(numbers: list[int]) -> str:
 
 def _end_exercise_work(
     req: Request, forum: Forum, exercise: Exercise
-) -> tuple[list[int], list[int], list[int]]:
+) -> tuple[list[int], list[int], list[int], list[str]]:
     """What the exercise agreed ends with it: its joint regional directions (never in force
     after the drill, never having replaced the real one), the forum's joint messages
-    proposed during it (retired) and the actions noted in its meetings (closed: never among
+    proposed during it (retired), the actions noted in its meetings (closed: never among
     the forum's open actions, in the next real minutes, nor reminded of unmarked once the
-    drill is over). Their numbers, for the answer."""
+    drill is over) and the items it raised to other forums not yet taken up (withdrawn: never
+    on their next real agenda). Their numbers, and the forums the items were raised to."""
     assert exercise.id is not None
     directions = req.store.directions.end_exercise(exercise.id)
     messages = [
@@ -416,10 +420,13 @@ def _end_exercise_work(
         req.store.joint_messages.retire(message, req.me)
     for action in actions:
         req.store.actions.close(action, req.me)
+    raised = req.store.escalations.withdraw_raised_since(forum, exercise.started_at)
+    to = {e.to_forum_id: req.store.forums.get(e.to_forum_id) for e in raised}
     return (
         [direction.number for direction in directions],
         [message.number for message in messages],
         [action.number for action in actions],
+        [found.name if (found := to[e.to_forum_id]) else "?" for e in raised],
     )
 
 

@@ -240,6 +240,26 @@ class Escalations:
     def raised_in(self, meeting: Meeting) -> list[Escalation]:
         return list(self._session.exec(_RAISED_IN, params={"meeting_id": meeting.id}))
 
+    def withdraw_raised_since(self, forum: Forum, since: datetime) -> list[Escalation]:
+        """Withdraw what ``forum`` raised to other forums since ``since`` and they have not
+        taken up yet (an exercise's items, at its end); those withdrawn, oldest first."""
+        found = list(
+            self._session.exec(
+                select(Escalation)
+                .where(
+                    Escalation.from_forum_id == forum.id,
+                    col(Escalation.raised_at) >= since,
+                    col(Escalation.taken_up_meeting_id).is_(None),
+                    col(Escalation.withdrawn_at).is_(None),
+                )
+                .order_by(col(Escalation.raised_at), col(Escalation.id))
+            )
+        )
+        for escalation in found:
+            escalation.withdrawn_at = self._audit.context.at
+            self._session.add(escalation)
+        return found
+
     def withdraw_item(self, item: MeetingItem) -> Escalation | None:
         escalation = self._session.exec(_ESCALATION_OF_ITEM, params={"item_id": item.id}).first()
         if escalation is not None:

@@ -21,6 +21,7 @@ from storage.models import (
     SituationReport,
 )
 from tests.support.chat import OPERATOR, Chat
+from tests.support.time_travel import travel
 
 FIRST, LAST = "ÖVNING ÖVNING ÖVNING", "Slut övning"
 
@@ -323,6 +324,7 @@ def test_what_an_exercise_causes_elsewhere_is_marked_too(chat: Chat) -> None:
     [told] = _texts(real.posts, "chefer")
     assert _unmarked(told)
     # Raised from the exercising forum: the chefsgrupp, not in the exercise, is told it is one.
+    travel(chat, "2026-11-26 15:10")
     assert _say(chat, "!övning start Stabsövning december").ok
     drill = _say(chat, "!lyft chefsgrupp Snöovädret kräver gemensam inriktning")
     [told] = _texts(drill.posts, "chefer")
@@ -330,6 +332,14 @@ def test_what_an_exercise_causes_elsewhere_is_marked_too(chat: Chat) -> None:
     assert "Snöovädret kräver gemensam inriktning" in told
     # Said in the chefsgrupp itself, which is not exercising: nothing marked.
     assert _unmarked(_answer(_say(chat, "!status", channel="chefer")))
+    # When the drill ends its item is withdrawn: never on the chefsgrupp's next real agenda,
+    # while the real item stays.
+    assert _say(chat, "!möte slut").ok
+    ended = _answer(_say(chat, "!övning slut"))
+    assert "Frågan som övningen lyfte till Regional chefsgrupp är återtagen" in ended
+    agenda = _answer(_say(chat, "!möte start", channel="chefer"))
+    assert "Behov av samordnad kommunikation" in agenda
+    assert "Snöovädret kräver gemensam inriktning" not in agenda
 
 
 def test_a_report_in_a_drill_never_lands_in_the_real_round(chat: Chat, database: Database) -> None:
