@@ -430,9 +430,8 @@ def status(req: Request) -> Reply:
         )
         exercise = req.store.exercises.current(forum)
         if exercise is not None:
+            # The status itself is marked as every post in an exercising forum is.
             doc.paragraph(
-                Strong(req.t("exercise.mark_first")),
-                " ",
                 req.t(
                     "exercise.under_way",
                     name=exercise.name,

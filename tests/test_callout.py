@@ -528,3 +528,28 @@ def test_an_activation_asked_for_from_another_is_linked_both_ways(
     chat.advance(hours=7)
     again = _ok(chat, "!aktivera Ny händelse", channel="inriktande")
     assert "Länkad" not in again.text
+
+
+def test_an_organisation_with_nobody_left_to_mention_reads_without_an_empty_colon(
+    chat: Chat,
+) -> None:
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    assert chat.say("!aktör Polisen", person="anna").ok
+    assert chat.say("!aktör Trafikverket", person="cia").ok
+    assert chat.say("!aktivera Storm kalla: Polisen, Trafikverket").ok
+    assert chat.say("!kvittera", person="anna").ok
+    assert chat.say("!aktör ta bort @anna").ok  # Polisen has nobody in the forum now
+    # The card, kept current at the next acknowledgement, names Polisen without an empty
+    # list of people after a colon.
+    acked = chat.say("!kvittera", person="cia")
+    cards = [render_text(post.document) for post in acked.posts if post.replaces]
+    assert cards, [render_text(post.document) for post in acked.posts]
+    polisen = [
+        line.strip("•-* ")
+        for card in cards
+        for line in card.splitlines()
+        if "Polisen Region Stockholm" in line and "kvitterat" in line
+    ]
+    assert polisen
+    for line in polisen:
+        assert line.startswith("Polisen Region Stockholm – ✅ kvitterat"), line

@@ -38,11 +38,10 @@ def _contacts(entry: RosterEntry) -> tuple[list[Contact], bool]:
 def mention_parts(req: Request, entry: RosterEntry) -> list[Part]:
     """``Polisen Region Stockholm: @anna @cia`` (``(ersättare)`` when only they are there)."""
     contacts, deputies = _contacts(entry)
-    parts: list[Part] = [Strong(entry.name), ": "]
-    for index, person in enumerate(contacts):
-        parts.extend([" "] if index else [])
-        parts.append(Mention(person.platform, person.user_id, person.display_name))
-    if deputies and contacts:
+    if not contacts:  # nobody to mention: the name alone, no colon before nothing
+        return [Strong(entry.name)]
+    parts: list[Part] = [Strong(entry.name), ": ", *_mentions(contacts)]
+    if deputies:
         parts.append(" " + req.t("callout.deputy_marker"))
     return parts
 
