@@ -58,7 +58,10 @@ def test_the_record_of_an_activation_to_the_minute(forum_chat: Chat) -> None:
     assert "Aktiveringens längd: 2 h 0 min" in text
     lines = [line for line in text.splitlines() if line.lstrip("•-* ").startswith("2026-11-26")]
     timeline = [line.lstrip("•-* ") for line in lines]
-    assert timeline[0].startswith("2026-11-26 15:00 operator aktiverade (3 organisationer")
+    assert timeline[0] == (
+        "2026-11-26 15:00 operator aktiverade: Storm Dagmar. "
+        "Inkallade (3): Polisen Region Stockholm; SOS Alarm; Trafikverket"
+    )
     assert "2026-11-26 15:04 Trafikverket kvitterade (cia) efter 4 min" in timeline
     assert (
         "2026-11-26 15:12 Polisen Region Stockholm kvitterade (bo) efter 12 min, "
@@ -158,7 +161,7 @@ def test_one_organisation_called_and_a_stand_down_without_summary_read_right(
     _ok(chat, "!aktivera Snöoväder kalla: Polisen")
     _ok(chat, "!avaktivera")
     record = _ok(chat, "!efterhand")
-    assert "operator aktiverade (1 organisation inkallad): Snöoväder" in record
+    assert "operator aktiverade: Snöoväder. Inkallad: Polisen Region Stockholm" in record
     assert "operator avaktiverade." in record
     assert "avaktiverade. " not in record
 

@@ -86,7 +86,8 @@ def test_direction_messages_raised_items_and_duty_at_their_minute(forum_chat: Ch
     _play(forum_chat)
     timeline = _timeline(_ok(forum_chat, "!efterhand"))
     wanted = [
-        "2026-11-26 14:00 operator aktiverade (2 organisationer inkallade): Storm Dagmar",
+        "2026-11-26 14:00 operator aktiverade: Storm Dagmar. "
+        "Inkallade (2): Polisen Region Stockholm; Trafikverket",
         "2026-11-26 14:05 cia tog över som RSK i beredskap",
         "2026-11-26 14:10 anna föreslog gemensam regional inriktning 1 "
         "(i Regional samverkanskonferens)",

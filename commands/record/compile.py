@@ -169,7 +169,11 @@ def compile_record(
             start,
             "activated",
             who(activation.activated_by_id),
-            {"reason": activation.reason, "count": len(first_called)},
+            {
+                "reason": activation.reason,
+                "count": len(first_called),
+                "names": sorted(name(oid) for oid in first_called),
+            },
         )
     )
     for event in history.events:
