@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import math
@@ -11,7 +12,7 @@ import os
 import platform
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -219,3 +220,37 @@ def timing_arguments(
     if args.count < 1 or args.export_count < 1 or args.warmup < 0:
         parser.error("--count and --export-count must be at least 1, --warmup at least 0")
     return args
+
+
+@contextlib.contextmanager
+def product_errors(loggers: Sequence[str]) -> Iterator[ErrorCounter]:
+    """The product's ERROR records under ``loggers`` counted (and kept off the terminal)
+    while the block runs."""
+    errors = ErrorCounter()
+    errors.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    for name in loggers:
+        logging.getLogger(name).addHandler(errors)
+        logging.getLogger(name).propagate = False
+    try:
+        yield errors
+    finally:
+        for name in loggers:
+            logging.getLogger(name).removeHandler(errors)
+
+
+def time_kinds(
+    once: Callable[[str, bool], None], kinds: Sequence[str], options: argparse.Namespace
+) -> None:
+    """Each kind timed in turns (:func:`in_turns`): ``command`` and ``compile``
+    ``options.count`` times, the others (exports) ``options.export_count``; with the garbage
+    collected and the heap frozen first, as bot/app.py does once started."""
+    counts = {
+        kind: options.count if kind in ("command", "compile") else options.export_count
+        for kind in kinds
+    }
+    gc.collect()
+    gc.freeze()
+    try:
+        in_turns(once, kinds, counts, options.warmup)
+    finally:
+        gc.unfreeze()

@@ -29,8 +29,6 @@ not be played. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import gc
-import logging
 import signal
 import sys
 import tempfile
@@ -50,12 +48,13 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import (
     ErrorCounter,
     emit,
-    in_turns,
     machine_info,
     machine_line,
     print_timings,
+    product_errors,
     progress,
     stop_on_sigterm,
+    time_kinds,
     timing_arguments,
     timing_row,
 )
@@ -319,12 +318,10 @@ def summarise(bench: Bench, kind: str) -> dict[str, Any]:
 
 
 def run(options: argparse.Namespace) -> dict[str, Any]:
-    errors = ErrorCounter()
-    errors.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    for name in ERROR_LOGGERS:
-        logging.getLogger(name).addHandler(errors)
-        logging.getLogger(name).propagate = False
-    with tempfile.TemporaryDirectory(prefix="samverkan-record-", dir=options.tmpdir) as temp:
+    with (
+        product_errors(ERROR_LOGGERS) as errors,
+        tempfile.TemporaryDirectory(prefix="samverkan-record-", dir=options.tmpdir) as temp,
+    ):
         path = Path(temp) / "record.db"
         database = Database(f"sqlite:///{path}", background_checkpoints=True)
         try:
@@ -335,18 +332,9 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             progress(f"played the activation in {time.perf_counter() - began:.1f} s: {played}")
             bench = Bench(database, driver, errors)
             shape = bench.shape()
-            gc.collect()
-            gc.freeze()  # as bot/app.py does once started
-            counts = {
-                k: options.count if k in ("command", "compile") else options.export_count
-                for k in KINDS
-            }
-            in_turns(bench.once, KINDS, counts, options.warmup)
+            time_kinds(bench.once, KINDS, options)
         finally:
-            gc.unfreeze()
             database.dispose()
-            for name in ERROR_LOGGERS:
-                logging.getLogger(name).removeHandler(errors)
     return {
         "machine": machine_info(),
         "target_ms": TARGET_MS,
