@@ -18,9 +18,9 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.document import Actions, Document, Mention
 from commands.core.messages import Post, Reply
-from commands.core.outbox import PostCodec
 from storage import AuditContext, Database
 from storage.models import DirectionConfirmation, Forum
+from tests.support.attachments import through_outbox
 from tests.support.chat import Chat, Said
 from tests.support.reactions import react, sent_tagged
 from tests.support.time_travel import Sent, travel
@@ -464,8 +464,7 @@ def test_the_attached_file_waits_in_the_outbox_and_comes_back_the_same(chat: Cha
     said = _ok(chat, "!inriktning fil json")
     assert said.reply is not None
     [attachment] = said.reply.attachments
-    codec = PostCodec(chat.dispatcher.capabilities.attachments)
-    _document, [back] = codec.decode(codec.encode(Document(), (attachment,)))
+    [back] = through_outbox(chat, [attachment])
     assert file_of(back).content == file_of(attachment).content
 
 

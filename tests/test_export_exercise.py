@@ -15,9 +15,8 @@ import pytest
 from bot.files import file_of
 from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
-from commands.core.document import Document
-from commands.core.outbox import PostCodec
 from storage import Database
+from tests.support.attachments import through_outbox
 from tests.support.chat import Chat, Said
 from tests.support.export_cli import export, written
 from tests.support.time_travel import travel
@@ -214,8 +213,7 @@ def test_the_minutes_attached_during_an_exercise_are_marked(
     assert text.startswith(f"# {MARK_SV}Minnesanteckningar")
     assert f"**{LINE_SV}**" in text
     # As it waits in the outbox and comes back: the same file.
-    codec = PostCodec(chat.dispatcher.capabilities.attachments)
-    _document, [back] = codec.decode(codec.encode(Document(), (attachment,)))
+    [back] = through_outbox(chat, [attachment])
     assert file_of(back).content == file_of(attachment).content
 
 
@@ -235,8 +233,7 @@ def test_the_direction_file_attached_during_an_exercise_is_marked(
             assert json.loads(text)["status"] == "Exercise"
         else:
             assert f"{MARK_SV}Gemensam regional inriktning 1" in text
-        codec = PostCodec(chat.dispatcher.capabilities.attachments)
-        _document, [back] = codec.decode(codec.encode(Document(), (attachment,)))
+        [back] = through_outbox(chat, [attachment])
         assert file_of(back).content == file_of(attachment).content
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 from bot.charts.activation import ack_chart, rounds_chart
 from bot.files import file_of, png_size
 from bot.matrix.door import file_message
-from commands.core.document import Document
-from commands.core.outbox import PostCodec
 from commands.record import compile_record
 from commands.record.attachment import RecordChart
 from storage import Database
 from storage.audit import AuditContext
+from tests.support.attachments import through_outbox
 from tests.support.chat import Chat
 from tests.support.time_travel import travel
 
@@ -69,8 +68,7 @@ def test_the_charts_wait_in_the_outbox_and_come_back_the_same(forum_chat: Chat) 
     _play(forum_chat)
     said = forum_chat.say("!efterhand")
     assert said.reply is not None
-    codec = PostCodec(forum_chat.dispatcher.capabilities.attachments)
-    _document, back = codec.decode(codec.encode(Document(), said.reply.attachments))
+    back = through_outbox(forum_chat, said.reply.attachments)
     assert [file_of(a).content for a in back] == [
         file_of(a).content for a in said.reply.attachments
     ]

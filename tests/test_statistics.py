@@ -12,8 +12,6 @@ from sqlmodel import Session, col, select
 from bot.charts.statistics import completeness_chart
 from bot.files import file_of, png_size
 from commands.core.clock import FixedClock
-from commands.core.document import Document
-from commands.core.outbox import PostCodec
 from commands.statistics_data import StatisticsChart
 from storage import Database
 from storage.models import (
@@ -30,6 +28,7 @@ from storage.models import (
     RoundKind,
     SituationReport,
 )
+from tests.support.attachments import through_outbox
 from tests.support.chat import Chat
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -284,8 +283,7 @@ def test_the_weekly_chart_comes_as_an_image_drawn_from_the_figures(
     drawn = completeness_chart(payload.statistics.weeks, ZoneInfo("Europe/Stockholm"), "sv")
     assert image.content == drawn.png
     # It waits in the outbox as plain data and comes back the same.
-    codec = PostCodec(forum_chat.dispatcher.capabilities.attachments)
-    _document, [back] = codec.decode(codec.encode(Document(), (attachment,)))
+    [back] = through_outbox(forum_chat, [attachment])
     assert file_of(back).content == image.content
 
 
