@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs
-# into .venv (and, for the tests, PostgreSQL and tmux from Debian's packages when missing).
+# into .venv (and, for the tests, PostgreSQL, tmux and Chromium from Debian's packages when
+# missing).
+# Both make sure of the fonts and the Pango the PDF exports need (scripts/ensure-fonts).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,11 +10,14 @@ BIN    := $(VENV)/bin
 .PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due clean
 
 run: $(VENV)/.installed-run
+	@scripts/ensure-fonts
 	@$(BIN)/samverkan-bot run
 
 test: $(VENV)/.installed-test
 	@scripts/ensure-postgres
 	@scripts/ensure-tmux
+	@scripts/ensure-fonts
+	@scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

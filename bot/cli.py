@@ -76,6 +76,7 @@ def _export_parser(sub: Any) -> None:
     ``bot.export``."""
     from bot.export import FORMATS
 
+    archived = (*FORMATS, "pdf")  # PDF/A for the registrar: bot/export/pdf.py
     export = sub.add_parser(
         "export",
         help="write a joint situation picture, a meeting's minutes or a direction to a file",
@@ -101,7 +102,7 @@ def _export_parser(sub: Any) -> None:
     picture.add_argument(
         "--version", type=_positive, help="a published version; default: compiled now"
     )
-    _export_options(picture, FORMATS)
+    _export_options(picture, archived)
     minutes = what.add_parser(
         "minnesanteckningar",
         aliases=["protokoll", "minutes"],
@@ -117,7 +118,7 @@ def _export_parser(sub: Any) -> None:
     minutes.add_argument(
         "--meeting", type=_positive, help="the meeting's number; default: the latest meeting"
     )
-    _export_options(minutes, FORMATS)
+    _export_options(minutes, archived)
     direction = what.add_parser(
         "inriktning",
         aliases=["direction"],
@@ -136,7 +137,7 @@ def _export_parser(sub: Any) -> None:
     direction.add_argument(
         "--forum", help="the forum it is in force for: number (as in !forum lista), slug or name"
     )
-    _export_options(direction, FORMATS, default_format="md")
+    _export_options(direction, archived, default_format="md")
     record = what.add_parser(
         "efterhand",
         aliases=["record"],
@@ -154,7 +155,7 @@ def _export_parser(sub: Any) -> None:
         type=_positive,
         help="the activation's number; default: the forum's latest real activation",
     )
-    _export_options(record, FORMATS)
+    _export_options(record, archived)
     statistics = what.add_parser(
         "statistik",
         aliases=["statistics"],
@@ -201,7 +202,8 @@ def _export_options(
         required=default_format is None,
         default=default_format,
         choices=formats,
-        help="md (Markdown), html (a printable page) or json"
+        help="md (Markdown), html (a printable page)"
+        + (", json or pdf (PDF/A, for the archive)" if "pdf" in formats else " or json")
         + (f"; default: {default_format}" if default_format else ""),
     )
     parser.add_argument("--out", help="the file to write; default: standard output")
@@ -327,8 +329,8 @@ def _console(settings: Settings, clock: Clock) -> int:
 
 
 def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
-    """Write the picture, minutes or direction asked for; a one-line error and status 2 when
-    they cannot be had."""
+    """Write the picture, minutes, direction, record or statistics asked for; a one-line error
+    and status 2 when they cannot be had. A PDF is the HTML printed (bot/export/pdf.py)."""
     from pathlib import Path
 
     from bot.export.direction_export import render_direction
@@ -357,6 +359,8 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
         print(f"samverkan-bot: {problem}", file=sys.stderr)
         return 2
     database = Database(settings.database_url)
+    fmt = "html" if args.format == "pdf" else args.format
+    author = None  # the PDF's: the forum
     try:
         if args.export == "statistics":
             from bot.export.source import StatisticsQuery, load_statistics
@@ -380,36 +384,48 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
                 settings.activation_recall_minutes,
             )
             text = render_record(
-                kept.record, args.format, kept.language, kept.timezone, now, exercise=kept.exercise
+                kept.record, fmt, kept.language, kept.timezone, now, exercise=kept.exercise
             )
+            author = kept.record.forum
         elif args.export == "direction":
             asked = DirectionQuery(args.number, args.forum, args.lang)
             found = load_direction(database, asked, clock.now())
-            text = render_direction(found.record, args.format, found.language)
+            text = render_direction(found.record, fmt, found.language)
+            author = found.record.forum
         elif args.export == "minutes":
             query = MinutesQuery(args.forum, args.meeting, args.lang)
             minutes = load_minutes(database, query, clock.now())
-            text = render_minutes(minutes.minutes, args.format, minutes.language)
+            text = render_minutes(minutes.minutes, fmt, minutes.language)
+            author = minutes.minutes.forum
         else:
             wanted = PictureQuery(args.forum, args.round, args.version, args.lang)
-            text = render(
-                load_picture(database, wanted, clock.now(), settings.meeting_minutes), args.format
-            )
+            picture = load_picture(database, wanted, clock.now(), settings.meeting_minutes)
+            text = render(picture, fmt)
+            author = picture.picture.forum
     except ExportError as error:
         print(f"samverkan-bot: {error}", file=sys.stderr)
         return 2
     finally:
         database.dispose()
+    if args.format == "pdf":
+        from bot.export.pdf import pdf_of
+
+        content = pdf_of(text, author=author)
+    else:
+        content = text.encode("utf-8")
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        out.write_bytes(content)
         return 0
     # UTF-8 whatever the terminal's locale says: the file is meant for other systems.
     binary = getattr(sys.stdout, "buffer", None)
+    if binary is None and args.format == "pdf":
+        print("samverkan-bot: this standard output takes no bytes: use --out", file=sys.stderr)
+        return 2
     if binary is None:
         sys.stdout.write(text)
     else:
         sys.stdout.flush()
-        binary.write(text.encode("utf-8"))
+        binary.write(content)
         binary.flush()
     return 0
 
@@ -463,6 +479,7 @@ def _serve(settings: Settings) -> int:
     from bot.matrix.door import MatrixDoor, MatrixLoginError
     from bot.slack.door import SlackDoor, SlackLoginError
     from bot.web import HttpLimits, ListenError, WebServer
+    from bot.web_pages import WebPages
 
     instance = settings.instance_name or default_instance_name()
     app = build_app(settings, instance=instance, on_command=metrics.command_handled)
@@ -474,6 +491,8 @@ def _serve(settings: Settings) -> int:
         limits=HttpLimits.of(settings),
         outbox=app.hub.timekeeper.outbox_depth,
     )
+    # The web pages (!webb's sign-in links, a forum's page) on the same server.
+    WebPages(app.database, app.dispatcher.clock, settings.core()).add_routes(web.app)
     _test_hooks(app.hub)
     always: list[Coroutine[Any, Any, None]] = [web.run()]
     matrix: Door | None = None

@@ -259,6 +259,35 @@ class Settings(BaseSettings):
         "name, still read.",
         json_schema_extra=_in(SettingGroup.HTTP),
     )
+    web_base_url: str | None = Field(
+        default=None,
+        description="The address of the web pages as people reach them, put in the sign-in "
+        "links `!webb` gives (behind a reverse proxy: its public `https://` address). Not set: "
+        "`http://127.0.0.1:<HTTP_PORT>`. With `https://` the session cookie is marked Secure.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    web_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret the web pages' sign-in links and session cookies are signed "
+        "with (itsdangerous). Not set: one is generated on the first `!webb` and kept in the "
+        "database, so every process sharing it agrees; changing it ends every session.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    web_link_minutes: int = Field(
+        default=10,
+        ge=1,
+        le=24 * 60,
+        description="How long a sign-in link from `!webb` works, in minutes; it works once.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
+    web_session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=7 * 24,
+        description="How long a sign-in to the web pages lasts, in hours, before a new link "
+        "from `!webb` is needed.",
+        json_schema_extra=_in(SettingGroup.HTTP),
+    )
     http_header_timeout_seconds: float = Field(
         default=10.0,
         ge=1.0,
@@ -566,6 +595,10 @@ class Settings(BaseSettings):
             duty_phone=(self.duty_phone or "").strip(),
             meeting_reminder_offsets=self.meeting_reminder_offsets,
             audit_retention_days=self.audit_retention_days,
+            web_base_url=(self.web_base_url or f"http://127.0.0.1:{self.http_port}").rstrip("/"),
+            web_secret=self.web_secret.get_secret_value() if self.web_secret else "",
+            web_link_minutes=self.web_link_minutes,
+            web_session_hours=self.web_session_hours,
         )
 
 

@@ -1,10 +1,10 @@
 """Files the bot attaches to its messages, written from what the core asks for.
 
 The core says what a file holds (:class:`commands.core.messages.Attachment`: a kind and its
-payload); here it becomes bytes, written by its kind's writer: the minutes of a meeting, in
-the export's Markdown, so that the attached minutes are the very file ``samverkan-bot export
-protokoll --format md`` writes; a joint regional direction in the format asked for, as
-``samverkan-bot export inriktning`` writes it.
+payload); here it becomes bytes, written by its kind's writer: the minutes of a meeting as
+PDF/A, the very file ``samverkan-bot export protokoll --format pdf`` writes (a file anyone can
+open and the registrar can file; the Markdown stays one export away); a joint regional
+direction in the format asked for, as ``samverkan-bot export inriktning`` writes it.
 
 Whatever the bot writes to disk (backups, saved files) holds the forums' business, so it is
 made for the bot's own user only: files 0600, folders 0700, whatever the umask says
@@ -14,12 +14,14 @@ made for the bot's own user only: files 0600, folders 0700, whatever the umask s
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, overload
 
+from bot.export.pdf import PDF
 from commands.core.messages import Attachment
 from commands.joint_direction.data import DIRECTION_ATTACHMENT, DirectionFile
 from commands.minutes.record import MINUTES_ATTACHMENT, Minutes
@@ -29,9 +31,11 @@ from commands.statistics_data import STATISTICS_CHART_ATTACHMENT, StatisticsChar
 if TYPE_CHECKING:
     from bot.charts import Chart  # matplotlib: imported when a chart is drawn, not before
 
+log = logging.getLogger(__name__)
+
 MARKDOWN = "text/markdown"
 # The media type of each export format.
-MEDIA_TYPES = {"md": MARKDOWN, "html": "text/html", "json": "application/json"}
+MEDIA_TYPES = {"md": MARKDOWN, "html": "text/html", "json": "application/json", "pdf": PDF}
 
 
 PNG = "image/png"
@@ -72,16 +76,23 @@ def file_of(attachment: Attachment) -> File:
 
 
 def _minutes_file(attachment: Attachment) -> File:
+    """The full minutes as PDF/A: the HTML export printed (a few tenths of a second)."""
     from bot.export.minutes_export import render_minutes
+    from bot.export.pdf import pdf_of
 
     minutes = attachment.payload
     if not isinstance(minutes, Minutes):
         raise TypeError(f"a {MINUTES_ATTACHMENT!r} attachment carries {type(minutes).__name__}")
-    return File(
-        f"{attachment.filename}.md",
-        render_minutes(minutes, "md", attachment.language).encode("utf-8"),
-        MARKDOWN,
-    )
+    html = render_minutes(minutes, "html", attachment.language)
+    try:
+        content = pdf_of(html, author=minutes.forum)
+    except Exception:  # a missing library or font: the minutes still go out, as Markdown
+        log.exception(
+            "the minutes %s could not be printed as PDF; sent as Markdown", attachment.filename
+        )
+        text = render_minutes(minutes, "md", attachment.language)
+        return File(f"{attachment.filename}.md", text.encode("utf-8"), MARKDOWN)
+    return File(f"{attachment.filename}.pdf", content, PDF)
 
 
 def _direction_file(attachment: Attachment) -> File:

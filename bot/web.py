@@ -8,6 +8,8 @@
   does not make a process unready: taking it out of service would not send anything sooner.
 - ``GET /metrics``: Prometheus' text format (bot/metrics.py).
 - ``POST /slack/events``: the Slack door's HTTP Events API, when Slack is configured so.
+- ``GET /w/<token>``, ``GET /``, ``GET /forum/<slug>``: the web pages (bot/web_pages.py),
+  added by ``samverkan-bot run``.
 
 The server faces the network (or a reverse proxy), so no client may hold it up: a request's
 headers, and then its body, must arrive within ``HTTP_HEADER_TIMEOUT_SECONDS``; an idle

@@ -50,6 +50,7 @@ the module named after what it is about:
   ersättare, then the coordinators; actions falling due), planned by ``activation`` and
   ``action``
 - ``retention``: no commands; audit events older than ``AUDIT_RETENTION_DAYS`` deleted daily
+- ``web_access``: ``!webb`` (a personal sign-in link to the web pages, sent privately)
 """
 
 from commands import (
@@ -82,6 +83,7 @@ from commands import (
     role,
     schedule,
     statistics,
+    web_access,
 )
 from commands.core import dispatcher, timekeeper
 from commands.core.capabilities import Capabilities, build
@@ -121,6 +123,7 @@ FEATURES: list[Feature] = [
     role.FEATURE,
     schedule.FEATURE,
     statistics.FEATURE,
+    web_access.FEATURE,
 ]
 
 CAPABILITIES = build(FEATURES)

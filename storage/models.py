@@ -884,3 +884,24 @@ class Exercise(SQLModel, table=True):
     cleared_at: datetime | None = _when_optional()
     cleared_by_id: int | None = Field(default=None, foreign_key="person.id")
     scenario: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class WebLink(SQLModel, table=True):
+    """A personal sign-in link to the web pages (``!webb``), and the session it opened.
+
+    The link is signed (itsdangerous, with the web secret) and names this row; it works once
+    (``used_at``), until ``expires_at``. Redeemed, it opens a session kept here too
+    (``session_key``, until ``session_until``) so that revoking the row ends both. ``forums``:
+    each forum the person may see, by id, with their role there (``{"3": "actor"}``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(default="personal", max_length=20)
+    nonce: str = Field(max_length=64)
+    forums: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = _when_optional()
+    session_key: str | None = Field(default=None, max_length=64)
+    session_until: datetime | None = _when_optional()
+    revoked_at: datetime | None = _when_optional()

@@ -22,6 +22,7 @@ from storage.people import People
 from storage.post_queue import ScheduledPosts
 from storage.reports import Reports
 from storage.statistics import StatisticsQueries
+from storage.web_links import WebLinks
 
 __all__ = ["AuditContext", "Store"]
 
@@ -49,6 +50,7 @@ class Store:
         self.handled_events = HandledEvents(session)
         self.outbox = Outbox(session)
         self.statistics = StatisticsQueries(session)
+        self.web_links = WebLinks(session, self.audit)
         self._me: Person | None = None
         self._my_organisation: Organisation | None = None
         self._my_regional_role: Role | None = None

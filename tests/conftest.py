@@ -10,9 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Page
 
 from commands.core.clock import FixedClock
 from storage import Database
+from tests.support.browser import Browser
 from tests.support.chat import Chat
 from tests.support.databases import Databases
 from tests.support.synapse import SynapseServer
@@ -75,6 +77,21 @@ def synapse() -> Iterator[SynapseServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium driven by Playwright, one for the whole session (installed
+    by scripts/ensure-chromium when missing); tests/support/browser.py has what to check."""
+    with Browser() as found:
+        yield found
+
+
+@pytest.fixture
+def browser_page(browser: Browser) -> Iterator[Page]:
+    """A fresh page, in a context of its own, 1280 CSS px wide."""
+    with browser.page() as page:
+        yield page
+
+
 # -- the fast tier: `make test-fast` (pytest -m "not slow") -----------------------------------
 
 # Modules whose every test runs a child process (the bot, the console, a tool) or a server.
@@ -104,14 +121,14 @@ def _slow(item: pytest.Item) -> bool:
     module = item.module.__name__.rsplit(".", 1)[-1] if isinstance(item, pytest.Function) else ""
     if module.startswith(("test_matrix", "test_slack")) or module in SLOW_MODULES:
         return True
-    if "synapse" in getattr(item, "fixturenames", ()):
+    if {"synapse", "browser"} & set(getattr(item, "fixturenames", ())):
         return True
     callspec = getattr(item, "callspec", None)  # a test run on each database
     return callspec is not None and "postgresql" in callspec.params.values()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what needs a Synapse, a PostgreSQL or a child process as ``slow``."""
+    """Mark what needs a Synapse, a PostgreSQL, a browser or a child process as ``slow``."""
     for item in items:
         if _slow(item):
             item.add_marker(pytest.mark.slow)

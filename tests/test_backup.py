@@ -222,6 +222,7 @@ def fill(database: Database) -> None:
     _ok(chat, "!möte slut", channel="ledning")
     _ok(chat, "!övning start Stormövning", channel="ledning")  # an exercise, nothing in it
     _ok(chat, "!övning slut", channel="ledning")
+    _ok(chat, "!webb", person="anna")  # a sign-in link to the web pages
     _ok(chat, "!läge Läge: nästa vecka", person="cilla")
     _ok(chat, "!läge formulär", person="cilla")  # a dialog left open
     chat.tick()

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from tests.support.environment import clean_env
+from tests.support.pdf import pdf_as_line
 from tests.test_console import POLICE, THURSDAY_1500, Session, split_messages
 
 SCRIPT = Path(sys.executable).with_name("samverkan-bot")
 FILES = "samverkan-filer"
-MINUTES = "minnesanteckningar-samverkanskonferens-1.md"
+MINUTES = "minnesanteckningar-samverkanskonferens-1.pdf"
 
 
 class Console:
@@ -99,8 +100,8 @@ def test_the_full_minutes_are_saved_and_the_message_says_where(tmp_path: Path) -
     assert again.endswith(f"\nBifogad fil sparad: {saved}"), again
     # Saved where it says; the same name again overwrote it.
     assert [path.name for path in (here / FILES).iterdir()] == [MINUTES]
-    full = (here / saved).read_text(encoding="utf-8")
-    assert full.startswith("# Minnesanteckningar – Regional samverkanskonferens, möte 1")
+    full = pdf_as_line((here / saved).read_bytes())
+    assert full.startswith("Minnesanteckningar – Regional samverkanskonferens, möte 1")
     assert "SMHI varnar för kraftig vind" in full  # noted before the restart
     assert "Polisen leder trafikinsatsen" in full
     assert "Åtgärder per ansvarig" in full

@@ -194,8 +194,14 @@ def test_the_dockerfile_builds_in_one_stage_and_runs_unprivileged_in_another() -
     assert "3.11" in PYPROJECT["project"]["requires-python"]
 
     runs = " ".join(each.arguments for each in runtime.all("RUN"))
-    for tool in ("apt-get", "gcc", "pip ", "build-essential"):
+    for tool in ("gcc", "pip ", "build-essential", "-dev"):
         assert tool not in runs, f"the runtime stage installs with {tool}"
+    # Only the libraries WeasyPrint loads at run time (the PDF/A minutes), no recommends,
+    # the package lists removed.
+    installed = re.findall(r"([a-z0-9.+-]+)=[^\s]+", runs.split("apt-get install", 1)[-1])
+    assert set(installed) == {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"}
+    assert "--no-install-recommends" in runs
+    assert "rm -rf /var/lib/apt/lists/*" in runs
     uid = re.search(r"--uid (\d+)", runs)
     assert uid is not None
     assert int(uid[1]) >= 1000

@@ -37,6 +37,7 @@ from tests.support.matrix_bot import (
     running_bot,
 )
 from tests.support.matrix_user import MatrixUser, Seen, ask
+from tests.support.pdf import pdf_as_line
 from tests.support.slack_http import (
     SlackBot,
     bound_forum,
@@ -208,7 +209,7 @@ def test_every_kind_of_post_is_marked_in_slack(
     minutes = fake.wait_for_file(
         channel, lambda f: f.filename.startswith("minnesanteckningar-"), since=files
     )
-    assert "Vägarna är stängda" in minutes.content.decode()
+    assert "Vägarna är stängda" in pdf_as_line(minutes.content)
 
     # The stand-down, then the end of the exercise: nothing marked any more.
     slack_marked(slack_command(slack, "avaktivera", ADMIN, channel, "avaktiverat"))

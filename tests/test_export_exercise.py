@@ -19,6 +19,7 @@ from storage import Database
 from tests.support.attachments import through_outbox
 from tests.support.chat import Chat, Said
 from tests.support.export_cli import export, written
+from tests.support.pdf import pdf_as_line
 from tests.support.time_travel import travel
 
 NOW = "2026-11-27 12:00"
@@ -209,9 +210,9 @@ def test_the_minutes_attached_during_an_exercise_are_marked(
     ended = _ok(chat, "!möte slut")
     assert ended.reply is not None
     [attachment] = ended.reply.attachments
-    text = file_of(attachment).content.decode("utf-8")
-    assert text.startswith(f"# {MARK_SV}Minnesanteckningar")
-    assert f"**{LINE_SV}**" in text
+    text = pdf_as_line(file_of(attachment).content)
+    assert text.startswith(f"{MARK_SV}Minnesanteckningar")
+    assert LINE_SV in text
     # As it waits in the outbox and comes back: the same file.
     [back] = through_outbox(chat, [attachment])
     assert file_of(back).content == file_of(attachment).content

@@ -13,6 +13,7 @@ from commands.core.clock import FixedClock
 from commands.core.config import CoreConfig
 from commands.core.messages import Incoming, Post, Speaker
 from storage import Database
+from tests.support.pdf import pdf_as_line
 
 
 class RecordingDoor:
@@ -120,8 +121,8 @@ def test_the_ticker_closes_a_forgotten_meeting_and_delivers_its_minutes(
     assert channel == "!room:x"
     assert "Möte 1 avslutades automatiskt efter 1 h 0 min utan anteckningar." in text
     [minutes] = matrix.files
-    assert minutes.filename == "minnesanteckningar-samverkanskonferens-1.md"
-    assert "Glömt att avsluta" in minutes.content.decode()
+    assert minutes.filename == "minnesanteckningar-samverkanskonferens-1.pdf"
+    assert "Glömt att avsluta" in pdf_as_line(minutes.content)
 
 
 def test_a_reminder_wakes_the_ticker_and_its_delivery_is_recorded(

@@ -26,6 +26,7 @@ from tests.support.matrix_bot import (
     running_bot,
 )
 from tests.support.matrix_user import MatrixUser, Seen, ask
+from tests.support.pdf import pdf_as_line
 from tests.support.synapse import SynapseServer
 
 # Names of their own: other modules register their users in the same (session) Synapse.
@@ -34,7 +35,7 @@ BOT_LOCALPART = "motesbot"
 CHEFSGRUPP, INRIKTANDE, SAMORDNINGSGRUPP, KONFERENS, SAMORDNANDE, TEMATISKA, VERKSTALLANDE = range(
     1, 8
 )
-MARKDOWN = "text/markdown"
+PDF = "application/pdf"
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +116,13 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     assert attached.index > ended.index
     assert attached.filename is not None
     assert attached.filename.startswith("minnesanteckningar-")
-    assert attached.filename.endswith("-1.md")
+    assert attached.filename.endswith("-1.pdf")
     assert attached.body == attached.filename
     assert "url" in attached.content
     assert "file" not in attached.content
     content = mira.download(attached)
-    assert attached.file_info == {"mimetype": MARKDOWN, "size": len(content)}
-    full = content.decode("utf-8")
+    assert attached.file_info == {"mimetype": PDF, "size": len(content)}
+    full = pdf_as_line(content)
     assert "Regional chefsgrupp" in full
     assert "SMHI varnar för kraftig vind" in full  # what the short minutes left out
     assert "Polisen leder trafikinsatsen" in full
@@ -156,11 +157,15 @@ def test_in_an_encrypted_room_the_minutes_file_is_encrypted_too(
         encrypted_file = MatrixUser.content_file(attached)
         assert encrypted_file is not None, attached.content  # keys in the message, no url
         assert "url" not in attached.content
-        full = erik.download(attached).decode("utf-8")
-        assert full.startswith("# Minnesanteckningar – Regionalt inriktande forum, möte 1")
+        content = erik.download(attached)
+        full = pdf_as_line(content)
+        assert full.startswith("Minnesanteckningar – Regionalt inriktande forum, möte 1")
         assert "Krypterat möte om elavbrott" in full
-        # What Synapse holds is ciphertext.
-        assert b"elavbrott" not in erik.fetch(encrypted_file["url"])
+        # What Synapse holds is ciphertext: not the PDF (nor any PDF).
+        stored = erik.fetch(encrypted_file["url"])
+        assert len(stored) == len(content)
+        assert stored != content
+        assert b"%PDF" not in stored
 
 
 # -- raising an item to another forum -----------------------------------------------------------
@@ -211,7 +216,7 @@ def test_a_meeting_goes_on_after_the_bot_restarts(
     assert "Noterat efter omstarten" in (after.body or ""), after.describe()
     ended, attached = end_meeting(mira, room, bot_id)
     assert "Förkortat: 2 informationspunkter" in (ended.body or ""), ended.body
-    full = mira.download(attached).decode("utf-8")
+    full = pdf_as_line(mira.download(attached))
     assert "Före och efter" in full
     assert full.index("Noterat före omstarten") < full.index("Noterat efter omstarten")
 
@@ -292,7 +297,7 @@ def test_an_upload_that_fails_is_tried_again_and_one_refused_is_given_up(
             _, attached = end_meeting(mira, room, bot_id)
             assert proxy.lost == 1
             stubborn.wait_for_log("could not be sent (attempt 1)")
-            assert "Uppladdningen tappas en gång" in mira.download(attached).decode("utf-8")
+            assert "Uppladdningen tappas en gång" in pdf_as_line(mira.download(attached))
 
             # Refused (413): given up and logged; what comes after still goes out.
             proxy.refuse_uploads(1)

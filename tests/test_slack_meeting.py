@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_slack import Call, FakeSlack, UploadedFile
+from tests.support.pdf import pdf_as_line
 from tests.support.slack_http import (
     JSON,
     SlackBot,
@@ -107,9 +108,9 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     assert "Förkortat: 1 informationspunkt" in shown
     uploaded = minutes_file(slack, channel, files_before)
     assert slack.fake.uploaded_files(channel)[files_before:] == [uploaded]  # one file only
-    assert uploaded.filename.endswith("-1.md")
+    assert uploaded.filename.endswith("-1.pdf")
     assert uploaded.title == uploaded.filename
-    full = uploaded.content.decode("utf-8")
+    full = pdf_as_line(uploaded.content)
     assert name in full
     assert "SMHI varnar för kraftig vind" in full  # what the short minutes left out
     assert "Polisen leder trafikinsatsen" in full
@@ -125,7 +126,7 @@ def test_a_meeting_ends_with_short_minutes_and_the_full_minutes_as_a_file(
     assert "Överenskommelse: Polisen leder trafikinsatsen" in plain(again)
     resent = minutes_file(slack, channel, files_before)
     assert resent.filename == uploaded.filename
-    assert "SMHI varnar för kraftig vind" in resent.content.decode("utf-8")
+    assert "SMHI varnar för kraftig vind" in pdf_as_line(resent.content)
 
 
 def test_a_refused_upload_is_logged_and_the_minutes_still_arrive(slack: SlackBot) -> None:

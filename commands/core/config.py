@@ -37,3 +37,9 @@ class CoreConfig:
     meeting_reminder_offsets: tuple[int | None, ...] = (1440, 120, 15, 0)
     # Audit events older than this many days are deleted; 0 keeps them for ever.
     audit_retention_days: int = 730
+    # The web pages (``!webb``): the address put in links; the signing secret ("" : one is
+    # generated and kept in the database); how long a sign-in link works, and the session.
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_secret: str = ""
+    web_link_minutes: int = 10
+    web_session_hours: int = 12

@@ -1,0 +1,265 @@
+"""``!webb`` and the web pages it opens: a personal link sent privately, used once, within
+minutes; the session cookie; a forum's page with what the chat shows of it; 403 for anything
+else, changing nothing; every page view audited.
+
+The chat through the dispatcher (tests/support/chat.py); the pages through aiohttp's test
+server on 127.0.0.1, with the same database and clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import Session, select
+
+from bot.config import load_settings
+from bot.render.text import render_text
+from bot.web_pages import WebPages
+from commands.core.document import Link
+from commands.core.web_tokens import COOKIE
+from storage import Database
+from storage.models import AuditEvent, Forum, WebLink
+from tests.support.chat import Chat, Said
+
+KONFERENS = "samverkanskonferens"
+
+
+def _link_in(said: Said) -> str:
+    """The one direct post's sign-in link (its path), checking it went to no channel."""
+    assert said.ok, said.text
+    direct = [post for post in said.posts if post.direct]
+    assert len(direct) == 1, said.posts
+    links = [
+        part.url
+        for block in direct[0].document.blocks
+        for part in getattr(block, "parts", ())
+        if isinstance(part, Link)
+    ]
+    assert len(links) == 1
+    return re.sub(r"^https?://[^/]+", "", links[0])
+
+
+def _pages(chat: Chat, client: Callable[[TestClient[Any, Any]], Awaitable[None]]) -> None:
+    app = web.Application()
+    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
+
+    async def scenario() -> None:
+        async with TestClient(TestServer(app, host="127.0.0.1")) as session:
+            await client(session)
+
+    asyncio.run(scenario())
+
+
+def _activated_with_anna(chat: Chat) -> None:
+    for person, organisation in (("anna", "Polisen"), ("bo", "SOS Alarm")):
+        assert chat.say(f"!aktör {organisation}", person=person).ok
+    assert chat.say("!aktivera Storm Dagmar, elavbrott i norra länet").ok
+    said = chat.say("!kvittera", person="anna")
+    assert said.ok, said.text
+
+
+def _events(database: Database, action: str) -> list[AuditEvent]:
+    with Session(database.engine) as session:
+        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _forum_id(database: Database, slug: str) -> int:
+    with Session(database.engine) as session:
+        forum = session.exec(select(Forum).where(Forum.slug == slug)).one()
+        assert forum.id is not None
+        return forum.id
+
+
+def test_the_link_is_sent_privately_never_in_the_channel(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    said = forum_chat.say("!webb", person="anna")
+    path = _link_in(said)
+    assert path.startswith("/w/")
+    assert "direktmeddelande" in said.text
+    assert "/w/" not in said.text
+    assert [post.channel_id for post in said.posts] == ["anna"]
+    letter = render_text(said.posts[0].document)
+    assert "Regional samverkanskonferens" in letter
+    assert "12 timmar" in letter
+    assert "2026-11-26 15:10 (om 10 minuter)" in letter
+
+
+def test_asked_in_a_direct_conversation_the_answer_is_the_link(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    said = forum_chat.say("!webb", person="anna", channel="dm-anna", direct=True)
+    assert said.ok, said.text
+    assert said.posts == []
+    assert "/w/" in said.text
+    assert "Regional samverkanskonferens" in said.text
+
+
+def test_someone_the_bot_knows_in_no_forum_is_refused(chat: Chat, database: Database) -> None:
+    said = chat.say("!webb", person="eva", channel="okopplad")
+    assert not said.ok
+    assert "Du hör inte till något forum" in said.text
+    assert "!webb" in said.text  # the hint: where it works
+    with Session(database.engine) as session:
+        assert session.exec(select(WebLink)).all() == []
+
+
+def test_sign_in_and_see_the_forum_page_with_the_acknowledgements(
+    forum_chat: Chat, database: Database
+) -> None:
+    _activated_with_anna(forum_chat)
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        assert response.status == 200
+        assert '<meta http-equiv="refresh" content="0; url=/">' in await response.text()
+        morsel = response.cookies[COOKIE]
+        assert morsel["httponly"] is True
+        assert morsel["samesite"] == "Strict"
+        assert not morsel["secure"]  # http://127.0.0.1: no TLS
+        assert morsel["path"] == "/"
+        cookies = {COOKIE: morsel.value}
+
+        listing = await session.get("/", cookies=cookies)
+        assert listing.status == 200
+        text = await listing.text()
+        assert '<html lang="sv">' in text
+        assert f'href="/forum/{KONFERENS}"' in text
+        assert "aktör" in text
+
+        page = await session.get(f"/forum/{KONFERENS}", cookies=cookies)
+        assert page.status == 200
+        html = await page.text()
+        assert '<html lang="sv">' in html
+        assert "<main>" in html
+        assert "<script" not in html
+        assert "<h1>Regional samverkanskonferens</h1>" in html
+        assert "regionalt samordnande" in html or "regionalt inriktande" in html
+        assert "aktiverat läge" in html
+        assert "Storm Dagmar, elavbrott i norra länet" in html
+        assert "Polisen Region Stockholm" in html
+        assert "SOS Alarm" in html
+        assert re.search(r"Första kvittens.*Polisen Region Stockholm", html), html
+        headings = [int(level) for level in re.findall(r"<h(\d)>", html)]
+        assert headings[0] == 1
+        assert all(b - a <= 1 for a, b in itertools.pairwise(headings)), headings
+
+        again = await session.get(path, allow_redirects=False)
+        assert again.status == 403
+        assert COOKIE not in again.cookies
+        assert "Åtkomst nekad" in await again.text()
+        assert "Access denied" in await again.text()
+
+    _pages(forum_chat, client)
+    views = _events(database, "web.page_view")
+    assert [(event.forum_id, event.details["page"]) for event in views] == [
+        (None, "/"),
+        (_forum_id(database, KONFERENS), f"/forum/{KONFERENS}"),
+    ]
+    assert all(event.actor == "anna (test:anna)" for event in views)
+    assert all(event.at == forum_chat.clock.now() for event in views)
+    assert len(_events(database, "web.signed_in")) == 1
+
+
+def test_an_expired_link_is_refused_and_stays_unused(forum_chat: Chat, database: Database) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+    forum_chat.advance(minutes=10, seconds=1)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        assert response.status == 403
+        assert COOKIE not in response.cookies
+
+    _pages(forum_chat, client)
+    with Session(database.engine) as session:
+        (link,) = session.exec(select(WebLink)).all()
+        assert link.used_at is None
+        assert link.session_key is None
+    assert _events(database, "web.signed_in") == []
+
+
+def test_a_tampered_or_made_up_token_is_refused(forum_chat: Chat, database: Database) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+    token = path.removeprefix("/w/")
+    flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    payload, _, rest = token.partition(".")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        for wrong in (flipped, payload[:-1] + "x." + rest, "nothing", f"{token}x"):
+            response = await session.get(f"/w/{wrong}", allow_redirects=False)
+            assert response.status == 403, wrong
+            assert COOKIE not in response.cookies
+        forged = await session.get("/", cookies={COOKIE: token})  # a link is no session
+        assert forged.status == 403
+        # The real one still works: the refusals used nothing up.
+        assert (await session.get(path, allow_redirects=False)).status == 200
+
+    _pages(forum_chat, client)
+
+
+def test_a_forum_the_session_does_not_cover_is_refused(
+    forum_chat: Chat, database: Database
+) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        cookies = {COOKIE: response.cookies[COOKIE].value}
+        other = await session.get("/forum/regional-chefsgrupp", cookies=cookies)
+        assert other.status == 403
+        unknown = await session.get("/forum/finns-inte", cookies=cookies)
+        assert unknown.status == 403
+        session.session.cookie_jar.clear()
+        anonymous = await session.get(f"/forum/{KONFERENS}")
+        assert anonymous.status == 403
+
+    _pages(forum_chat, client)
+    assert _events(database, "web.page_view") == []
+
+
+def test_the_session_ends_after_its_hours(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        cookies = {COOKIE: response.cookies[COOKIE].value}
+        forum_chat.advance(hours=11, minutes=59)
+        assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 200
+        forum_chat.advance(minutes=2)
+        assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 403
+
+    _pages(forum_chat, client)
+
+
+def test_behind_tls_the_cookie_is_secure(database: Database, forum_chat: Chat) -> None:
+    forum_chat.config = replace(forum_chat.config, web_base_url="https://samverkan.example.org")
+    forum_chat.dispatcher.config = forum_chat.config
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    said = forum_chat.say("!webb", person="anna")
+    assert "https://samverkan.example.org/w/" in render_text(said.posts[0].document)
+    path = _link_in(said)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        assert response.cookies[COOKIE]["secure"] is True
+
+    _pages(forum_chat, client)
+
+
+def test_web_base_url_defaults_to_the_http_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WEB_BASE_URL", "HTTP_PORT", "SLACK_PORT", "SAMVERKAN_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    assert load_settings(http_port=9123).core().web_base_url == "http://127.0.0.1:9123"
+    settings = load_settings(web_base_url="https://samverkan.example.org/")
+    assert settings.core().web_base_url == "https://samverkan.example.org"
