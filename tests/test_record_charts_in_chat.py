@@ -5,6 +5,8 @@ file."""
 
 from __future__ import annotations
 
+import re
+
 from bot.charts.activation import ack_chart, rounds_chart
 from bot.files import file_of, png_size
 from bot.matrix.door import file_message
@@ -86,3 +88,16 @@ def test_matrix_shows_a_chart_as_an_image_with_its_words(forum_chat: Chat) -> No
     assert message["filename"] == "efterhand-1-acks.png"
     assert (message["info"]["w"], message["info"]["h"]) == (840, 384)
     assert message["info"]["mimetype"] == "image/png"
+
+
+def test_a_single_round_is_one_labelled_bar_not_a_fractional_axis(forum_chat: Chat) -> None:
+    _play(forum_chat)
+    said = forum_chat.say("!efterhand")
+    assert said.reply is not None
+    rounds = next(a for a in said.reply.attachments if isinstance(a.payload, RecordChart))
+    record = rounds.payload.record  # type: ignore[attr-defined]
+    drawn = rounds_chart(record, "sv")
+    assert drawn is not None
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", drawn.svg)
+    assert "1" in ticks  # the round's number under its bar
+    assert not [tick for tick in ticks if "." in tick]  # no 0.6, 0.8 … 1.4

@@ -16,6 +16,8 @@ from commands.record import Record
 # bar is ``round-completeness-<number>``.
 ACK_GID = "ack-steps"
 ROUNDS_GID = "round-completeness"
+# Up to this many rounds each has its number under its bar.
+MAX_LABELLED_ROUNDS = 12
 
 
 def ack_points(record: Record) -> list[tuple[float, float]]:
@@ -51,9 +53,14 @@ def draw_rounds(figure: Figure, record: Record, language: str) -> None:
     bars = axes.bar(numbers, heights, color="#2e8540")
     for number, bar in zip(numbers, bars, strict=True):
         bar.set_gid(f"{ROUNDS_GID}-{number}")
-    # The rounds' numbers on a numeric axis, a few whole ones labelled: fifty labels each
-    # placed by the layout cost more than all the rest of the chart.
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # The rounds' numbers on a numeric axis: each labelled while they are few, else a few
+    # whole ones (fifty labels each placed cost more than all the rest of the chart); at
+    # least a round's width either side, so one round is a bar, not the whole chart.
+    if len(numbers) <= MAX_LABELLED_ROUNDS:
+        axes.set_xticks(numbers)
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(min(numbers) - 1, max(numbers) + 1)
     axes.set_ylim(0, 105)
     axes.set_xlabel(t(language, "export_record.chart.round"))
     axes.set_ylabel(t(language, "export_record.chart.reported"))
