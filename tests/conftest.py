@@ -77,10 +77,13 @@ def synapse() -> Iterator[SynapseServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium driven by Playwright, one for the whole session (installed
-    by scripts/ensure-chromium when missing); tests/support/browser.py has what to check."""
+    """Debian's headless Chromium driven by Playwright, one per test module (installed by
+    scripts/ensure-chromium when missing); tests/support/browser.py has what to check.
+
+    Not one per session: while Playwright's sync API is started it keeps an asyncio loop
+    running in the main thread, and every later test calling ``asyncio.run`` would fail."""
     with Browser() as found:
         yield found
 
