@@ -90,9 +90,7 @@ def _export_parser(sub: Any) -> None:
         "shows it, for printing, archiving or pasting elsewhere. Reads only.",
     )
     picture.set_defaults(export="picture")
-    picture.add_argument(
-        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
-    )
+    _forum_option(picture)
     picture.add_argument(
         "--round",
         type=_positive,
@@ -112,9 +110,7 @@ def _export_parser(sub: Any) -> None:
         "situation picture. Reads only.",
     )
     minutes.set_defaults(export="minutes")
-    minutes.add_argument(
-        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
-    )
+    _forum_option(minutes)
     minutes.add_argument(
         "--meeting", type=_positive, help="the meeting's number; default: the latest meeting"
     )
@@ -147,9 +143,7 @@ def _export_parser(sub: Any) -> None:
         "HTML the charts of acknowledgements and reporting. Reads only.",
     )
     record.set_defaults(export="record")
-    record.add_argument(
-        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
-    )
+    _forum_option(record)
     record.add_argument(
         "--activation",
         type=_positive,
@@ -165,9 +159,7 @@ def _export_parser(sub: Any) -> None:
         "chart of the conference's report completeness week by week in HTML. Reads only.",
     )
     statistics.set_defaults(export="statistics")
-    statistics.add_argument(
-        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
-    )
+    _forum_option(statistics)
     statistics.add_argument(
         "--period",
         default="",
@@ -192,6 +184,13 @@ def _export_parser(sub: Any) -> None:
     )
     everything.add_argument("--db", help="an SQLite file to use instead of DATABASE_URL")
     everything.add_argument("--now", help='pin the clock, e.g. "2026-11-26 15:00" (local time)')
+
+
+def _forum_option(parser: argparse.ArgumentParser) -> None:
+    """``--forum``, required: the forum the export is of."""
+    parser.add_argument(
+        "--forum", required=True, help="the forum: number (as in !forum lista), slug or name"
+    )
 
 
 def _export_options(

@@ -29,9 +29,9 @@ from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
-from bot.export.environments import html_lines, html_parts
+from bot.export.environments import html_environment_for
 from commands import CAPABILITIES
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
@@ -63,17 +63,7 @@ LINK_MAX_AGE = timedelta(days=1)
 @cache
 def web_environment() -> Environment:
     """The exports' HTML settings (autoescaped, strict) with the web pages' templates."""
-    environment = Environment(
-        loader=PackageLoader("bot", "web/templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["lines"] = html_lines
-    environment.filters["parts"] = html_parts
-    return environment
+    return html_environment_for("bot", "web/templates")
 
 
 @dataclass(frozen=True)

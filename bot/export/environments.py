@@ -29,8 +29,14 @@ _MARK_CHARS = re.compile("[\ue000-\ue003]")
 
 @cache
 def html_environment() -> Environment:
+    return html_environment_for("bot.export", "templates")
+
+
+def html_environment_for(package: str, folder: str) -> Environment:
+    """HTML templates from ``package``'s ``folder`` with the exports' settings: autoescaped,
+    strict about undefined names, and the exports' filters (the web pages use it too)."""
     environment = Environment(
-        loader=PackageLoader("bot.export", "templates"),
+        loader=PackageLoader(package, folder),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
