@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due clean
+.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due bench-web clean
 
 run: $(VENV)/.installed-run
 	@scripts/ensure-fonts
@@ -61,6 +61,9 @@ bench-backup: $(VENV)/.installed-test
 bench-failover: $(VENV)/.installed-test
 	@scripts/ensure-postgres
 	$(BIN)/python benchmarks/failover.py
+
+bench-web: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/web_display.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -21,7 +21,9 @@ from bot.logging_setup import configure_logging
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.console.door import ConsoleDoor
     from bot.hub import Hub
+    from bot.web import WebServer
     from commands.core.clock import Clock, FixedClock
 
 log = logging.getLogger("samverkan-bot")
@@ -34,6 +36,10 @@ DIE_AFTER_COMMIT = "SAMVERKAN_TEST_DIE_AFTER_COMMIT"
 DIE_AFTER_SEND = "SAMVERKAN_TEST_DIE_AFTER_SEND"
 # The terminal's last posts are printed before it exits, this long at most.
 DRAIN_AT_END_S = 10.0
+# The terminal chat's web pages listen on this machine only.
+LOOPBACK = "127.0.0.1"
+# How long the terminal chat waits for its web pages' port before it greets without them.
+PAGES_START_S = 2.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -318,13 +324,26 @@ def _console(settings: Settings, clock: Clock) -> int:
         history_file=history_file_for(sqlite_file(settings.database_url)),
     )
     app.hub.attach(door)
+    pages = _console_pages(settings, app, shifted)
     try:
-        asyncio.run(_console_ticking(app, door.run(), settings.tick_seconds))
+        asyncio.run(_console_ticking(app, door, settings.tick_seconds, pages))
     except KeyboardInterrupt:
         pass
     finally:
         app.close()
     return 0
+
+
+def _console_pages(settings: Settings, app: App, clock: Clock) -> WebServer:
+    """The web pages beside the terminal chat, so that a newcomer can try ``!webb``: on this
+    machine only (127.0.0.1, whatever ``HTTP_HOST`` says: a laptop's terminal is no server),
+    on ``HTTP_PORT``."""
+    from bot.web import WebServer
+    from bot.web_pages import WebPages
+
+    server = WebServer(LOOPBACK, settings.http_port, app.database, app.hub.doors)
+    WebPages(app.database, clock, settings.core()).add_routes(server.app)
+    return server
 
 
 def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
@@ -472,6 +491,7 @@ def _serve(settings: Settings) -> int:
     leader's duties (bot/leader.py), so that several processes can share one database."""
     from bot import metrics
     from bot.app import build_app
+    from bot.change_listener import relay_changes, relays
     from bot.due_listener import listen_for_due, listens
     from bot.hub import Door
     from bot.leader import Leadership, default_instance_name
@@ -490,10 +510,14 @@ def _serve(settings: Settings) -> int:
         limits=HttpLimits.of(settings),
         outbox=app.hub.timekeeper.outbox_depth,
     )
-    # The web pages (!webb's sign-in links, a forum's page) on the same server.
+    # The web pages (!webb's sign-in links, a forum's page, the archive, the staff-room
+    # display) on the same server; every process hears of the others' changes to a forum
+    # (PostgreSQL), so that a display it serves updates whichever process made them.
     WebPages(app.database, app.dispatcher.clock, settings.core()).add_routes(web.app)
     _test_hooks(app.hub)
     always: list[Coroutine[Any, Any, None]] = [web.run()]
+    if relays(app.database):
+        always.append(relay_changes(app.database))
     matrix: Door | None = None
     if settings.matrix_configured:
         matrix = MatrixDoor(app.hub, app.database, settings)
@@ -553,19 +577,56 @@ async def _all_or_none(runs: list[Coroutine[Any, Any, None]]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _console_ticking(app: App, run: Coroutine[Any, Any, None], tick_seconds: float) -> None:
-    """The terminal chat, with the timed jobs ticking beside it until its input ends."""
+async def _console_ticking(
+    app: App, door: ConsoleDoor, tick_seconds: float, pages: WebServer | None = None
+) -> None:
+    """The terminal chat, with the timed jobs ticking beside it until its input ends, and
+    the web pages served (their address said under the welcome) when the port can be had."""
+    from bot.change_listener import relay_changes, relays
+
     ticker = asyncio.create_task(app.hub.tick_forever(tick_seconds))
+    background = [ticker]
+    if pages is not None:
+        serving = await _serve_pages(pages, door)
+        if serving is not None:
+            background.append(serving)
+            if relays(app.database):  # a display here hears of other processes' changes
+                background.append(asyncio.create_task(relay_changes(app.database)))
     try:
-        await run
+        await door.run()
     finally:
-        ticker.cancel()
-        await asyncio.gather(ticker, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         # What this process claimed is printed before it ends (another process sharing the
         # database would otherwise get it only once the claim runs out).
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(DRAIN_AT_END_S):
                 await app.hub.sender.drain()
+
+
+async def _serve_pages(pages: WebServer, door: ConsoleDoor) -> asyncio.Task[None] | None:
+    """Start serving the pages; once the port is had, the door knows their address. A port
+    another program holds costs a warning, not the chat."""
+    from bot.web import ListenError
+
+    listening = asyncio.Event()
+    pages.on_listening = listening.set
+
+    async def serve() -> None:
+        try:
+            await pages.run()
+        except ListenError as error:
+            log.warning("the web pages are not served: %s", error)
+
+    task = asyncio.create_task(serve())
+    waiting = asyncio.create_task(listening.wait())
+    await asyncio.wait([task, waiting], timeout=PAGES_START_S, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if listening.is_set():
+        door.web_address = door.hub.dispatcher.config.web_base_url
+        return task
+    return None if task.done() else task
 
 
 async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:

@@ -176,6 +176,8 @@ class WebServer:
         self.outbox = outbox
         self.limits = limits or HttpLimits()
         self.guard = ConnectionGuard(self.limits)
+        # Called once the port is had (the terminal chat then prints the pages' address).
+        self.on_listening: Callable[[], None] | None = None
         self.app = web.Application(middlewares=[self.guard.middleware])
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/readyz", self._readyz)
@@ -240,6 +242,8 @@ class WebServer:
                 self.port,
                 self.guard.most,
             )
+            if self.on_listening is not None:
+                self.on_listening()
             while True:
                 await asyncio.sleep(LOG_EVERY_S)
                 self.guard.flush_logs()

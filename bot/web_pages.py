@@ -32,6 +32,8 @@ from aiohttp import web
 from jinja2 import Environment
 
 from bot.export.environments import html_environment_for
+from bot.web_archive import WebArchive
+from bot.web_display import WebDisplay
 from commands import CAPABILITIES
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
@@ -109,6 +111,8 @@ class WebPages:
         app.router.add_get("/w/{token}", self._sign_in)
         app.router.add_get("/", self._forums)
         app.router.add_get("/forum/{slug}", self._forum)
+        WebDisplay(self, refused).add_routes(app)
+        WebArchive(self).add_routes(app)
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -164,7 +168,7 @@ class WebPages:
 
     def forum_list(self, cookie: str) -> str | None:
         now = self.clock.now()
-        signer = self._session(cookie, now)
+        signer = self.session(cookie, now)
         if signer is None:
             return None
         language = normalise_language(self.config.default_language)
@@ -192,7 +196,7 @@ class WebPages:
 
     def forum_page(self, cookie: str, slug: str) -> str | None:
         now = self.clock.now()
-        signer = self._session(cookie, now)
+        signer = self.session(cookie, now)
         if signer is None:
             return None
         with self.database.unit_of_work(_context(signer.person, now)) as store:
@@ -271,7 +275,7 @@ class WebPages:
             person = store.people.get(link.person_id)
             return None if person is None else (signed, Who.of(person), secret)
 
-    def _session(self, cookie: str, now: datetime) -> Signer | None:
+    def session(self, cookie: str, now: datetime) -> Signer | None:
         if not cookie:
             return None
         max_age = timedelta(hours=self.config.web_session_hours)

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
+from storage.changes import QUIET
 from storage.models import AuditEvent, Person
 
 # A Core insert of plain rows: the ORM's bulk path costs more than the rows themselves.
@@ -50,10 +51,14 @@ class AuditLog:
         self.context = context
         self._acting_person = acting_person
         self._pending: list[dict[str, Any]] = []
+        # The forums whose changes were recorded (storage/changes.py announces them).
+        self.changed_forums: set[int] = set()
 
     def record(self, action: str, forum_id: int | None = None, **details: Any) -> None:
         ctx = self.context
         person = self._acting_person()
+        if forum_id is not None and action not in QUIET:
+            self.changed_forums.add(forum_id)
         self._pending.append(
             {
                 "at": ctx.at,

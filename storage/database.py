@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from storage.changes import ForumChanges
 from storage.checkpoint import WalCheckpointer
 from storage.door_state import DoorStates, HandledEvents
 from storage.leases import Held, Leases
@@ -102,6 +103,8 @@ class Database:
             WalCheckpointer(path) if background_checkpoints and path is not None else None
         )
         self.engine = make_engine(url, autocheckpoint=self._checkpointer is None)
+        # Which forums committed units of work changed (storage/changes.py).
+        self.changes = ForumChanges()
         if self._checkpointer is not None:
             self._checkpointer.start()
 
@@ -166,10 +169,13 @@ class Database:
                 store = Store(session, context)
                 yield store
                 store.audit.write_pending()
+                changed = frozenset(store.audit.changed_forums)
+                self.changes.notify_in(session, changed)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+        self.changes.announce(changed)
 
     @contextmanager
     def reading(self, context: AuditContext) -> Iterator[Store]:

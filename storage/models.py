@@ -905,3 +905,7 @@ class WebLink(SQLModel, table=True):
     session_key: str | None = Field(default=None, max_length=64)
     session_until: datetime | None = _when_optional()
     revoked_at: datetime | None = _when_optional()
+    # A display link (``kind`` "display", ``!webb skärm``): the one forum its screen shows
+    # (a plain id) and when a screen last fetched the page; valid until revoked.
+    forum_id: int | None = Field(default=None, index=True)
+    last_seen_at: datetime | None = _when_optional()

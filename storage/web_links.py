@@ -1,4 +1,5 @@
-"""Personal sign-in links to the web pages (``!webb``) and the sessions they open.
+"""Personal sign-in links to the web pages (``!webb``) and the sessions they open; display
+links for a staff-room screen (``!webb skärm``), valid until revoked.
 
 A link's token is signed elsewhere (``commands/core/web_tokens.py``); its row here makes it
 single-use (``redeem`` succeeds once, before the link expires and unless it was revoked) and
@@ -19,6 +20,8 @@ from storage.audit import AuditLog
 from storage.models import DoorState, Person, WebLink
 
 SECRET_KEY = ("web", "secret")
+PERSONAL = "personal"
+DISPLAY = "display"  # ``!webb skärm``: a staff-room screen's link to one forum
 
 
 class WebLinks:
@@ -92,3 +95,63 @@ class WebLinks:
                 col(WebLink.session_until) > now,
             )
         ).first()
+
+    # -- display links (``!webb skärm``): one forum, valid until revoked ---------------------
+
+    def issue_display(self, person: Person, forum_id: int, at: datetime) -> WebLink:
+        """A new display link to ``forum_id``, made by ``person``. Its ``expires_at`` is its
+        making (a display link is never redeemed; it lasts until revoked)."""
+        assert person.id is not None
+        link = WebLink(
+            person_id=person.id,
+            kind=DISPLAY,
+            nonce=secrets.token_urlsafe(24),
+            forums={str(forum_id): "observer"},
+            forum_id=forum_id,
+            created_at=at,
+            expires_at=at,
+        )
+        self._session.add(link)
+        self._session.flush()
+        self._audit.record("web.display_issued", forum_id, link=link.id)
+        return link
+
+    def displays(self, forum_id: int) -> list[WebLink]:
+        """The forum's display links still valid, oldest first."""
+        return list(
+            self._session.exec(
+                select(WebLink)
+                .where(
+                    col(WebLink.kind) == DISPLAY,
+                    col(WebLink.forum_id) == forum_id,
+                    col(WebLink.revoked_at).is_(None),
+                )
+                .order_by(col(WebLink.id))
+            )
+        )
+
+    def display(self, link_id: int, nonce: str) -> WebLink | None:
+        """The display link a token names, unless it was revoked."""
+        return self._session.exec(
+            select(WebLink).where(
+                col(WebLink.id) == link_id,
+                col(WebLink.kind) == DISPLAY,
+                col(WebLink.nonce) == nonce,
+                col(WebLink.revoked_at).is_(None),
+            )
+        ).first()
+
+    def seen(self, link_id: int, at: datetime) -> None:
+        """A screen fetched the display page (technical: not audited by itself)."""
+        self._session.execute(
+            update(WebLink).where(col(WebLink.id) == link_id).values(last_seen_at=at)
+        )
+
+    def revoke(self, link: WebLink, at: datetime) -> None:
+        """Revoke ``link``: a display's screen is refused from its next request on; a
+        personal link's session ends."""
+        link.revoked_at = at
+        self._session.add(link)
+        self._session.flush()
+        forum_id = link.forum_id if link.kind == DISPLAY else None
+        self._audit.record("web.link_revoked", forum_id, link=link.id, kind=link.kind)

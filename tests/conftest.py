@@ -107,6 +107,7 @@ SLOW_MODULES = frozenset(
         "test_console_interactive",
         "test_console_meeting",
         "test_console_time",
+        "test_console_web",
         "test_deploy",
         "test_export",
         "test_file_modes",
@@ -116,6 +117,7 @@ SLOW_MODULES = frozenset(
         "test_postgres_support",
         "test_reminders_two_processes",
         "test_replicas",
+        "test_web_display_replicas",
     }
 )
 

@@ -223,6 +223,7 @@ def fill(database: Database) -> None:
     _ok(chat, "!övning start Stormövning", channel="ledning")  # an exercise, nothing in it
     _ok(chat, "!övning slut", channel="ledning")
     _ok(chat, "!webb", person="anna")  # a sign-in link to the web pages
+    _ok(chat, "!webb skärm")  # a display link for a staff-room screen (forum_id)
     _ok(chat, "!läge Läge: nästa vecka", person="cilla")
     _ok(chat, "!läge formulär", person="cilla")  # a dialog left open
     chat.tick()

@@ -232,6 +232,8 @@ def prepare(chat: Chat, key: str, language: str) -> str:
         _adopt_direction(chat)
     if group == "direction":  # direction 1 drafted in the conference (to adopt: presented)
         return _draft_direction(chat, key)
+    if key == "web.revoke":  # display link 1, to revoke
+        _ok(chat, "!webb skärm")
     if key == "report_back.send":  # a thematic group's channel: it reports to its parent
         _ok(chat, "!forum skapa Analysgrupp snö tematisk under Regional samordningsgrupp")
         _ok(chat, "!forum koppla Analysgrupp snö", channel="grupp")

@@ -81,6 +81,8 @@ class ConsoleDoor:
         self.channel = DEFAULT_CHANNEL
         self.person = OPERATOR
         self.organisation: str | None = None
+        # Where the web pages are served, once they are (said under the welcome).
+        self.web_address: str | None = None
 
     @property
     def active(self) -> bool:
@@ -168,7 +170,11 @@ class ConsoleDoor:
             self.prefix, lambda: self._organisations, self.hub.dispatcher.registry
         )
         self._prompt = TerminalPrompt(completer, self.history_file)
-        self._write(t(self.language, "console.welcome", prefix=self.prefix) + "\n\n")
+        welcome = t(self.language, "console.welcome", prefix=self.prefix)
+        if self.web_address is not None:
+            pages = t(self.language, "console.web_pages", url=self.web_address, prefix=self.prefix)
+            welcome = f"{welcome}\n{pages}"
+        self._write(welcome + "\n\n")
         try:
             while (message := await self._ask()) is not None:
                 await self.handle_line(message)

@@ -13,6 +13,7 @@ goes through :mod:`bot.export.markdown`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -159,10 +160,23 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
     return " ".join(sentences)
 
 
-def _inline_svg(chart: Chart) -> ChartView:
-    """The SVG element alone (no XML declaration or doctype), to sit inside the page."""
-    svg = chart.svg[chart.svg.index("<svg") :]
+def _inline_svg(chart: Chart, prefix: str) -> ChartView:
+    """The SVG element alone (no XML declaration or doctype), to sit inside the page, its
+    generated ids (``figure_1``, ``patch_3``, the hashed defs) begun with ``prefix``: two
+    charts in one page would repeat them otherwise (WCAG 4.1.1)."""
+    svg = _own_ids(chart.svg[chart.svg.index("<svg") :], prefix)
     return ChartView(Markup(svg), chart.description)  # noqa: S704 - drawn by us from numbers
+
+
+# matplotlib's own ids: ``figure_1``, ``axes_1``, ``matplotlib.axis_2``, ``patch_3``, and the
+# hashed ids of its defs (``m6cafb989e1``, ``p55de9236ba``); our gids (``ack-steps``) stay.
+_GENERATED_ID = r"(?:[a-z][\w.]*_\d+|[a-z][0-9a-f]{10})"
+_ID = re.compile(rf'(\bid="|href="#|url\(#)({_GENERATED_ID})([")])')
+
+
+def _own_ids(svg: str, prefix: str) -> str:
+    """``svg`` with each generated id, and each reference to one, begun with ``prefix``."""
+    return _ID.sub(lambda m: f"{m[1]}{prefix}-{m[2]}{m[3]}", svg)
 
 
 def record_view(
@@ -190,7 +204,7 @@ def record_view(
         summary_title=t(language, "export_record.summary_title"),
         summary=summary(record, zone, language),
         charts_title=t(language, "export_record.charts_title"),
-        charts=[_inline_svg(chart) for chart in drawn],
+        charts=[_inline_svg(chart, f"chart{n}") for n, chart in enumerate(drawn, 1)],
         timeline_title=t(language, "activation_record.timeline_title"),
         timeline=[(format_time(e.at, zone), entry_text(language, e)) for e in record.entries],
         footer=t(

@@ -200,6 +200,8 @@ class SlackDoor:
                 return await self._edit(post)
             if route is None or not route:
                 return await self._post_parts(post.channel_id, post.document, post)
+            if route.get("private"):
+                return await self._answer_privately(post, route)
             if "slash" in route:
                 return await self._answer_slash(post, route["slash"])
             if "click" in route:
@@ -336,6 +338,20 @@ class SlackDoor:
         await self._respond_to(route, channel_id, document, "in_channel")
         await self._attach(channel_id, post.attachments)
         return None
+
+    async def _answer_privately(self, post: Post, route: Mapping[str, Any]) -> str | None:
+        """An answer for the asker's eyes only (``Reply.private``: a sign-in link): ephemeral
+        in the channel; where the bot may not post, through a slash command's response URL;
+        else in the app's DM with them. Never in the channel for all."""
+        user_id = str(route["private"])
+        if await self._ephemeral(post.channel_id, user_id, post.document):
+            return None
+        slash = route.get("slash")
+        if isinstance(slash, Mapping) and slash.get("response_url"):
+            await self._respond_to(slash, post.channel_id, post.document, "ephemeral")
+            return None
+        channel = await self._direct_channel(user_id)
+        return await self._post_parts(channel, post.document, post)
 
     async def _respond_to(
         self, route: Mapping[str, Any], channel_id: str, document: Document, kind: str
@@ -518,6 +534,7 @@ class SlackDoor:
             permalink=self.permalink(channel_id, message_ts),
             direct=direct,
             route=route,
+            private_answers=True,
         )
 
     def permalink(self, channel_id: str, message_ts: str | None) -> str | None:

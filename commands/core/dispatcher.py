@@ -243,12 +243,15 @@ class Dispatcher:
         now = self.real_clock.now()
         exercise = language if reply.exercise else None
         if incoming.route is not None and reply.form is None:
+            route = incoming.route
+            if reply.private and incoming.private_answers:
+                route = {**route, "private": incoming.speaker.user_id}
             answer = Post(
                 incoming.platform,
                 incoming.channel_id,
                 reply.document,
                 reply.attachments,
-                route=incoming.route,
+                route=route,
                 ok=reply.ok,
                 tag=reply.tag,
             )

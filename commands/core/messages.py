@@ -70,6 +70,10 @@ class Incoming:
     # says on which message, with which key. The core finds what the message is by its
     # outbox tag (a call-out: 👍 or ✅ acknowledges it).
     reaction: Reaction | None = None
+    # The door can answer in the channel for the asker's eyes only (Slack's ephemeral
+    # messages): a private answer (``Reply.private``) is shown so, not sent as a direct
+    # message.
+    private_answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,3 +181,7 @@ class Reply:
     # The answer and its posts are an exercise's work wherever they go (a drill's direction
     # adopted in a strategic forum that is not exercising): marked as the exercise's are.
     exercise: bool = False
+    # For the asker's eyes only: the door shows it so in the channel (``Incoming.private_answers``;
+    # the dispatcher puts ``"private": <user id>`` in the answer's route). A handler whose door
+    # cannot sends a direct post instead.
+    private: bool = False

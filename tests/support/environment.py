@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pydantic import AliasChoices
 
 from bot.config import Settings
+from tests.support.loopback import free_port
 
 
 def _setting_names() -> frozenset[str]:
@@ -28,7 +29,10 @@ CLEARED = _setting_names()
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This process's environment without the bot's settings, plus ``extra``."""
+    """This process's environment without the bot's settings, plus ``extra``. The HTTP port
+    is a free one unless ``extra`` says: the terminal chat serves the web pages too, and
+    several started at once must not fight over 8080."""
     env = {key: value for key, value in os.environ.items() if key.upper() not in CLEARED}
+    env["HTTP_PORT"] = str(free_port())
     env.update(extra or {})
     return env

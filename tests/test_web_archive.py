@@ -1,0 +1,360 @@
+"""The web pages' archive (bot/web_archive.py): a forum's archive list, the joint situation
+picture with what changed since the version before marked, minutes, the activation record
+with its charts, a direction, the statistics; 403 outside the session's forums, 404 for what
+the forum does not have; every page view audited.
+
+The chat through the dispatcher (tests/support/chat.py); the pages through aiohttp's test
+server on 127.0.0.1, with the same database and clock (as tests/test_web_access.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from bot.export.minutes_export import render_minutes
+from bot.export.source import MinutesQuery, load_minutes
+from commands.core.web_tokens import COOKIE
+from storage import Database
+from tests.support.chat import Chat
+from tests.test_web_access import KONFERENS, _events, _forum_id, _link_in, _pages
+
+FORUM = f"/forum/{KONFERENS}"
+
+
+def _ok(chat: Chat, text: str, **kwargs: str) -> str:
+    said = chat.say(text, **kwargs)
+    assert said.ok, said.text
+    return said.text
+
+
+def played(chat: Chat) -> str:
+    """An activation with two published versions of the picture (Polisen's report changed
+    between them, Trafikverket new in the second), a meeting, a direction adopted, the
+    stand-down; then anna's sign-in link (its path)."""
+    _ok(chat, "!aktör Polisen", person="anna")
+    _ok(chat, "!aktör Trafikverket", person="bo")
+    _ok(chat, "!aktivera Storm Dagmar, elavbrott i norra länet")
+    _ok(chat, "!kvittera", person="anna")
+    _ok(chat, "!läge Läge: Träd över vägar\nBehov: Röjning av vägar", person="anna")
+    chat.advance(minutes=5)
+    _ok(chat, "!lägesbild publicera")
+    chat.advance(minutes=5)
+    _ok(chat, "!läge Läge: Träd över vägar i Norrtälje\nBehov: Röjning av vägar", person="anna")
+    _ok(chat, "!läge Läge: Halka på E4", person="bo")
+    chat.advance(minutes=5)
+    _ok(chat, "!lägesbild publicera")
+    chat.advance(minutes=5)
+    _ok(chat, "!möte start Samverkanskonferens Storm Dagmar")
+    _ok(chat, "!beslut Polisen leder röjningen", person="anna")
+    chat.advance(minutes=20)
+    _ok(chat, "!möte slut")
+    chat.advance(minutes=5)
+    return _link_in(chat.say("!webb", person="anna"))
+
+
+async def _signed_in(session: TestClient[Any, Any], path: str) -> dict[str, str]:
+    response = await session.get(path, allow_redirects=False)
+    assert response.status == 200
+    return {COOKIE: response.cookies[COOKIE].value}
+
+
+def _one_page(html: str) -> None:
+    """What every page has: lang, one <h1>, a <main>, no script, headings in order."""
+    assert '<html lang="sv">' in html
+    assert html.count("<main>") == 1
+    assert len(re.findall(r"<h1[ >]", html)) == 1, re.findall(r"<h1[^>]*>.*", html)
+    assert "<script" not in html
+    headings = [int(level) for level in re.findall(r"<h(\d)[ >]", html)]
+    assert headings[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(headings)), headings
+
+
+def test_the_archive_lists_everything_newest_first_each_a_link(
+    forum_chat: Chat, database: Database
+) -> None:
+    path = played(forum_chat)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        forum = await session.get(FORUM, cookies=cookies)
+        text = await forum.text()
+        assert f'href="{FORUM}/arkiv"' in text
+        assert f'href="{FORUM}/lagesbild"' in text
+
+        response = await session.get(f"{FORUM}/arkiv", cookies=cookies)
+        assert response.status == 200
+        html = await response.text()
+        _one_page(html)
+        assert "<h1>Arkiv – Regional samverkanskonferens</h1>" in html
+        listed = re.findall(r'<time datetime="[^"]+">([^<]+)</time> <a href="([^"]+)">', html)
+        assert listed == [
+            ("2026-11-26 15:20", f"{FORUM}/minnesanteckningar/1"),
+            ("2026-11-26 15:15", f"{FORUM}/lagesbild/1/2"),
+            ("2026-11-26 15:05", f"{FORUM}/lagesbild/1/1"),
+            ("2026-11-26 15:00", f"{FORUM}/efterhand/1"),
+        ]
+        assert "Minnesanteckningar, möte 1: Samverkanskonferens Storm Dagmar" in html
+        assert "Samlad lägesbild, omgång 1, version 2" in html
+        assert "Efterhandsrapport, aktivering 1: Storm Dagmar, elavbrott i norra länet" in html
+        assert f'href="{FORUM}/statistik">Statistik för 2026</a>' in html
+        # The breadcrumbs: the forums, the forum, the archive (this page).
+        nav = html[html.index("<nav") : html.index("</nav>")]
+        assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/arkiv"]
+        assert f'<a href="{FORUM}/arkiv" aria-current="page">Arkiv</a>' in nav
+
+    _pages(forum_chat, client)
+    views = _events(database, "web.page_view")
+    forum_id = _forum_id(database, KONFERENS)
+    assert [(event.forum_id, event.details["page"]) for event in views] == [
+        (forum_id, FORUM),
+        (forum_id, f"{FORUM}/arkiv"),
+    ]
+    assert all(event.actor == "anna (test:anna)" for event in views)
+
+
+def test_the_picture_marks_what_changed_since_the_version_before(forum_chat: Chat) -> None:
+    path = played(forum_chat)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        second = await session.get(f"{FORUM}/lagesbild/1/2", cookies=cookies)
+        assert second.status == 200
+        html = await second.text()
+        _one_page(html)
+        assert "<h1>Samlad lägesbild – Regional samverkanskonferens</h1>" in html
+        police = _section(html, "Polisen Region Stockholm")
+        assert "Ändrat sedan version 1" in police
+        assert "<ins>Träd över vägar i Norrtälje</ins>" in police
+        assert "<del>Tidigare: Träd över vägar</del>" in police
+        assert "Röjning av vägar" in police
+        assert "<ins>Röjning av vägar</ins>" not in police  # unchanged: not marked
+        traffic = _section(html, "Trafikverket")
+        assert "Ny sedan version 1" in traffic
+        assert "<ins>Halka på E4</ins>" in traffic
+        assert "<del>" not in traffic
+        assert "Det som har ändrats sedan version 1 är markerat" in html
+        versions = html[html.index('<section class="versions"') :]
+        assert re.findall(r'<a href="([^"]+)"', versions) == [
+            f"{FORUM}/lagesbild",
+            f"{FORUM}/lagesbild/1/2",
+            f"{FORUM}/lagesbild/1/1",
+        ]
+        assert f'<a href="{FORUM}/lagesbild/1/2" aria-current="page">' in versions
+        assert "Version 1, publicerad 2026-11-26 15:05" in versions
+
+        first = await (await session.get(f"{FORUM}/lagesbild/1/1", cookies=cookies)).text()
+        assert "Träd över vägar" in first
+        assert "Halka på E4" not in first
+        assert "<ins>" not in first  # the first version has none before it
+        assert "Ändrat sedan" not in first
+
+        live = await session.get(f"{FORUM}/lagesbild", cookies=cookies)
+        assert live.status == 200
+        now = await live.text()
+        _one_page(now)
+        assert "Inget har ändrats sedan version 2." in now  # nobody reported since
+        assert "<dt>Sammanställd av</dt><dd>samverkan-bot (webbsidan)</dd>" in now
+        assert "<ins>" not in now
+        nav = now[now.index("<nav") : now.index("</nav>")]
+        assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/lagesbild"]
+
+    _pages(forum_chat, client)
+
+
+def test_the_current_picture_marks_reports_since_the_latest_version(forum_chat: Chat) -> None:
+    path = played(forum_chat)
+    _ok(forum_chat, "!läge Läge: Halka på E4 och E18", person="bo")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/lagesbild", cookies=cookies)).text()
+        assert "Det som har ändrats sedan den senast publicerade versionen (2)" in html
+        traffic = _section(html, "Trafikverket")
+        assert "Ändrat sedan version 2" in traffic
+        assert "<ins>Halka på E4 och E18</ins>" in traffic
+        assert "<del>Tidigare: Halka på E4</del>" in traffic
+        assert "Ändrat sedan" not in _section(html, "Polisen Region Stockholm")
+        # The note on what is marked is said under the picture's header, before the reports.
+        assert html.index("är markerat") < html.index("<h2>Polisen Region Stockholm</h2>")
+
+    _pages(forum_chat, client)
+
+
+def test_a_field_no_longer_reported_is_shown_struck_out(forum_chat: Chat) -> None:
+    path = played(forum_chat)
+    _ok(forum_chat, "!läge Läge: Träd över vägar i Norrtälje", person="anna")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/lagesbild", cookies=cookies)).text()
+        police = _section(html, "Polisen Region Stockholm")
+        assert "Ändrat sedan version 2" in police
+        assert "<ins>" not in police  # Läge is as it was
+        assert "<dd><del>Tidigare: Röjning av vägar</del></dd>" in police
+
+    _pages(forum_chat, client)
+
+
+def _section(html: str, organisation: str) -> str:
+    start = html.index(f"<h2>{organisation}</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_minutes_page_is_the_minutes_export_with_one_h1(
+    forum_chat: Chat, database: Database
+) -> None:
+    path = played(forum_chat)
+    exported = load_minutes(database, MinutesQuery(KONFERENS, 1), forum_chat.clock.now())
+    export = render_minutes(exported.minutes, "html", "sv")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        response = await session.get(f"{FORUM}/minnesanteckningar/1", cookies=cookies)
+        assert response.status == 200
+        html = await response.text()
+        _one_page(html)
+        title = "Minnesanteckningar – Regional samverkanskonferens, möte 1"
+        assert f"<h1>{title}</h1>" in html
+        assert '<h2 id="picture-title">Samlad lägesbild – Regional samverkanskonferens</h2>' in html
+        assert "Polisen leder röjningen" in html
+        # The page's content is the export's, but for the picture's heading levels.
+        body = export[export.index("<main>") + 6 : export.index("</main>")]
+        for line in body.splitlines():
+            if "<h" not in line:
+                assert line in html, line
+
+    _pages(forum_chat, client)
+
+
+def test_the_record_page_has_both_charts_with_ids_of_their_own(forum_chat: Chat) -> None:
+    path = played(forum_chat)
+    _ok(forum_chat, "!avaktivera Stormen över")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        response = await session.get(f"{FORUM}/efterhand/1", cookies=cookies)
+        assert response.status == 200
+        html = await response.text()
+        _one_page(html)
+        assert "<h1>Efterhand: aktivering 1 av Regional samverkanskonferens</h1>" in html
+        assert html.count("<svg") == 2
+        assert "<?xml" not in html
+        assert "Tid till första kvittens" in html
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
+        for reference in re.findall(r'(?:href="#|url\(#)([^")]+)', html):
+            assert reference in ids, reference
+        assert "ÖVNING" not in html
+
+        statistics = await session.get(f"{FORUM}/statistik", cookies=cookies)
+        assert statistics.status == 200
+        page = await statistics.text()
+        _one_page(page)
+        assert "Regional samverkanskonferens" in page
+
+    _pages(forum_chat, client)
+
+
+def test_an_exercise_is_marked_in_the_archive_and_on_its_record(forum_chat: Chat) -> None:
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera övning Snöoväder")
+    forum_chat.advance(minutes=5)
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        archive = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
+        assert "ÖVNING – Efterhandsrapport, aktivering 1: " in archive
+        record = await (await session.get(f"{FORUM}/efterhand/1", cookies=cookies)).text()
+        assert "ÖVNING" in record
+
+    _pages(forum_chat, client)
+
+
+def test_what_the_forum_does_not_have_is_a_404_in_its_language(
+    forum_chat: Chat, database: Database
+) -> None:
+    path = played(forum_chat)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        for missing in (
+            "minnesanteckningar/9",
+            "minnesanteckningar/x",
+            "lagesbild/1/3",
+            "lagesbild/7/1",
+            "efterhand/9",
+            "inriktning/1",
+            "finns-inte",
+            "arkiv/mer",
+        ):
+            response = await session.get(f"{FORUM}/{missing}", cookies=cookies)
+            assert response.status == 404, missing
+            html = await response.text()
+            assert "<h1>Sidan finns inte</h1>" in html
+            assert "Traceback" not in html
+            assert f'href="{FORUM}/arkiv"' in html
+        _ok(forum_chat, "!forum språk en")
+        english = await session.get(f"{FORUM}/efterhand/9", cookies=cookies)
+        assert english.status == 404
+        assert "<h1>Page not found</h1>" in await english.text()
+
+    _pages(forum_chat, client)
+    assert _events(database, "web.page_view") == []
+
+
+def test_a_forum_the_session_does_not_cover_is_refused_and_nothing_audited(
+    forum_chat: Chat, database: Database
+) -> None:
+    path = played(forum_chat)
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        for page in ("arkiv", "lagesbild", "minnesanteckningar/1", "efterhand/1", "statistik"):
+            other = await session.get(f"/forum/regional-chefsgrupp/{page}", cookies=cookies)
+            assert other.status == 403, page
+            assert "Åtkomst nekad" in await other.text()
+            session.session.cookie_jar.clear()
+            anonymous = await session.get(f"{FORUM}/{page}")
+            assert anonymous.status == 403, page
+            cookies = await _signed_in(session, _link_in(forum_chat.say("!webb", person="anna")))
+        unknown = await session.get("/forum/regional-chefsgrupp/finns-inte", cookies=cookies)
+        assert unknown.status == 403
+        session.session.cookie_jar.clear()
+        assert (await session.get(f"{FORUM}/finns-inte")).status == 403  # no session
+
+    _pages(forum_chat, client)
+    assert _events(database, "web.page_view") == []
+
+
+def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) -> None:
+    _ok(forum_chat, "!forum koppla inriktande-forum", channel="inriktande")
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera Storm Dagmar")
+    _ok(forum_chat, "!inriktning förslag Målbild: Framkomlighet på E4 <b>före</b> kvällen")
+    _ok(forum_chat, "!inriktning föredra 1")
+    forum_chat.advance(minutes=5)
+    _ok(forum_chat, "!inriktning fastställ 1", channel="inriktande")
+    path = _link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await _signed_in(session, path)
+        archive = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
+        assert (
+            f'<time datetime="2026-11-26T14:05:00+00:00">2026-11-26 15:05</time> '
+            f'<a href="{FORUM}/inriktning/1">Gemensam regional inriktning 1</a>'
+        ) in archive
+        response = await session.get(f"{FORUM}/inriktning/1", cookies=cookies)
+        assert response.status == 200
+        html = await response.text()
+        _one_page(html)
+        assert "<h1>Gemensam regional inriktning 1</h1>" in html
+        assert "Framkomlighet på E4 &lt;b&gt;före&lt;/b&gt; kvällen" in html
+        crumbs = html[html.index("<nav") : html.index("</nav>")]
+        assert f'<a href="{FORUM}/inriktning/1" aria-current="page">Inriktning 1</a>' in crumbs
+
+    _pages(forum_chat, client)
