@@ -31,17 +31,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 from http import HTTPStatus
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from jinja2 import ChoiceLoader, Environment, PackageLoader
 from sqlmodel import col, select
 
 from bot.export.direction_export import direction_view
-from bot.export.environments import html_environment_for
 from bot.export.minutes_export import minutes_view
 from bot.export.picture_export import PictureView, picture_view
 from bot.export.record_export import record_view
@@ -60,9 +57,10 @@ from bot.export.source import (
     picture_exercise,
 )
 from bot.export.statistics_export import statistics_view
+from bot.web_html import answer, refused, render
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
-from commands.core.i18n import LANGUAGES, normalise_language, t
+from commands.core.i18n import normalise_language, t
 from commands.core.timefmt import format_time, local
 from commands.core.web_tokens import COOKIE
 from storage import AuditContext, Database, Store
@@ -140,16 +138,6 @@ class Shown:
 Builder = Callable[[Place, dict[str, str], datetime], Shown]
 
 
-@cache
-def archive_environment() -> Environment:
-    """The web pages' templates, with the exports' beside them for their ``*_body`` macros."""
-    environment = html_environment_for("bot", "web/templates")
-    environment.loader = ChoiceLoader(
-        [PackageLoader("bot", "web/templates"), PackageLoader("bot.export", "templates")]
-    )
-    return environment
-
-
 class WebArchive:
     """The archive's routes, added by ``WebPages.add_routes``."""
 
@@ -190,7 +178,7 @@ class WebArchive:
                 request.path,
                 _unknown,
             )
-            return refused(self.pages.config.prefix) if found is None else _html(*found)
+            return refused(self.pages.config.prefix) if found is None else answer(*found)
 
     def _handler(self, builder: Builder) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.Response:
@@ -201,7 +189,7 @@ class WebArchive:
                 request.path,
                 builder,
             )
-            return refused(self.pages.config.prefix) if found is None else _html(*found)
+            return refused(self.pages.config.prefix) if found is None else answer(*found)
 
         return handle
 
@@ -521,28 +509,3 @@ def _common(place: Place) -> dict[str, Any]:
         "place": place,
         "crumbs_label": t(language, "web_archive.breadcrumbs"),
     }
-
-
-def render(template: str, **values: Any) -> str:
-    return archive_environment().get_template(template).render(**values)
-
-
-def _html(body: str, status: int = HTTPStatus.OK) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def refused(prefix: str = "!") -> web.Response:
-    """The plain 403 page (``bot/web_pages.py``'s): says nothing of why."""
-    texts = [
-        {
-            "lang": language,
-            "title": t(language, "web_page.refused_title"),
-            "body": t(language, "web_page.refused_body", prefix=prefix),
-        }
-        for language in LANGUAGES
-    ]
-    return _html(render("refused.html.j2", texts=texts), HTTPStatus.FORBIDDEN)

@@ -33,20 +33,17 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cache
 from http import HTTPStatus
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from jinja2 import Environment
 from markupsafe import Markup
 
-from bot.export.environments import html_environment_for
+from bot.web_html import HEADERS, answer, blocks_of, environment, refused
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
-from commands.core.document import BulletList, Document, Fields, Heading, Paragraph
 from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Incoming, Speaker
@@ -81,15 +78,9 @@ class Pages(Protocol):
     config: CoreConfig
     capabilities: Capabilities
 
-    def _sections(
+    def sections(
         self, store: Store, person: Any, forum: Forum, role: Role, language: str, now: datetime
     ) -> list[list[dict[str, Any]]]: ...
-
-
-@cache
-def display_environment() -> Environment:
-    """The web pages' templates and settings (``bot/web_pages.py`` uses the same)."""
-    return html_environment_for("bot", "web/templates")
 
 
 HEARTBEAT_S = 15.0
@@ -220,10 +211,8 @@ class Contents:
 class WebDisplay:
     """The display page's routes, added by ``WebPages.add_routes``."""
 
-    def __init__(self, pages: Pages, refused: Callable[[str], web.Response]) -> None:
-        """``refused``: the web pages' plain 403 page (``bot.web_pages.refused``)."""
+    def __init__(self, pages: Pages) -> None:
         self.pages = pages
-        self.refused = refused
         self.database = pages.database
         self.clock = pages.clock
         self.config = pages.config
@@ -269,14 +258,14 @@ class WebDisplay:
         token = request.match_info["token"]
         found = await asyncio.to_thread(self.open_link, token, True)
         if found is None:
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         link_id, forum_id = found
         content = await self.contents.current(forum_id)
         if link_id not in content.links:
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         language = content.language
         body = (
-            display_environment()
+            environment()
             .get_template("display.html.j2")
             .render(
                 language=language,
@@ -290,17 +279,17 @@ class WebDisplay:
                 body=Markup(content.html),  # noqa: S704 - made by the autoescaping templates
             )
         )
-        return _response(body, "text/html")
+        return answer(body)
 
     async def _live(self, request: web.Request) -> web.StreamResponse:
         self._listen()
         found = await asyncio.to_thread(self.open_link, request.match_info["token"], False)
         if found is None or self._closing:
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         link_id, forum_id = found
         content = await self.contents.current(forum_id)
         if link_id not in content.links:
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/event-stream",
@@ -345,15 +334,15 @@ class WebDisplay:
         if found is None:
             found = await asyncio.to_thread(self.open_link, token, False)
         if found is None:
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         link_id, forum_id = found
         content = await self.contents.current(forum_id)
         if link_id not in content.links:
             self._tokens.pop(token, None)
-            return self.refused(self.config.prefix)
+            return refused(self.config.prefix)
         if request.query.get("v") == content.version:
-            return web.Response(status=HTTPStatus.NOT_MODIFIED, headers=_HEADERS)
-        return _response(content.payload, "application/json")
+            return web.Response(status=HTTPStatus.NOT_MODIFIED, headers=HEADERS)
+        return answer(content.payload, content_type="application/json")
 
     # -- in a thread: the database ---------------------------------------------------------
 
@@ -398,7 +387,7 @@ class WebDisplay:
             language = normalise_language(forum.language)
             zone = ZoneInfo(forum.timezone)
             sections = [
-                *self.pages._sections(store, _SCREEN, forum, Role.OBSERVER, language, now),
+                *self.pages.sections(store, _SCREEN, forum, Role.OBSERVER, language, now),
                 *self._extra_sections(store, forum, language, now, zone),
             ]
             facts = [
@@ -406,7 +395,7 @@ class WebDisplay:
                 (t(language, "web_page.mode"), t(language, f"mode.{forum.mode}")),
             ]
             html = str(
-                display_environment()
+                environment()
                 .get_template("display_content.html.j2")
                 .module.content(facts, sections)  # type: ignore[attr-defined]
             )
@@ -456,32 +445,6 @@ class WebDisplay:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def _response(body: str, content_type: str) -> web.Response:
-    return web.Response(text=body, content_type=content_type, charset="utf-8", headers=_HEADERS)
-
-
-def blocks_of(document: Document) -> list[dict[str, Any]]:
-    """A chat document's blocks for the templates (as ``bot/web_pages.py`` makes them):
-    headings one level down under the page's own, buttons left out."""
-    out: list[dict[str, Any]] = []
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            out.append({"kind": "heading", "level": min(block.level + 1, 6), "text": block.text})
-        elif isinstance(block, Paragraph):
-            out.append({"kind": "paragraph", "parts": block.parts})
-        elif isinstance(block, BulletList):
-            out.append({"kind": "list", "numbered": block.numbered, "items": block.items})
-        elif isinstance(block, Fields):
-            out.append({"kind": "fields", "rows": block.rows})
-    return out
 
 
 def _gone(forum_id: int) -> Content:

@@ -24,23 +24,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment
 
-from bot.export.environments import html_environment_for
 from bot.web_archive import WebArchive
 from bot.web_display import WebDisplay
+from bot.web_html import answer, blocks_of, refused, render
 from commands import CAPABILITIES
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
-from commands.core.document import Actions, BulletList, Document, Fields, Heading, Paragraph
 from commands.core.errors import CommandError
-from commands.core.i18n import LANGUAGES, normalise_language, t
+from commands.core.i18n import normalise_language, t
 from commands.core.messages import Incoming, Speaker
 from commands.core.request import Request
 from commands.core.timefmt import format_time
@@ -60,12 +56,6 @@ SECTIONS: tuple[tuple[str, str | None], ...] = (
 # A link's signature older than this is refused whatever its row says (the row's own
 # expiry, WEB_LINK_MINUTES, is the one that counts; this bounds a token's life in any case).
 LINK_MAX_AGE = timedelta(days=1)
-
-
-@cache
-def web_environment() -> Environment:
-    """The exports' HTML settings (autoescaped, strict) with the web pages' templates."""
-    return html_environment_for("bot", "web/templates")
 
 
 @dataclass(frozen=True)
@@ -111,7 +101,7 @@ class WebPages:
         app.router.add_get("/w/{token}", self._sign_in)
         app.router.add_get("/", self._forums)
         app.router.add_get("/forum/{slug}", self._forum)
-        WebDisplay(self, refused).add_routes(app)
+        WebDisplay(self).add_routes(app)
         WebArchive(self).add_routes(app)
 
     # -- handlers ------------------------------------------------------------------------------
@@ -127,7 +117,7 @@ class WebPages:
             t=_t(language),
             site=t(language, "web_page.site"),
         )
-        response = _html(body)
+        response = answer(body)
         response.set_cookie(
             COOKIE,
             cookie,
@@ -141,13 +131,13 @@ class WebPages:
 
     async def _forums(self, request: web.Request) -> web.Response:
         body = await asyncio.to_thread(self.forum_list, request.cookies.get(COOKIE, ""))
-        return refused(self.config.prefix) if body is None else _html(body)
+        return refused(self.config.prefix) if body is None else answer(body)
 
     async def _forum(self, request: web.Request) -> web.Response:
         body = await asyncio.to_thread(
             self.forum_page, request.cookies.get(COOKIE, ""), request.match_info["slug"]
         )
-        return refused(self.config.prefix) if body is None else _html(body)
+        return refused(self.config.prefix) if body is None else answer(body)
 
     # -- in a thread: the database -------------------------------------------------------------
 
@@ -210,7 +200,7 @@ class WebPages:
             store.audit.record(
                 "web.page_view", forum.id, page=f"/forum/{slug}", link=signer.link_id
             )
-            sections = self._sections(store, signer.person, forum, role, language, now)
+            sections = self.sections(store, signer.person, forum, role, language, now)
             return render(
                 "forum.html.j2",
                 language=language,
@@ -225,7 +215,7 @@ class WebPages:
                 sections=sections,
             )
 
-    def _sections(
+    def sections(
         self, store: Store, person: Who, forum: Forum, role: Role, language: str, now: datetime
     ) -> list[list[dict[str, Any]]]:
         """The chat's answers to its read-only commands about ``forum``, as the person."""
@@ -258,7 +248,7 @@ class WebPages:
                 reply = command.handler(req)
             except CommandError:
                 continue  # nothing to show of it here
-            sections.append(_blocks(reply.document))
+            sections.append(blocks_of(reply.document))
         return sections
 
     def _link(self, token: str, now: datetime) -> tuple[Signed, Who, str] | None:
@@ -322,46 +312,3 @@ def _zone(name: str) -> Any:
 
 def _t(language: str) -> Any:
     return lambda key, **params: t(language, key, **params)
-
-
-def _blocks(document: Document) -> list[dict[str, Any]]:
-    """A chat document's blocks for the template: headings one level down (the page's own
-    heading is the forum's name), buttons left out (the pages only read)."""
-    out: list[dict[str, Any]] = []
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            out.append({"kind": "heading", "level": min(block.level + 1, 6), "text": block.text})
-        elif isinstance(block, Paragraph):
-            out.append({"kind": "paragraph", "parts": block.parts})
-        elif isinstance(block, BulletList):
-            out.append({"kind": "list", "numbered": block.numbered, "items": block.items})
-        elif isinstance(block, Fields):
-            out.append({"kind": "fields", "rows": block.rows})
-        elif isinstance(block, Actions):
-            continue
-    return out
-
-
-def render(template: str, **values: Any) -> str:
-    return web_environment().get_template(template).render(**values)
-
-
-def _html(body: str, status: int = HTTPStatus.OK) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def refused(prefix: str = "!") -> web.Response:
-    """The plain 403 page, in Swedish and English: says nothing of why."""
-    texts = [
-        {
-            "lang": language,
-            "title": t(language, "web_page.refused_title"),
-            "body": t(language, "web_page.refused_body", prefix=prefix),
-        }
-        for language in LANGUAGES
-    ]
-    return _html(render("refused.html.j2", texts=texts), HTTPStatus.FORBIDDEN)

@@ -8,54 +8,24 @@ server on 127.0.0.1, with the same database and clock.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlmodel import Session, select
 
 from bot.config import load_settings
 from bot.render.text import render_text
-from bot.web_pages import WebPages
-from commands.core.document import Link
 from commands.core.web_tokens import COOKIE
 from storage import Database
-from storage.models import AuditEvent, Forum, WebLink
-from tests.support.chat import Chat, Said
+from storage.models import WebLink
+from tests.support.chat import Chat
+from tests.support.web_pages import audit_events, id_of_forum, link_in, pages
 
 KONFERENS = "samverkanskonferens"
-
-
-def _link_in(said: Said) -> str:
-    """The one direct post's sign-in link (its path), checking it went to no channel."""
-    assert said.ok, said.text
-    direct = [post for post in said.posts if post.direct]
-    assert len(direct) == 1, said.posts
-    links = [
-        part.url
-        for block in direct[0].document.blocks
-        for part in getattr(block, "parts", ())
-        if isinstance(part, Link)
-    ]
-    assert len(links) == 1
-    return re.sub(r"^https?://[^/]+", "", links[0])
-
-
-def _pages(chat: Chat, client: Callable[[TestClient[Any, Any]], Awaitable[None]]) -> None:
-    app = web.Application()
-    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
-
-    async def scenario() -> None:
-        async with TestClient(TestServer(app, host="127.0.0.1")) as session:
-            await client(session)
-
-    asyncio.run(scenario())
 
 
 def _activated_with_anna(chat: Chat) -> None:
@@ -66,22 +36,10 @@ def _activated_with_anna(chat: Chat) -> None:
     assert said.ok, said.text
 
 
-def _events(database: Database, action: str) -> list[AuditEvent]:
-    with Session(database.engine) as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def _forum_id(database: Database, slug: str) -> int:
-    with Session(database.engine) as session:
-        forum = session.exec(select(Forum).where(Forum.slug == slug)).one()
-        assert forum.id is not None
-        return forum.id
-
-
 def test_the_link_is_sent_privately_never_in_the_channel(forum_chat: Chat) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
     said = forum_chat.say("!webb", person="anna")
-    path = _link_in(said)
+    path = link_in(said)
     assert path.startswith("/w/")
     assert "direktmeddelande" in said.text
     assert "/w/" not in said.text
@@ -114,7 +72,7 @@ def test_sign_in_and_see_the_forum_page_with_the_acknowledgements(
     forum_chat: Chat, database: Database
 ) -> None:
     _activated_with_anna(forum_chat)
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(path, allow_redirects=False)
@@ -157,20 +115,20 @@ def test_sign_in_and_see_the_forum_page_with_the_acknowledgements(
         assert "Åtkomst nekad" in await again.text()
         assert "Access denied" in await again.text()
 
-    _pages(forum_chat, client)
-    views = _events(database, "web.page_view")
+    pages(forum_chat, client)
+    views = audit_events(database, "web.page_view")
     assert [(event.forum_id, event.details["page"]) for event in views] == [
         (None, "/"),
-        (_forum_id(database, KONFERENS), f"/forum/{KONFERENS}"),
+        (id_of_forum(database, KONFERENS), f"/forum/{KONFERENS}"),
     ]
     assert all(event.actor == "anna (test:anna)" for event in views)
     assert all(event.at == forum_chat.clock.now() for event in views)
-    assert len(_events(database, "web.signed_in")) == 1
+    assert len(audit_events(database, "web.signed_in")) == 1
 
 
 def test_an_expired_link_is_refused_and_stays_unused(forum_chat: Chat, database: Database) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
     forum_chat.advance(minutes=10, seconds=1)
 
     async def client(session: TestClient[Any, Any]) -> None:
@@ -178,17 +136,17 @@ def test_an_expired_link_is_refused_and_stays_unused(forum_chat: Chat, database:
         assert response.status == 403
         assert COOKIE not in response.cookies
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
     with Session(database.engine) as session:
         (link,) = session.exec(select(WebLink)).all()
         assert link.used_at is None
         assert link.session_key is None
-    assert _events(database, "web.signed_in") == []
+    assert audit_events(database, "web.signed_in") == []
 
 
 def test_a_tampered_or_made_up_token_is_refused(forum_chat: Chat, database: Database) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
     token = path.removeprefix("/w/")
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     payload, _, rest = token.partition(".")
@@ -203,14 +161,14 @@ def test_a_tampered_or_made_up_token_is_refused(forum_chat: Chat, database: Data
         # The real one still works: the refusals used nothing up.
         assert (await session.get(path, allow_redirects=False)).status == 200
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_a_forum_the_session_does_not_cover_is_refused(
     forum_chat: Chat, database: Database
 ) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(path, allow_redirects=False)
@@ -223,13 +181,13 @@ def test_a_forum_the_session_does_not_cover_is_refused(
         anonymous = await session.get(f"/forum/{KONFERENS}")
         assert anonymous.status == 403
 
-    _pages(forum_chat, client)
-    assert _events(database, "web.page_view") == []
+    pages(forum_chat, client)
+    assert audit_events(database, "web.page_view") == []
 
 
 def test_the_session_ends_after_its_hours(forum_chat: Chat) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(path, allow_redirects=False)
@@ -239,7 +197,7 @@ def test_the_session_ends_after_its_hours(forum_chat: Chat) -> None:
         forum_chat.advance(minutes=2)
         assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 403
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_behind_tls_the_cookie_is_secure(database: Database, forum_chat: Chat) -> None:
@@ -248,13 +206,13 @@ def test_behind_tls_the_cookie_is_secure(database: Database, forum_chat: Chat) -
     assert forum_chat.say("!aktör Polisen", person="anna").ok
     said = forum_chat.say("!webb", person="anna")
     assert "https://samverkan.example.org/w/" in render_text(said.posts[0].document)
-    path = _link_in(said)
+    path = link_in(said)
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(path, allow_redirects=False)
         assert response.cookies[COOKIE]["secure"] is True
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_web_base_url_defaults_to_the_http_port(monkeypatch: pytest.MonkeyPatch) -> None:

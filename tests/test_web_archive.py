@@ -20,7 +20,8 @@ from bot.export.source import MinutesQuery, load_minutes
 from commands.core.web_tokens import COOKIE
 from storage import Database
 from tests.support.chat import Chat
-from tests.test_web_access import KONFERENS, _events, _forum_id, _link_in, _pages
+from tests.support.web_pages import audit_events, id_of_forum, link_in, pages
+from tests.test_web_access import KONFERENS
 
 FORUM = f"/forum/{KONFERENS}"
 
@@ -53,7 +54,7 @@ def played(chat: Chat) -> str:
     chat.advance(minutes=20)
     _ok(chat, "!möte slut")
     chat.advance(minutes=5)
-    return _link_in(chat.say("!webb", person="anna"))
+    return link_in(chat.say("!webb", person="anna"))
 
 
 async def _signed_in(session: TestClient[Any, Any], path: str) -> dict[str, str]:
@@ -106,9 +107,9 @@ def test_the_archive_lists_everything_newest_first_each_a_link(
         assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/arkiv"]
         assert f'<a href="{FORUM}/arkiv" aria-current="page">Arkiv</a>' in nav
 
-    _pages(forum_chat, client)
-    views = _events(database, "web.page_view")
-    forum_id = _forum_id(database, KONFERENS)
+    pages(forum_chat, client)
+    views = audit_events(database, "web.page_view")
+    forum_id = id_of_forum(database, KONFERENS)
     assert [(event.forum_id, event.details["page"]) for event in views] == [
         (forum_id, FORUM),
         (forum_id, f"{FORUM}/arkiv"),
@@ -162,7 +163,7 @@ def test_the_picture_marks_what_changed_since_the_version_before(forum_chat: Cha
         nav = now[now.index("<nav") : now.index("</nav>")]
         assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/lagesbild"]
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_the_current_picture_marks_reports_since_the_latest_version(forum_chat: Chat) -> None:
@@ -181,7 +182,7 @@ def test_the_current_picture_marks_reports_since_the_latest_version(forum_chat: 
         # The note on what is marked is said under the picture's header, before the reports.
         assert html.index("är markerat") < html.index("<h2>Polisen Region Stockholm</h2>")
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_a_field_no_longer_reported_is_shown_struck_out(forum_chat: Chat) -> None:
@@ -196,7 +197,7 @@ def test_a_field_no_longer_reported_is_shown_struck_out(forum_chat: Chat) -> Non
         assert "<ins>" not in police  # Läge is as it was
         assert "<dd><del>Tidigare: Röjning av vägar</del></dd>" in police
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def _section(html: str, organisation: str) -> str:
@@ -227,7 +228,7 @@ def test_the_minutes_page_is_the_minutes_export_with_one_h1(
             if "<h" not in line:
                 assert line in html, line
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_the_record_page_has_both_charts_with_ids_of_their_own(forum_chat: Chat) -> None:
@@ -256,14 +257,14 @@ def test_the_record_page_has_both_charts_with_ids_of_their_own(forum_chat: Chat)
         _one_page(page)
         assert "Regional samverkanskonferens" in page
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_an_exercise_is_marked_in_the_archive_and_on_its_record(forum_chat: Chat) -> None:
     _ok(forum_chat, "!aktör Polisen", person="anna")
     _ok(forum_chat, "!aktivera övning Snöoväder")
     forum_chat.advance(minutes=5)
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
         cookies = await _signed_in(session, path)
@@ -272,7 +273,7 @@ def test_an_exercise_is_marked_in_the_archive_and_on_its_record(forum_chat: Chat
         record = await (await session.get(f"{FORUM}/efterhand/1", cookies=cookies)).text()
         assert "ÖVNING" in record
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_what_the_forum_does_not_have_is_a_404_in_its_language(
@@ -303,8 +304,8 @@ def test_what_the_forum_does_not_have_is_a_404_in_its_language(
         assert english.status == 404
         assert "<h1>Page not found</h1>" in await english.text()
 
-    _pages(forum_chat, client)
-    assert _events(database, "web.page_view") == []
+    pages(forum_chat, client)
+    assert audit_events(database, "web.page_view") == []
 
 
 def test_a_forum_the_session_does_not_cover_is_refused_and_nothing_audited(
@@ -321,14 +322,14 @@ def test_a_forum_the_session_does_not_cover_is_refused_and_nothing_audited(
             session.session.cookie_jar.clear()
             anonymous = await session.get(f"{FORUM}/{page}")
             assert anonymous.status == 403, page
-            cookies = await _signed_in(session, _link_in(forum_chat.say("!webb", person="anna")))
+            cookies = await _signed_in(session, link_in(forum_chat.say("!webb", person="anna")))
         unknown = await session.get("/forum/regional-chefsgrupp/finns-inte", cookies=cookies)
         assert unknown.status == 403
         session.session.cookie_jar.clear()
         assert (await session.get(f"{FORUM}/finns-inte")).status == 403  # no session
 
-    _pages(forum_chat, client)
-    assert _events(database, "web.page_view") == []
+    pages(forum_chat, client)
+    assert audit_events(database, "web.page_view") == []
 
 
 def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) -> None:
@@ -339,7 +340,7 @@ def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) 
     _ok(forum_chat, "!inriktning föredra 1")
     forum_chat.advance(minutes=5)
     _ok(forum_chat, "!inriktning fastställ 1", channel="inriktande")
-    path = _link_in(forum_chat.say("!webb", person="anna"))
+    path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
         cookies = await _signed_in(session, path)
@@ -357,4 +358,4 @@ def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) 
         crumbs = html[html.index("<nav") : html.index("</nav>")]
         assert f'<a href="{FORUM}/inriktning/1" aria-current="page">Inriktning 1</a>' in crumbs
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)

@@ -33,7 +33,8 @@ from tests.support.browser import (
     tab_stops,
 )
 from tests.support.chat import Chat
-from tests.test_web_access import KONFERENS, _link_in
+from tests.support.web_pages import link_in
+from tests.test_web_access import KONFERENS
 from tests.test_web_archive import _ok, played
 
 FORUM = f"/forum/{KONFERENS}"
@@ -89,7 +90,7 @@ def _everything(chat: Chat) -> str:
     _ok(chat, "!inriktning fastställ 1", channel="inriktande")
     chat.advance(minutes=30)
     _ok(chat, "!avaktivera Stormen över")
-    return _link_in(chat.say("!webb", person="anna"))
+    return link_in(chat.say("!webb", person="anna"))
 
 
 def _sign_in(page: Page, link: str) -> None:
@@ -107,7 +108,7 @@ def test_an_archive_page_is_accessible_keyboard_zoom_and_print(
 ) -> None:
     sign_in = _everything(forum_chat)
     # A second link for the zoomed window (a link signs in once; each window is a context).
-    zoom_sign_in = _link_in(forum_chat.say("!webb", person="anna"))
+    zoom_sign_in = link_in(forum_chat.say("!webb", person="anna"))
     name = request.node.name
     with serving(forum_chat) as base:
         with browser.page() as page:

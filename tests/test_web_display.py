@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -26,62 +25,19 @@ from bot.change_listener import relay_changes
 from bot.render.text import render_text
 from bot.web_pages import WebPages
 from commands.core.clock import FixedClock
-from commands.core.document import Link
 from storage import AuditContext, Database
-from storage.models import AuditEvent, Forum, WebLink
-from tests.support.chat import Chat, Said
+from storage.models import WebLink
+from tests.support.chat import Chat
 from tests.support.databases import Databases
+from tests.support.web_pages import audit_events, id_of_forum, link_in, pages
 
 KONFERENS = "Regional samverkanskonferens"
 LIVE_S = 2.0  # what the issue promises a screen
 
 
-def _display_path(said: Said) -> str:
-    """The one direct post's display link (its path), checking it went to no channel."""
-    assert said.ok, said.text
-    direct = [post for post in said.posts if post.direct]
-    assert len(direct) == 1, said.posts
-    found = [
-        part.url
-        for block in direct[0].document.blocks
-        for part in getattr(block, "parts", ())
-        if isinstance(part, Link)
-    ]
-    assert len(found) == 1
-    assert "/skarm/" not in said.text  # never in the channel
-    return re.sub(r"^https?://[^/]+", "", found[0])
-
-
 def _links(database: Database) -> list[WebLink]:
     with Session(database.engine) as session:
         return list(session.exec(select(WebLink).order_by(WebLink.id)))  # type: ignore[arg-type]
-
-
-def _events(database: Database, prefix: str) -> list[AuditEvent]:
-    with Session(database.engine) as session:
-        return [
-            event
-            for event in session.exec(select(AuditEvent).order_by(AuditEvent.id))  # type: ignore[arg-type]
-            if event.action.startswith(prefix)
-        ]
-
-
-def _forum_id(database: Database, name: str) -> int:
-    with Session(database.engine) as session:
-        forum = session.exec(select(Forum).where(Forum.name == name)).one()
-        assert forum.id is not None
-        return forum.id
-
-
-def _pages(chat: Chat, client: Callable[[TestClient[Any, Any]], Awaitable[None]]) -> None:
-    app = web.Application()
-    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
-
-    async def scenario() -> None:
-        async with TestClient(TestServer(app, host="127.0.0.1")) as session:
-            await client(session)
-
-    asyncio.run(scenario())
 
 
 def _activated(chat: Chat) -> None:
@@ -121,7 +77,7 @@ class Events:
 
 def test_a_coordinator_gets_a_display_link_privately(forum_chat: Chat, database: Database) -> None:
     said = forum_chat.say("!webb skärm")
-    path = _display_path(said)
+    path = link_in(said, "/skarm/")
     assert path.startswith("/skarm/")
     assert (
         f"Jag har skickat visningslänk nr 1 för {KONFERENS} till dig i ett direktmeddelande."
@@ -132,15 +88,15 @@ def test_a_coordinator_gets_a_display_link_privately(forum_chat: Chat, database:
     assert f"Visningslänk nr 1 för {KONFERENS}" in letter
     assert "återkallas med !webb återkalla 1" in letter
     (link,) = _links(database)
-    konferens = _forum_id(database, KONFERENS)
+    konferens = id_of_forum(database, KONFERENS)
     assert (link.kind, link.forum_id, link.revoked_at, link.used_at) == (
         "display",
         konferens,
         None,
         None,
     )
-    assert [event.forum_id for event in _events(database, "web.display_issued")] == [
-        _forum_id(database, KONFERENS)
+    assert [event.forum_id for event in audit_events(database, "web.display_issued")] == [
+        id_of_forum(database, KONFERENS)
     ]
 
 
@@ -182,9 +138,9 @@ def test_only_the_forums_coordinators_make_list_and_revoke(
     forum_chat: Chat, database: Database, person: str, options: dict[str, Any]
 ) -> None:
     _attackers(forum_chat)
-    _display_path(forum_chat.say("!webb skärm"))
+    link_in(forum_chat.say("!webb skärm"), "/skarm/")
     before = [(link.id, link.revoked_at) for link in _links(database)]
-    events = len(_events(database, "web."))
+    events = len(audit_events(database, "web."))
     for text, channel in (
         ("!webb skärm", "stab"),
         ("!webb skärm Regional samverkanskonferens", "ledning"),
@@ -201,13 +157,13 @@ def test_only_the_forums_coordinators_make_list_and_revoke(
         assert said.posts == []
         assert "/skarm/" not in said.text
     assert [(link.id, link.revoked_at) for link in _links(database)] == before
-    assert len(_events(database, "web.")) == events
+    assert len(audit_events(database, "web.")) == events
 
 
 def test_a_coordinator_of_the_other_forum_makes_its_own(forum_chat: Chat) -> None:
     _attackers(forum_chat)
     said = forum_chat.say("!webb skärm", person="cb", channel="ledning")
-    _display_path(said)
+    link_in(said, "/skarm/")
     assert "Regional chefsgrupp" in said.text
     listed = forum_chat.say("!webb länkar", person="cb", channel="ledning")
     assert "Nr 1: skapad av cb 2026-11-26 15:00, senast visad aldrig" in listed.text
@@ -216,10 +172,10 @@ def test_a_coordinator_of_the_other_forum_makes_its_own(forum_chat: Chat) -> Non
 
 def test_listing_and_revoking(forum_chat: Chat, database: Database) -> None:
     assert "har inga visningslänkar som gäller" in forum_chat.say("!webb länkar").text
-    _display_path(forum_chat.say("!webb skärm"))
+    link_in(forum_chat.say("!webb skärm"), "/skarm/")
     forum_chat.advance(minutes=5)
-    _display_path(forum_chat.say("!webb skärm"))
-    _display_path(forum_chat.say("!webb skärm Regional chefsgrupp"))  # another forum's
+    link_in(forum_chat.say("!webb skärm"), "/skarm/")
+    link_in(forum_chat.say("!webb skärm Regional chefsgrupp"), "/skarm/")  # another forum's
     listed = forum_chat.say("!webb länkar")
     assert "Nr 1: skapad av operator 2026-11-26 15:00, senast visad aldrig" in listed.text
     assert "Nr 2: skapad av operator 2026-11-26 15:05, senast visad aldrig" in listed.text
@@ -231,8 +187,8 @@ def test_listing_and_revoking(forum_chat: Chat, database: Database) -> None:
     listed = forum_chat.say("!webb länkar")
     assert "Nr 1" not in listed.text
     assert "Nr 2" in listed.text
-    (event,) = _events(database, "web.link_revoked")
-    assert event.forum_id == _forum_id(database, KONFERENS)
+    (event,) = audit_events(database, "web.link_revoked")
+    assert event.forum_id == id_of_forum(database, KONFERENS)
     assert event.details == {"link": 1, "kind": "display"}
 
 
@@ -240,11 +196,11 @@ def test_refusals_say_what_was_wrong_and_change_nothing(
     forum_chat: Chat, database: Database
 ) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    _display_path(forum_chat.say("!webb skärm"))
+    link_in(forum_chat.say("!webb skärm"), "/skarm/")
     assert forum_chat.say("!webb återkalla 1").ok
     assert forum_chat.say("!webb", person="anna").ok  # anna's personal link: nr 2
     before = [(link.id, link.revoked_at) for link in _links(database)]
-    events = len(_events(database, ""))
+    events = len(audit_events(database, ""))
     for text, wanted in (
         ("!webb återkalla 9", "Det finns ingen länk nr 9."),
         ("!webb återkalla nio", "Det finns ingen länk nr nio."),
@@ -257,7 +213,7 @@ def test_refusals_say_what_was_wrong_and_change_nothing(
     someone_elses = forum_chat.say("!webb återkalla 2", person="lisa")
     assert not someone_elses.ok
     assert [(link.id, link.revoked_at) for link in _links(database)] == before
-    assert len(_events(database, "")) == events
+    assert len(audit_events(database, "")) == events
     # anna revokes her own personal link.
     mine = forum_chat.say("!webb återkalla 2", person="anna")
     assert mine.ok, mine.text
@@ -279,7 +235,7 @@ def test_the_display_page_needs_no_cookie_and_shows_nothing_personal(
 ) -> None:
     _activated(forum_chat)
     assert forum_chat.say("!kvittera", person="anna").ok
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
 
     async def client(session: TestClient[Any, Any]) -> None:
         page = await session.get(path)
@@ -296,9 +252,9 @@ def test_the_display_page_needs_no_cookie_and_shows_nothing_personal(
         assert "Uppdaterad 15:00" in html
         assert f'data-live="{path}/live"' in html
 
-    _pages(forum_chat, client)
-    (view,) = _events(database, "web.page_view")
-    assert view.forum_id == _forum_id(database, KONFERENS)
+    pages(forum_chat, client)
+    (view,) = audit_events(database, "web.page_view")
+    assert view.forum_id == id_of_forum(database, KONFERENS)
     assert view.details == {"page": "/skarm", "link": 1, "display": True}
     listed = forum_chat.say("!webb länkar")
     assert "senast visad 2026-11-26 15:00" in listed.text
@@ -308,7 +264,7 @@ def test_wrong_tampered_personal_and_revoked_tokens_get_403(
     forum_chat: Chat, database: Database
 ) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
     token = path.removeprefix("/skarm/")
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     personal = forum_chat.say("!webb", person="anna")
@@ -327,13 +283,13 @@ def test_wrong_tampered_personal_and_revoked_tokens_get_403(
         for suffix in ("", "/live", "/innehall"):
             assert (await session.get(f"{path}{suffix}")).status == 403
 
-    _pages(forum_chat, client)
-    assert len(_events(database, "web.page_view")) == 1
+    pages(forum_chat, client)
+    assert len(audit_events(database, "web.page_view")) == 1
 
 
 def test_the_poll_says_unchanged_cheaply_and_refuses_once_revoked(forum_chat: Chat) -> None:
     _activated(forum_chat)
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
 
     async def client(session: TestClient[Any, Any]) -> None:
         first = await session.get(f"{path}/innehall")
@@ -354,7 +310,7 @@ def test_the_poll_says_unchanged_cheaply_and_refuses_once_revoked(forum_chat: Ch
         gone = await session.get(f"{path}/innehall", params={"v": now["version"]})
         assert gone.status == 403
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 # What changes on the screen: a report moves its organisation off the round's missing list
@@ -376,7 +332,7 @@ def test_a_change_in_the_chat_reaches_the_screen_within_two_seconds(
     _activated(forum_chat)
     if what == "publication":
         assert forum_chat.say("!läge Läge: lugnt", person="anna").ok
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(f"{path}/live")
@@ -396,13 +352,13 @@ def test_a_change_in_the_chat_reaches_the_screen_within_two_seconds(
         assert update["updated"] == "Uppdaterad 15:01"
         response.close()
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_a_revoked_links_stream_ends_and_a_page_view_pushes_nothing(forum_chat: Chat) -> None:
     _activated(forum_chat)
-    path = _display_path(forum_chat.say("!webb skärm"))
-    other = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
+    other = link_in(forum_chat.say("!webb skärm"), "/skarm/")
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(f"{path}/live")
@@ -416,12 +372,12 @@ def test_a_revoked_links_stream_ends_and_a_page_view_pushes_nothing(forum_chat: 
         assert await asyncio.wait_for(response.content.read(), LIVE_S) == b""  # ended
         assert (await session.get(f"{other}/innehall")).status == 200  # the other one lives
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)
 
 
 def test_many_screens_cost_one_render_per_change(forum_chat: Chat) -> None:
     _activated(forum_chat)
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
     app = web.Application()
     pages = WebPages(forum_chat.database, forum_chat.clock, forum_chat.config)
     pages.add_routes(app)
@@ -461,7 +417,7 @@ def test_a_change_committed_by_one_database_reaches_another_through_postgresql(
     try:
         chat = Chat(writer, clock)
         assert chat.say("!forum koppla samverkanskonferens").ok
-        konferens = _forum_id(writer, KONFERENS)
+        konferens = id_of_forum(writer, KONFERENS)
 
         async def scenario() -> None:
             loop = asyncio.get_running_loop()
@@ -505,7 +461,7 @@ def test_a_quiet_stream_keeps_alive_with_comments(
     forum_chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.web_display.HEARTBEAT_S", 0.2)
-    path = _display_path(forum_chat.say("!webb skärm"))
+    path = link_in(forum_chat.say("!webb skärm"), "/skarm/")
 
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(f"{path}/live")
@@ -514,4 +470,4 @@ def test_a_quiet_stream_keeps_alive_with_comments(
         assert raw == b": heartbeat\n\n"
         response.close()
 
-    _pages(forum_chat, client)
+    pages(forum_chat, client)

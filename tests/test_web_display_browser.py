@@ -43,7 +43,7 @@ from tests.support.slack_http import (
     slack_bot_with_admin,
     slash,
 )
-from tests.test_web_display import _display_path
+from tests.support.web_pages import link_in
 
 LIVE_MS = 2000  # what the issue promises a screen
 ADMIN = "UADMIN021"
@@ -126,7 +126,7 @@ def test_a_report_typed_in_the_terminal_shows_on_the_screen_without_reload(
     for someone, organisation in (("anna", "Polisen"), ("bo", "SOS Alarm")):
         assert chat.say(f"!aktör {organisation}", person=someone).ok
     assert chat.say("!aktivera Storm Dagmar, elavbrott i norra länet").ok
-    path = _display_path(chat.say("!webb skärm"))
+    path = link_in(chat.say("!webb skärm"), "/skarm/")
     with serving(chat) as served:
         page = browser_page
         page.goto(served.base + path)
@@ -160,7 +160,7 @@ def test_a_report_typed_in_the_terminal_shows_on_the_screen_without_reload(
             assert zoomed.goto(served.base + path).status == 403  # type: ignore[union-attr]
 
     with serving(chat) as served:  # a new link at 200 % zoom: readable, nothing sideways
-        path = _display_path(chat.say("!webb skärm"))
+        path = link_in(chat.say("!webb skärm"), "/skarm/")
         with browser.page(**ZOOM_200) as zoomed:
             zoomed.goto(served.base + path)
             expect(zoomed.locator("h1")).to_be_visible()
@@ -176,7 +176,7 @@ def test_without_server_sent_events_the_page_polls(
     assert chat.say("!forum koppla samverkanskonferens").ok
     assert chat.say("!aktör SOS Alarm", person="bo").ok
     assert chat.say("!aktivera Storm Dagmar").ok
-    path = _display_path(chat.say("!webb skärm"))
+    path = link_in(chat.say("!webb skärm"), "/skarm/")
     with serving(chat) as served, browser.page() as page:
         page.route(re.compile(r".*/live(\?.*)?$"), lambda route: route.abort())
         page.goto(served.base + path)
