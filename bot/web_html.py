@@ -65,12 +65,13 @@ def refused(prefix: str = "!") -> web.Response:
 
 def blocks_of(document: Document) -> list[dict[str, Any]]:
     """A chat document's blocks for the templates: headings one level down (the page's own
-    heading is above them), buttons left out (the pages only read)."""
+    heading is above them); buttons and the chat's hints left out (no command is typed
+    here)."""
     out: list[dict[str, Any]] = []
     for block in document.blocks:
         if isinstance(block, Heading):
             out.append({"kind": "heading", "level": min(block.level + 1, 6), "text": block.text})
-        elif isinstance(block, Paragraph):
+        elif isinstance(block, Paragraph) and not block.hint:
             out.append({"kind": "paragraph", "parts": block.parts})
         elif isinstance(block, BulletList):
             out.append({"kind": "list", "numbered": block.numbered, "items": block.items})

@@ -190,7 +190,7 @@ def list_actions(req: Request) -> Reply:
         doc.paragraph(req.t("action.none_open"))
         return Reply(doc)
     doc.bullets([action_row(req, action) for action in actions])
-    doc.paragraph(req.t("action.how_close", prefix=req.config.prefix))
+    doc.hint(req.t("action.how_close", prefix=req.config.prefix))
     return Reply(doc)
 
 

@@ -346,7 +346,7 @@ def list_messages(req: Request) -> Reply:
     prefix = req.config.prefix
     if not messages:
         doc.paragraph(req.t("joint_message.none", forum=forum.name))
-        doc.paragraph(req.t("joint_message_hint.propose", prefix=prefix))
+        doc.hint(req.t("joint_message_hint.propose", prefix=prefix))
         return Reply(doc)
     agreed = sorted(
         (m for m in messages if m.state is JointMessageState.AGREED),
@@ -370,7 +370,7 @@ def list_messages(req: Request) -> Reply:
             rows.append([Strong(f"#{message.number}"), f" ({state}): ", message.text, " – "])
             rows[-1].append(Emphasis(progress))
         doc.bullets(rows)
-        doc.paragraph(req.t("joint_message.how_answer", prefix=prefix))
+        doc.hint(req.t("joint_message.how_answer", prefix=prefix))
     return Reply(doc)
 
 

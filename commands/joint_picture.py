@@ -165,5 +165,5 @@ def missing(req: Request) -> Reply:
         )
     )
     doc.bullets(items)
-    doc.paragraph(req.t("missing.how", prefix=req.config.prefix))
+    doc.hint(req.t("missing.how", prefix=req.config.prefix))
     return Reply(doc)

@@ -348,7 +348,7 @@ def show_or_set(req: Request) -> Reply:
         doc.paragraph(req.t("schedule.next", count=CONFIRM_COUNT))
         doc.bullets(_next_lines(req, forum, CONFIRM_COUNT))
     if allows(req.role, Role.COORDINATOR):
-        doc.paragraph(req.t("schedule.how", prefix=req.config.prefix))
+        doc.hint(req.t("schedule.how", prefix=req.config.prefix))
     return Reply(doc)
 
 
@@ -454,7 +454,7 @@ def show_next(req: Request) -> Reply:
     if not forum.schedule_rule:
         doc.paragraph(req.t("schedule.none", forum=forum.name))
         if allows(req.role, Role.COORDINATOR):
-            doc.paragraph(req.t("schedule.how", prefix=req.config.prefix))
+            doc.hint(req.t("schedule.how", prefix=req.config.prefix))
         return Reply(doc)
     doc.bullets(_next_lines(req, forum, NEXT_COUNT))
     rule = describe_rule(forum.schedule_rule, req.language)

@@ -91,6 +91,8 @@ def web_link(req: Request) -> Reply:
             forums="; ".join(names),
             expires=format_time(expires, req.zone),
             minutes=config.web_link_minutes,
+            number=link.id,
+            prefix=config.prefix,
         )
     )
     return _privately(req, doc, req.document().paragraph(req.t("web.link_sent")))

@@ -221,3 +221,24 @@ def test_web_base_url_defaults_to_the_http_port(monkeypatch: pytest.MonkeyPatch)
     assert load_settings(http_port=9123).core().web_base_url == "http://127.0.0.1:9123"
     settings = load_settings(web_base_url="https://samverkan.example.org/")
     assert settings.core().web_base_url == "https://samverkan.example.org"
+
+
+def test_the_link_says_its_number_and_revoking_it_signs_out(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    said = forum_chat.say("!webb", person="anna")
+    path = link_in(said)
+    (letter,) = [render_text(post.document) for post in said.posts if post.direct]
+    number = re.search(r"Det är länk nr (\d+); logga ut med (!webb återkalla \d+)\.", letter)
+    assert number is not None, letter
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        response = await session.get(path, allow_redirects=False)
+        cookies = {COOKIE: response.cookies[COOKIE].value}
+        assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 200
+        signed_out = forum_chat.say(number[2], person="anna")  # the hint, as typed
+        assert signed_out.ok, signed_out.text
+        assert f"Inloggningslänk nr {number[1]} (anna) är återkallad" in signed_out.text
+        assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 403
+        assert (await session.get("/", cookies=cookies)).status == 403
+
+    pages(forum_chat, client)

@@ -11,16 +11,9 @@ Screenshots of each (screen, 200 % zoom) are kept under ``test-artifacts/screens
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from aiohttp import web
 from playwright.sync_api import Page
 
-from bot.web_pages import WebPages
 from commands.core.web_tokens import COOKIE
 from tests.support.browser import (
     ZOOM_200,
@@ -33,7 +26,7 @@ from tests.support.browser import (
     tab_stops,
 )
 from tests.support.chat import Chat
-from tests.support.web_pages import link_in
+from tests.support.web_pages import link_in, serving
 from tests.test_web_access import KONFERENS
 from tests.test_web_archive import _ok, played
 
@@ -48,36 +41,6 @@ PAGES = {
     "statistics": f"{FORUM}/statistik",
     "not-found": f"{FORUM}/efterhand/99",
 }
-
-
-@contextmanager
-def serving(chat: Chat) -> Iterator[str]:
-    """The web pages on 127.0.0.1 (a free port) in a thread with its own event loop, set up
-    there: Playwright's sync API keeps a loop running in the main thread. Yields the base
-    address."""
-    app = web.Application()
-    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", 0).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(timeout=10), "the web pages did not start"
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
 
 
 def _everything(chat: Chat) -> str:
@@ -110,7 +73,8 @@ def test_an_archive_page_is_accessible_keyboard_zoom_and_print(
     # A second link for the zoomed window (a link signs in once; each window is a context).
     zoom_sign_in = link_in(forum_chat.say("!webb", person="anna"))
     name = request.node.name
-    with serving(forum_chat) as base:
+    with serving(forum_chat) as served:
+        base = served.base
         with browser.page() as page:
             _sign_in(page, base + sign_in)
             response = page.goto(base + PAGES[kind])
@@ -146,7 +110,8 @@ def test_the_changes_are_shown_not_by_colour_alone(
 ) -> None:
     """What changed in a version reads as words and as inserted/deleted text."""
     sign_in = _everything(forum_chat)
-    with serving(forum_chat) as base, browser.page() as page:
+    with serving(forum_chat) as served, browser.page() as page:
+        base = served.base
         _sign_in(page, base + sign_in)
         page.goto(base + PAGES["picture-version"])
         police = page.locator("section.report", has_text="Polisen Region Stockholm")

@@ -10,21 +10,12 @@ Waits are on the page's content, each with the two seconds the issue promises; n
 
 from __future__ import annotations
 
-import asyncio
-import io
 import re
-import threading
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from aiohttp import web
 from playwright.sync_api import Page, expect
 
-from bot.console.door import ConsoleDoor
-from bot.hub import Hub
-from bot.web_pages import WebPages
 from commands.core.clock import FixedClock
 from storage import Database
 from tests.support.browser import (
@@ -43,63 +34,10 @@ from tests.support.slack_http import (
     slack_bot_with_admin,
     slash,
 )
-from tests.support.web_pages import link_in
+from tests.support.web_pages import link_in, serving
 
 LIVE_MS = 2000  # what the issue promises a screen
 ADMIN = "UADMIN021"
-
-
-class Served:
-    """The web pages and a terminal door on one event loop in a thread of their own
-    (Playwright's sync API keeps a loop running in the main thread)."""
-
-    def __init__(self, base: str, loop: asyncio.AbstractEventLoop, console: ConsoleDoor) -> None:
-        self.base = base
-        self.loop = loop
-        self.console = console
-
-    def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
-
-    def type(self, line: str) -> None:
-        """A line typed into the terminal chat, as ``make run`` reads it."""
-
-        async def typed() -> None:
-            await self.console.handle_line(line)
-            await self.console.hub.sender.drain()
-
-        self.call(typed())
-
-
-@contextmanager
-def serving(chat: Chat) -> Iterator[Served]:
-    app = web.Application()
-    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
-    hub = Hub(chat.dispatcher, chat.timekeeper)
-    console = ConsoleDoor(hub, stdin=io.StringIO(""), stdout=io.StringIO(), interactive=False)
-    hub.attach(console)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    ready = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", 0).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(timeout=10), "the web pages did not start"
-    try:
-        yield Served(f"http://127.0.0.1:{runner.addresses[0][1]}", loop, console)
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-        hub.close()
 
 
 def _mark_no_reload(page: Page) -> None:

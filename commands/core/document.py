@@ -65,6 +65,9 @@ def inlines(parts: Iterable[Part]) -> tuple[Inline, ...]:
 @dataclass(frozen=True)
 class Paragraph:
     parts: tuple[Inline, ...]
+    # A hint for the chat (which command to type next): shown in chat, left out where no
+    # command can be typed (the web pages, the staff-room display).
+    hint: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,11 @@ class Document:
 
     def paragraph(self, *parts: Part) -> Document:
         self.blocks.append(Paragraph(inlines(parts)))
+        return self
+
+    def hint(self, *parts: Part) -> Document:
+        """A paragraph telling what to type in the chat (see ``Paragraph.hint``)."""
+        self.blocks.append(Paragraph(inlines(parts), hint=True))
         return self
 
     def bullets(self, items: Iterable[Iterable[Part] | Part], numbered: bool = False) -> Document:

@@ -4,14 +4,19 @@ the chat's own database and clock, and what the audit log says of them."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, col, select
 
+from bot.console.door import ConsoleDoor
+from bot.hub import Hub
 from bot.web_pages import WebPages
 from commands.core.document import Link
 from storage import Database
@@ -66,3 +71,59 @@ def id_of_forum(database: Database, slug_or_name: str) -> int:
         ).one()
         assert forum.id is not None
         return forum.id
+
+
+class Served:
+    """The web pages and a terminal door on one event loop in a thread of their own
+    (Playwright's sync API keeps a loop running in the main thread)."""
+
+    def __init__(self, base: str, loop: asyncio.AbstractEventLoop, console: ConsoleDoor) -> None:
+        self.base = base
+        self.loop = loop
+        self.console = console
+
+    def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
+
+    def type(self, line: str) -> None:
+        """A line typed into the terminal chat, as ``make run`` reads it."""
+
+        async def typed() -> None:
+            await self.console.handle_line(line)
+            await self.console.hub.sender.drain()
+
+        self.call(typed())
+
+
+@contextmanager
+def serving(chat: Chat) -> Iterator[Served]:
+    """The pages on 127.0.0.1 (a free port), with a terminal door on the chat's dispatcher,
+    for a browser test: Playwright's sync API keeps a loop running in the main thread, so
+    the server (and the door) run in a thread with a loop of their own."""
+    app = web.Application()
+    WebPages(chat.database, chat.clock, chat.config).add_routes(app)
+    hub = Hub(chat.dispatcher, chat.timekeeper)
+    console = ConsoleDoor(hub, stdin=io.StringIO(""), stdout=io.StringIO(), interactive=False)
+    hub.attach(console)
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", 0).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(timeout=10), "the web pages did not start"
+    try:
+        yield Served(f"http://127.0.0.1:{runner.addresses[0][1]}", loop, console)
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+        hub.close()
