@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due bench-web clean
+.PHONY: run test test-fast bench bench-matrix bench-slack bench-picture bench-minutes bench-reminders bench-failover bench-backup bench-fanout bench-next-due bench-web bench-web-pages clean
 
 run: $(VENV)/.installed-run
 	@scripts/ensure-fonts
@@ -64,6 +64,9 @@ bench-failover: $(VENV)/.installed-test
 
 bench-web: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/web_display.py
+
+bench-web-pages: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/web_pages.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -623,10 +624,15 @@ async def _serve_pages(pages: WebServer, door: ConsoleDoor) -> asyncio.Task[None
     waiting = asyncio.create_task(listening.wait())
     await asyncio.wait([task, waiting], timeout=PAGES_START_S, return_when=asyncio.FIRST_COMPLETED)
     waiting.cancel()
+    dispatcher = door.hub.dispatcher
     if listening.is_set():
-        door.web_address = door.hub.dispatcher.config.web_base_url
+        door.web_address = dispatcher.config.web_base_url
         return task
-    return None if task.done() else task
+    if not task.done():  # still starting: it may yet listen
+        return task
+    # No pages here: !webb says so rather than give links to whatever holds the port.
+    dispatcher.config = replace(dispatcher.config, web_served=False)
+    return None
 
 
 async def _until_stopped(runs: list[Coroutine[Any, Any, None]]) -> None:

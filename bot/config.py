@@ -268,9 +268,11 @@ class Settings(BaseSettings):
     )
     web_secret: SecretStr | None = Field(
         default=None,
-        description="The secret the web pages' sign-in links and session cookies are signed "
-        "with (itsdangerous). Not set: one is generated on the first `!webb` and kept in the "
-        "database, so every process sharing it agrees; changing it ends every session.",
+        min_length=32,
+        description="The secret the web pages' sign-in links, session cookies and display "
+        "links are signed with (itsdangerous), at least 32 characters. Not set: one is "
+        "generated on the first `!webb` and kept in the database, so every process sharing it "
+        "agrees. Changing it ends every session and every staff-room screen's link.",
         json_schema_extra=_in(SettingGroup.HTTP),
     )
     web_link_minutes: int = Field(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le, Lt
+from annotated_types import Ge, Gt, Le, Lt, MinLen
 from pydantic import AliasChoices, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode
@@ -227,13 +227,16 @@ def _scalar(name: str, value: Any) -> str:
 
 
 def _constraints(name: str, metadata: Iterable[Any]) -> str | None:
-    """The bounds of a number, in words: ``100 to 100000``, ``at least 0``."""
+    """The bounds of a number, in words: ``100 to 100000``, ``at least 0``; of a text's
+    length: ``at least 32 characters``."""
     low: tuple[str, bool] | None = None  # (the bound, whether it is allowed itself)
     high: tuple[str, bool] | None = None
     for item in metadata:
         if item is NoDecode:
             continue  # how the environment's text is read, not a constraint
-        if isinstance(item, Ge):
+        if isinstance(item, MinLen):
+            low = (f"{item.min_length} characters", True)
+        elif isinstance(item, Ge):
             low = (_scalar(name, item.ge), True)
         elif isinstance(item, Gt):
             low = (_scalar(name, item.gt), False)

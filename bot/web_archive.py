@@ -2,23 +2,30 @@
 
 For a signed-in session (``bot/web_pages.py``: the same cookie, the same forums):
 
-- ``GET /forum/<slug>/arkiv``: the archive list, newest first: each meeting's minutes, each
+- ``GET /forum/<slug>/arkiv``: the archive list, newest first (what happened in the same
+  minute by its number: version 2 before version 1): each meeting's minutes, each
   published version of the joint situation picture, each direction, each activation's
-  record, and the forum's statistics for the year; each with its date in the forum's zone.
+  record (dated by its stand-down; while it goes on, by its start, and it says so), and the
+  forum's statistics for the last 12 months; each with its date in the forum's zone.
 - ``GET /forum/<slug>/lagesbild``: the round's picture as it stands (the round the picture
-  export chooses), what changed since its latest published version marked, and the list of
-  its published versions. ``GET /forum/<slug>/lagesbild/<round>/<version>``: one published
+  export chooses), marked as not published, compiled now, with a link to the latest
+  published version; what changed since that version marked, and the list of its published
+  versions. A forum that has had no round yet: a page that says there is no picture yet.
+  ``GET /forum/<slug>/lagesbild/<round>/<version>``: one published
   version, what changed since the version before it marked.
 - ``GET /forum/<slug>/minnesanteckningar/<meeting number>``, ``/efterhand/<activation>``,
   ``/inriktning/<direction number>``, ``/statistik``: the minutes, the record (with its
-  charts), the direction, the statistics.
+  charts), the direction, the statistics (as ``!statistik`` without a period: the last 12
+  months).
 
-The content is the exports' (``bot/export``): their loaders read it, their views word it, and
+The content is the exports' (``bot/export``): their loaders read it (by the forum's id, never
+by a name that could be another forum's number in ``!forum lista``), their views word it, and
 their templates' ``*_body.html.j2`` macros lay it out inside the web layout (``base.html.j2``
 with breadcrumbs), so a page and its export never disagree. What changed between two
-versions of the picture is marked per organisation: a line "Ändrat sedan version 2" (read
-out by a screen reader, not colour alone) and each changed field in ``<ins>`` with the
-previous value beside it in ``<del>``.
+versions of the picture is marked per organisation: a line "Ändrat sedan version 2" (or "Ny
+sedan version 2" for a report the version did not have; read out by a screen reader, not
+colour alone), each changed field in ``<ins>`` with the previous value beside it in
+``<del>``, and a field no longer reported in ``<del>`` in its place in the report's order.
 
 A forum the session does not cover: the plain 403 page. A meeting, version, activation or
 direction the forum does not have: a 404 page in the forum's language. Every page shown is
@@ -61,10 +68,12 @@ from bot.web_html import answer, refused, render
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
 from commands.core.i18n import normalise_language, t
-from commands.core.timefmt import format_time, local
+from commands.core.timefmt import format_time
 from commands.core.web_tokens import COOKIE
+from commands.situation.render import field_label
 from storage import AuditContext, Database, Store
-from storage.models import Activation, Forum, Meeting, PublishedPicture, ReportRound
+from storage.models import Activation, Forum, Meeting, PublishedPicture, ReportRound, Role
+from storage.reports import FIELDS
 
 
 class _Person(Protocol):
@@ -94,6 +103,8 @@ class Pages(Protocol):
     config: CoreConfig
 
     def session(self, cookie: str, now: datetime) -> _Signer | None: ...
+
+    def covered(self, store: Store, signer: Any) -> dict[int, tuple[Forum, Role]]: ...
 
 
 class Missing(Exception):
@@ -207,7 +218,14 @@ class WebArchive:
             signer.person.platform, "web", signer.person.user_id, signer.person.display_name, now
         )
         with self.pages.database.reading(context) as store:
-            place = _covered(store, signer.forums, match["slug"])
+            place = next(
+                (
+                    Place.of(forum)
+                    for forum, _role in self.pages.covered(store, signer).values()
+                    if forum.slug == match["slug"]
+                ),
+                None,
+            )
         if place is None:
             return None
         try:
@@ -253,7 +271,6 @@ class WebArchive:
             forum = store.forums.get(place.id)
             assert forum is not None
             entries = _entries(store, forum, place)
-        year = local(now, place.zone).year
         return Shown(
             "archive.html.j2",
             t(language, "web_archive.archive_link"),
@@ -264,37 +281,71 @@ class WebArchive:
                 ),
                 "statistics": (
                     place.href("statistik"),
-                    t(language, "web_archive.statistics_link", year=year),
+                    t(language, "web_archive.statistics_link"),
                 ),
                 "picture": (place.href("lagesbild"), t(language, "web_archive.picture_link")),
-                "entries": sorted(entries, key=lambda entry: entry["at"], reverse=True),
+                "entries": sorted(
+                    entries, key=lambda entry: (entry["at"], entry["tie"]), reverse=True
+                ),
             },
         )
 
     def picture(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
+        """The round's picture compiled now: marked as not published, with a link to the
+        latest published version; a forum without any round yet: a page that says so."""
+        language = place.language
         minutes = self.pages.config.meeting_minutes
-        live = load_picture(self.pages.database, PictureQuery(place.slug), now, minutes)
-        by = t(place.language, "web_archive.compiled_by")
+        query = PictureQuery(place.slug, forum_id=place.id)
+        try:
+            live = load_picture(self.pages.database, query, now, minutes)
+        except ExportError:  # by its id the forum is found: it has no round yet
+            return self._no_picture(place)
+        by = t(language, "web_archive.compiled_by")
         live = replace(live, picture=replace(live.picture, compiled_by=by))
         view = picture_view(live)
         number = live.picture.round_number
         versions = self._versions(place, number)
+        notice: dict[str, Any] = {
+            "title": t(language, "web_archive.live_notice"),
+            "text": t(language, "web_archive.live_compiled", time=format_time(now, place.zone)),
+            "link": None,
+            "none": t(language, "web_archive.live_none"),
+        }
         values: dict[str, Any] = {"view": view, "changes": None, "compared": None}
         if versions:
-            latest = versions[0][0]
+            latest, published_at = versions[0]
             earlier = self._version(place, number, latest, now)
-            values["changes"] = changes(view, earlier, latest, place.language)
+            values["changes"] = changes(view, earlier, latest, language)
             values["compared"] = _compared(values["changes"], "compared_live", latest, place)
+            when = format_time(published_at, place.zone)
+            notice["link"] = (
+                place.href("lagesbild", number, latest),
+                t(language, "web_archive.live_latest", version=latest, time=when),
+            )
+        values["notice"] = notice
         values["versions"] = self._version_links(place, number, versions)
         values["versions_title"] = t(place.language, "web_archive.versions_title", round=number)
         return Shown(
             "picture.html.j2", t(place.language, "web_archive.picture_link"), values, False
         )
 
+    def _no_picture(self, place: Place) -> Shown:
+        language = place.language
+        return Shown(
+            "picture.html.j2",
+            t(language, "web_archive.picture_link"),
+            {
+                "view": None,
+                "title": t(language, "web_archive.no_picture_title", forum=place.name),
+                "empty": t(language, "web_archive.no_picture", forum=place.name),
+            },
+            False,
+        )
+
     def picture_version(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
         number, version = _number(match["round"]), _number(match["version"])
         view = self._version(place, number, version, now)
-        values: dict[str, Any] = {"view": view, "changes": None, "compared": None}
+        values: dict[str, Any] = {"view": view, "changes": None, "compared": None, "notice": None}
         if version > 1:
             earlier = self._version(place, number, version - 1, now)
             values["changes"] = changes(view, earlier, version - 1, place.language)
@@ -308,7 +359,9 @@ class WebArchive:
 
     def minutes(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
         number = _number(match["number"])
-        exported = load_minutes(self.pages.database, MinutesQuery(place.slug, number), now)
+        exported = load_minutes(
+            self.pages.database, MinutesQuery(place.slug, number, forum_id=place.id), now
+        )
         view = minutes_view(exported.minutes, exported.language)
         crumb = t(place.language, "web_archive.minutes_crumb", number=number)
         return Shown("minutes.html.j2", crumb, {"view": view})
@@ -316,7 +369,9 @@ class WebArchive:
     def record(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
         number = _number(match["number"])
         recall = self.pages.config.activation_recall_minutes
-        exported = load_record(self.pages.database, RecordQuery(place.slug, number), now, recall)
+        exported = load_record(
+            self.pages.database, RecordQuery(place.slug, number, forum_id=place.id), now, recall
+        )
         view = record_view(
             exported.record,
             exported.timezone,
@@ -342,8 +397,9 @@ class WebArchive:
         return Shown("direction.html.j2", crumb, {"view": view})
 
     def statistics(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
-        year = str(local(now, place.zone).year)
-        exported = load_statistics(self.pages.database, StatisticsQuery(place.slug, year), now)
+        # As ``!statistik`` without a period: the last 12 months (the page says which).
+        query = StatisticsQuery(place.slug, "", forum_id=place.id)
+        exported = load_statistics(self.pages.database, query, now)
         view = statistics_view(
             exported.statistics, exported.zone, exported.language, exported.compiled_at, True
         )
@@ -364,7 +420,7 @@ class WebArchive:
             return [(version, at) for version, at in rows]
 
     def _version(self, place: Place, number: int, version: int, now: datetime) -> PictureView:
-        query = PictureQuery(place.slug, round_number=number, version=version)
+        query = PictureQuery(place.slug, round_number=number, version=version, forum_id=place.id)
         minutes = self.pages.config.meeting_minutes
         return picture_view(load_picture(self.pages.database, query, now, minutes))
 
@@ -395,33 +451,41 @@ def changes(
     view: PictureView, earlier: PictureView, version: int, language: str
 ) -> dict[str, dict[str, Any]]:
     """Per organisation, what changed in ``view`` since ``earlier`` (version ``version``):
-    its note, its changed fields with their previous value ("" when new), and the fields
-    it no longer reports; an organisation whose fields are all as they were is left out."""
+    its note ("Ändrat sedan …", or "Ny sedan …" for a report the version did not have) and
+    its ``rows`` in the report's field order: each (label, value, previous, kind) with kind
+    ``same``, ``changed`` (previous "" when the field is new) or ``removed`` (a field it no
+    longer reports, its previous value); an organisation whose fields are all as they were
+    is left out."""
+    order = {field_label(name, language): rank for rank, name in enumerate(FIELDS)}
     before = {section.organisation: dict(section.fields) for section in earlier.sections}
     found: dict[str, dict[str, Any]] = {}
     for section in view.sections:
         previous = before.get(section.organisation)
-        removed: list[tuple[str, str]] = []
-        if previous is None:
-            fields = {label: "" for label, _ in section.fields}
-            note = t(language, "web_archive.new_since", version=version)
-        else:
-            fields = {
-                label: previous.get(label, "")
-                for label, value in section.fields
-                if previous.get(label) != value
-            }
-            now = dict(section.fields)
-            removed = [(label, value) for label, value in previous.items() if label not in now]
-            note = t(language, "web_archive.changed_since", version=version)
-        if fields or removed:
-            found[section.organisation] = {
-                "note": note,
-                "before": t(language, "web_archive.before"),
-                "fields": fields,
-                "removed": removed,
-            }
+        key = "changed_since" if previous is not None else "new_since"
+        previous = previous or {}
+        current = dict(section.fields)
+        rows = [
+            (label, value, previous.get(label, ""), _kind(previous.get(label), value))
+            for label, value in section.fields
+        ]
+        rows += [
+            (label, "", value, "removed")
+            for label, value in previous.items()
+            if label not in current
+        ]
+        if all(kind == "same" for *_, kind in rows):
+            continue
+        rows.sort(key=lambda row: order.get(row[0], len(order)))
+        found[section.organisation] = {
+            "note": t(language, f"web_archive.{key}", version=version),
+            "before": t(language, "web_archive.before"),
+            "rows": rows,
+        }
     return found
+
+
+def _kind(previous: str | None, value: str) -> str:
+    return "same" if previous == value else "changed"
 
 
 def _compared(found: dict[str, Any], key: str, version: int, place: Place) -> str:
@@ -438,15 +502,24 @@ def _entries(store: Store, forum: Forum, place: Place) -> list[dict[str, Any]]:
     language = place.language
     entries: list[dict[str, Any]] = []
 
-    def add(at: datetime, text: str, href: str, exercise: bool) -> None:
+    def add(at: datetime, text: str, href: str, exercise: bool, tie: tuple[int, ...]) -> None:
         shown = t(language, "export_exercise.title", title=text) if exercise else text
-        entries.append({"at": at, "when": format_time(at, place.zone), "text": shown, "href": href})
+        entries.append(
+            {
+                "at": at,
+                "tie": tie,
+                "when": format_time(at, place.zone),
+                "text": shown,
+                "href": href,
+            }
+        )
 
     meetings = store.session.exec(select(Meeting).where(Meeting.forum_id == place.id)).all()
     for meeting in meetings:
         drill = store.exercises.of_work((place.id,), meeting.started_at, None) is not None
         text = t(language, "web_archive.entry_minutes", number=meeting.number, title=meeting.title)
-        add(meeting.started_at, text, place.href("minnesanteckningar", meeting.number), drill)
+        href = place.href("minnesanteckningar", meeting.number)
+        add(meeting.started_at, text, href, drill, (meeting.number,))
     published = store.session.exec(
         select(PublishedPicture, ReportRound)
         .join(ReportRound, col(PublishedPicture.round_id) == col(ReportRound.id))
@@ -458,36 +531,33 @@ def _entries(store: Store, forum: Forum, place: Place) -> list[dict[str, Any]]:
             language, "web_archive.entry_picture", round=target.number, version=picture.version
         )
         href = place.href("lagesbild", target.number, picture.version)
-        add(picture.published_at, text, href, drill)
+        add(picture.published_at, text, href, drill, (target.number, picture.version))
     for direction in store.directions.of_forum(forum):
         at = direction.adopted_at or direction.presented_at or direction.created_at
         text = t(language, "web_archive.entry_direction", number=direction.number)
         href = place.href("inriktning", direction.number)
-        add(at, text, href, direction.exercise_id is not None)
+        add(at, text, href, direction.exercise_id is not None, (direction.number,))
     activations = store.session.exec(
         select(Activation).where(Activation.forum_id == place.id)
     ).all()
     for activation in activations:
+        assert activation.id is not None
         text = t(
             language, "web_archive.entry_record", number=activation.id, reason=activation.reason
         )
+        # Dated by its stand-down (when its record is whole), or its start while it goes on.
+        ended = activation.stood_down_at
+        state = "record_stood_down" if ended is not None else "record_ongoing"
+        text = f"{text} ({t(language, f'web_archive.{state}')})"
         href = place.href("efterhand", activation.id)
-        add(activation.activated_at, text, href, activation.exercise_id is not None)
+        at = ended or activation.activated_at
+        add(at, text, href, activation.exercise_id is not None, (activation.id,))
     return entries
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 _READER = AuditContext("web", "", "web", "web", datetime.min)
-
-
-def _covered(store: Store, forums: dict[str, str], slug: str) -> Place | None:
-    """The forum ``slug`` names, if the session covers it and it still exists."""
-    for forum_id in forums:
-        forum = store.forums.get(int(forum_id))
-        if forum is not None and forum.slug == slug:
-            return Place.of(forum)
-    return None
 
 
 def _unknown(place: Place, match: dict[str, str], now: datetime) -> Shown:

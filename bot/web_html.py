@@ -20,13 +20,23 @@ from bot.export.environments import html_environment_for
 from commands.core.document import BulletList, Document, Fields, Heading, Paragraph
 from commands.core.i18n import LANGUAGES, t
 
-# Every answer: never cached (the content is not public and changes), no type sniffing, and
-# no address of ours (a token's page) sent on to a site a link leads to.
+# Every answer: never cached (the content is not public and changes), no type sniffing, no
+# address of ours (a token's page) sent to another site (only our own requests carry it: a
+# form posted here keeps its Origin, which the sign-in checks), and a content security
+# policy that lets a page run only our own script files (no inline script: an injected one
+# would not run), post forms only to us, and be framed by nobody.
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        "style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    ),
 }
+# How long a browser is asked to wait before trying a page again while the database is away.
+RETRY_AFTER_S = 30
 
 
 @cache
@@ -60,7 +70,24 @@ def refused(prefix: str = "!") -> web.Response:
         }
         for language in LANGUAGES
     ]
-    return answer(render("refused.html.j2", texts=texts), HTTPStatus.FORBIDDEN)
+    return answer(render("refused.html.j2", texts=texts, code=403), HTTPStatus.FORBIDDEN)
+
+
+def unavailable() -> web.Response:
+    """The plain 503 page, in Swedish and English: the pages cannot be read just now."""
+    texts = [
+        {
+            "lang": language,
+            "title": t(language, "web_page.unavailable_title"),
+            "body": t(language, "web_page.unavailable_body"),
+        }
+        for language in LANGUAGES
+    ]
+    response = answer(
+        render("refused.html.j2", texts=texts, code=503), HTTPStatus.SERVICE_UNAVAILABLE
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def blocks_of(document: Document) -> list[dict[str, Any]]:

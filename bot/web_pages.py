@@ -22,15 +22,22 @@ JavaScript. Database work runs in a thread, as ``/readyz``'s does.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.web_archive import WebArchive
 from bot.web_display import WebDisplay
-from bot.web_html import answer, blocks_of, refused, render
+from bot.web_html import HEADERS, answer, blocks_of, refused, render, unavailable
 from commands import CAPABILITIES
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
@@ -39,10 +46,14 @@ from commands.core.errors import CommandError
 from commands.core.i18n import normalise_language, t
 from commands.core.messages import Incoming, Speaker
 from commands.core.request import Request
+from commands.core.roles import resolve_role
 from commands.core.timefmt import format_time
 from commands.core.web_tokens import COOKIE, LINK_SALT, SESSION_SALT, Signed, read, secret_of, sign
 from storage import AuditContext, Database, Store
 from storage.models import Forum, Person, Role
+from storage.web_links import PERSONAL
+
+log = logging.getLogger(__name__)
 
 # The chat's read-only commands whose answers make up a forum's page, in order, each with
 # whether it shows for this forum now (None: always).
@@ -96,9 +107,13 @@ class WebPages:
         self.config = config
         self.capabilities = capabilities
         self.secure = config.web_base_url.startswith("https://")
+        self._secret: str | None = config.web_secret or None  # once known, kept
 
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/w/{token}", self._sign_in)
+        app.middlewares.append(unavailable_when_the_database_is)
+        app.router.add_get("/w/{token}", self._link_page)
+        app.router.add_post("/w/{token}", self._sign_in)
+        app.router.add_post("/logga-ut", self._sign_out)
         app.router.add_get("/", self._forums)
         app.router.add_get("/forum/{slug}", self._forum)
         WebDisplay(self).add_routes(app)
@@ -106,18 +121,38 @@ class WebPages:
 
     # -- handlers ------------------------------------------------------------------------------
 
-    async def _sign_in(self, request: web.Request) -> web.Response:
-        cookie = await asyncio.to_thread(self.sign_in, request.match_info["token"])
-        if cookie is None:
+    async def _link_page(self, request: web.Request) -> web.StreamResponse:
+        """A sign-in link opened: a page with a button that signs in (a POST), so that nothing
+        that merely fetches the link (a chat's link preview, a mail scanner) uses it up. Opened
+        again by someone signed in already (a reload, Back): on to their forums."""
+        token = request.match_info["token"]
+        fresh = await asyncio.to_thread(self.link_is_fresh, token)
+        if not fresh:
+            signed_in = await asyncio.to_thread(self.session, _cookie(request), self.clock.now())
+            if signed_in is not None:
+                return _see_other("/")
             return refused(self.config.prefix)
         language = normalise_language(self.config.default_language)
         body = render(
-            "signed_in.html.j2",
+            "sign_in.html.j2",
             language=language,
             t=_t(language),
             site=t(language, "web_page.site"),
+            action=f"/w/{token}",
+            hours=self.config.web_session_hours,
         )
-        response = answer(body)
+        return answer(body)
+
+    async def _sign_in(self, request: web.Request) -> web.StreamResponse:
+        """The button pressed: the link used up, the session cookie set (HttpOnly,
+        SameSite=Strict, Secure behind https), and on to the forum list with a 303 — a
+        redirect our own page began, so the Strict cookie goes with it."""
+        if not _same_origin(request):
+            return refused(self.config.prefix)
+        cookie = await asyncio.to_thread(self.sign_in, request.match_info["token"])
+        if cookie is None:
+            return refused(self.config.prefix)
+        response = _see_other("/")
         response.set_cookie(
             COOKIE,
             cookie,
@@ -129,17 +164,54 @@ class WebPages:
         )
         return response
 
+    async def _sign_out(self, request: web.Request) -> web.StreamResponse:
+        """The session ended (its link revoked, so the cookie opens nothing any more, here or
+        in another copy of it) and the cookie removed. Signed out already: the same page."""
+        if not _same_origin(request):
+            return refused(self.config.prefix)
+        await asyncio.to_thread(self.sign_out, _cookie(request))
+        language = normalise_language(self.config.default_language)
+        body = render(
+            "signed_out.html.j2",
+            language=language,
+            t=_t(language),
+            site=t(language, "web_page.site"),
+            prefix=self.config.prefix,
+        )
+        response = answer(body)
+        response.del_cookie(COOKIE, path="/")
+        return response
+
     async def _forums(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(self.forum_list, request.cookies.get(COOKIE, ""))
+        body = await asyncio.to_thread(self.forum_list, _cookie(request))
         return refused(self.config.prefix) if body is None else answer(body)
 
     async def _forum(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(
-            self.forum_page, request.cookies.get(COOKIE, ""), request.match_info["slug"]
+        found = await asyncio.to_thread(
+            self.forum_page, _cookie(request), request.match_info["slug"]
         )
-        return refused(self.config.prefix) if body is None else answer(body)
+        if found is None:
+            return refused(self.config.prefix)
+        return answer(*found)
 
     # -- in a thread: the database -------------------------------------------------------------
+
+    def link_is_fresh(self, token: str) -> bool:
+        """Whether ``token`` names a link that would sign in now (nothing is changed)."""
+        now = self.clock.now()
+        found = self._link(token, now)
+        if found is None:
+            return False
+        signed = found[0]
+        with self.database.reading(_WEB) as store:
+            link = store.web_links.get(signed.link_id)
+            return (
+                link is not None
+                and link.kind == PERSONAL
+                and link.used_at is None
+                and link.revoked_at is None
+                and _aware(link.expires_at) > now
+            )
 
     def sign_in(self, token: str) -> str | None:
         """Use the link ``token`` names: the session cookie's value, or None (nothing changed)."""
@@ -156,64 +228,114 @@ class WebPages:
             store.audit.record("web.signed_in", None, link=signed.link_id)
         return sign(secret, SESSION_SALT, Signed(signed.link_id, key), now)
 
+    def sign_out(self, cookie: str) -> None:
+        now = self.clock.now()
+        signer = self.session(cookie, now)
+        if signer is None:
+            return
+        with self.database.unit_of_work(_context(signer.person, now)) as store:
+            link = store.web_links.get(signer.link_id)
+            if link is not None and link.revoked_at is None:
+                store.web_links.revoke(link, now)
+                store.audit.record("web.signed_out", None, link=signer.link_id)
+
     def forum_list(self, cookie: str) -> str | None:
         now = self.clock.now()
         signer = self.session(cookie, now)
         if signer is None:
             return None
         language = normalise_language(self.config.default_language)
-        with self.database.unit_of_work(_context(signer.person, now)) as store:
-            forums = _covered(store, signer.forums)
-            store.audit.record("web.page_view", None, page="/", link=signer.link_id)
-            until = signer.until
+        with self.database.reading(_context(signer.person, now)) as store:
+            forums = self.covered(store, signer)
             rows = [
                 {"name": forum.name, "slug": forum.slug, "role": t(language, f"role.{role}")}
                 for forum, role in forums.values()
             ]
-            return render(
-                "forums.html.j2",
-                language=language,
-                t=_t(language),
-                site=t(language, "web_page.site"),
-                intro=t(
-                    language,
-                    "web_page.forums_intro",
-                    name=signer.person.display_name,
-                    until=format_time(until, _zone(self.config.timezone)),
-                ),
-                forums=sorted(rows, key=lambda row: row["name"]),
-            )
+        self._viewed(signer, None, "/", now)
+        return render(
+            "forums.html.j2",
+            language=language,
+            t=_t(language),
+            site=t(language, "web_page.site"),
+            signout=True,
+            intro=t(
+                language,
+                "web_page.forums_intro",
+                name=signer.person.display_name,
+                until=format_time(signer.until, ZoneInfo(self.config.timezone)),
+            ),
+            forums=sorted(rows, key=lambda row: row["name"]),
+        )
 
-    def forum_page(self, cookie: str, slug: str) -> str | None:
+    def forum_page(self, cookie: str, slug: str) -> tuple[str, int] | None:
+        """The forum's page and its status; a signed-in person's forum not covered (or not
+        there) gets a 403 page saying so with the way back; no session: None (plain 403)."""
         now = self.clock.now()
         signer = self.session(cookie, now)
         if signer is None:
             return None
-        with self.database.unit_of_work(_context(signer.person, now)) as store:
+        with self.database.reading(_context(signer.person, now)) as store:
             covered = {
-                forum.slug: (forum, role) for forum, role in _covered(store, signer.forums).values()
+                forum.slug: (forum, role) for forum, role in self.covered(store, signer).values()
             }
             if slug not in covered:
-                return None
+                return self._not_covered(), HTTPStatus.FORBIDDEN
             forum, role = covered[slug]
+            forum_id = forum.id
             language = normalise_language(forum.language)
-            store.audit.record(
-                "web.page_view", forum.id, page=f"/forum/{slug}", link=signer.link_id
-            )
             sections = self.sections(store, signer.person, forum, role, language, now)
-            return render(
+            body = render(
                 "forum.html.j2",
                 language=language,
                 t=_t(language),
                 site=t(language, "web_page.site"),
+                signout=True,
+                crumbs_label=t(language, "web_archive.breadcrumbs"),
+                crumbs=[(t(language, "web_page.back"), "/"), (forum.name, f"/forum/{slug}")],
+                current=f"/forum/{slug}",
                 forum=forum,
                 facts=[
                     (t(language, "web_page.level"), t(language, f"level.{forum.level}")),
-                    (t(language, "web_page.mode"), t(language, f"mode.{forum.mode}")),
                     (t(language, "web_page.your_role"), t(language, f"role.{role}")),
                 ],
                 sections=sections,
             )
+        self._viewed(signer, forum_id, f"/forum/{slug}", now)
+        return body, HTTPStatus.OK
+
+    def covered(self, store: Store, signer: Signer) -> dict[int, tuple[Forum, Role]]:
+        """The forums the session covers that still exist, each with the person's role there
+        now (``roles.resolve_role``, as the chat decides it): a forum where they held a role
+        when they signed in and hold none any more (an ersättare removed, a grant taken back)
+        is covered no longer, from their next page on."""
+        speaker = Speaker(signer.person.platform, signer.person.user_id, signer.person.display_name)
+        found: dict[int, tuple[Forum, Role]] = {}
+        forums = store.forums.by_ids([int(forum_id) for forum_id in signer.forums])
+        for forum in forums:
+            assert forum.id is not None
+            then = Role(signer.forums[str(forum.id)])
+            now = resolve_role(store, forum, speaker, self.config)
+            if now is Role.NONE and then is not Role.NONE:
+                continue
+            found[forum.id] = (forum, now)
+        return found
+
+    def _viewed(self, signer: Signer, forum_id: int | None, page: str, now: datetime) -> None:
+        """The page view in the audit log: a unit of work of its own, the page having been
+        read in one whose changes are thrown away (a GET changes nothing else)."""
+        with self.database.unit_of_work(_context(signer.person, now)) as store:
+            store.audit.record("web.page_view", forum_id, page=page, link=signer.link_id)
+
+    def _not_covered(self) -> str:
+        language = normalise_language(self.config.default_language)
+        return render(
+            "not_covered.html.j2",
+            language=language,
+            t=_t(language),
+            site=t(language, "web_page.site"),
+            signout=True,
+            prefix=self.config.prefix,
+        )
 
     def sections(
         self, store: Store, person: Who, forum: Forum, role: Role, language: str, now: datetime
@@ -251,14 +373,22 @@ class WebPages:
             sections.append(blocks_of(reply.document))
         return sections
 
+    def secret(self, now: datetime) -> str | None:
+        """The signing secret: ``WEB_SECRET``, or the database's, read once and kept (so that
+        a made-up token costs no query); None while no link was ever made."""
+        if self._secret is None:
+            with self.database.reading(_WEB) as store:
+                self._secret = secret_of(store, self.config, now, create=False)
+        return self._secret
+
     def _link(self, token: str, now: datetime) -> tuple[Signed, Who, str] | None:
+        secret = self.secret(now)
+        if secret is None:
+            return None
+        signed = read(secret, LINK_SALT, token, now, LINK_MAX_AGE)
+        if signed is None:
+            return None
         with self.database.reading(_WEB) as store:
-            secret = secret_of(store, self.config, now, create=False)
-            if secret is None:
-                return None
-            signed = read(secret, LINK_SALT, token, now, LINK_MAX_AGE)
-            if signed is None:
-                return None
             link = store.web_links.get(signed.link_id)
             if link is None or link.nonce != signed.key:
                 return None
@@ -269,13 +399,13 @@ class WebPages:
         if not cookie:
             return None
         max_age = timedelta(hours=self.config.web_session_hours)
+        secret = self.secret(now)
+        if secret is None:
+            return None
+        signed = read(secret, SESSION_SALT, cookie, now, max_age)
+        if signed is None:
+            return None
         with self.database.reading(_WEB) as store:
-            secret = secret_of(store, self.config, now, create=False)
-            if secret is None:
-                return None
-            signed = read(secret, SESSION_SALT, cookie, now, max_age)
-            if signed is None:
-                return None
             link = store.web_links.session(signed.link_id, signed.key, now)
             if link is None:
                 return None
@@ -294,20 +424,40 @@ def _context(person: Who, now: datetime) -> AuditContext:
     return AuditContext(person.platform, "web", person.user_id, person.display_name, now)
 
 
-def _covered(store: Store, forums: dict[str, str]) -> dict[int, tuple[Forum, Role]]:
-    """The forums a link covers that still exist, with the role it was given for each."""
-    found: dict[int, tuple[Forum, Role]] = {}
-    for forum_id, role in forums.items():
-        forum = store.forums.get(int(forum_id))
-        if forum is not None and forum.id is not None:
-            found[forum.id] = (forum, Role(role))
-    return found
+def _see_other(location: str) -> web.Response:
+    """A 303 to ``location`` (after a POST, or for a link used already by this browser)."""
+    return web.Response(status=HTTPStatus.SEE_OTHER, headers={**HEADERS, "Location": location})
 
 
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
+def _cookie(request: web.Request) -> str:
+    return request.cookies.get(COOKIE, "")
 
-    return ZoneInfo(name)
+
+def _same_origin(request: web.Request) -> bool:
+    """A form posted from our own pages: its ``Origin`` (browsers send it with a POST) names
+    this host. Without one (an old browser), the SameSite=Strict cookie is the guard."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored instant with its offset (SQLite gives them back naive, in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@web.middleware
+async def unavailable_when_the_database_is(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """The database away (a restart, a failover): a plain 503 page in both languages that
+    says to try again shortly, not aiohttp's bare 500."""
+    try:
+        return await handler(request)
+    except (OperationalError, InterfaceError, PoolTimeout) as error:
+        log.warning("a web page could not be read from the database: %s", type(error).__name__)
+        return unavailable()
 
 
 def _t(language: str) -> Any:

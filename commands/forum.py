@@ -246,6 +246,8 @@ def create(req: Request) -> Reply:
         raise CommandError(
             "error.name_too_long", hint_key="hint.forum_create", limit=MAX_FORUM_NAME
         )
+    if name.isdigit():  # a number picks a forum from !forum lista: a name must not be one
+        raise CommandError("error.forum_name_number", hint_key="hint.forum_create", name=name)
     existing = req.store.forums.all()
     slug = slugify(name)
     for forum in existing:

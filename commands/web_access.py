@@ -18,7 +18,8 @@ is in it.
 A forum's coordinators also give out display links, for a staff-room screen
 (``bot/web_display.py``): ``!webb skärm [forum]`` makes one (sent privately, with its number;
 not single-use, valid until revoked; it shows the forum's page and nothing personal),
-``!webb länkar [forum]`` lists the forum's valid ones, ``!webb återkalla <nr>`` revokes one (a
+``!webb länkar [forum]`` lists the forum's valid ones (in a direct conversation with no forum
+named: those of every forum the asker coordinates), ``!webb återkalla <nr>`` revokes one (a
 personal sign-in link too, by its owner or a coordinator of the region).
 """
 
@@ -34,12 +35,9 @@ from commands.core.registry import Arg, ArgKind, ArgType, Scope, command
 from commands.core.request import Request
 from commands.core.roles import regional_role, require_coordinator_of, resolve_role
 from commands.core.timefmt import format_time
-from commands.core.web_tokens import LINK_SALT, Signed, secret_of, sign
+from commands.core.web_tokens import DISPLAY_SALT, LINK_SALT, Signed, secret_of, sign
 from storage.models import Forum, Role, WebLink
 from storage.web_links import DISPLAY
-
-# A display link's tokens are signed apart from the personal ones: neither passes for the other.
-DISPLAY_SALT = "samverkan-web-display"
 
 FEATURE = feature(__name__)
 
@@ -66,8 +64,18 @@ def covered_forums(req: Request) -> dict[int, tuple[Forum, Role]]:
     return found
 
 
+def require_pages(req: Request) -> None:
+    """Refused when this bot serves no web pages now (the terminal chat whose port another
+    program held): a link would lead to that program."""
+    if not req.config.web_served:
+        raise CommandError(
+            "web.error.not_served", hint_key="web_hint.not_served", url=req.config.web_base_url
+        )
+
+
 @command("web.link", "webb", aliases=("web",), personal=True)
 def web_link(req: Request) -> Reply:
+    require_pages(req)
     forums = covered_forums(req)
     if not forums:
         raise CommandError("web.error.no_forums", hint_key="web_hint.where")
@@ -91,7 +99,6 @@ def web_link(req: Request) -> Reply:
             forums="; ".join(names),
             expires=format_time(expires, req.zone),
             minutes=config.web_link_minutes,
-            number=link.id,
             prefix=config.prefix,
         )
     )
@@ -143,6 +150,7 @@ def display_path(req: Request, link: WebLink) -> str:
     personal=True,
 )
 def web_display(req: Request) -> Reply:
+    require_pages(req)
     forum = _display_forum(req)
     assert forum.id is not None
     link = req.store.web_links.issue_display(req.me, forum.id, req.now)
@@ -168,34 +176,62 @@ def web_display(req: Request) -> Reply:
     personal=True,
 )
 def web_links(req: Request) -> Reply:
+    """The forum's display links (the one named, else the channel's); in a direct
+    conversation with no forum named, those of every forum the asker coordinates."""
+    if req.incoming.direct and req.forum is None and not isinstance(req.values.get("forum"), Forum):
+        return _every_forums_links(req)
     forum = _display_forum(req)
+    doc = req.document()
+    last = _list_links(req, doc, forum)
+    if last is None:
+        doc.paragraph(req.t("web_display.list_none", forum=forum.name, prefix=req.config.prefix))
+    else:
+        doc.paragraph(req.t("web_display.list_footer", prefix=req.config.prefix, number=last))
+    return Reply(doc)
+
+
+def _every_forums_links(req: Request) -> Reply:
+    forums = sorted(
+        (forum for forum, role in covered_forums(req).values() if role is Role.COORDINATOR),
+        key=lambda forum: forum.name,
+    )
+    if not forums:
+        raise CommandError("web_display.error.not_coordinator")
+    doc = req.document()
+    last = None
+    for forum in forums:
+        if forum.id is not None and req.store.web_links.displays(forum.id):
+            last = _list_links(req, doc, forum)
+    if last is None:
+        doc.paragraph(req.t("web_display.list_none_anywhere", prefix=req.config.prefix))
+    else:
+        doc.paragraph(req.t("web_display.list_footer", prefix=req.config.prefix, number=last))
+    return Reply(doc)
+
+
+def _list_links(req: Request, doc: Document, forum: Forum) -> int | None:
+    """The forum's valid display links under its heading; the last one's number (None: none)."""
     assert forum.id is not None
     links = req.store.web_links.displays(forum.id)
-    doc = req.document().heading(req.t("web_display.list_title", forum=forum.name))
+    doc.heading(req.t("web_display.list_title", forum=forum.name))
     if not links:
-        doc.paragraph(req.t("web_display.list_none", forum=forum.name, prefix=req.config.prefix))
-        return Reply(doc)
+        return None
     zone = req.zone
     lines = []
     for link in links:
         maker = req.store.people.get(link.person_id)
-        seen = (
-            format_time(link.last_seen_at, zone)
-            if link.last_seen_at is not None
-            else req.t("web_display.never_seen")
-        )
-        lines.append(
-            req.t(
-                "web_display.list_line",
-                number=link.id,
-                who=maker.display_name if maker is not None else "?",
-                created=format_time(link.created_at, zone),
-                seen=seen,
-            )
-        )
+        values = {
+            "number": link.id,
+            "who": maker.display_name if maker is not None else "?",
+            "created": format_time(link.created_at, zone),
+        }
+        if link.last_seen_at is None:
+            lines.append(req.t("web_display.list_line_unseen", **values))
+        else:
+            seen = format_time(link.last_seen_at, zone)
+            lines.append(req.t("web_display.list_line", seen=seen, **values))
     doc.bullets(lines)
-    doc.paragraph(req.t("web_display.list_footer", prefix=req.config.prefix, number=links[-1].id))
-    return Reply(doc)
+    return links[-1].id
 
 
 def _no_such_link(req: Request, wanted: str) -> CommandError:
@@ -252,3 +288,14 @@ def web_revoke(req: Request) -> Reply:
     else:
         text = req.t("web_display.revoked", number=number, forum=forum.name)
     return Reply(req.document().paragraph(text))
+
+
+@command("web.sign_out", "webb logga ut", aliases=("web sign out",), personal=True)
+def web_sign_out(req: Request) -> Reply:
+    """Every session the asker's personal links opened, ended (a browser left signed in
+    elsewhere too); their display links are left alone."""
+    me = req.store.known_me()
+    ended = req.store.web_links.sign_out(me, req.now) if me is not None else 0
+    if not ended:
+        return Reply(req.document().paragraph(req.t("web.not_signed_in")))
+    return Reply(req.document().paragraph(req.t("web.signed_out", count=ended)))

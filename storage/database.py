@@ -74,7 +74,9 @@ def _create_private(path: str) -> None:
 def make_engine(url: str, *, autocheckpoint: bool = True) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout.
 
-    ``autocheckpoint=False`` leaves WAL checkpoints to a :class:`WalCheckpointer`.
+    ``autocheckpoint=False`` leaves WAL checkpoints to a :class:`WalCheckpointer`. A failed
+    statement's values (report texts, the web pages' secret) stay out of its error, and so
+    out of the logs (``hide_parameters``).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -85,10 +87,10 @@ def make_engine(url: str, *, autocheckpoint: bool = True) -> Engine:
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _create_private(path)
-        engine = create_engine(url, **kwargs)
+        engine = create_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(autocheckpoint))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

@@ -139,6 +139,16 @@ class Forums:
     def get(self, forum_id: int) -> Forum | None:
         return self._session.get(Forum, forum_id)
 
+    def by_ids(self, forum_ids: list[int]) -> list[Forum]:
+        """The forums of ``forum_ids`` that exist, in one query, by id."""
+        if not forum_ids:
+            return []
+        return list(
+            self._session.exec(
+                select(Forum).where(col(Forum.id).in_(forum_ids)).order_by(col(Forum.id))
+            )
+        )
+
     def for_channel(self, platform: str, channel_id: str) -> Forum | None:
         params = {"platform": platform, "channel_id": channel_id}
         return self._session.exec(_FOR_CHANNEL, params=params).first()

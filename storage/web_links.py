@@ -76,6 +76,7 @@ class WebLinks:
             update(WebLink)
             .where(
                 col(WebLink.id) == link_id,
+                col(WebLink.kind) == PERSONAL,
                 col(WebLink.nonce) == nonce,
                 col(WebLink.used_at).is_(None),
                 col(WebLink.revoked_at).is_(None),
@@ -90,6 +91,7 @@ class WebLinks:
         return self._session.exec(
             select(WebLink).where(
                 col(WebLink.id) == link_id,
+                col(WebLink.kind) == PERSONAL,
                 col(WebLink.session_key) == key,
                 col(WebLink.revoked_at).is_(None),
                 col(WebLink.session_until) > now,
@@ -155,3 +157,21 @@ class WebLinks:
         self._session.flush()
         forum_id = link.forum_id if link.kind == DISPLAY else None
         self._audit.record("web.link_revoked", forum_id, link=link.id, kind=link.kind)
+
+    def sign_out(self, person: Person, at: datetime) -> int:
+        """Every personal link of ``person`` not yet revoked, revoked (their sessions end,
+        on every browser): how many."""
+        links = self._session.exec(
+            select(WebLink).where(
+                col(WebLink.person_id) == person.id,
+                col(WebLink.kind) == PERSONAL,
+                col(WebLink.revoked_at).is_(None),
+            )
+        ).all()
+        for link in links:
+            link.revoked_at = at
+            self._session.add(link)
+        self._session.flush()
+        if links:
+            self._audit.record("web.signed_out", None, links=[link.id for link in links])
+        return len(links)

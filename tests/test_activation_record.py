@@ -77,9 +77,9 @@ def test_the_record_of_an_activation_to_the_minute(forum_chat: Chat) -> None:
     assert times == sorted(times)
     # The report round of the activation: Trafikverket reported, the others not — told
     # when it closed, with the stand-down, before it.
-    assert "Rapportomgång 1: 1 av 3 rapporterade (33 %)" in text
+    assert "Runda 1: 1 av 3 rapporterade (33 %)" in text
     closed = (
-        "2026-11-26 17:00 Rapportomgång 1 stängd: 1 rapporterade (Trafikverket); "
+        "2026-11-26 17:00 Runda 1 stängd: 1 rapporterade (Trafikverket); "
         "saknas 2 (Nacka kommun; Polisen Region Stockholm)"
     )
     assert timeline[-2:] == [closed, "2026-11-26 17:00 operator avaktiverade: Stormen över"]
@@ -187,15 +187,15 @@ def test_each_published_picture_says_what_changed(forum_chat: Chat) -> None:
     )
     assert "Tid till första kvittens: mindre än en minut" in text
     assert (
-        "2026-11-26 15:10 Samlad lägesbild, rapportomgång 1, version 1 publicerad (operator) "
+        "2026-11-26 15:10 Samlad lägesbild, runda 1, version 1 publicerad (operator) "
         "med 1 rapport" in lines
     )
     assert (
-        "2026-11-26 15:30 Samlad lägesbild, rapportomgång 1, version 2 publicerad (operator); "
+        "2026-11-26 15:30 Samlad lägesbild, runda 1, version 2 publicerad (operator); "
         "nya rapporter: Polisen Region Stockholm; ändrade: Trafikverket" in lines
     )
     # Still open: the round is told as it stands, at its opening.
     assert (
-        "2026-11-26 15:00 Rapportomgång 1 öppnad; hittills 2 rapporterade "
+        "2026-11-26 15:00 Runda 1 öppnad; hittills 2 rapporterade "
         "(Polisen Region Stockholm; Trafikverket); saknas 0 (–)" in lines
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.environment import clean_env
-from tests.support.http_get import get
+from tests.support.http_get import get, sign_in
 from tests.support.loopback import free_port
 from tests.support.tmux import TmuxTerminal
 from tests.test_console import REPO, THURSDAY_1500
@@ -69,8 +69,8 @@ def test_webb_typed_in_the_terminal_signs_in_on_its_own_pages(
     chat.stdin.flush()
     link = _line_with(chat, LINK)
     assert int(link[1]) == port
-    signed_in = get(link[0])
-    assert signed_in.status == 200, signed_in.body
+    signed_in = sign_in(link[0])
+    assert signed_in.status == 303, signed_in.body
     cookie = signed_in.cookie
     page = get(f"http://127.0.0.1:{port}/", cookie)
     assert page.status == 200
@@ -99,7 +99,7 @@ def test_a_port_already_taken_leaves_the_chat_working(tmp_path: Path) -> None:
         taken = holder.getsockname()[1]
         done = subprocess.run(
             [*argv, "--now", THURSDAY_1500],
-            input="!hjälp\n",
+            input="!hjälp\n!webb\n",
             capture_output=True,
             text=True,
             cwd=REPO,
@@ -109,6 +109,10 @@ def test_a_port_already_taken_leaves_the_chat_working(tmp_path: Path) -> None:
         )
     assert done.returncode == 0
     assert "Kommandon du kan använda här" in done.stdout  # the chat answered
+    # No link that would lead to whatever holds the port: !webb says why, and what to do.
+    assert "/w/" not in done.stdout
+    assert "Webbsidorna visas inte just nu" in done.stdout
+    assert "HTTP_PORT=8081 make run" in done.stdout
     assert "the web pages are not served" in done.stderr
     assert f"127.0.0.1:{taken}" in done.stderr
     assert "Traceback" not in done.stderr

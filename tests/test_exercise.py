@@ -275,9 +275,7 @@ def test_clearing_an_exercise_asks_first_and_keeps_real_data(
     cleared = _say(chat, "!övning rensa Stabsövning december bekräfta")
     assert cleared.ok, _answer(cleared)
     assert "Övningen ”Stabsövning december” är rensad av operator" in _answer(cleared)
-    assert "Borttaget: 1 aktivering, 1 rapportomgång, 1 lägesrapport och 1 möte." in _answer(
-        cleared
-    )
+    assert "Borttaget: 1 aktivering, 1 rapportrunda, 1 lägesrapport och 1 möte." in _answer(cleared)
     with Session(database.engine) as session:
         [activation] = session.exec(select(Activation)).all()
         assert activation.reason == "Verklig storm"

@@ -155,7 +155,7 @@ def test_a_meeting_in_exercise_mode_without_an_activation_is_the_exercises(
     md = _export(database, tmp_path, "protokoll", "md", *FORUM, "--meeting", "1")
     assert md.startswith(f"# {MARK_SV}Minnesanteckningar – Regional samverkanskonferens, möte 1")
     # The embedded picture is marked too; the status line is said once, at the top.
-    assert f"\n# {MARK_SV}Samlad lägesbild – Regional samverkanskonferens\n" in md
+    assert f"\n## {MARK_SV}Samlad lägesbild – Regional samverkanskonferens\n" in md
     assert md.count(LINE_SV) == 1
 
 

@@ -49,13 +49,13 @@ def test_markdown_figures_paragraph_and_timeline(
     assert "- Tid till första kvittens: 4 min" in text
     assert "- Tid tills alla inkallade kvitterat: 23 min" in text
     assert "- Tid till första mötet: 45 min" in text
-    assert "- Rapportomgång 1: 1 av 3 rapporterade (33 %)" in text
+    assert "- Runda 1: 1 av 3 rapporterade (33 %)" in text
     assert (
         "Aktiveringen av Regional samverkanskonferens (Storm Dagmar) varade 2 h 0 min, "
         "från 2026-11-26 15:00 till 2026-11-26 17:00. Första kvittens kom efter 4 min. "
         "Alla 3 inkallade organisationer hade kvitterat efter 23 min. "
         "Första mötet hölls 45 min efter aktiveringen. "
-        "Rapportering: 1 av 3 (33 %) i omgång 1." in text
+        "Rapportering: 1 av 3 (33 %) i runda 1." in text
     )
     assert "- **2026-11-26 15:04** Trafikverket kvitterade (cia) efter 4 min" in text
     assert "- **2026-11-26 16:30** Möte 1 avslutades, 2 närvarande" in text

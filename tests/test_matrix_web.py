@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.bot_process import BotProcess
-from tests.support.http_get import get
+from tests.support.http_get import get, sign_in
 from tests.support.loopback import free_port
 from tests.support.matrix_bot import (
     PASSWORD,
@@ -81,8 +81,8 @@ def test_the_link_comes_in_a_direct_room_and_signs_in_once(
     assert link is not None, letter.describe()
     assert link[0].startswith(f"http://127.0.0.1:{PORT}/w/")
 
-    signed_in = get(link[0])
-    assert signed_in.status == 200, signed_in.body
+    signed_in = sign_in(link[0])
+    assert signed_in.status == 303, signed_in.body
     cookie = signed_in.cookie
     page = get(f"http://127.0.0.1:{PORT}/", cookie)
     assert page.status == 200

@@ -195,4 +195,4 @@ def test_the_record_of_an_activation_brings_its_charts_as_images(slack: SlackBot
     assert "andelen inkallade organisationer som kvitterat" in acks.alt_txt
     assert "100 %" in acks.alt_txt  # Polisen, the one called in, acknowledged
     assert rounds.alt_txt is not None
-    assert "andelen inkallade som rapporterade per omgång" in rounds.alt_txt
+    assert "andelen inkallade som rapporterade per runda" in rounds.alt_txt

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_slack import Call
-from tests.support.http_get import get
+from tests.support.http_get import get, sign_in
 from tests.support.slack_http import (
     SlackBot,
     bound_forum,
@@ -57,8 +57,8 @@ def test_the_slash_commands_link_is_ephemeral_and_signs_in_once(slack: SlackBot)
     assert url.startswith(f"http://127.0.0.1:{slack.port}/w/")
     _nothing_public(slack, mark, channel)
 
-    signed_in = get(url)
-    assert signed_in.status == 200, signed_in.body
+    signed_in = sign_in(url)
+    assert signed_in.status == 303, signed_in.body
     cookie = signed_in.cookie
     assert cookie.startswith("samverkan_web=")
     assert "HttpOnly" in signed_in.set_cookie
@@ -78,8 +78,8 @@ def test_a_typed_webb_is_answered_to_the_asker_alone(slack: SlackBot) -> None:
     assert say(slack, anna, channel, "!webb").status == 200
     answer = slack.fake.wait_for("chat.postEphemeral", since=mark, channel=channel, user=anna)
     _nothing_public(slack, mark, channel)
-    signed_in = get(_link(answer))
-    assert signed_in.status == 200, signed_in.body
+    signed_in = sign_in(_link(answer))
+    assert signed_in.status == 303, signed_in.body
     page = get(f"http://127.0.0.1:{slack.port}/", signed_in.cookie)
     assert page.status == 200
     assert name in page.body  # the channel's forum, where she typed it

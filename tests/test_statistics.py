@@ -290,7 +290,7 @@ def test_the_weekly_chart_comes_as_an_image_drawn_from_the_figures(
 def test_without_a_scheduled_meeting_no_chart_is_attached(forum_chat: Chat) -> None:
     said = forum_chat.say("!statistik senaste 1 månad")
     assert said.reply is not None
-    assert "Inga ordinarie möten med rundor under perioden." in said.text
+    assert "Inga lägesrapporter i rundorna före de ordinarie mötena under perioden." in said.text
     assert said.reply.attachments == ()
 
 

@@ -99,7 +99,7 @@ def test_the_evaluation_paragraph_reads_its_rounds(
         database, tmp_path, "efterhand", "2026-11-26 16:15", "--forum", "samverkanskonferens",
         "--activation", "1", "--format", "md",
     )  # fmt: skip
-    assert "Rapportering: 1 av 2 (50 %) i omgång 1." in text
+    assert "Rapportering: 1 av 2 (50 %) i runda 1." in text
 
 
 def test_the_exercise_record_export_carries_its_status(

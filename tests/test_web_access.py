@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from commands.core.web_tokens import COOKIE
 from storage import Database
 from storage.models import WebLink
 from tests.support.chat import Chat
-from tests.support.web_pages import audit_events, id_of_forum, link_in, pages
+from tests.support.web_pages import audit_events, id_of_forum, link_in, pages, signed_in
 
 KONFERENS = "samverkanskonferens"
 
@@ -75,9 +76,13 @@ def test_sign_in_and_see_the_forum_page_with_the_acknowledgements(
     path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        response = await session.get(path, allow_redirects=False)
-        assert response.status == 200
-        assert '<meta http-equiv="refresh" content="0; url=/">' in await response.text()
+        opened = await session.get(path, allow_redirects=False)
+        assert opened.status == 200
+        assert COOKIE not in opened.cookies  # opening the link (a preview) uses nothing up
+        assert f'<form method="post" action="{path}">' in await opened.text()
+        response = await session.post(path, allow_redirects=False)
+        assert response.status == 303
+        assert response.headers["Location"] == "/"
         morsel = response.cookies[COOKIE]
         assert morsel["httponly"] is True
         assert morsel["samesite"] == "Strict"
@@ -109,11 +114,19 @@ def test_sign_in_and_see_the_forum_page_with_the_acknowledgements(
         assert headings[0] == 1
         assert all(b - a <= 1 for a, b in itertools.pairwise(headings)), headings
 
+        # Opened again while signed in (a reload, Back): on to the list.
+        reload = await session.get(path, allow_redirects=False, cookies=cookies)
+        assert reload.status == 303
+        assert reload.headers["Location"] == "/"
+        # Used: without the session, refused, and pressing its button again signs nobody in.
+        session.session.cookie_jar.clear()
         again = await session.get(path, allow_redirects=False)
         assert again.status == 403
-        assert COOKIE not in again.cookies
         assert "Åtkomst nekad" in await again.text()
         assert "Access denied" in await again.text()
+        twice = await session.post(path, allow_redirects=False)
+        assert twice.status == 403
+        assert COOKIE not in twice.cookies
 
     pages(forum_chat, client)
     views = audit_events(database, "web.page_view")
@@ -134,7 +147,9 @@ def test_an_expired_link_is_refused_and_stays_unused(forum_chat: Chat, database:
     async def client(session: TestClient[Any, Any]) -> None:
         response = await session.get(path, allow_redirects=False)
         assert response.status == 403
-        assert COOKIE not in response.cookies
+        pressed = await session.post(path, allow_redirects=False)
+        assert pressed.status == 403
+        assert COOKIE not in pressed.cookies
 
     pages(forum_chat, client)
     with Session(database.engine) as session:
@@ -155,11 +170,13 @@ def test_a_tampered_or_made_up_token_is_refused(forum_chat: Chat, database: Data
         for wrong in (flipped, payload[:-1] + "x." + rest, "nothing", f"{token}x"):
             response = await session.get(f"/w/{wrong}", allow_redirects=False)
             assert response.status == 403, wrong
-            assert COOKIE not in response.cookies
+            pressed = await session.post(f"/w/{wrong}", allow_redirects=False)
+            assert pressed.status == 403, wrong
+            assert COOKIE not in pressed.cookies
         forged = await session.get("/", cookies={COOKIE: token})  # a link is no session
         assert forged.status == 403
         # The real one still works: the refusals used nothing up.
-        assert (await session.get(path, allow_redirects=False)).status == 200
+        assert await signed_in(session, path)
 
     pages(forum_chat, client)
 
@@ -171,8 +188,7 @@ def test_a_forum_the_session_does_not_cover_is_refused(
     path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        response = await session.get(path, allow_redirects=False)
-        cookies = {COOKIE: response.cookies[COOKIE].value}
+        cookies = await signed_in(session, path)
         other = await session.get("/forum/regional-chefsgrupp", cookies=cookies)
         assert other.status == 403
         unknown = await session.get("/forum/finns-inte", cookies=cookies)
@@ -190,8 +206,7 @@ def test_the_session_ends_after_its_hours(forum_chat: Chat) -> None:
     path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        response = await session.get(path, allow_redirects=False)
-        cookies = {COOKIE: response.cookies[COOKIE].value}
+        cookies = await signed_in(session, path)
         forum_chat.advance(hours=11, minutes=59)
         assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 200
         forum_chat.advance(minutes=2)
@@ -209,7 +224,8 @@ def test_behind_tls_the_cookie_is_secure(database: Database, forum_chat: Chat) -
     path = link_in(said)
 
     async def client(session: TestClient[Any, Any]) -> None:
-        response = await session.get(path, allow_redirects=False)
+        await session.get(path, allow_redirects=False)
+        response = await session.post(path, allow_redirects=False)
         assert response.cookies[COOKIE]["secure"] is True
 
     pages(forum_chat, client)
@@ -223,22 +239,117 @@ def test_web_base_url_defaults_to_the_http_port(monkeypatch: pytest.MonkeyPatch)
     assert settings.core().web_base_url == "https://samverkan.example.org"
 
 
-def test_the_link_says_its_number_and_revoking_it_signs_out(forum_chat: Chat) -> None:
+def test_signing_out_on_the_page_or_in_the_chat_ends_the_session(forum_chat: Chat) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
     said = forum_chat.say("!webb", person="anna")
-    path = link_in(said)
+    first = link_in(said)
     (letter,) = [render_text(post.document) for post in said.posts if post.direct]
-    number = re.search(r"Det är länk nr (\d+); logga ut med (!webb återkalla \d+)\.", letter)
-    assert number is not None, letter
+    assert "Du loggar ut med knappen på sidorna eller med !webb logga ut." in letter
+    second = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        response = await session.get(path, allow_redirects=False)
-        cookies = {COOKIE: response.cookies[COOKIE].value}
+        here = await signed_in(session, first)
+        elsewhere = await signed_in(session, second)  # another browser
+        page = await session.get(f"/forum/{KONFERENS}", cookies=here)
+        assert '<form class="signout" method="post" action="/logga-ut">' in await page.text()
+        # The button: this session ends, and its cookie is removed.
+        out = await session.post("/logga-ut", cookies=here)
+        assert out.status == 200
+        assert "Du är utloggad" in await out.text()
+        assert out.cookies[COOKIE].value == ""
+        assert (await session.get("/", cookies=here)).status == 403
+        assert (await session.get("/", cookies=elsewhere)).status == 200
+        # The chat's way, as the link's text says it: every other session ends too.
+        told = forum_chat.say("!webb logga ut", person="anna")
+        assert told.ok, told.text
+        assert "Du är utloggad från webbsidorna (1 inloggning avslutad)." in told.text
+        assert (await session.get("/", cookies=elsewhere)).status == 403
+        again = forum_chat.say("!webb logga ut", person="anna")
+        assert "Du är inte inloggad på webbsidorna" in again.text
+
+    pages(forum_chat, client)
+
+
+def test_a_post_from_another_site_signs_nobody_in_or_out(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = link_in(forum_chat.say("!webb", person="anna"))
+    evil = {"Origin": "https://elak.example.com"}
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        pressed = await session.post(path, allow_redirects=False, headers=evil)
+        assert pressed.status == 403
+        assert COOKIE not in pressed.cookies
+        cookies = await signed_in(session, path)  # the link still works
+        out = await session.post("/logga-ut", cookies=cookies, headers=evil)
+        assert out.status == 403
+        assert (await session.get("/", cookies=cookies)).status == 200
+
+    pages(forum_chat, client)
+
+
+def test_a_signed_in_persons_other_forum_is_refused_with_the_way_back(forum_chat: Chat) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        other = await session.get("/forum/regional-chefsgrupp", cookies=cookies)
+        assert other.status == 403
+        text = await other.text()
+        assert "Din inloggning gäller inte det här forumet" in text
+        assert '<a href="/">Dina forum</a>' in text
+
+    pages(forum_chat, client)
+
+
+def test_the_pages_say_so_when_the_database_is_away(forum_chat: Chat) -> None:
+    """The database file moved away under the running pages (SQLite then opens an empty
+    one: every query fails as a database away does), and back."""
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = link_in(forum_chat.say("!webb", person="anna"))
+    engine = forum_chat.database.engine
+    assert engine.url.database is not None
+    stored = Path(engine.url.database)
+    aside = stored.with_name("undan.db")
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        engine.dispose()
+        stored.rename(aside)
+        try:
+            page = await session.get(f"/forum/{KONFERENS}", cookies=cookies)
+            listing = await session.get("/", cookies=cookies)
+        finally:
+            engine.dispose()
+            stored.unlink(missing_ok=True)
+            aside.rename(stored)
+        assert page.status == 503
+        assert listing.status == 503
+        assert page.headers["Retry-After"] == "30"
+        text = await page.text()
+        assert "Sidorna kan inte visas just nu" in text
+        assert "The pages cannot be shown just now" in text
+        assert "Traceback" not in text
         assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 200
-        signed_out = forum_chat.say(number[2], person="anna")  # the hint, as typed
-        assert signed_out.ok, signed_out.text
-        assert f"Inloggningslänk nr {number[1]} (anna) är återkallad" in signed_out.text
-        assert (await session.get(f"/forum/{KONFERENS}", cookies=cookies)).status == 403
-        assert (await session.get("/", cookies=cookies)).status == 403
+
+    pages(forum_chat, client)
+
+
+def test_a_role_taken_away_is_gone_from_the_pages_at_once(forum_chat: Chat) -> None:
+    assert forum_chat.say("!roll @anna observatör").ok
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        page = await session.get(f"/forum/{KONFERENS}", cookies=cookies)
+        assert page.status == 200
+        assert "observatör" in await page.text()
+        assert forum_chat.say("!roll @anna koordinator").ok  # her role shown is the one now
+        page = await session.get(f"/forum/{KONFERENS}", cookies=cookies)
+        assert "koordinator" in await page.text()
+        assert forum_chat.say("!roll @anna ingen").ok
+        gone = await session.get(f"/forum/{KONFERENS}", cookies=cookies)
+        assert gone.status == 403
+        assert KONFERENS not in await (await session.get("/", cookies=cookies)).text()
 
     pages(forum_chat, client)

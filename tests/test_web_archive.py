@@ -13,14 +13,17 @@ import itertools
 import re
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
+from sqlmodel import Session, select
 
 from bot.export.minutes_export import render_minutes
 from bot.export.source import MinutesQuery, load_minutes
-from commands.core.web_tokens import COOKIE
 from storage import Database
+from storage.models import Forum
 from tests.support.chat import Chat
-from tests.support.web_pages import audit_events, id_of_forum, link_in, pages
+from tests.support.web_pages import audit_events, id_of_forum, link_in, pages, signed_in
+from tests.test_export import export
 from tests.test_web_access import KONFERENS
 
 FORUM = f"/forum/{KONFERENS}"
@@ -57,12 +60,6 @@ def played(chat: Chat) -> str:
     return link_in(chat.say("!webb", person="anna"))
 
 
-async def _signed_in(session: TestClient[Any, Any], path: str) -> dict[str, str]:
-    response = await session.get(path, allow_redirects=False)
-    assert response.status == 200
-    return {COOKIE: response.cookies[COOKIE].value}
-
-
 def _one_page(html: str) -> None:
     """What every page has: lang, one <h1>, a <main>, no script, headings in order."""
     assert '<html lang="sv">' in html
@@ -80,7 +77,7 @@ def test_the_archive_lists_everything_newest_first_each_a_link(
     path = played(forum_chat)
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         forum = await session.get(FORUM, cookies=cookies)
         text = await forum.text()
         assert f'href="{FORUM}/arkiv"' in text
@@ -99,9 +96,14 @@ def test_the_archive_lists_everything_newest_first_each_a_link(
             ("2026-11-26 15:00", f"{FORUM}/efterhand/1"),
         ]
         assert "Minnesanteckningar, möte 1: Samverkanskonferens Storm Dagmar" in html
-        assert "Samlad lägesbild, omgång 1, version 2" in html
-        assert "Efterhandsrapport, aktivering 1: Storm Dagmar, elavbrott i norra länet" in html
-        assert f'href="{FORUM}/statistik">Statistik för 2026</a>' in html
+        assert "Samlad lägesbild, runda 1, version 2" in html
+        assert "omgång" not in html
+        # Still under way: dated by its start, and the entry says so.
+        assert (
+            "Efterhandsrapport, aktivering 1: Storm Dagmar, elavbrott i norra länet "
+            "(pågår; tiden är när den aktiverades)"
+        ) in html
+        assert f'href="{FORUM}/statistik">Statistik för de senaste 12 månaderna</a>' in html
         # The breadcrumbs: the forums, the forum, the archive (this page).
         nav = html[html.index("<nav") : html.index("</nav>")]
         assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/arkiv"]
@@ -121,10 +123,10 @@ def test_the_picture_marks_what_changed_since_the_version_before(forum_chat: Cha
     path = played(forum_chat)
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         second = await session.get(f"{FORUM}/lagesbild/1/2", cookies=cookies)
         assert second.status == 200
-        html = await second.text()
+        html = second_html = await second.text()
         _one_page(html)
         assert "<h1>Samlad lägesbild – Regional samverkanskonferens</h1>" in html
         police = _section(html, "Polisen Region Stockholm")
@@ -137,7 +139,10 @@ def test_the_picture_marks_what_changed_since_the_version_before(forum_chat: Cha
         assert "Ny sedan version 1" in traffic
         assert "<ins>Halka på E4</ins>" in traffic
         assert "<del>" not in traffic
-        assert "Det som har ändrats sedan version 1 är markerat" in html
+        assert (
+            "Det som har ändrats sedan version 1 är markerat ”Ändrat sedan version 1”, "
+            "en ny organisations rapport ”Ny sedan version 1”."
+        ) in html
         versions = html[html.index('<section class="versions"') :]
         assert re.findall(r'<a href="([^"]+)"', versions) == [
             f"{FORUM}/lagesbild",
@@ -158,7 +163,15 @@ def test_the_picture_marks_what_changed_since_the_version_before(forum_chat: Cha
         now = await live.text()
         _one_page(now)
         assert "Inget har ändrats sedan version 2." in now  # nobody reported since
-        assert "<dt>Sammanställd av</dt><dd>samverkan-bot (webbsidan)</dd>" in now
+        assert "<dt>Sammanställd av</dt><dd>samverkan-bot (webbsidan), inte publicerad</dd>" in now
+        # Not to be taken for a published version: said so under the title, with the latest.
+        notice = now[now.index('<div class="notice">') : now.index("</div>")]
+        assert now.index("</h1>") < now.index('<div class="notice">') < now.index("<dl")
+        assert "<strong>Inte publicerad.</strong> Sammanställd nu, 2026-11-26 15:45," in notice
+        assert (
+            f'<a href="{FORUM}/lagesbild/1/2">Senast publicerad: version 2, 2026-11-26 15:15</a>'
+        ) in notice
+        assert '<div class="notice">' not in second_html
         assert "<ins>" not in now
         nav = now[now.index("<nav") : now.index("</nav>")]
         assert re.findall(r'<a href="([^"]+)"', nav) == ["/", FORUM, f"{FORUM}/lagesbild"]
@@ -171,7 +184,7 @@ def test_the_current_picture_marks_reports_since_the_latest_version(forum_chat: 
     _ok(forum_chat, "!läge Läge: Halka på E4 och E18", person="bo")
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         html = await (await session.get(f"{FORUM}/lagesbild", cookies=cookies)).text()
         assert "Det som har ändrats sedan den senast publicerade versionen (2)" in html
         traffic = _section(html, "Trafikverket")
@@ -190,7 +203,7 @@ def test_a_field_no_longer_reported_is_shown_struck_out(forum_chat: Chat) -> Non
     _ok(forum_chat, "!läge Läge: Träd över vägar i Norrtälje", person="anna")
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         html = await (await session.get(f"{FORUM}/lagesbild", cookies=cookies)).text()
         police = _section(html, "Polisen Region Stockholm")
         assert "Ändrat sedan version 2" in police
@@ -213,7 +226,7 @@ def test_the_minutes_page_is_the_minutes_export_with_one_h1(
     export = render_minutes(exported.minutes, "html", "sv")
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         response = await session.get(f"{FORUM}/minnesanteckningar/1", cookies=cookies)
         assert response.status == 200
         html = await response.text()
@@ -236,7 +249,7 @@ def test_the_record_page_has_both_charts_with_ids_of_their_own(forum_chat: Chat)
     _ok(forum_chat, "!avaktivera Stormen över")
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         response = await session.get(f"{FORUM}/efterhand/1", cookies=cookies)
         assert response.status == 200
         html = await response.text()
@@ -267,7 +280,7 @@ def test_an_exercise_is_marked_in_the_archive_and_on_its_record(forum_chat: Chat
     path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         archive = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
         assert "ÖVNING – Efterhandsrapport, aktivering 1: " in archive
         record = await (await session.get(f"{FORUM}/efterhand/1", cookies=cookies)).text()
@@ -282,7 +295,7 @@ def test_what_the_forum_does_not_have_is_a_404_in_its_language(
     path = played(forum_chat)
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         for missing in (
             "minnesanteckningar/9",
             "minnesanteckningar/x",
@@ -314,16 +327,16 @@ def test_a_forum_the_session_does_not_cover_is_refused_and_nothing_audited(
     path = played(forum_chat)
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         for page in ("arkiv", "lagesbild", "minnesanteckningar/1", "efterhand/1", "statistik"):
-            other = await session.get(f"/forum/regional-chefsgrupp/{page}", cookies=cookies)
+            other = await session.get(f"/forum/chefsgrupp/{page}", cookies=cookies)
             assert other.status == 403, page
             assert "Åtkomst nekad" in await other.text()
             session.session.cookie_jar.clear()
             anonymous = await session.get(f"{FORUM}/{page}")
             assert anonymous.status == 403, page
-            cookies = await _signed_in(session, link_in(forum_chat.say("!webb", person="anna")))
-        unknown = await session.get("/forum/regional-chefsgrupp/finns-inte", cookies=cookies)
+            cookies = await signed_in(session, link_in(forum_chat.say("!webb", person="anna")))
+        unknown = await session.get("/forum/chefsgrupp/finns-inte", cookies=cookies)
         assert unknown.status == 403
         session.session.cookie_jar.clear()
         assert (await session.get(f"{FORUM}/finns-inte")).status == 403  # no session
@@ -343,7 +356,7 @@ def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) 
     path = link_in(forum_chat.say("!webb", person="anna"))
 
     async def client(session: TestClient[Any, Any]) -> None:
-        cookies = await _signed_in(session, path)
+        cookies = await signed_in(session, path)
         archive = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
         assert (
             f'<time datetime="2026-11-26T14:05:00+00:00">2026-11-26 15:05</time> '
@@ -357,5 +370,192 @@ def test_an_adopted_direction_is_in_the_archive_with_its_page(forum_chat: Chat) 
         assert "Framkomlighet på E4 &lt;b&gt;före&lt;/b&gt; kvällen" in html
         crumbs = html[html.index("<nav") : html.index("</nav>")]
         assert f'<a href="{FORUM}/inriktning/1" aria-current="page">Inriktning 1</a>' in crumbs
+
+    pages(forum_chat, client)
+
+
+def test_a_forum_named_by_a_digit_shows_its_own_archive_not_the_listed_one(
+    forum_chat: Chat, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forum named "3" (made before such names were refused) is not the third in
+    ``!forum lista`` (Regional samordningsgrupp): its pages, ``export --forum 3`` and
+    ``!forum koppla 3`` take it by its name."""
+    refused = forum_chat.say("!forum skapa 3 samordnande", channel="tre")
+    assert not refused.ok
+    assert "Ett forums namn kan inte vara bara siffror (3)" in refused.text
+    _ok(forum_chat, "!forum skapa Trean samordnande", channel="tre")
+    with Session(database.engine) as session:
+        trean = session.exec(select(Forum).where(Forum.slug == "trean")).one()
+        trean.name, trean.slug = "3", "3"
+        session.add(trean)
+        session.commit()
+    _ok(forum_chat, "!forum koppla 3", channel="tre")  # by its name, not the third listed
+    _ok(forum_chat, "!forum koppla Regional samordningsgrupp", channel="sg")
+    _ok(forum_chat, "!möte start Samordningsgruppens hemliga möte", channel="sg")
+    _ok(forum_chat, "!möte slut", channel="sg")
+    _ok(forum_chat, "!möte start Trean möts", channel="tre")
+    _ok(forum_chat, "!möte slut", channel="tre")
+    _ok(forum_chat, "!möte start Trean möts igen", channel="tre")
+    _ok(forum_chat, "!möte slut", channel="tre")
+    for title in ("igen", "en tredje gång"):
+        _ok(forum_chat, f"!möte start Samordningsgruppen {title}", channel="sg")
+        _ok(forum_chat, "!möte slut", channel="sg")
+    path = link_in(forum_chat.say("!webb", person="cecilia", channel="tre"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        for number, title in ((1, "Trean möts"), (2, "Trean möts igen")):
+            page = await session.get(f"/forum/3/minnesanteckningar/{number}", cookies=cookies)
+            assert page.status == 200
+            html = await page.text()
+            assert title in html
+            assert "Samordningsgrupp" not in html
+        third = await session.get("/forum/3/minnesanteckningar/3", cookies=cookies)
+        assert third.status == 404
+        for page_path in ("/forum/3/arkiv", "/forum/3/lagesbild", "/forum/3/statistik"):
+            response = await session.get(page_path, cookies=cookies)
+            assert "samordningsgrupp" not in (await response.text()).lower(), page_path
+
+    pages(forum_chat, client)
+    exported = export(database, capsys, "--forum", "3", "--format", "md", what="protokoll")
+    assert exported.status == 0, exported.err
+    assert "Trean möts igen" in exported.out
+    assert "Samordningsgrupp" not in exported.out
+
+
+def test_a_forum_without_any_round_says_it_has_no_picture_yet(forum_chat: Chat) -> None:
+    """Not a dead link: the picture page of a forum that never had a round says so (200),
+    in the forum's language."""
+    _ok(forum_chat, "!forum koppla Regional chefsgrupp", channel="chef")
+    path = link_in(forum_chat.say("!webb"))  # the operator: a coordinator of the region
+    chiefs = "/forum/chefsgrupp"
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        archive = await (await session.get(f"{chiefs}/arkiv", cookies=cookies)).text()
+        assert f'href="{chiefs}/lagesbild"' in archive
+        response = await session.get(f"{chiefs}/lagesbild", cookies=cookies)
+        assert response.status == 200
+        html = await response.text()
+        _one_page(html)
+        assert "<h1>Samlad lägesbild – Regional chefsgrupp</h1>" in html
+        assert (
+            "Det finns ingen samlad lägesbild för Regional chefsgrupp ännu: "
+            "ingen rapportrunda har öppnats."
+        ) in html
+        assert "Sidan finns inte" not in html
+        _ok(forum_chat, "!forum språk en", channel="chef")
+        english = await (await session.get(f"{chiefs}/lagesbild", cookies=cookies)).text()
+        assert "There is no joint situation picture for Regional chefsgrupp yet" in english
+
+    pages(forum_chat, client)
+
+
+def test_same_minute_versions_are_newest_first_and_a_record_dated_by_its_stand_down(
+    forum_chat: Chat,
+) -> None:
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera Storm Dagmar")
+    _ok(forum_chat, "!läge Läge: Träd över vägar", person="anna")
+    _ok(forum_chat, "!lägesbild publicera")
+    _ok(forum_chat, "!läge Läge: Träd över vägar i Norrtälje", person="anna")
+    _ok(forum_chat, "!lägesbild publicera")  # the same minute
+    forum_chat.advance(minutes=10)
+    _ok(forum_chat, "!möte start Samverkanskonferens")
+    _ok(forum_chat, "!möte slut")
+    forum_chat.advance(minutes=30)
+    _ok(forum_chat, "!avaktivera Stormen över")
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
+        listed = re.findall(r'<time datetime="[^"]+">([^<]+)</time> <a href="([^"]+)">', html)
+        assert listed == [
+            ("2026-11-26 15:40", f"{FORUM}/efterhand/1"),
+            ("2026-11-26 15:10", f"{FORUM}/minnesanteckningar/1"),
+            ("2026-11-26 15:00", f"{FORUM}/lagesbild/1/2"),
+            ("2026-11-26 15:00", f"{FORUM}/lagesbild/1/1"),
+        ]
+        assert "Efterhandsrapport, aktivering 1: Storm Dagmar (avaktiverad)" in html
+
+    pages(forum_chat, client)
+
+
+def test_a_cleared_field_is_struck_out_in_the_reports_field_order(forum_chat: Chat) -> None:
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera Storm Dagmar")
+    _ok(
+        forum_chat,
+        "!läge Läge: Träd över vägar\nKonsekvenser: Avstängda vägar\nBehov: Röjning",
+        person="anna",
+    )
+    _ok(forum_chat, "!lägesbild publicera")
+    forum_chat.advance(minutes=5)
+    _ok(forum_chat, "!läge Läge: Träd över vägar\nBehov: Röjning och sand", person="anna")
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/lagesbild", cookies=cookies)).text()
+        police = _section(html, "Polisen Region Stockholm")
+        labels = [label.split()[0] for label in re.findall(r"<dt>([^<]+)</dt>", police)]
+        assert labels == ["Läge", "Konsekvenser", "Behov"]  # "Konsekvenser / påverkan" …
+        assert "<dd><del>Tidigare: Avstängda vägar</del></dd>" in police
+        assert "<ins>Röjning och sand</ins>" in police
+
+    pages(forum_chat, client)
+
+
+def test_the_statistics_page_covers_the_last_12_months_as_the_command_does(
+    forum_chat: Chat,
+) -> None:
+    path = link_in(forum_chat.say("!webb", person="anna", channel="stab"))
+    command = forum_chat.say("!statistik").text
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/statistik", cookies=cookies)).text()
+        assert "Perioden 2025-11-26 15:00 – 2026-11-26 15:00." in html
+        assert "Perioden 2025-11-26 15:00 – 2026-11-26 15:00." in command
+        assert "Hållna: 3" in html
+        assert "Inga lägesrapporter i rundorna före de ordinarie mötena under perioden." in html
+
+    pages(forum_chat, client)
+
+
+def test_the_english_archive_names_the_after_action_report(forum_chat: Chat) -> None:
+    _ok(forum_chat, "!forum språk en")
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera Storm Dagmar")
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/arkiv", cookies=cookies)).text()
+        assert "After-action report, activation 1: Storm Dagmar (ongoing;" in html
+
+    pages(forum_chat, client)
+
+
+def test_a_record_stood_down_in_its_first_minute_reads_whole_minutes_and_says_things_once(
+    forum_chat: Chat,
+) -> None:
+    _ok(forum_chat, "!aktör Polisen", person="anna")
+    _ok(forum_chat, "!aktivera Falsklarm")
+    _ok(forum_chat, "!avaktivera Falsklarm")
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        cookies = await signed_in(session, path)
+        html = await (await session.get(f"{FORUM}/efterhand/1", cookies=cookies)).text()
+        acks = html[html.index("<svg") : html.index("</svg>")]
+        ticks = re.findall(r"<text[^>]*>([^<]*)</text>", acks)
+        assert {"0", "1"} <= set(ticks), ticks
+        assert not [tick for tick in ticks if re.fullmatch(r"\d+[.,]\d+", tick)], ticks
+        summary = html[html.index('<p class="summary">') :]
+        summary = summary[: summary.index("</p>")]
+        assert summary.count("kvitterade") == 1, summary  # not "none did" and "all never did"
+        assert re.search(r"Ingen av de 37 inkallade organisationerna kvitterade \(", summary)
 
     pages(forum_chat, client)

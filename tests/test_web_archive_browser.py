@@ -12,9 +12,7 @@ Screenshots of each (screen, 200 % zoom) are kept under ``test-artifacts/screens
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
 
-from commands.core.web_tokens import COOKIE
 from tests.support.browser import (
     ZOOM_200,
     Browser,
@@ -23,6 +21,7 @@ from tests.support.browser import (
     horizontal_overflow,
     links,
     screenshot,
+    sign_in,
     tab_stops,
 )
 from tests.support.chat import Chat
@@ -56,27 +55,18 @@ def _everything(chat: Chat) -> str:
     return link_in(chat.say("!webb", person="anna"))
 
 
-def _sign_in(page: Page, link: str) -> None:
-    """Open the sign-in link: its answer sets the session cookie (and refreshes to ``/``)."""
-    response = page.goto(link)
-    assert response is not None
-    assert response.status == 200
-    assert [cookie["name"] for cookie in page.context.cookies()] == [COOKIE]
-    page.wait_for_url(link.split("/w/")[0] + "/")  # the refresh, before going on
-
-
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_an_archive_page_is_accessible_keyboard_zoom_and_print(
     kind: str, forum_chat: Chat, browser: Browser, request: pytest.FixtureRequest
 ) -> None:
-    sign_in = _everything(forum_chat)
+    first_link = _everything(forum_chat)
     # A second link for the zoomed window (a link signs in once; each window is a context).
-    zoom_sign_in = link_in(forum_chat.say("!webb", person="anna"))
+    zoom_link = link_in(forum_chat.say("!webb", person="anna"))
     name = request.node.name
     with serving(forum_chat) as served:
         base = served.base
         with browser.page() as page:
-            _sign_in(page, base + sign_in)
+            sign_in(page, base + first_link)
             response = page.goto(base + PAGES[kind])
             assert response is not None
             assert response.status == (404 if kind == "not-found" else 200)
@@ -99,7 +89,7 @@ def test_an_archive_page_is_accessible_keyboard_zoom_and_print(
             screenshot(page, name, "print")
 
         with browser.page(**ZOOM_200) as zoomed:
-            _sign_in(zoomed, base + zoom_sign_in)
+            sign_in(zoomed, base + zoom_link)
             zoomed.goto(base + PAGES[kind])
             assert horizontal_overflow(zoomed) == 0
             screenshot(zoomed, name, "zoom-200")
@@ -109,10 +99,10 @@ def test_the_changes_are_shown_not_by_colour_alone(
     forum_chat: Chat, browser: Browser, request: pytest.FixtureRequest
 ) -> None:
     """What changed in a version reads as words and as inserted/deleted text."""
-    sign_in = _everything(forum_chat)
+    first_link = _everything(forum_chat)
     with serving(forum_chat) as served, browser.page() as page:
         base = served.base
-        _sign_in(page, base + sign_in)
+        sign_in(page, base + first_link)
         page.goto(base + PAGES["picture-version"])
         police = page.locator("section.report", has_text="Polisen Region Stockholm")
         assert "Ändrat sedan version 1" in police.inner_text()

@@ -7,13 +7,11 @@ A/AA), its language, and kept as a screenshot.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page
 
 from commands.core.web_tokens import COOKIE
-from tests.support.browser import Browser, accessibility_violations, screenshot
+from tests.support.browser import Browser, accessibility_violations, screenshot, sign_in
 from tests.support.chat import Chat
 from tests.support.web_pages import link_in, serving
 from tests.test_web_access import KONFERENS
@@ -54,7 +52,11 @@ def test_from_the_chats_link_to_the_picture_by_keyboard_and_out_again(
         response = page.goto(served.base + link)
         assert response is not None
         assert response.status == 200
-        page.wait_for_url(served.base + "/")  # the sign-in page refreshes to the list
+        assert page.locator("h1").inner_text() == "Logga in på webbsidorna"
+        _checked(page, test, "sign-in")
+        page.keyboard.press("Tab")  # the button is the page's one control
+        page.keyboard.press("Enter")
+        page.wait_for_url(served.base + "/")
         assert [cookie["name"] for cookie in page.context.cookies()] == [COOKIE]
         assert page.locator("h1").inner_text() == "Dina forum"
         _checked(page, test, "forums")
@@ -86,22 +88,35 @@ def test_from_the_chats_link_to_the_picture_by_keyboard_and_out_again(
         assert response.status == 403
 
 
-def test_a_revoked_link_ends_the_session_in_the_browser(
+def test_signing_out_with_the_button(
     forum_chat: Chat, browser: Browser, request: pytest.FixtureRequest
 ) -> None:
     assert forum_chat.say("!aktör Polisen", person="anna").ok
-    said = forum_chat.say("!webb", person="anna")
-    link = link_in(said)
-    letter = " ".join(str(part) for post in said.posts for part in post.document.blocks)
-    number = re.search(r"länk nr (\d+)", letter)
-    assert number is not None, letter
+    link = link_in(forum_chat.say("!webb", person="anna"))
     with serving(forum_chat) as served, browser.page() as page:
-        page.goto(served.base + link)
-        page.wait_for_url(served.base + "/")
+        sign_in(page, served.base + link)
+        page.goto(f"{served.base}/forum/{KONFERENS}")
+        page.get_by_role("button", name="Logga ut").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Du är utloggad"
+        assert page.context.cookies() == []
+        _checked(page, request.node.name, "signed-out")
+        response = page.goto(f"{served.base}/forum/{KONFERENS}")
+        assert response is not None
+        assert response.status == 403
+
+
+def test_signing_out_in_the_chat_ends_the_session_in_the_browser(
+    forum_chat: Chat, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    link = link_in(forum_chat.say("!webb", person="anna"))
+    with serving(forum_chat) as served, browser.page() as page:
+        sign_in(page, served.base + link)
         response = page.goto(f"{served.base}/forum/{KONFERENS}")
         assert response is not None
         assert response.status == 200
-        assert forum_chat.say(f"!webb återkalla {number[1]}", person="anna").ok
+        assert forum_chat.say("!webb logga ut", person="anna").ok
         response = page.reload()
         assert response is not None
         assert response.status == 403

@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from commands.core.clock import FixedClock
-from storage import Database
+from storage import AuditContext, Database
+from storage.models import Category
 from tests.support.browser import (
     ZOOM_200,
     Browser,
@@ -77,7 +78,9 @@ def test_a_report_typed_in_the_terminal_shows_on_the_screen_without_reload(
         chat.advance(minutes=2)
         served.type("#stab @bo: !läge Läge: träd över väg 76")
         expect(content).to_contain_text("(1 har)", timeout=LIVE_MS)
-        expect(page.locator("#display-status")).to_have_text("Uppdaterad 15:02", timeout=LIVE_MS)
+        expect(page.locator("#display-status")).to_have_text(
+            "Uppdaterad 2026-11-26 15:02", timeout=LIVE_MS
+        )
         served.type("#stab @anna: !kvittera")
         expect(content).to_contain_text("Första kvittens", timeout=LIVE_MS)
         served.type("#stab !lägesbild publicera")
@@ -92,6 +95,8 @@ def test_a_report_typed_in_the_terminal_shows_on_the_screen_without_reload(
         expect(page.locator("#display-status")).to_contain_text(
             "Visningslänken har återkallats", timeout=LIVE_MS
         )
+        expect(content).to_be_empty()  # nothing of the forum stays on a revoked screen
+        expect(page.locator("h1")).to_have_text("Regional samverkanskonferens")
         screenshot(page, "display_terminal", "revoked")
         _accessible(page, "display_terminal_revoked")
         with browser.page(**ZOOM_200) as zoomed:
@@ -128,6 +133,7 @@ def test_without_server_sent_events_the_page_polls(
         expect(page.locator("#display-status")).to_contain_text(
             "Visningslänken har återkallats", timeout=LIVE_MS + 2000
         )
+        expect(content).to_be_empty()
 
 
 # -- through Slack ---------------------------------------------------------------------------
@@ -162,3 +168,142 @@ def test_a_report_sent_through_slack_shows_on_the_screen_without_reload(
     )
     assert _not_reloaded(page)
     _accessible(page, "display_slack")
+
+
+# -- the status line, the wall screen -------------------------------------------------------
+
+OFFLINE = "Ingen kontakt med servern just nu; försöker igen."
+
+
+def test_after_an_outage_the_status_is_updated_again_and_said_only_when_it_changes(
+    database: Database, clock: FixedClock, browser: Browser
+) -> None:
+    chat = Chat(database, clock, platform="console")
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    assert chat.say("!aktivera Storm Dagmar").ok
+    path = link_in(chat.say("!webb skärm"), "/skarm/")
+    down = {"status": 0}  # what the poll gets while the server is away (0: the server's own)
+
+    def poll(route: Route) -> None:
+        if down["status"]:
+            route.fulfill(status=down["status"], body="")
+        else:
+            route.continue_()
+
+    with serving(chat) as served, browser.page() as page:
+        page.route(re.compile(r".*/live(\?.*)?$"), lambda route: route.abort())
+        page.route(re.compile(r".*/innehall(\?.*)?$"), poll)
+        page.goto(served.base + path)
+        status = page.locator("#display-status")
+        expect(status).to_have_text("Uppdaterad 2026-11-26 15:00")
+        down["status"] = 502  # a proxy's answer while the bot restarts
+        expect(status).to_have_text(OFFLINE, timeout=LIVE_MS + 2000)
+        down["status"] = 0
+        expect(status).to_have_text("Uppdaterad 2026-11-26 15:00", timeout=LIVE_MS + 2000)
+        # Unchanged polls (304) leave the live region alone: nothing is announced again.
+        page.evaluate(
+            """() => { window.__said = 0; new MutationObserver(() => { window.__said += 1; })
+              .observe(document.getElementById("display-status"),
+                       {childList: true, characterData: true, subtree: true}); }"""
+        )
+        for _ in range(3):
+            with page.expect_response(
+                lambda response: "/innehall" in response.url and response.status == 304,
+                timeout=LIVE_MS + 2000,
+            ):
+                pass
+        assert page.evaluate("() => window.__said") == 0
+
+
+FORTY: tuple[
+    tuple[str, Category, list[str]], ...
+] = (  # with the seed's 37, the 40 organisations of a large activation
+    ("Svenska kraftnät", Category.OTHER, ["SvK"]),
+    ("Ellevio", Category.OTHER, []),
+    ("Stockholm Vatten och Avfall", Category.OTHER, ["SVOA"]),
+)
+REPORTERS = ("Polisen", "SOS Alarm", "Trafikverket", "Länsstyrelsen", "Stockholms stad")
+WALL = {"viewport": {"width": 1920, "height": 1080}, "device_scale_factor": 1}
+
+
+def _forty_organisations(database: Database, clock: FixedClock) -> None:
+    with database.unit_of_work(
+        AuditContext("console", "stab", "operator", "operator", clock.now())
+    ) as store:
+        forum = next(f for f in store.forums.all() if f.slug == "samverkanskonferens")
+        for name, category, aliases in FORTY:
+            store.forums.add_participant(forum, store.organisations.create(name, category, aliases))
+        assert len(store.forums.participants(forum)) == 40
+
+
+def test_a_forty_organisation_activation_fits_a_wall_screen_and_ends_with_its_stand_down(
+    database: Database, clock: FixedClock, browser: Browser
+) -> None:
+    chat = Chat(database, clock, platform="console")
+    _forty_organisations(database, clock)
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    for number, organisation in enumerate(REPORTERS):
+        assert chat.say(f"!aktör {organisation}", person=f"rep{number}").ok
+    assert chat.say("!aktivera Storm Dagmar, elavbrott i norra länet").ok
+    for number, _organisation in enumerate(REPORTERS):
+        said = chat.say(
+            "!läge Läge: elavbrott i delar av området\nResurser: i tjänst\nBehov: inga",
+            person=f"rep{number}",
+        )
+        assert said.ok, said.text
+    assert chat.say("!lägesbild publicera").ok
+    path = link_in(chat.say("!webb skärm"), "/skarm/")
+    with serving(chat) as served, browser.page(**WALL) as page:
+        page.goto(served.base + path)
+        content = page.locator("#display-content")
+        expect(content).to_contain_text("35 av 40 organisationer har inte rapporterat")
+        expect(content).to_contain_text("Samlad lägesbild")
+        # The missing organisations in one paragraph, by name, separated by commas.
+        expect(content.locator("p", has_text="Ellevio, ")).to_have_count(1)
+        screenshot(page, "display_wall", "activation")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollHeight - document.documentElement.clientHeight"
+        )
+        assert overflow <= 0, f"{overflow} px to scroll on a 1920×1080 screen"
+        _accessible(page, "display_wall")
+
+        chat.advance(minutes=5)
+        served.type("#stab !avaktivera Elen är åter")
+        expect(content).to_contain_text("ordinarie läge", timeout=LIVE_MS)
+        # Neither the ended activation's picture nor the next meeting's missing list.
+        expect(content).not_to_contain_text("Samlad lägesbild")
+        expect(content).not_to_contain_text("har inte rapporterat")
+        screenshot(page, "display_wall", "stood-down")
+
+
+def test_an_update_waits_while_the_keyboard_is_inside_the_content(
+    database: Database, clock: FixedClock, browser_page: Page
+) -> None:
+    """Someone tabbed to a link in the content (a minutes' link back): the live update does
+    not pull the focus away; it is applied when the focus leaves the content."""
+    chat = Chat(database, clock, platform="console")
+    assert chat.say("!forum koppla samverkanskonferens").ok
+    assert chat.say("!aktör SOS Alarm", person="bo").ok
+    assert chat.say("!aktivera Storm Dagmar").ok
+    path = link_in(chat.say("!webb skärm"), "/skarm/")
+    with serving(chat) as served:
+        page = browser_page
+        page.goto(served.base + path)
+        content = page.locator("#display-content")
+        expect(content).to_contain_text("(0 har)")
+        page.evaluate(
+            """() => { const a = document.createElement("a"); a.id = "probe"; a.href = "#probe";
+              a.textContent = "en länk"; document.getElementById("display-content").prepend(a); }"""
+        )
+        page.focus("#probe")
+        chat.advance(minutes=2)
+        served.type("#stab @bo: !läge Läge: lugnt")
+        # The news has arrived (the status says so), but the content with the focus stays.
+        expect(page.locator("#display-status")).to_have_text(
+            "Uppdaterad 2026-11-26 15:02", timeout=LIVE_MS
+        )
+        assert page.evaluate("() => document.activeElement.id") == "probe"
+        expect(content).to_contain_text("(0 har)")
+        page.evaluate("() => document.activeElement.blur()")  # the focus leaves the content
+        expect(content).to_contain_text("(1 har)", timeout=LIVE_MS)
+        expect(page.locator("#probe")).to_have_count(0)

@@ -6,7 +6,7 @@ activation, and report completeness per round, a bar chart. Drawn from the plain
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.charts import Chart, render
 from commands.core.i18n import t
@@ -30,6 +30,12 @@ def ack_points(record: Record) -> list[tuple[float, float]]:
     return points
 
 
+def number_text(value: float, language: str) -> str:
+    """A tick's number: whole without decimals, else with a decimal comma in Swedish."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if language == "sv" else text
+
+
 def draw_acks(figure: Figure, record: Record, language: str) -> None:
     axes = figure.add_subplot()
     points = ack_points(record)
@@ -38,7 +44,12 @@ def draw_acks(figure: Figure, record: Record, language: str) -> None:
     (line,) = axes.step(xs, ys, where="post", color="#1f5fa8", linewidth=2)
     line.set_gid(ACK_GID)
     axes.set_ylim(0, 105)
-    axes.set_xlim(left=0)
+    # Whole minutes, at least 0-1 (an activation stood down in the minute it began would
+    # else read "0.00 0.01 …"), written as the language writes numbers.
+    axes.set_xlim(0, max(1.0, *xs) if xs else 1.0)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_formatter(FuncFormatter(lambda value, _: number_text(value, language)))
     axes.set_xlabel(t(language, "export_record.chart.minutes"))
     axes.set_ylabel(t(language, "export_record.chart.share"))
     axes.set_title(t(language, "export_record.chart.acks_title"))

@@ -125,7 +125,11 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
         sentences = [
             t(language, f"{key}.ongoing", forum=record.forum, reason=record.reason, start=start)
         ]
-    if f.first_ack_minutes is None:
+    never = "; ".join(f.never_acknowledged)
+    if f.first_ack_minutes is None and f.never_acknowledged:
+        # Nobody acknowledged: said once, with who was called in.
+        sentences.append(t(language, f"{key}.none_acked", called=f.called, names=never))
+    elif f.first_ack_minutes is None:
         sentences.append(t(language, f"{key}.no_ack"))
     else:
         sentences.append(
@@ -134,10 +138,9 @@ def summary(record: Record, zone: ZoneInfo, language: str) -> str:
         if f.all_acks_minutes is not None:
             after = minutes_text(language, f.all_acks_minutes)
             sentences.append(t(language, f"{key}.all_acks", called=f.called, after=after))
-    if f.never_acknowledged:
-        names = "; ".join(f.never_acknowledged)
+    if f.never_acknowledged and f.first_ack_minutes is not None:
         count = len(f.never_acknowledged)
-        sentences.append(t(language, f"{key}.never", count=count, called=f.called, names=names))
+        sentences.append(t(language, f"{key}.never", count=count, called=f.called, names=never))
     if f.convene_minutes is None:
         sentences.append(t(language, f"{key}.no_meeting"))
     else:

@@ -43,6 +43,7 @@ class PictureQuery:
     round_number: int | None = None
     version: int | None = None
     language: str | None = None  # None: the forum's own language
+    forum_id: int | None = None  # the forum itself (the web pages); None: by ``forum``
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def load_picture(
     now = now.astimezone(UTC)  # as the database gives instants back: one offset in the JSON
     context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
     with database.reading(context) as store:
-        forum = find_forum(store.forums.all(), query.forum)
+        forum = _forum(store, query.forum, query.forum_id)
         language = normalise_language(query.language or forum.language)
         target = _round(store, forum, query, now, meeting_minutes)
         if query.version is not None:
@@ -96,15 +97,26 @@ def live_picture_at(target: ReportRound, now: datetime) -> datetime:
     return min(at for at in (target.closed_at, target.closes_at, now) if at is not None)
 
 
+def _forum(store: Store, wanted: str, forum_id: int | None) -> Forum:
+    """The forum by its id when the caller holds it (a web page's forum), else as named."""
+    if forum_id is None:
+        return find_forum(store.forums.all(), wanted)
+    forum = store.forums.get(forum_id)
+    if forum is None:
+        raise ExportError(f"there is no forum {wanted!r} any more")
+    return forum
+
+
 def find_forum(forums: list[Forum], wanted: str) -> Forum:
-    """By number in ``!forum lista`` (ordered by id), slug or name, case and accents aside."""
+    """By slug or name, case and accents aside; else by number in ``!forum lista`` (ordered
+    by id): a forum named "3" is that forum, not the third listed."""
     text = wanted.strip()
-    if text.isdigit() and 1 <= int(text) <= len(forums):
-        return forums[int(text) - 1]
     folded = fold(text)
     for forum in forums:
         if folded and folded in (fold(forum.slug), fold(forum.name)):
             return forum
+    if text.isdigit() and 1 <= int(text) <= len(forums):
+        return forums[int(text) - 1]
     listed = ", ".join(f"{number} {forum.slug}" for number, forum in enumerate(forums, 1))
     raise ExportError(
         f"unknown forum {wanted!r}: name it by number, slug or name (as in !forum lista): {listed}"
@@ -170,6 +182,7 @@ class MinutesQuery:
     forum: str
     meeting_number: int | None = None  # None: the forum's latest meeting
     language: str | None = None  # None: the forum's own language
+    forum_id: int | None = None  # the forum itself (the web pages); None: by ``forum``
 
 
 @dataclass(frozen=True)
@@ -186,7 +199,7 @@ def load_minutes(database: Database, query: MinutesQuery, now: datetime) -> Expo
     now = now.astimezone(UTC)
     context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
     with database.reading(context) as store:
-        forum = find_forum(store.forums.all(), query.forum)
+        forum = _forum(store, query.forum, query.forum_id)
         language = normalise_language(query.language or forum.language)
         meeting = _meeting(store, forum, query.meeting_number)
         minutes = minutes_of(store, meeting, language)
@@ -289,6 +302,7 @@ class StatisticsQuery:
     forum: str
     period: str = ""  # as !statistik reads it: "2026", "senaste 12 månader"; "": 12 months
     language: str | None = None  # None: the forum's own language
+    forum_id: int | None = None  # the forum itself (the web pages); None: by ``forum``
 
 
 @dataclass(frozen=True)
@@ -310,7 +324,7 @@ def load_statistics(
     now = now.astimezone(UTC)
     context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
     with database.reading(context) as store:
-        forum = find_forum(store.forums.all(), query.forum)
+        forum = _forum(store, query.forum, query.forum_id)
         language = normalise_language(query.language or forum.language)
         zone = ZoneInfo(forum.timezone)
         period = read_period(query.period, now, zone)
@@ -330,6 +344,7 @@ class RecordQuery:
     forum: str
     activation: int | None = None  # None: the forum's latest real activation
     language: str | None = None  # None: the forum's own language
+    forum_id: int | None = None  # the forum itself (the web pages); None: by ``forum``
 
 
 @dataclass(frozen=True)
@@ -349,7 +364,7 @@ def load_record(
     now = now.astimezone(UTC)
     context = AuditContext("cli", "export", "export", "samverkan-bot (export)", now)
     with database.reading(context) as store:
-        forum = find_forum(store.forums.all(), query.forum)
+        forum = _forum(store, query.forum, query.forum_id)
         language = normalise_language(query.language or forum.language)
         activation = record_activation(store, forum, query.activation)
         if activation is None:

@@ -43,3 +43,6 @@ class CoreConfig:
     web_secret: str = ""
     web_link_minutes: int = 10
     web_session_hours: int = 12
+    # False while this process serves no web pages (the terminal chat whose port another
+    # program holds): ``!webb`` then gives no link that would lead elsewhere.
+    web_served: bool = True

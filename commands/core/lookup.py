@@ -78,6 +78,10 @@ def _find(
 
 def find_forum(req: Request, query: str) -> Forum:
     forums = req.store.forums.all()
+    wanted = fold(query.strip())
+    for forum in forums:  # its very name or slug first: a number picks from the list only then
+        if wanted in (fold(forum.name), forum.slug):
+            return forum
     number = small_number(query) if query.strip().isdigit() else None
     if query.strip().isdigit():
         if number is not None and 1 <= number <= len(forums):

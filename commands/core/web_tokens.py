@@ -19,6 +19,9 @@ from storage import Store
 
 LINK_SALT = "samverkan-web-link"
 SESSION_SALT = "samverkan-web-session"
+# A display link's token (``!webb skärm``): its own salt, so that no personal link's token
+# opens a screen and no display token signs anyone in.
+DISPLAY_SALT = "samverkan-web-display"
 COOKIE = "samverkan_web"
 
 

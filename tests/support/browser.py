@@ -32,6 +32,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page, Playwright, sync_playwright
 
+from commands.core.web_tokens import COOKIE as SESSION_COOKIE
+
 REPO = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ENSURE_CHROMIUM = REPO / "scripts" / "ensure-chromium"
@@ -207,3 +209,15 @@ def screenshot(page: Page, test: str, name: str) -> Path:
     path = folder / f"{_UNSAFE.sub('_', name).strip('_')}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Page, link: str) -> None:
+    """A sign-in link from the chat opened and its button pressed, as a person does: the
+    session's cookie set, and the browser on the list of their forums."""
+    response = page.goto(link)
+    assert response is not None
+    assert response.status == 200
+    assert page.context.cookies() == []  # opening the link signs nobody in
+    page.get_by_role("button").click()
+    page.wait_for_url(link.split("/w/")[0] + "/")
+    assert [cookie["name"] for cookie in page.context.cookies()] == [SESSION_COOKIE]

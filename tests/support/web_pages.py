@@ -19,6 +19,7 @@ from bot.console.door import ConsoleDoor
 from bot.hub import Hub
 from bot.web_pages import WebPages
 from commands.core.document import Link
+from commands.core.web_tokens import COOKIE
 from storage import Database
 from storage.models import AuditEvent, Forum
 from tests.support.chat import Chat, Said
@@ -40,6 +41,18 @@ def link_in(said: Said, kind: str = "/w/") -> str:
     assert kind in found[0], found
     assert kind not in said.text  # never in the channel
     return re.sub(r"^https?://[^/]+", "", found[0])
+
+
+async def signed_in(session: TestClient[Any, Any], path: str) -> dict[str, str]:
+    """The sign-in link's page opened, its button pressed (a POST, answered with a 303 to the
+    forum list): the session's cookie, to send along."""
+    page = await session.get(path, allow_redirects=False)
+    assert page.status == 200, await page.text()
+    assert f'action="{path}"' in await page.text()
+    response = await session.post(path, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    assert response.headers["Location"] == "/"
+    return {COOKIE: response.cookies[COOKIE].value}
 
 
 def pages(chat: Chat, client: Callable[[TestClient[Any, Any]], Awaitable[None]]) -> None:
