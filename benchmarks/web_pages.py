@@ -156,6 +156,10 @@ async def measure(
         async with aiohttp.ClientSession(
             base_url=f"http://127.0.0.1:{port}", cookies={"samverkan_web": cookie}
         ) as session:
+            async with session.get(PAGES["picture"]) as shown:
+                reports = (await shown.text()).count('<section class="report')
+            if reports != 40:
+                raise SetupError(f"the picture page shows {reports} reports, not 40")
             for path in PAGES.values():
                 for _ in range(warmup):
                     await _get(session, path)
