@@ -30,9 +30,38 @@ def help_command(req: Request) -> Reply:
         words = [tok.value for tok in tokenize(wanted.removeprefix(req.config.prefix))]
         found = req.registry.match(words)
         if found is None or found[1] != len(words):
+            group = _group(req, words)
+            if group:  # "!hjälp möte": the commands that begin so
+                return Reply(_group_detail(req, words, group))
             raise _unknown_topic(req, words, found[1] if found else 0, wanted)
         return Reply(_detail(req, found[0]))
     return Reply(_overview(req))
+
+
+def _group(req: Request, words: list[str]) -> list[Command]:
+    """The commands with a name that begins with ``words`` and goes on
+    (``möte`` → ``möte start``, ``möte slut``, …), in the overview's order."""
+    wanted = [fold(word) for word in words]
+    found = []
+    for cmd in sorted(req.registry.commands, key=_help_order):
+        for name in cmd.names(req.language):  # either language's name, as commands are typed
+            folded = [fold(word) for word in name.split()]
+            if len(folded) > len(wanted) and folded[: len(wanted)] == wanted:
+                found.append(cmd)
+                break
+    return found
+
+
+def _group_detail(req: Request, words: list[str], group: list[Command]) -> Document:
+    prefix = req.config.prefix
+    doc = req.document().heading(req.t("help.group_title", name=prefix + " ".join(words)))
+    doc.bullets(
+        [Code(cmd.usage(req.language, prefix)), " – ", cmd.summary(req.language)] for cmd in group
+    )
+    doc.paragraph(
+        req.t("help.group_footer", prefix=prefix, example=group[0].display_name(req.language))
+    )
+    return doc
 
 
 def _unknown_topic(req: Request, words: list[str], matched: int, wanted: str) -> CommandError:

@@ -71,3 +71,19 @@ def test_every_command_has_help_texts_and_a_parsable_example(
         assert parsed.command is cmd, (cmd.key, example)
         for arg in cmd.args:
             assert t(language, f"arg.{arg.name}")
+
+
+def test_help_on_the_first_word_of_several_commands_lists_them(forum_chat: Chat) -> None:
+    said = forum_chat.say("!hjälp möte")
+    assert said.ok, said.text
+    assert "Kommandon som börjar med !möte" in said.text
+    assert "!möte start" in said.text
+    assert "!möte slut" in said.text
+    assert "!webb" not in said.text
+    hint = said.text.rsplit("Mer om ett av dem: ", 1)[1].split(".")[0]
+    followed = forum_chat.say(hint)  # the hint, as typed
+    assert followed.ok, followed.text
+    assert "Exempel" in followed.text
+    english = forum_chat.say("!help meeting")  # the English names work in any forum
+    assert "Kommandon som börjar med !meeting" in english.text
+    assert "!möte start" in english.text
