@@ -368,6 +368,14 @@ def _export(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     from storage.database import sqlite_file
 
     out = Path(args.out) if args.out else None
+    if args.format == "pdf" and out is None and sys.stdout.isatty():
+        # A PDF's bytes on a terminal are noise (and can upset it): a file, or a pipe.
+        print(
+            "samverkan-bot: a PDF is not shown on a terminal: write it to a file with "
+            "--out, for example --out minnesanteckningar.pdf",
+            file=sys.stderr,
+        )
+        return 2
     database_file = sqlite_file(settings.database_url)
     problem = None
     if out is not None and not out.parent.is_dir():

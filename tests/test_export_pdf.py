@@ -259,3 +259,41 @@ def test_ensure_fonts_finds_them_quickly() -> None:
     assert done.stdout.startswith("ensure-fonts: found DejaVu Sans at "), done.stdout
     assert "installing" not in done.stderr
     assert sys.platform == "linux"
+
+
+def test_a_pdf_asked_for_on_a_terminal_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here) the PDF's bytes would be noise: a plain error
+    that says to use --out, and nothing written."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "export",
+                "protokoll",
+                "--db",
+                str(tmp_path / "bot.db"),
+                "--forum",
+                "samverkanskonferens",
+                "--format",
+                "pdf",
+            ],
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(secondary)
+        os.close(primary)
+    assert done.returncode == 2
+    assert "a PDF is not shown on a terminal" in done.stderr
+    assert "--out minnesanteckningar.pdf" in done.stderr
+    assert "Traceback" not in done.stderr
