@@ -147,7 +147,7 @@ class WebPages:
         """The button pressed: the link used up, the session cookie set (HttpOnly,
         SameSite=Strict, Secure behind https), and on to the forum list with a 303 — a
         redirect our own page began, so the Strict cookie goes with it."""
-        if not _same_origin(request):
+        if not _same_origin(request, self.config.web_base_url):
             return refused(self.config.prefix)
         cookie = await asyncio.to_thread(self.sign_in, request.match_info["token"])
         if cookie is None:
@@ -167,7 +167,7 @@ class WebPages:
     async def _sign_out(self, request: web.Request) -> web.StreamResponse:
         """The session ended (its link revoked, so the cookie opens nothing any more, here or
         in another copy of it) and the cookie removed. Signed out already: the same page."""
-        if not _same_origin(request):
+        if not _same_origin(request, self.config.web_base_url):
             return refused(self.config.prefix)
         await asyncio.to_thread(self.sign_out, _cookie(request))
         language = normalise_language(self.config.default_language)
@@ -433,13 +433,14 @@ def _cookie(request: web.Request) -> str:
     return request.cookies.get(COOKIE, "")
 
 
-def _same_origin(request: web.Request) -> bool:
-    """A form posted from our own pages: its ``Origin`` (browsers send it with a POST) names
-    this host. Without one (an old browser), the SameSite=Strict cookie is the guard."""
+def _same_origin(request: web.Request, base_url: str) -> bool:
+    """A form posted from our own pages: its ``Origin`` (browsers send it with a POST) is the
+    pages' address (``WEB_BASE_URL``, what a proxy's users see) or the host asked. Without
+    one (an old browser), the SameSite=Strict cookie is the guard."""
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    return urlsplit(origin).netloc == request.host
+    return urlsplit(origin).netloc in (request.host, urlsplit(base_url).netloc)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -353,3 +353,21 @@ def test_a_role_taken_away_is_gone_from_the_pages_at_once(forum_chat: Chat) -> N
         assert KONFERENS not in await (await session.get("/", cookies=cookies)).text()
 
     pages(forum_chat, client)
+
+
+def test_behind_a_proxy_the_pages_own_address_may_post(forum_chat: Chat) -> None:
+    """The proxy passes the bot its own Host (127.0.0.1:…); the browser's Origin is the
+    public address of WEB_BASE_URL: the sign-in is ours all the same."""
+    forum_chat.config = replace(forum_chat.config, web_base_url="https://samverkan.example.org")
+    forum_chat.dispatcher.config = forum_chat.config
+    assert forum_chat.say("!aktör Polisen", person="anna").ok
+    path = link_in(forum_chat.say("!webb", person="anna"))
+
+    async def client(session: TestClient[Any, Any]) -> None:
+        await session.get(path)
+        pressed = await session.post(
+            path, allow_redirects=False, headers={"Origin": "https://samverkan.example.org"}
+        )
+        assert pressed.status == 303
+
+    pages(forum_chat, client)
