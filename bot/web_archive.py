@@ -64,14 +64,14 @@ from bot.export.source import (
     picture_exercise,
 )
 from bot.export.statistics_export import statistics_view
-from bot.web_html import answer, refused, render
+from bot.web_html import READER, answer, person_context, refused, render
 from commands.core.clock import Clock
 from commands.core.config import CoreConfig
 from commands.core.i18n import normalise_language, t
 from commands.core.timefmt import format_time
 from commands.core.web_tokens import COOKIE
 from commands.situation.render import field_label
-from storage import AuditContext, Database, Store
+from storage import Database, Store
 from storage.models import Activation, Forum, Meeting, PublishedPicture, ReportRound, Role
 from storage.reports import FIELDS
 
@@ -214,9 +214,8 @@ class WebArchive:
         signer = self.pages.session(cookie, now)
         if signer is None:
             return None
-        context = AuditContext(
-            signer.person.platform, "web", signer.person.user_id, signer.person.display_name, now
-        )
+        person = signer.person
+        context = person_context(person.platform, person.user_id, person.display_name, now)
         with self.pages.database.reading(context) as store:
             place = next(
                 (
@@ -267,7 +266,7 @@ class WebArchive:
 
     def archive(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
         language = place.language
-        with self.pages.database.reading(_READER) as store:
+        with self.pages.database.reading(READER) as store:
             forum = store.forums.get(place.id)
             assert forum is not None
             entries = _entries(store, forum, place)
@@ -385,7 +384,7 @@ class WebArchive:
 
     def direction(self, place: Place, match: dict[str, str], now: datetime) -> Shown:
         number = _number(match["number"])
-        with self.pages.database.reading(_READER) as store:
+        with self.pages.database.reading(READER) as store:
             found = store.directions.by_number(number)
             if found is None or place.id not in (found.forum_id, found.presented_to_id):
                 raise Missing(number)
@@ -410,7 +409,7 @@ class WebArchive:
 
     def _versions(self, place: Place, number: int) -> list[tuple[int, datetime]]:
         """The round's published versions, newest first, with when each was published."""
-        with self.pages.database.reading(_READER) as store:
+        with self.pages.database.reading(READER) as store:
             rows = store.session.exec(
                 select(PublishedPicture.version, PublishedPicture.published_at)
                 .join(ReportRound, col(PublishedPicture.round_id) == col(ReportRound.id))
@@ -556,8 +555,6 @@ def _entries(store: Store, forum: Forum, place: Place) -> list[dict[str, Any]]:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-_READER = AuditContext("web", "", "web", "web", datetime.min)
 
 
 def _unknown(place: Place, match: dict[str, str], now: datetime) -> Shown:

@@ -54,7 +54,7 @@ from commands.core.config import CoreConfig
 from commands.core.document import Document
 from commands.core.i18n import normalise_language, t
 from commands.core.timefmt import format_time
-from commands.core.web_tokens import DISPLAY_SALT, read, secret_of
+from commands.core.web_tokens import DISPLAY_SALT, read
 from commands.situation.picture import Picture, expected_organisations
 from commands.situation.render import missing_rows, picture_document
 from commands.situation.rounds import current_round, is_closed, round_label
@@ -85,6 +85,8 @@ class Pages(Protocol):
     def sections(
         self, store: Store, person: Any, forum: Forum, role: Role, language: str, now: datetime
     ) -> list[list[dict[str, Any]]]: ...
+
+    def secret(self, now: datetime) -> str | None: ...
 
 
 HEARTBEAT_S = 15.0
@@ -440,13 +442,13 @@ class WebDisplay:
         ``seen``, the link is noted as seen; a page ``view`` is audited too, as done by the
         screen (``skärm (länk nr 3)``), not by whoever made the link."""
         now = self.clock.now()
+        secret = self.pages.secret(now)  # read once per process, as the pages read it
+        if secret is None:
+            return None
+        signed = read(secret, DISPLAY_SALT, token, now, DISPLAY_MAX_AGE)
+        if signed is None:
+            return None
         with self.database.reading(_reading(now)) as store:
-            secret = secret_of(store, self.config, now, create=False)
-            if secret is None:
-                return None
-            signed = read(secret, DISPLAY_SALT, token, now, DISPLAY_MAX_AGE)
-            if signed is None:
-                return None
             link = store.web_links.display(signed.link_id, signed.key)
             if link is None or link.id is None or link.forum_id is None:
                 return None

@@ -9,6 +9,7 @@ exports' templates beside them for their ``*_body`` macros, so a page and its ex
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +20,11 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader
 from bot.export.environments import html_environment_for
 from commands.core.document import BulletList, Document, Fields, Heading, Paragraph
 from commands.core.i18n import LANGUAGES, t
+from storage import AuditContext
+
+# Who reads when no one in particular does (a token checked, a forum's archive listed):
+# reading changes nothing, so it is never written to the audit log.
+READER = AuditContext("web", "", "web", "web", datetime.min)
 
 # Every answer: never cached (the content is not public and changes), no type sniffing, no
 # address of ours (a token's page) sent to another site (only our own requests carry it: a
@@ -47,6 +53,11 @@ def environment() -> Environment:
         [PackageLoader("bot", "web/templates"), PackageLoader("bot.export", "templates")]
     )
     return found
+
+
+def person_context(platform: str, user_id: str, display_name: str, at: datetime) -> AuditContext:
+    """A signed-in person reading a page, as the audit log names them."""
+    return AuditContext(platform, "web", user_id, display_name, at)
 
 
 def render(template: str, **values: Any) -> str:

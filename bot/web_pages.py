@@ -37,7 +37,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.web_archive import WebArchive
 from bot.web_display import WebDisplay
-from bot.web_html import HEADERS, answer, blocks_of, refused, render, unavailable
+from bot.web_html import (
+    HEADERS,
+    READER,
+    answer,
+    blocks_of,
+    person_context,
+    refused,
+    render,
+    unavailable,
+)
 from commands import CAPABILITIES
 from commands.core.capabilities import Capabilities
 from commands.core.clock import Clock
@@ -203,7 +212,7 @@ class WebPages:
         if found is None:
             return False
         signed = found[0]
-        with self.database.reading(_WEB) as store:
+        with self.database.reading(READER) as store:
             link = store.web_links.get(signed.link_id)
             return (
                 link is not None
@@ -377,7 +386,7 @@ class WebPages:
         """The signing secret: ``WEB_SECRET``, or the database's, read once and kept (so that
         a made-up token costs no query); None while no link was ever made."""
         if self._secret is None:
-            with self.database.reading(_WEB) as store:
+            with self.database.reading(READER) as store:
                 self._secret = secret_of(store, self.config, now, create=False)
         return self._secret
 
@@ -388,7 +397,7 @@ class WebPages:
         signed = read(secret, LINK_SALT, token, now, LINK_MAX_AGE)
         if signed is None:
             return None
-        with self.database.reading(_WEB) as store:
+        with self.database.reading(READER) as store:
             link = store.web_links.get(signed.link_id)
             if link is None or link.nonce != signed.key:
                 return None
@@ -405,7 +414,7 @@ class WebPages:
         signed = read(secret, SESSION_SALT, cookie, now, max_age)
         if signed is None:
             return None
-        with self.database.reading(_WEB) as store:
+        with self.database.reading(READER) as store:
             link = store.web_links.session(signed.link_id, signed.key, now)
             if link is None:
                 return None
@@ -417,11 +426,9 @@ class WebPages:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-_WEB = AuditContext("web", "", "web", "web", datetime.min)
-
 
 def _context(person: Who, now: datetime) -> AuditContext:
-    return AuditContext(person.platform, "web", person.user_id, person.display_name, now)
+    return person_context(person.platform, person.user_id, person.display_name, now)
 
 
 def _see_other(location: str) -> web.Response:
